@@ -1,0 +1,2 @@
+/** @module @latchkey/client */
+export {};

@@ -1,0 +1,2 @@
+/** @module @latchkey/proxy */
+export {};

@@ -1,0 +1,2 @@
+/** @module @latchkey/resource */
+export {};

@@ -1,0 +1,2 @@
+/** @module @latchkey/server */
+export {};
