@@ -1,0 +1,53 @@
+/** Builds the Fastify instance: body parsing, security headers, request logs, routes, error handler. */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { ServerContext } from './context.js';
+import { healthEndpoints } from './endpoints/health.js';
+import { jwksEndpoint } from './endpoints/jwks.js';
+import { metadataEndpoint } from './endpoints/metadata.js';
+import { tokenEndpoint } from './endpoints/token.js';
+import { installErrorHandler } from './shared/error-handler.js';
+import { NO_STORE_HEADERS } from './shared/no-store.js';
+
+/** SECURITY.md: request bodies above 64 KiB are refused with 413 before anything is read further. */
+export const BODY_LIMIT = 64 * 1024;
+
+/** Creates the application; the caller listens or injects. */
+export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    // Fastify's own request lines include the query string; ours (onResponse below) never do.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT,
+    trustProxy: false,
+    return503OnClosing: true,
+  });
+
+  // Every body is read as text; each endpoint decides what it accepts (no JSON or nested parsing).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.headers(NO_STORE_HEADERS).header('x-content-type-options', 'nosniff');
+  });
+  if (ctx.logger.isLevelEnabled('info')) {
+    app.addHook('onResponse', async (request, reply) => {
+      // Path only: a query string may carry something that must never be logged.
+      request.log.info(
+        {
+          method: request.method,
+          path: request.url.split('?', 1)[0],
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime * 10) / 10,
+        },
+        'request',
+      );
+    });
+  }
+
+  installErrorHandler(app);
+  healthEndpoints(app, ctx);
+  metadataEndpoint(app, ctx);
+  jwksEndpoint(app, ctx);
+  tokenEndpoint(app, ctx);
+  return app;
+}

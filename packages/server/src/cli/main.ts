@@ -1,0 +1,54 @@
+/** The `latchkey` command line: start, migrate, apps, keys. */
+import { ConfigError, loadConfig } from '../config.js';
+import { appsCommand } from './apps.js';
+import { UsageError, out } from './args.js';
+import { CliContext } from './context.js';
+import { keysCommand } from './keys.js';
+import { startCommand } from './start.js';
+
+const USAGE = `usage: latchkey <command>
+
+  start                               run the authorization server
+  migrate                             bring the database schema up to date
+  apps create --name N --scope "S" [--redirect-uri U]... [--grant G]... [--public] [--json]
+  apps list [--json] | apps show ID [--json]
+  apps rotate-secret ID [--grace 24h] [--json]
+  apps delete ID
+  keys rotate                         pre-publish a new key, promote the next one
+
+Environment: PORT, HOST, LATCHKEY_ISSUER, LATCHKEY_DATABASE_URL, LATCHKEY_DATA_DIR, ... (see README)`;
+
+/** Runs the CLI and returns the exit code: 0 success, 2 usage or configuration error, 1 failure. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    out(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  let cli: CliContext | undefined;
+  try {
+    const config = loadConfig();
+    if (command === 'start') {
+      await startCommand(config);
+      return 0;
+    }
+    cli = new CliContext(config);
+    if (command === 'migrate') {
+      await cli.db();
+      out('database is up to date');
+    } else if (command === 'apps') await appsCommand(rest, cli);
+    else if (command === 'keys') await keysCommand(rest, cli);
+    else throw new UsageError(`unknown command "${command}"; run "latchkey help"`);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      process.stderr.write(`latchkey: ${error.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`latchkey: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  } finally {
+    await cli?.close();
+  }
+}
+

@@ -1,0 +1,109 @@
+/** Typed server options from the environment, with defaults; a bad value fails fast naming the option. */
+import { join, resolve } from 'node:path';
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './keys/signing-key.js';
+
+/** Everything the server reads from its environment. */
+export interface Config {
+  port: number;
+  host: string;
+  issuer: string;
+  /** `aud` of access tokens (default: the issuer). */
+  audience: string;
+  /** Folder for the SQLite file and demo-app.json. */
+  dataDir: string;
+  databaseUrl: string;
+  signingAlg: SigningAlgorithm;
+  accessTokenTtl: number;
+  logLevel: string;
+  /** Failed client authentications allowed per client ID and per IP within the window. */
+  authMaxFailures: number;
+  authFailureWindow: number;
+  /** Create a demo app on first start with an empty database. */
+  demoApp: boolean;
+  /** Scopes a new app gets when none are given, and the catalogue advertised in metadata. */
+  scopes: string[];
+  /** Milliseconds to let in-flight requests finish on SIGTERM. */
+  shutdownGraceMs: number;
+}
+
+/** A configuration value is wrong: the message names the variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+/** Parses durations like `3600`, `90s`, `15m`, `24h`, `14d` into seconds. */
+export function parseDuration(raw: string, name: string): number {
+  const match = /^(\d+)\s*([smhd]?)$/.exec(raw.trim());
+  if (!match) throw new ConfigError(`${name} must be a duration such as 3600, 90s, 15m, 24h or 14d, got "${raw}"`);
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
+  return Number(match[1]) * unit;
+}
+
+function duration(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? fallback : parseDuration(raw, name);
+}
+
+function url(value: string, name: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} must be an absolute URL, got "${value}"`);
+  }
+  // RFC 8414 §2: the issuer has no query or fragment.
+  if (!/^https?:$/.test(parsed.protocol) || parsed.search || parsed.hash) {
+    throw new ConfigError(`${name} must be an http(s) URL without query or fragment, got "${value}"`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+/**
+ * Reads the configuration. Variables: PORT, HOST, LATCHKEY_ISSUER, LATCHKEY_AUDIENCE,
+ * LATCHKEY_DATA_DIR, LATCHKEY_DATABASE_URL, LATCHKEY_SIGNING_ALG, LATCHKEY_ACCESS_TOKEN_TTL,
+ * LATCHKEY_LOG_LEVEL, LATCHKEY_AUTH_MAX_FAILURES, LATCHKEY_AUTH_FAILURE_WINDOW, LATCHKEY_DEMO_APP,
+ * LATCHKEY_SCOPES, LATCHKEY_SHUTDOWN_GRACE.
+ */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const port = integer(env, 'PORT', 4000, 0, 65535);
+  const host = env['HOST'] || '127.0.0.1';
+  const issuer = url(env['LATCHKEY_ISSUER'] || `http://localhost:${port}`, 'LATCHKEY_ISSUER');
+  const dataDir = resolve(cwd, env['LATCHKEY_DATA_DIR'] || '.latchkey');
+  const signingAlg = (env['LATCHKEY_SIGNING_ALG'] || 'ES256') as SigningAlgorithm;
+  if (!SIGNING_ALGORITHMS.includes(signingAlg)) {
+    throw new ConfigError(`LATCHKEY_SIGNING_ALG must be one of ${SIGNING_ALGORITHMS.join(', ')}, got "${signingAlg}"`);
+  }
+  const logLevel = env['LATCHKEY_LOG_LEVEL'] || 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError(`LATCHKEY_LOG_LEVEL must be a pino level (info, warn, ...), got "${logLevel}"`);
+  }
+  const demo = env['LATCHKEY_DEMO_APP'] ?? 'true';
+  if (!['true', 'false'].includes(demo)) throw new ConfigError(`LATCHKEY_DEMO_APP must be true or false, got "${demo}"`);
+  return {
+    port,
+    host,
+    issuer,
+    audience: env['LATCHKEY_AUDIENCE'] || issuer,
+    dataDir,
+    databaseUrl: env['LATCHKEY_DATABASE_URL'] || join(dataDir, 'latchkey.db'),
+    signingAlg,
+    accessTokenTtl: duration(env, 'LATCHKEY_ACCESS_TOKEN_TTL', 3600),
+    logLevel,
+    authMaxFailures: integer(env, 'LATCHKEY_AUTH_MAX_FAILURES', 10, 1, 1_000_000),
+    authFailureWindow: duration(env, 'LATCHKEY_AUTH_FAILURE_WINDOW', 300),
+    demoApp: demo === 'true',
+    scopes: (env['LATCHKEY_SCOPES'] || 'data:read data:write').split(' ').filter(Boolean),
+    shutdownGraceMs: duration(env, 'LATCHKEY_SHUTDOWN_GRACE', 10) * 1000,
+  };
+}

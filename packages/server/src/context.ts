@@ -1,0 +1,17 @@
+/** What every endpoint and grant can reach: configuration, repositories, keys, logger. */
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { KeyManager } from './keys/key-manager.js';
+import type { ClientAuthenticator } from './shared/client-auth.js';
+import type { ClientRepository } from './storage/clients.js';
+import type { Db } from './storage/database.js';
+
+/** The server's shared state, built once at start. */
+export interface ServerContext {
+  config: Config;
+  db: Db;
+  clients: ClientRepository;
+  keys: KeyManager;
+  authenticator: ClientAuthenticator;
+  logger: Logger;
+}

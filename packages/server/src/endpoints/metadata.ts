@@ -1,0 +1,33 @@
+/** GET /.well-known/oauth-authorization-server: authorization server metadata (RFC 8414). */
+import type { FastifyInstance } from 'fastify';
+import type { ServerContext } from '../context.js';
+import { CLIENT_AUTH_METHODS } from '../shared/client-auth.js';
+import { GRANTS, TOKEN_PATH } from './token.js';
+import { JWKS_PATH } from './jwks.js';
+
+/** Builds the metadata document (RFC 8414 §2). Later endpoints add their members here. */
+export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
+  const { issuer } = ctx.config;
+  return {
+    issuer,
+    token_endpoint: `${issuer}${TOKEN_PATH}`,
+    jwks_uri: `${issuer}${JWKS_PATH}`,
+    grant_types_supported: [...GRANTS.keys()],
+    token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
+    scopes_supported: ctx.config.scopes,
+    response_types_supported: [],
+    service_documentation: `${issuer}/docs`,
+  };
+}
+
+/**
+ * Serves the metadata, computed once at start.
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-3
+ */
+export function metadataEndpoint(app: FastifyInstance, ctx: ServerContext): void {
+  const body = JSON.stringify(buildMetadata(ctx));
+  app.get('/.well-known/oauth-authorization-server', async (_request, reply) => {
+    reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', 'public, max-age=300');
+    return body;
+  });
+}

@@ -1,0 +1,43 @@
+/** POST /oauth/token: authenticate the client, check the grant, issue tokens (RFC 6749 §3.2, §5). */
+import type { FastifyInstance } from 'fastify';
+import type { ServerContext } from '../context.js';
+import { clientCredentialsGrant } from '../grants/client-credentials.js';
+import type { GrantHandler } from '../grants/grant.js';
+import { unauthorizedClient, unsupportedGrantType } from '../shared/errors.js';
+import { type Params, printable, requireParam } from '../shared/form.js';
+import { readForm, rejectOtherMethods, rejectQueryCredentials } from '../shared/request.js';
+import type { ClientWithSecrets } from '../storage/clients.js';
+
+/** Path of the token endpoint. */
+export const TOKEN_PATH = '/oauth/token';
+
+/** Grant handlers by `grant_type`. Later grants register here. */
+export const GRANTS = new Map<string, GrantHandler>([['client_credentials', clientCredentialsGrant]]);
+
+function checkGrantAllowed(client: ClientWithSecrets, grantType: string): GrantHandler {
+  const handler = GRANTS.get(grantType);
+  if (!handler) throw unsupportedGrantType(`grant_type "${printable(grantType)}" is not supported`);
+  if (!client.grantTypes.includes(grantType)) {
+    throw unauthorizedClient(`this client is not allowed to use grant_type "${grantType}"`);
+  }
+  return handler;
+}
+
+/** Registers the token endpoint. */
+export function tokenEndpoint(app: FastifyInstance, ctx: ServerContext): void {
+  app.post(TOKEN_PATH, async (request, reply) => {
+    rejectQueryCredentials(request.url);
+    const params: Params = readForm(request);
+    const client = await ctx.authenticator.authenticate({
+      authorization: request.headers.authorization,
+      params,
+      ip: request.ip,
+    });
+    const grantType = requireParam(params, 'grant_type');
+    const issue = checkGrantAllowed(client, grantType);
+    const response = await issue(ctx, client, params);
+    reply.header('content-type', 'application/json; charset=utf-8');
+    return JSON.stringify(response);
+  });
+  rejectOtherMethods(app, TOKEN_PATH, ['POST']);
+}

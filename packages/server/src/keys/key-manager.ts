@@ -1,0 +1,59 @@
+/** Holds the keys in memory for signing and the JWKS, reloading them so rotation reaches every server. */
+import type { KeySet, SigningKeyRepository } from '../storage/signing-keys.js';
+import type { SigningKey } from './signing-key.js';
+
+/** How often a running server re-reads the key table (a rotation by another process shows up within this). */
+export const KEY_RELOAD_MS = 30_000;
+
+/** Signing keys in memory, refreshed in the background. */
+export class KeyManager {
+  private keys: KeySet;
+  private jwks: string;
+  private timer: NodeJS.Timeout | undefined;
+
+  private constructor(
+    private readonly repository: SigningKeyRepository,
+    initial: KeySet,
+  ) {
+    this.keys = initial;
+    this.jwks = KeyManager.render(initial);
+  }
+
+  /** Loads the keys once and starts reloading every {@link KEY_RELOAD_MS}. */
+  static async start(repository: SigningKeyRepository, reloadMs = KEY_RELOAD_MS): Promise<KeyManager> {
+    const manager = new KeyManager(repository, await repository.load());
+    manager.timer = setInterval(() => {
+      manager.reload().catch(() => {
+        // Database briefly away: keep signing with the keys we have.
+      });
+    }, reloadMs);
+    manager.timer.unref();
+    return manager;
+  }
+
+  private static render(keys: KeySet): string {
+    return JSON.stringify({ keys: keys.published.map((key) => key.publicJwk) });
+  }
+
+  /** Re-reads the key table now. */
+  async reload(): Promise<void> {
+    const keys = await this.repository.load();
+    this.keys = keys;
+    this.jwks = KeyManager.render(keys);
+  }
+
+  /** The key that signs new tokens. */
+  get active(): SigningKey {
+    return this.keys.active;
+  }
+
+  /** The JWKS document (RFC 7517 §5), public members only, serialized once per reload. */
+  get jwksJson(): string {
+    return this.jwks;
+  }
+
+  /** Stops background reloading. */
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}

@@ -1,0 +1,82 @@
+/** Starts a server: database, migrations, keys, first-start demo app, HTTP listener, graceful stop. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildApp } from './app.js';
+import type { Config } from './config.js';
+import type { ServerContext } from './context.js';
+import { TOKEN_PATH } from './endpoints/token.js';
+import { KeyManager } from './keys/key-manager.js';
+import { createLogger } from './logger.js';
+import { registerApp } from './shared/app-registration.js';
+import { ClientAuthenticator } from './shared/client-auth.js';
+import { FailureLimiter } from './shared/rate-limit.js';
+import { ClientRepository } from './storage/clients.js';
+import { type Db, openDatabase } from './storage/database.js';
+import { migrate } from './storage/migrations.js';
+import { SigningKeyRepository } from './storage/signing-keys.js';
+
+/** A running (or injectable) server. */
+export interface RunningServer {
+  app: FastifyInstance;
+  ctx: ServerContext;
+  /** Stops accepting, lets in-flight requests finish, closes the database. */
+  close(): Promise<void>;
+}
+
+/** Opens the database, migrates it and loads the keys: everything but HTTP. */
+export async function createContext(config: Config, logger: Logger): Promise<ServerContext> {
+  const db: Db = openDatabase(config.databaseUrl);
+  await migrate(db);
+  const keyRepository = new SigningKeyRepository(db);
+  await keyRepository.ensure(config.signingAlg);
+  const keys = await KeyManager.start(keyRepository);
+  const clients = new ClientRepository(db);
+  const limiter = new FailureLimiter(config.authMaxFailures, config.authFailureWindow);
+  return { config, db, clients, keys, authenticator: new ClientAuthenticator(clients, limiter), logger };
+}
+
+/** What the first start writes to `<dataDir>/demo-app.json`. */
+export interface DemoApp {
+  client_id: string;
+  client_secret: string;
+  scope: string;
+  token_endpoint: string;
+}
+
+/**
+ * On first start with an empty database: registers a demo app, prints its credentials once and writes
+ * them (mode 0600) where the README's walkthrough reads them.
+ */
+export async function createDemoApp(ctx: ServerContext): Promise<DemoApp | undefined> {
+  if (!ctx.config.demoApp || (await ctx.clients.count()) > 0) return undefined;
+  const { client, clientSecret } = await registerApp(ctx.clients, ctx.config.scopes, {
+    name: 'Demo app',
+    scope: ctx.config.scopes.join(' '),
+    grants: ['client_credentials'],
+  });
+  const demo: DemoApp = {
+    client_id: client.id,
+    client_secret: clientSecret as string,
+    scope: client.scopes.join(' '),
+    token_endpoint: `${ctx.config.issuer}${TOKEN_PATH}`,
+  };
+  writeFileSync(join(ctx.config.dataDir, 'demo-app.json'), `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
+  return demo;
+}
+
+/** Builds the app over a fresh context. Used by `latchkey start` and by tests (`app.inject`). */
+export async function createServer(config: Config, logger = createLogger(config.logLevel)): Promise<RunningServer> {
+  const ctx = await createContext(config, logger);
+  const app = await buildApp(ctx);
+  return {
+    app,
+    ctx,
+    async close() {
+      await app.close();
+      ctx.keys.stop();
+      await ctx.db.destroy();
+    },
+  };
+}

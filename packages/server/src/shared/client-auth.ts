@@ -1,0 +1,91 @@
+/** Client authentication at the token endpoint: client_secret_basic, client_secret_post, none (RFC 6749 §2.3). */
+import type { ClientRepository, ClientWithSecrets } from '../storage/clients.js';
+import { DUMMY_HASH, hashesEqual, sha256Hex } from '../tokens/random.js';
+import { invalidClient, invalidRequest, tooManyRequests } from './errors.js';
+import type { Params } from './form.js';
+import type { FailureLimiter } from './rate-limit.js';
+
+/** The methods this server accepts, as advertised in metadata (RFC 8414 §2). */
+export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
+
+/** What authentication needs from the request. */
+export interface ClientAuthInput {
+  authorization: string | undefined;
+  params: Params;
+  ip: string;
+}
+
+/** Credentials as presented, before they are checked. */
+interface Presented {
+  clientId: string;
+  secret: string | undefined;
+}
+
+const MAX_ID_LENGTH = 255;
+/** Client IDs we issue are printable ASCII; anything else (NUL, unicode, 10 KB) cannot exist, so it is not looked up. */
+const LOOKUP_ID = /^[\x21-\x7e]{1,255}$/;
+
+/** RFC 6749 §2.3.1: id and secret are form-urlencoded before base64; the plain form is accepted too. */
+function formDecode(value: string): string {
+  try {
+    return decodeURIComponent(value.replaceAll('+', ' '));
+  } catch {
+    return value;
+  }
+}
+
+/** Reads the credentials from the Basic header or the body; two methods at once is `invalid_request`. */
+function presentedCredentials({ authorization, params }: ClientAuthInput): Presented {
+  const bodyId = params.get('client_id');
+  const bodySecret = params.get('client_secret');
+  if (authorization !== undefined) {
+    // RFC 6749 §2.3: a client MUST NOT use more than one authentication method per request.
+    if (bodySecret !== undefined) throw invalidRequest('client credentials sent in both the header and the body');
+    const match = /^Basic +([A-Za-z0-9+/=._~-]+) *$/i.exec(authorization);
+    if (!match) throw invalidClient('unsupported or malformed Authorization header');
+    const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 1) throw invalidClient('malformed Basic credentials');
+    const clientId = formDecode(decoded.slice(0, colon));
+    if (bodyId !== undefined && bodyId !== clientId) throw invalidRequest('client_id in the body differs from the header');
+    return { clientId, secret: formDecode(decoded.slice(colon + 1)) };
+  }
+  if (bodyId === undefined) throw invalidClient('client authentication is required');
+  return { clientId: bodyId, secret: bodySecret };
+}
+
+/** Client authentication with throttling of failures per client ID and per IP. */
+export class ClientAuthenticator {
+  constructor(
+    private readonly clients: ClientRepository,
+    private readonly limiter: FailureLimiter,
+  ) {}
+
+  /**
+   * Authenticates the client of a token, revocation or introspection request. Unknown client and wrong
+   * secret cost the same (a dummy hash comparison) and answer the same 401 `invalid_client`.
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+   */
+  async authenticate(input: ClientAuthInput): Promise<ClientWithSecrets> {
+    const presented = presentedCredentials(input);
+    const limitKeys = [`ip:${input.ip}`, `client:${presented.clientId.slice(0, MAX_ID_LENGTH)}`];
+    const wait = this.limiter.retryAfter(limitKeys);
+    if (wait !== undefined) throw tooManyRequests(wait);
+
+    const client = LOOKUP_ID.test(presented.clientId)
+      ? await this.clients.findWithSecrets(presented.clientId)
+      : undefined;
+    if (this.verify(client, presented.secret)) return client as ClientWithSecrets;
+    this.limiter.fail(limitKeys);
+    throw invalidClient();
+  }
+
+  private verify(client: ClientWithSecrets | undefined, secret: string | undefined): boolean {
+    if (client?.isPublic) return secret === undefined;
+    const presentedHash = sha256Hex(secret ?? '');
+    const hashes = client && client.secretHashes.length > 0 ? client.secretHashes : [DUMMY_HASH];
+    let ok = false;
+    for (const hash of hashes) ok = hashesEqual(presentedHash, hash) || ok;
+    return ok && client !== undefined && secret !== undefined;
+  }
+}

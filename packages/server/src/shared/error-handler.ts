@@ -1,0 +1,37 @@
+/** The single error serializer: `{error, error_description}` for every failure, never a stack or a secret. */
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { isDatabaseUnavailable } from './database-errors.js';
+import { OAuthError, invalidRequest, temporarilyUnavailable } from './errors.js';
+
+function toOAuthError(error: unknown): OAuthError | undefined {
+  if (error instanceof OAuthError) return error;
+  if (isDatabaseUnavailable(error)) return temporarilyUnavailable();
+  const status = (error as FastifyError).statusCode;
+  // Fastify's own 4xx (body too large, bad Content-Length, bad media type): bad input, never a 500.
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const code = (error as FastifyError).code;
+    const description =
+      code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'request body is too large' : 'the request could not be read';
+    return invalidRequest(description, status);
+  }
+  return undefined;
+}
+
+/** Installs the error and not-found handlers. */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler(async (error, request, reply) => {
+    const known = toOAuthError(error);
+    if (known === undefined) {
+      request.log.error({ err: error }, 'unexpected error');
+    } else if (known.status === 503) {
+      request.log.warn({ err: error }, 'database unavailable');
+    }
+    const answer = known ?? new OAuthError('server_error', 'an unexpected error occurred', 500);
+    reply.code(answer.status).headers(answer.headers).header('content-type', 'application/json; charset=utf-8');
+    return JSON.stringify({ error: answer.error, error_description: answer.description });
+  });
+  app.setNotFoundHandler(async (_request, reply) => {
+    reply.code(404).header('content-type', 'application/json; charset=utf-8');
+    return JSON.stringify({ error: 'not_found', error_description: 'no such endpoint' });
+  });
+}

@@ -1,0 +1,41 @@
+/** Redirect URI rules for registration (RFC 6749 §3.1.2, RFC 8252 §7.3 / §8.3, RFC 9700 §2.1). */
+
+/** A redirect URI is refused at registration: the message names it. */
+export class RedirectUriError extends Error {
+  override readonly name = 'RedirectUriError';
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/** Whether a URL is an `http` loopback IP literal, for which any port is accepted (RFC 8252 §7.3). */
+export function isLoopbackIpRedirect(url: URL): boolean {
+  return url.protocol === 'http:' && (url.hostname === '127.0.0.1' || url.hostname === '[::1]');
+}
+
+/**
+ * Checks a URI before it is registered: absolute, no fragment (§3.1.2), no wildcard, no userinfo,
+ * https or loopback http (RFC 8252 §8.3), never `javascript:` or `data:`; private-use schemes for
+ * native apps (`com.example.app:/cb`) are allowed.
+ */
+export function validateRedirectUri(uri: string): string {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw new RedirectUriError(`redirect URI "${uri}" is not an absolute URI`);
+  }
+  const fail = (why: string) => new RedirectUriError(`redirect URI "${uri}" ${why}`);
+  if (uri.includes('#')) throw fail('must not contain a fragment (RFC 6749 §3.1.2)');
+  if (uri.includes('*')) throw fail('must not contain a wildcard; register each URI exactly');
+  if (url.username || url.password) throw fail('must not contain userinfo');
+  if (['javascript:', 'data:', 'vbscript:', 'file:', 'blob:'].includes(url.protocol)) {
+    throw fail(`uses the forbidden scheme ${url.protocol}`);
+  }
+  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
+    throw fail('must use https (plain http is allowed only for loopback, RFC 8252 §8.3)');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:' && !/^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/.test(url.protocol)) {
+    throw fail('must be https, loopback http, or a reverse-domain private-use scheme (RFC 8252 §7.1)');
+  }
+  return uri;
+}

@@ -1,0 +1,38 @@
+/** Request checks shared by the form-posting endpoints (token, revoke, introspect). */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { OAuthError, invalidRequest } from './errors.js';
+import { type Params, parseForm } from './form.js';
+
+const FORM = /^application\/x-www-form-urlencoded(\s*;.*)?$/i;
+
+/**
+ * The body as form parameters. Any other media type (JSON included) is `invalid_request`.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
+ */
+export function readForm(request: FastifyRequest): Params {
+  const type = request.headers['content-type'];
+  if (type === undefined || !FORM.test(type)) {
+    throw invalidRequest('the body must be application/x-www-form-urlencoded');
+  }
+  return parseForm(typeof request.body === 'string' ? request.body : '');
+}
+
+/**
+ * Credentials in the URL end up in logs and histories: these endpoints refuse any query string.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1 ("MUST NOT be included in the request URI")
+ */
+export function rejectQueryCredentials(url: string): void {
+  if (url.includes('?')) throw invalidRequest('parameters must be sent in the request body, not the URL');
+}
+
+/** Answers 405 with `Allow` for every other method on a path. */
+export function rejectOtherMethods(app: FastifyInstance, path: string, allowed: string[]): void {
+  const methods = ['GET', 'PUT', 'DELETE', 'PATCH'].filter((m) => !allowed.includes(m));
+  app.route({
+    method: methods,
+    url: path,
+    handler: async () => {
+      throw new OAuthError('invalid_request', `use ${allowed.join(', ')}`, 405, { allow: allowed.join(', ') });
+    },
+  });
+}

@@ -1,0 +1,32 @@
+/** Scope parsing and checks (RFC 6749 §3.3). */
+import { invalidScope } from './errors.js';
+
+/** scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) — RFC 6749 §3.3. */
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+/**
+ * Splits a space-delimited scope string into unique tokens, refusing malformed ones.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.3
+ */
+export function parseScope(value: string): string[] {
+  const tokens = value.split(' ').filter((token) => token.length > 0);
+  for (const token of tokens) {
+    if (!SCOPE_TOKEN.test(token)) throw invalidScope('scope contains an invalid character');
+  }
+  return [...new Set(tokens)];
+}
+
+/**
+ * The scope granted for a request: the requested scopes if every one is allowed, the allowed set when
+ * none was requested (RFC 6749 §3.3 lets the server apply a default), `invalid_scope` otherwise.
+ */
+export function grantScope(requested: string | undefined, allowed: readonly string[]): string[] {
+  if (requested === undefined) return [...allowed];
+  const scopes = parseScope(requested);
+  if (scopes.length === 0) return [...allowed];
+  const outside = scopes.filter((scope) => !allowed.includes(scope));
+  if (outside.length > 0) {
+    throw invalidScope(`scope not allowed for this client: ${outside.join(' ').slice(0, 200)}`);
+  }
+  return scopes;
+}

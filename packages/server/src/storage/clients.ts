@@ -1,0 +1,175 @@
+/** Repository for applications (clients) and their hashed secrets. */
+import { randomToken, sha256Hex } from '../tokens/random.js';
+import type { Db } from './database.js';
+
+/** An application as the server uses it. */
+export interface Client {
+  id: string;
+  name: string;
+  isPublic: boolean;
+  redirectUris: string[];
+  grantTypes: string[];
+  scopes: string[];
+  createdAt: number;
+}
+
+/** A client with the hashes of the secrets valid now (more than one during a rotation grace). */
+export interface ClientWithSecrets extends Client {
+  secretHashes: string[];
+}
+
+/** What `createClient` needs. */
+export interface NewClient {
+  name: string;
+  isPublic: boolean;
+  redirectUris: string[];
+  grantTypes: string[];
+  scopes: string[];
+}
+
+type ClientRow = {
+  id: string;
+  name: string;
+  is_public: number;
+  redirect_uris: string;
+  grant_types: string;
+  scopes: string;
+  created_at: number;
+};
+
+function toClient(row: ClientRow): Client {
+  return {
+    id: row.id,
+    name: row.name,
+    isPublic: row.is_public === 1,
+    redirectUris: JSON.parse(row.redirect_uris) as string[],
+    grantTypes: JSON.parse(row.grant_types) as string[],
+    scopes: row.scopes.split(' ').filter(Boolean),
+    createdAt: Number(row.created_at),
+  };
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+
+/** Client data access. */
+export class ClientRepository {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Registers a client. Confidential clients get a 256-bit secret, returned once and stored only as
+   * its SHA-256 hash.
+   */
+  async create(input: NewClient): Promise<{ client: Client; clientSecret?: string }> {
+    const client: Client = { id: `lk_${randomToken(16)}`, createdAt: now(), ...input };
+    const clientSecret = input.isPublic ? undefined : randomToken(32);
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('clients')
+        .values({
+          id: client.id,
+          name: client.name,
+          is_public: client.isPublic ? 1 : 0,
+          redirect_uris: JSON.stringify(client.redirectUris),
+          grant_types: JSON.stringify(client.grantTypes),
+          scopes: client.scopes.join(' '),
+          created_at: client.createdAt,
+        })
+        .execute();
+      if (clientSecret !== undefined) {
+        await trx
+          .insertInto('client_secrets')
+          .values({
+            id: randomToken(12),
+            client_id: client.id,
+            secret_hash: sha256Hex(clientSecret),
+            created_at: client.createdAt,
+            expires_at: null,
+          })
+          .execute();
+      }
+    });
+    return clientSecret === undefined ? { client } : { client, clientSecret };
+  }
+
+  /** Finds a client by ID. */
+  async find(id: string): Promise<Client | undefined> {
+    const row = await this.db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toClient(row);
+  }
+
+  /** Finds a client with the hashes of its secrets that are valid at this moment. */
+  async findWithSecrets(id: string): Promise<ClientWithSecrets | undefined> {
+    const rows = await this.db
+      .selectFrom('clients')
+      .leftJoin('client_secrets', (join) =>
+        join
+          .onRef('client_secrets.client_id', '=', 'clients.id')
+          .on((eb) => eb.or([eb('client_secrets.expires_at', 'is', null), eb('client_secrets.expires_at', '>', now())])),
+      )
+      .select([
+        'clients.id',
+        'clients.name',
+        'clients.is_public',
+        'clients.redirect_uris',
+        'clients.grant_types',
+        'clients.scopes',
+        'clients.created_at',
+        'client_secrets.secret_hash',
+      ])
+      .where('clients.id', '=', id)
+      .execute();
+    const first = rows[0];
+    if (first === undefined) return undefined;
+    const secretHashes = rows.flatMap((row) => (row.secret_hash ? [row.secret_hash] : []));
+    return { ...toClient(first), secretHashes };
+  }
+
+  /** Lists every client, oldest first. */
+  async list(): Promise<Client[]> {
+    const rows = await this.db.selectFrom('clients').selectAll().orderBy('created_at').orderBy('id').execute();
+    return rows.map(toClient);
+  }
+
+  /** Counts clients (first-start detection). */
+  async count(): Promise<number> {
+    const row = await this.db
+      .selectFrom('clients')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /**
+   * Issues a new secret. Secrets valid now keep working for `graceSeconds` (0: they stop at once).
+   * Returns the new secret, once; `undefined` if the client does not exist or is public.
+   */
+  async rotateSecret(id: string, graceSeconds: number): Promise<string | undefined> {
+    const client = await this.find(id);
+    if (!client || client.isPublic) return undefined;
+    const secret = randomToken(32);
+    const at = now();
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('client_secrets')
+        .set({ expires_at: at + graceSeconds })
+        .where('client_id', '=', id)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at + graceSeconds)]))
+        .execute();
+      await trx.deleteFrom('client_secrets').where('client_id', '=', id).where('expires_at', '<=', at).execute();
+      await trx
+        .insertInto('client_secrets')
+        .values({ id: randomToken(12), client_id: id, secret_hash: sha256Hex(secret), created_at: at, expires_at: null })
+        .execute();
+    });
+    return secret;
+  }
+
+  /** Deletes a client and its secrets. Returns whether it existed. */
+  async delete(id: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('client_secrets').where('client_id', '=', id).execute();
+      const result = await trx.deleteFrom('clients').where('id', '=', id).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    });
+  }
+}

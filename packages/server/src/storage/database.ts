@@ -1,0 +1,47 @@
+/** Opens the database: SQLite (better-sqlite3, WAL) by default, PostgreSQL for a `postgres://` URL. */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+/** The database handle every repository takes. */
+export type Db = Kysely<Database>;
+
+/** Which engine a URL selects. */
+export type Dialect = 'sqlite' | 'postgres';
+
+/** Tells the dialect of a database URL: `postgres://` / `postgresql://` or a SQLite file path / `sqlite:` URL. */
+export function dialectOf(url: string): Dialect {
+  return /^postgres(ql)?:\/\//i.test(url) ? 'postgres' : 'sqlite';
+}
+
+// int8 columns come back as numbers (epoch seconds fit easily).
+pg.types.setTypeParser(20, (value: string) => Number.parseInt(value, 10));
+
+/**
+ * Opens a database from a URL. SQLite runs in WAL mode with a busy timeout so several processes can
+ * share the file; PostgreSQL uses a pool with a connect timeout so an outage fails fast.
+ */
+export function openDatabase(url: string, options: { poolSize?: number } = {}): Db {
+  if (dialectOf(url) === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 2000,
+      idleTimeoutMillis: 30_000,
+    });
+    // An idle client losing its connection must not crash the process.
+    pool.on('error', () => {});
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+  const file = url.replace(/^sqlite:(\/\/)?/i, '');
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+}

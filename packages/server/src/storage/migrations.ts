@@ -1,0 +1,61 @@
+/** The one migration set both dialects run (Kysely Migrator, which locks against concurrent runs). */
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import type { Db } from './database.js';
+
+const migrations: Record<string, Migration> = {
+  '001_clients_and_keys': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('clients')
+        .addColumn('id', 'varchar(255)', (c) => c.primaryKey())
+        .addColumn('name', 'varchar(255)', (c) => c.notNull())
+        .addColumn('is_public', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('redirect_uris', 'text', (c) => c.notNull())
+        .addColumn('grant_types', 'text', (c) => c.notNull())
+        .addColumn('scopes', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('client_secrets')
+        .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('client_id', 'varchar(255)', (c) => c.notNull().references('clients.id').onDelete('cascade'))
+        .addColumn('secret_hash', 'varchar(64)', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('client_secrets_client').on('client_secrets').column('client_id').execute();
+      await db.schema
+        .createTable('signing_keys')
+        .addColumn('kid', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('alg', 'varchar(16)', (c) => c.notNull())
+        .addColumn('state', 'varchar(16)', (c) => c.notNull())
+        .addColumn('private_jwk', 'text', (c) => c.notNull())
+        .addColumn('public_jwk', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('publish_until', 'bigint')
+        .execute();
+      // At most one active and one next key, even when two servers start at once.
+      await sql`create unique index signing_keys_one_live on signing_keys (state) where state <> 'retired'`.execute(db);
+    },
+  },
+};
+
+/** Names of every migration, in order. */
+export const MIGRATION_NAMES = Object.keys(migrations);
+
+class InCodeProvider implements MigrationProvider {
+  async getMigrations() {
+    return migrations;
+  }
+}
+
+/**
+ * Brings the schema up to date. Safe to call from several processes at once: Kysely's migrator holds
+ * a lock for the run.
+ */
+export async function migrate(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new InCodeProvider() });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,418 @@
+/** Test harness: starts a throwaway PostgreSQL cluster on loopback and removes it afterwards. */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { accessSync, chownSync, constants, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import pg from 'pg';
+
+/** A running throwaway cluster. */
+export interface PostgresInstance {
+  /** `postgres://postgres@127.0.0.1:<port>/<database>` */
+  url: string;
+  host: string;
+  port: number;
+  database: string;
+  /** PID of the postmaster this harness started. */
+  pid: number;
+  /** Temporary directory holding the data directory and the Unix socket; removed by `stop()`. */
+  dir: string;
+  /** Creates another empty database in this cluster and returns its URL (for per-suite isolation). */
+  createDatabase(name: string): Promise<string>;
+  /** Stops the postmaster (SIGTERM, escalating if clients linger), waits for exit, removes `dir`. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface StartPostgresOptions {
+  /** Name of the database created for the caller. Default `latchkey`. */
+  database?: string;
+  /** How long to wait for the server to accept connections. Default 20 s. */
+  timeoutMs?: number;
+  /** Extra `-c name=value` server settings. */
+  settings?: Record<string, string | number>;
+}
+
+interface PostgresBinaries {
+  initdb: string;
+  postgres: string;
+}
+
+interface RunAs {
+  uid: number;
+  gid: number;
+}
+
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function binariesIn(dir: string): PostgresBinaries | undefined {
+  const initdb = join(dir, 'initdb');
+  const postgres = join(dir, 'postgres');
+  return isExecutable(initdb) && isExecutable(postgres) ? { initdb, postgres } : undefined;
+}
+
+function pgConfigBindir(): string | undefined {
+  try {
+    return execFileSync('pg_config', ['--bindir'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+let cachedBinaries: PostgresBinaries | null | undefined;
+
+/**
+ * Finds `initdb` and `postgres`: `LATCHKEY_PG_BINDIR`, then /usr/lib/postgresql/15/bin, then the newest
+ * other /usr/lib/postgresql/N/bin, then `pg_config --bindir`, then PATH.
+ */
+export function findPostgresBinaries(): PostgresBinaries | undefined {
+  if (cachedBinaries !== undefined) return cachedBinaries ?? undefined;
+  const candidates: string[] = [];
+  if (process.env['LATCHKEY_PG_BINDIR']) candidates.push(process.env['LATCHKEY_PG_BINDIR']);
+  candidates.push('/usr/lib/postgresql/15/bin');
+  try {
+    const versions = readdirSync('/usr/lib/postgresql')
+      .filter((v) => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a));
+    for (const v of versions) candidates.push(`/usr/lib/postgresql/${v}/bin`);
+  } catch {
+    // no Debian-style layout
+  }
+  const fromPgConfig = pgConfigBindir();
+  if (fromPgConfig) candidates.push(fromPgConfig);
+  candidates.push(...(process.env['PATH'] ?? '').split(delimiter).filter(Boolean));
+  for (const dir of candidates) {
+    const found = binariesIn(dir);
+    if (found) {
+      cachedBinaries = found;
+      return found;
+    }
+  }
+  cachedBinaries = null;
+  return undefined;
+}
+
+/** PostgreSQL refuses to run as root: when we are root, run it as the `postgres` OS user. */
+function runAsUser(): RunAs | undefined {
+  if (!isRoot) return undefined;
+  try {
+    const line = execFileSync('getent', ['passwd', 'postgres'], { encoding: 'utf8' }).trim();
+    const [, , uid, gid] = line.split(':');
+    return { uid: Number(uid), gid: Number(gid) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when this machine can run `startPostgres()` (binaries found, and a `postgres` user when root). */
+export function postgresAvailable(): boolean {
+  if (!findPostgresBinaries()) return false;
+  return !isRoot || runAsUser() !== undefined;
+}
+
+/**
+ * Decides whether PostgreSQL suites run. Returns true when PostgreSQL is available. When it is not:
+ * with `CI=true` it throws, so the suite FAILS instead of silently skipping; otherwise it prints why and
+ * returns false. Use as `describe.skipIf(!requirePostgres())('... on PostgreSQL', ...)`.
+ */
+export function requirePostgres(what = 'PostgreSQL tests'): boolean {
+  if (postgresAvailable()) return true;
+  const reason = isRoot
+    ? 'need PostgreSQL initdb/postgres binaries (e.g. /usr/lib/postgresql/15/bin) and a "postgres" OS user'
+    : 'need PostgreSQL initdb/postgres binaries (e.g. /usr/lib/postgresql/15/bin, or set LATCHKEY_PG_BINDIR)';
+  if (process.env['CI'] === 'true') {
+    throw new Error(`${what}: PostgreSQL is required in CI but not available: ${reason}`);
+  }
+  console.warn(`[postgres] SKIPPING ${what}: ${reason}. (In CI, CI=true makes this a failure.)`);
+  return false;
+}
+
+/** A free loopback port: bind 127.0.0.1:0, read the port, close. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function run(file: string, args: string[], runAs: RunAs | undefined, cwd: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], ...runAs });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d));
+    child.stderr.on('data', (d: Buffer) => (output += d));
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (code === 0) resolve(output);
+      else reject(new Error(`${file} exited with ${code ?? signal}:\n${output}`));
+    });
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Instances still running, stopped synchronously if the test process exits without calling stop(). */
+const running = new Map<number, { dir: string; watchdog: ChildProcess }>();
+let exitHookInstalled = false;
+
+function killQuietly(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const [pid, { dir, watchdog }] of running) {
+      killQuietly(watchdog.pid, 'SIGKILL');
+      killQuietly(pid, 'SIGQUIT'); // immediate shutdown
+      try {
+        rmSync(dir, { recursive: true, force: true });
+      } catch {
+        // best effort; the watchdog is gone, the OS tmp cleaner gets the rest
+      }
+    }
+  });
+}
+
+/**
+ * A detached shell that waits for EOF on a pipe from this process: if this process dies without calling
+ * stop() (even SIGKILL), the pipe closes and the watchdog stops the postmaster and removes the directory.
+ */
+function startWatchdog(pid: number, dir: string): ChildProcess {
+  const script =
+    'read _ignored; [ -d "$2" ] || exit 0; kill -QUIT "$1" 2>/dev/null; ' +
+    'i=0; while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; rm -rf "$2"';
+  const watchdog = spawn('sh', ['-c', script, 'latchkey-pg-watchdog', String(pid), dir], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+    detached: true,
+  });
+  watchdog.on('error', () => {});
+  watchdog.unref();
+  (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  return watchdog;
+}
+
+function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+async function connectable(port: number, database: string): Promise<boolean> {
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port,
+    user: 'postgres',
+    database,
+    connectionTimeoutMillis: 1000,
+  });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+function quoteIdent(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name))
+    throw new TypeError(`database: invalid name ${JSON.stringify(name)}`);
+  return `"${name}"`;
+}
+
+async function adminQuery(port: number, sql: string): Promise<void> {
+  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Starts a throwaway PostgreSQL cluster: `initdb` into a fresh temp dir (owned by the `postgres` user when
+ * we are root), `postgres` on 127.0.0.1:<free port> with trust auth on loopback only, fsync off, then
+ * creates a database. Usually ready in well under a second.
+ */
+export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresInstance> {
+  const binaries = findPostgresBinaries();
+  if (!binaries) throw new Error('startPostgres: PostgreSQL initdb/postgres binaries not found');
+  const runAs = runAsUser();
+  if (isRoot && !runAs) throw new Error('startPostgres: running as root but there is no "postgres" OS user');
+  const database = options.database ?? 'latchkey';
+  quoteIdent(database);
+  const timeoutMs = options.timeoutMs ?? 20_000;
+
+  const dir = mkdtempSync(join(tmpdir(), 'latchkey-pg-'));
+  try {
+    if (runAs) chownSync(dir, runAs.uid, runAs.gid);
+    const dataDir = join(dir, 'data');
+    await run(
+      binaries.initdb,
+      [
+        '-D',
+        dataDir,
+        '-U',
+        'postgres',
+        '--auth=trust',
+        '--no-sync',
+        '-E',
+        'UTF8',
+        '--locale=C',
+        '--no-instructions',
+      ],
+      runAs,
+      dir,
+    );
+
+    let lastError: Error | undefined;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        return await launch(binaries, runAs, dir, dataDir, database, timeoutMs, options.settings ?? {});
+      } catch (error) {
+        lastError = error as Error;
+        // another process took the port between our probe and postgres' bind: try another one
+        if (!/Address already in use|could not bind/i.test(lastError.message)) break;
+      }
+    }
+    throw lastError;
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function launch(
+  binaries: PostgresBinaries,
+  runAs: RunAs | undefined,
+  dir: string,
+  dataDir: string,
+  database: string,
+  timeoutMs: number,
+  settings: Record<string, string | number>,
+): Promise<PostgresInstance> {
+  const port = await freePort();
+  const all: Record<string, string | number> = {
+    fsync: 'off',
+    synchronous_commit: 'off',
+    full_page_writes: 'off',
+    max_connections: 200,
+    ...settings,
+  };
+  const args = ['-D', dataDir, '-k', dir, '-h', '127.0.0.1', '-p', String(port)];
+  for (const [name, value] of Object.entries(all)) args.push('-c', `${name}=${value}`);
+  const child = spawn(binaries.postgres, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], ...runAs });
+  let log = '';
+  const keep = (d: Buffer) => {
+    log = (log + d).slice(-20_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let spawnError: Error | undefined;
+  child.on('error', (e) => {
+    spawnError = e;
+  });
+  const pid = child.pid;
+  if (pid === undefined) {
+    await sleep(0);
+    throw new Error(`startPostgres: could not spawn postgres: ${spawnError?.message ?? 'unknown error'}`);
+  }
+  installExitHook();
+  const watchdog = startWatchdog(pid, dir);
+  running.set(pid, { dir, watchdog });
+
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      killQuietly(watchdog.pid, 'SIGKILL');
+      // SIGTERM = smart shutdown (waits for clients); escalate to fast (SIGINT), then immediate (SIGQUIT).
+      killQuietly(pid, 'SIGTERM');
+      if (!(await waitForExit(child, 3000))) {
+        killQuietly(pid, 'SIGINT');
+        if (!(await waitForExit(child, 5000))) {
+          killQuietly(pid, 'SIGQUIT');
+          if (!(await waitForExit(child, 5000))) {
+            killQuietly(pid, 'SIGKILL');
+            await waitForExit(child, 5000);
+          }
+        }
+      }
+      running.delete(pid);
+      rmSync(dir, { recursive: true, force: true });
+    })();
+    return stopped;
+  };
+
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      if (spawnError) throw spawnError;
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(
+          `postgres exited with ${child.exitCode ?? child.signalCode} before accepting connections`,
+        );
+      }
+      if (await connectable(port, 'postgres')) break;
+      if (Date.now() > deadline)
+        throw new Error(`postgres did not accept connections within ${timeoutMs} ms`);
+      await sleep(25);
+    }
+    await adminQuery(port, `create database ${quoteIdent(database)}`);
+  } catch (error) {
+    running.delete(pid);
+    killQuietly(watchdog.pid, 'SIGKILL');
+    killQuietly(pid, 'SIGQUIT');
+    await waitForExit(child, 5000);
+    throw new Error(`startPostgres: ${(error as Error).message}\n--- postgres log ---\n${log}`);
+  }
+
+  const urlFor = (db: string) => `postgres://postgres@127.0.0.1:${port}/${db}`;
+  return {
+    url: urlFor(database),
+    host: '127.0.0.1',
+    port,
+    database,
+    pid,
+    dir,
+    async createDatabase(name: string) {
+      await adminQuery(port, `create database ${quoteIdent(name)}`);
+      return urlFor(name);
+    },
+    stop,
+  };
+}
