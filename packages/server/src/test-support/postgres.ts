@@ -362,7 +362,7 @@ async function launch(
       killQuietly(watchdog.pid, 'SIGKILL');
       // SIGTERM = smart shutdown (waits for clients); escalate to fast (SIGINT), then immediate (SIGQUIT).
       killQuietly(pid, 'SIGTERM');
-      if (!(await waitForExit(child, 3000))) {
+      if (!(await waitForExit(child, 1000))) {
         killQuietly(pid, 'SIGINT');
         if (!(await waitForExit(child, 5000))) {
           killQuietly(pid, 'SIGQUIT');
