@@ -1,6 +1,8 @@
 /** Repository for applications (clients) and their hashed secrets. */
 import { randomToken, sha256Hex } from '../tokens/random.js';
-import type { Db } from './database.js';
+import type { Statement } from 'better-sqlite3';
+import { sql } from 'kysely';
+import { type Db, nativeHandle } from './database.js';
 
 /** An application as the server uses it. */
 export interface Client {
@@ -51,8 +53,16 @@ function toClient(row: ClientRow): Client {
 
 const now = () => Math.floor(Date.now() / 1000);
 
+/** The hot-path lookup: a client and its currently valid secret hashes ($1 id, $2 now). */
+const FIND_WITH_SECRETS_SQL = `select c.id, c.name, c.is_public, c.redirect_uris, c.grant_types, c.scopes, c.created_at,
+  s.secret_hash from clients c
+  left join client_secrets s on s.client_id = c.id and (s.expires_at is null or s.expires_at > $2)
+  where c.id = $1`;
+
 /** Client data access. */
 export class ClientRepository {
+  private findStatement: Statement | undefined;
+
   constructor(private readonly db: Db) {}
 
   /**
@@ -97,31 +107,36 @@ export class ClientRepository {
     return row && toClient(row);
   }
 
-  /** Finds a client with the hashes of its secrets that are valid at this moment. */
+  /**
+   * Finds a client with the hashes of its secrets valid at this moment. This runs on every token
+   * request, so it is one prepared statement (SQLite: prepared once; PostgreSQL: a named statement)
+   * rather than a query built per call.
+   */
   async findWithSecrets(id: string): Promise<ClientWithSecrets | undefined> {
-    const rows = await this.db
-      .selectFrom('clients')
-      .leftJoin('client_secrets', (join) =>
-        join
-          .onRef('client_secrets.client_id', '=', 'clients.id')
-          .on((eb) => eb.or([eb('client_secrets.expires_at', 'is', null), eb('client_secrets.expires_at', '>', now())])),
-      )
-      .select([
-        'clients.id',
-        'clients.name',
-        'clients.is_public',
-        'clients.redirect_uris',
-        'clients.grant_types',
-        'clients.scopes',
-        'clients.created_at',
-        'client_secrets.secret_hash',
-      ])
-      .where('clients.id', '=', id)
-      .execute();
+    const rows = await this.clientRows(id, now());
     const first = rows[0];
     if (first === undefined) return undefined;
     const secretHashes = rows.flatMap((row) => (row.secret_hash ? [row.secret_hash] : []));
     return { ...toClient(first), secretHashes };
+  }
+
+  private clientRows(id: string, at: number): Promise<(ClientRow & { secret_hash: string | null })[]> | (ClientRow & { secret_hash: string | null })[] {
+    const native = nativeHandle(this.db);
+    if (native?.dialect === 'sqlite') {
+      // better-sqlite3 binds positionally: $2 (now) comes before $1 (id) in the text.
+      this.findStatement ??= native.sqlite.prepare(FIND_WITH_SECRETS_SQL.replace(/\$\d/g, '?'));
+      return this.findStatement.all(at, id) as (ClientRow & { secret_hash: string | null })[];
+    }
+    if (native?.dialect === 'postgres') {
+      return native.pool
+        .query({ name: 'latchkey_find_client', text: FIND_WITH_SECRETS_SQL, values: [id, at] })
+        .then((result) => result.rows);
+    }
+    return sql<ClientRow & { secret_hash: string | null }>`select c.*, s.secret_hash from clients c
+      left join client_secrets s on s.client_id = c.id and (s.expires_at is null or s.expires_at > ${at})
+      where c.id = ${id}`
+      .execute(this.db)
+      .then((result) => result.rows);
   }
 
   /** Lists every client, oldest first. */

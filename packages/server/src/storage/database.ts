@@ -9,6 +9,16 @@ import type { Database } from './schema.js';
 /** The database handle every repository takes. */
 export type Db = Kysely<Database>;
 
+/** The driver under a Kysely instance, for the few hot-path queries that skip the query builder. */
+export type NativeHandle = { dialect: 'sqlite'; sqlite: SQLite.Database } | { dialect: 'postgres'; pool: pg.Pool };
+
+const natives = new WeakMap<Db, NativeHandle>();
+
+/** The driver handle of a database opened by {@link openDatabase} (not of a transaction). */
+export function nativeHandle(db: Db): NativeHandle | undefined {
+  return natives.get(db);
+}
+
 /** Which engine a URL selects. */
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -34,7 +44,9 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
     });
     // An idle client losing its connection must not crash the process.
     pool.on('error', () => {});
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    natives.set(db, { dialect: 'postgres', pool });
+    return db;
   }
   const file = url.replace(/^sqlite:(\/\/)?/i, '');
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -43,5 +55,7 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  natives.set(db, { dialect: 'sqlite', sqlite });
+  return db;
 }
