@@ -1,0 +1,340 @@
+// OAuthClient: authorization URL, callback, code exchange, refresh, client credentials, revoke, introspect.
+
+import { callbackParams, checkCallback } from './callback.js';
+import { type AuthorizationServerMetadata, fetchMetadata } from './discovery.js';
+import { basicCredentials, randomString } from './encoding.js';
+import { type FetchLike, parseOAuthJson, type ReadResponse, send } from './http.js';
+import { type IntrospectionResult, toIntrospectionResult } from './introspection.js';
+import type { ClientAuthMethod, OAuthClientOptions, TokenRequestEncoding } from './options.js';
+import { checkUrl, validateOptions } from './options.js';
+import { codeChallengeS256, generateCodeVerifier } from './pkce.js';
+import { joinScope, type ScopeInput, toScopeList } from './scope.js';
+import { type TokenResult, toTokenResult } from './token-result.js';
+
+/** Parameters of {@link OAuthClient.authorizationUrl}. */
+export interface AuthorizationUrlOptions {
+  /** Requested scope. */
+  scope?: ScopeInput | undefined;
+  /** Redirect URI; default the client's `redirectUri`. */
+  redirectUri?: string | undefined;
+  /** `state`; default 256 random bits. */
+  state?: string | undefined;
+  /** Use PKCE with S256; default `true`. */
+  pkce?: boolean | undefined;
+  /** Extra parameters (`prompt`, `resource`, `nonce`, ...); they never override the ones above. */
+  params?: Record<string, string> | undefined;
+}
+
+/** Result of {@link OAuthClient.authorizationUrl}: keep `state` and `codeVerifier` for the callback. */
+export interface AuthorizationRequest {
+  /** Where to send the user. */
+  url: string;
+  /** The `state` to check on the callback. */
+  state: string;
+  /** The PKCE code verifier to send with the code, unless PKCE was turned off. */
+  codeVerifier: string | undefined;
+}
+
+/** Parameters of {@link OAuthClient.handleCallback}. */
+export interface CallbackOptions {
+  /** The `state` returned by {@link OAuthClient.authorizationUrl}. */
+  state: string;
+  /** The code verifier returned by {@link OAuthClient.authorizationUrl}. */
+  codeVerifier?: string | undefined;
+  /** The redirect URI used in the authorization request. */
+  redirectUri?: string | undefined;
+}
+
+/** Token type hints for revocation and introspection. @see https://www.rfc-editor.org/rfc/rfc7009#section-2.1 */
+export type TokenTypeHint = 'access_token' | 'refresh_token';
+
+type Fields = Record<string, string | undefined>;
+
+function requireString(value: unknown, name: string): asserts value is string {
+  if (typeof value !== 'string' || value === '') throw new TypeError(`${name} must be a non-empty string`);
+}
+
+/**
+ * An OAuth 2.0 client for any standard authorization server.
+ * @see https://www.rfc-editor.org/rfc/rfc6749
+ */
+export class OAuthClient {
+  /** The client identifier. */
+  readonly clientId: string;
+  /** How the client authenticates. */
+  readonly authMethod: ClientAuthMethod;
+  /** @see https://www.rfc-editor.org/rfc/rfc6749#section-3.1 */
+  readonly authorizationEndpoint: string | undefined;
+  /** @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2 */
+  readonly tokenEndpoint: string | undefined;
+  /** @see https://www.rfc-editor.org/rfc/rfc7009#section-2 */
+  readonly revocationEndpoint: string | undefined;
+  /** @see https://www.rfc-editor.org/rfc/rfc7662#section-2 */
+  readonly introspectionEndpoint: string | undefined;
+  /** The issuer identifier, if known. */
+  readonly issuer: string | undefined;
+  /** Default redirect URI. */
+  readonly redirectUri: string | undefined;
+  /** The discovery document, when the client was made by {@link OAuthClient.discover}. */
+  readonly metadata: AuthorizationServerMetadata | undefined;
+  readonly #secret: string | undefined;
+  readonly #encoding: TokenRequestEncoding;
+  readonly #issRequired: boolean;
+  readonly #timeoutMs: number;
+  readonly #fetch: FetchLike;
+
+  /**
+   * @param options client id and secret, endpoints, authentication method; throws `TypeError` naming a bad option.
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-2
+   */
+  constructor(options: OAuthClientOptions, metadata?: AuthorizationServerMetadata) {
+    this.authMethod = validateOptions(options);
+    this.clientId = options.clientId;
+    this.#secret = options.clientSecret;
+    this.authorizationEndpoint = options.authorizationEndpoint;
+    this.tokenEndpoint = options.tokenEndpoint;
+    this.revocationEndpoint = options.revocationEndpoint;
+    this.introspectionEndpoint = options.introspectionEndpoint;
+    this.issuer = options.issuer;
+    this.redirectUri = options.redirectUri;
+    this.metadata = metadata;
+    this.#encoding = options.tokenRequestEncoding ?? 'form';
+    this.#issRequired = options.authorizationResponseIssParameterSupported === true;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    const fetchFn = options.fetch;
+    this.#fetch = fetchFn ?? ((input, init) => globalThis.fetch(input, init));
+  }
+
+  /**
+   * Discovers the server's metadata (RFC 8414, then OpenID Connect) and builds a client from it.
+   * The document's `issuer` must be identical to `issuer`. Options given explicitly win.
+   * @see https://www.rfc-editor.org/rfc/rfc8414#section-3
+   */
+  static async discover(issuer: string, options: OAuthClientOptions): Promise<OAuthClient> {
+    if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+    const fetchFn = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    const metadata = await fetchMetadata(issuer, fetchFn, options.timeoutMs ?? 30_000);
+    const supported = metadata.token_endpoint_auth_methods_supported ?? ['client_secret_basic'];
+    const secretMethod = supported.includes('client_secret_basic')
+      ? 'client_secret_basic'
+      : 'client_secret_post';
+    return new OAuthClient(
+      {
+        ...options,
+        issuer,
+        authorizationEndpoint: metadata.authorization_endpoint,
+        tokenEndpoint: metadata.token_endpoint,
+        revocationEndpoint: metadata.revocation_endpoint,
+        introspectionEndpoint: metadata.introspection_endpoint,
+        authMethod: options.authMethod ?? (options.clientSecret ? secretMethod : 'none'),
+        authorizationResponseIssParameterSupported:
+          metadata.authorization_response_iss_parameter_supported === true,
+      },
+      metadata,
+    );
+  }
+
+  /**
+   * Builds a client from options or a preset: by discovery when an `issuer` is given without a
+   * `tokenEndpoint`, directly otherwise.
+   * @see https://www.rfc-editor.org/rfc/rfc8414#section-3
+   */
+  static async create(options: OAuthClientOptions): Promise<OAuthClient> {
+    if (options?.issuer && !options.tokenEndpoint) return OAuthClient.discover(options.issuer, options);
+    return new OAuthClient(options);
+  }
+
+  /**
+   * Builds the authorization request URL: `response_type=code`, random `state` and S256 PKCE by default.
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1
+   * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.3
+   */
+  async authorizationUrl(options: AuthorizationUrlOptions = {}): Promise<AuthorizationRequest> {
+    if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+    if (options.state !== undefined) requireString(options.state, 'state');
+    const state = options.state ?? randomString();
+    const codeVerifier = options.pkce === false ? undefined : generateCodeVerifier();
+    const url = this.#authorizationUrl(options.scope, options.redirectUri, state, options.params);
+    if (codeVerifier) {
+      url.searchParams.set('code_challenge', await codeChallengeS256(codeVerifier));
+      url.searchParams.set('code_challenge_method', 'S256');
+    }
+    return { url: url.toString(), state, codeVerifier };
+  }
+
+  /**
+   * Compact form (Lokalise style): the authorization URL as a string, without PKCE; `state` only if given.
+   * Prefer {@link OAuthClient.authorizationUrl}, which adds state and PKCE.
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1
+   */
+  auth(scope: ScopeInput, redirectUri?: string, state?: string): string {
+    if (state !== undefined) requireString(state, 'state');
+    return this.#authorizationUrl(scope, redirectUri, state, undefined).toString();
+  }
+
+  #authorizationUrl(
+    scope: ScopeInput | undefined,
+    redirectUri: string | undefined,
+    state: string | undefined,
+    params: Record<string, string> | undefined,
+  ): URL {
+    if (!this.authorizationEndpoint) throw new TypeError('authorizationEndpoint is not configured');
+    checkUrl(redirectUri, 'redirectUri');
+    const url = new URL(this.authorizationEndpoint);
+    for (const [name, value] of Object.entries(params ?? {})) url.searchParams.set(name, value);
+    const fields: Fields = {
+      response_type: 'code',
+      client_id: this.clientId,
+      redirect_uri: redirectUri ?? this.redirectUri,
+      scope: joinScope(toScopeList(scope)),
+      state,
+    };
+    for (const [name, value] of Object.entries(fields)) {
+      if (value === undefined) url.searchParams.delete(name);
+      else url.searchParams.set(name, value);
+    }
+    return url;
+  }
+
+  /**
+   * Checks the redirect back from the server (`state`, then `iss`, then `error`) and exchanges the code.
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
+   * @see https://www.rfc-editor.org/rfc/rfc9207#section-2.4
+   */
+  async handleCallback(
+    callbackUrl: string | URL | URLSearchParams,
+    options: CallbackOptions,
+  ): Promise<TokenResult> {
+    if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+    requireString(options.state, 'options.state');
+    const params = callbackParams(callbackUrl);
+    const code = checkCallback(params, {
+      state: options.state,
+      issuer: this.issuer,
+      issRequired: this.#issRequired,
+    });
+    return this.exchangeCode(code, { codeVerifier: options.codeVerifier, redirectUri: options.redirectUri });
+  }
+
+  /**
+   * Exchanges an authorization code for tokens.
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
+   * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.5
+   */
+  async exchangeCode(
+    code: string,
+    options: { codeVerifier?: string | undefined; redirectUri?: string | undefined } = {},
+  ): Promise<TokenResult> {
+    requireString(code, 'code');
+    if (options.codeVerifier !== undefined) requireString(options.codeVerifier, 'codeVerifier');
+    checkUrl(options.redirectUri, 'redirectUri');
+    return this.#tokenRequest(
+      {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: options.redirectUri ?? this.redirectUri,
+        code_verifier: options.codeVerifier,
+      },
+      [],
+    );
+  }
+
+  /** Compact form (Lokalise style) of {@link OAuthClient.exchangeCode}. @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3 */
+  token(code: string): Promise<TokenResult> {
+    return this.exchangeCode(code);
+  }
+
+  /**
+   * Uses a refresh token; if the response carries no new refresh token, the result keeps the one used.
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+   */
+  async refresh(
+    refreshToken: string,
+    options: { scope?: ScopeInput | undefined } = {},
+  ): Promise<TokenResult> {
+    requireString(refreshToken, 'refreshToken');
+    const scope = toScopeList(options?.scope, 'scope');
+    return this.#tokenRequest(
+      { grant_type: 'refresh_token', refresh_token: refreshToken, scope: joinScope(scope) },
+      scope,
+      refreshToken,
+    );
+  }
+
+  /**
+   * Gets a two-legged token with the client's own credentials.
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4
+   */
+  async clientCredentials(
+    options: { scope?: ScopeInput | undefined; params?: Record<string, string> | undefined } = {},
+  ): Promise<TokenResult> {
+    const scope = toScopeList(options?.scope, 'scope');
+    return this.#tokenRequest(
+      { ...options?.params, grant_type: 'client_credentials', scope: joinScope(scope) },
+      scope,
+    );
+  }
+
+  /**
+   * Revokes an access or refresh token. Unknown tokens succeed too (RFC 7009 §2.2).
+   * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.1
+   */
+  async revoke(token: string, hint?: TokenTypeHint): Promise<void> {
+    requireString(token, 'token');
+    if (!this.revocationEndpoint) throw new TypeError('revocationEndpoint is not configured');
+    const response = await this.#post(
+      this.revocationEndpoint,
+      { token, token_type_hint: hint },
+      'revocation',
+    );
+    if (!response.ok) parseOAuthJson(response, 'revocation');
+  }
+
+  /**
+   * Asks the server whether a token is active and what it carries.
+   * @see https://www.rfc-editor.org/rfc/rfc7662#section-2.1
+   */
+  async introspect(token: string, hint?: TokenTypeHint): Promise<IntrospectionResult> {
+    requireString(token, 'token');
+    if (!this.introspectionEndpoint) throw new TypeError('introspectionEndpoint is not configured');
+    const response = await this.#post(
+      this.introspectionEndpoint,
+      { token, token_type_hint: hint },
+      'introspection',
+    );
+    return toIntrospectionResult(parseOAuthJson(response, 'introspection'), response.status);
+  }
+
+  async #tokenRequest(
+    fields: Fields,
+    requestedScope: string[],
+    previousRefreshToken?: string,
+  ): Promise<TokenResult> {
+    if (!this.tokenEndpoint) throw new TypeError('tokenEndpoint is not configured');
+    const response = await this.#post(this.tokenEndpoint, fields, 'token request');
+    const body = parseOAuthJson(response, 'token request');
+    return toTokenResult(body, {
+      status: response.status,
+      now: Date.now(),
+      requestedScope,
+      previousRefreshToken,
+    });
+  }
+
+  /** POSTs to an endpoint with client authentication. @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1 */
+  #post(endpoint: string, fields: Fields, what: string): Promise<ReadResponse> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    const body: Record<string, string> = {};
+    for (const [name, value] of Object.entries(fields)) if (value !== undefined) body[name] = value;
+    if (this.authMethod === 'client_secret_basic') {
+      headers['authorization'] = basicCredentials(this.clientId, this.#secret!);
+    } else {
+      body['client_id'] = this.clientId;
+      if (this.authMethod === 'client_secret_post') body['client_secret'] = this.#secret!;
+    }
+    const json = this.#encoding === 'json';
+    headers['content-type'] = json ? 'application/json' : 'application/x-www-form-urlencoded';
+    const encoded = json ? JSON.stringify(body) : new URLSearchParams(body).toString();
+    return send(this.#fetch, endpoint, { method: 'POST', headers, body: encoded }, this.#timeoutMs, what);
+  }
+}

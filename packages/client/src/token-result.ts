@@ -1,0 +1,77 @@
+// The token endpoint's success response, validated and turned into a camelCase TokenResult.
+
+import { OAuthTransportError } from './errors.js';
+import { toScopeList } from './scope.js';
+
+/**
+ * Tokens from a successful token endpoint response.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+ */
+export interface TokenResult {
+  /** `access_token`. */
+  accessToken: string;
+  /** `token_type`, e.g. `Bearer` (`Bearer` when the server omitted it). */
+  tokenType: string;
+  /** `expires_in` in seconds, when the server sent it. */
+  expiresIn: number | undefined;
+  /** Expiry as epoch milliseconds, computed when the response arrived. */
+  expiresAt: number | undefined;
+  /** `refresh_token`; after a refresh without a new one, the token that was used. */
+  refreshToken?: string | undefined;
+  /** Granted scope; the requested scope when the server omitted `scope` (RFC 6749 §5.1). */
+  scope: string[];
+  /** `id_token` when an OpenID Connect server sent one (not validated here). */
+  idToken?: string | undefined;
+  /** The full JSON response, snake_case as on the wire. */
+  raw: Record<string, unknown>;
+}
+
+function invalid(message: string, status: number): OAuthTransportError {
+  return new OAuthTransportError('OAUTH_INVALID_RESPONSE', message, { status });
+}
+
+/**
+ * Validates a token response body and builds a {@link TokenResult}.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+ */
+export function toTokenResult(
+  body: Record<string, unknown>,
+  context: {
+    status: number;
+    now: number;
+    requestedScope: string[];
+    previousRefreshToken?: string | undefined;
+  },
+): TokenResult {
+  const { access_token, token_type, expires_in, refresh_token, scope, id_token } = body;
+  if (typeof access_token !== 'string' || access_token === '') {
+    throw invalid('token response has no access_token', context.status);
+  }
+  if (token_type !== undefined && typeof token_type !== 'string') {
+    throw invalid('token response has an invalid token_type', context.status);
+  }
+  let expiresIn: number | undefined;
+  if (expires_in !== undefined && expires_in !== null) {
+    expiresIn = typeof expires_in === 'string' ? Number(expires_in) : (expires_in as number);
+    if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn < 0) {
+      throw invalid('token response has an invalid expires_in', context.status);
+    }
+  }
+  if (refresh_token !== undefined && typeof refresh_token !== 'string') {
+    throw invalid('token response has an invalid refresh_token', context.status);
+  }
+  if (scope !== undefined && typeof scope !== 'string') {
+    throw invalid('token response has an invalid scope', context.status);
+  }
+  return {
+    accessToken: access_token,
+    // RFC 6750 §4: the type is case-insensitive; normalise the common one.
+    tokenType: token_type === undefined || token_type.toLowerCase() === 'bearer' ? 'Bearer' : token_type,
+    expiresIn,
+    expiresAt: expiresIn === undefined ? undefined : context.now + expiresIn * 1000,
+    refreshToken: refresh_token || context.previousRefreshToken,
+    scope: scope === undefined ? [...context.requestedScope] : toScopeList(scope),
+    idToken: typeof id_token === 'string' ? id_token : undefined,
+    raw: body,
+  };
+}
