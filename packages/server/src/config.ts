@@ -45,7 +45,8 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 /** Parses durations like `3600`, `90s`, `15m`, `24h`, `14d` into seconds. */
 export function parseDuration(raw: string, name: string): number {
   const match = /^(\d+)\s*([smhd]?)$/.exec(raw.trim());
-  if (!match) throw new ConfigError(`${name} must be a duration such as 3600, 90s, 15m, 24h or 14d, got "${raw}"`);
+  if (!match)
+    throw new ConfigError(`${name} must be a duration such as 3600, 90s, 15m, 24h or 14d, got "${raw}"`);
   const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
   return Number(match[1]) * unit;
 }
@@ -82,14 +83,17 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const dataDir = resolve(cwd, env['LATCHKEY_DATA_DIR'] || '.latchkey');
   const signingAlg = (env['LATCHKEY_SIGNING_ALG'] || 'ES256') as SigningAlgorithm;
   if (!SIGNING_ALGORITHMS.includes(signingAlg)) {
-    throw new ConfigError(`LATCHKEY_SIGNING_ALG must be one of ${SIGNING_ALGORITHMS.join(', ')}, got "${signingAlg}"`);
+    throw new ConfigError(
+      `LATCHKEY_SIGNING_ALG must be one of ${SIGNING_ALGORITHMS.join(', ')}, got "${signingAlg}"`,
+    );
   }
   const logLevel = env['LATCHKEY_LOG_LEVEL'] || 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError(`LATCHKEY_LOG_LEVEL must be a pino level (info, warn, ...), got "${logLevel}"`);
   }
   const demo = env['LATCHKEY_DEMO_APP'] ?? 'true';
-  if (!['true', 'false'].includes(demo)) throw new ConfigError(`LATCHKEY_DEMO_APP must be true or false, got "${demo}"`);
+  if (!['true', 'false'].includes(demo))
+    throw new ConfigError(`LATCHKEY_DEMO_APP must be true or false, got "${demo}"`);
   return {
     port,
     host,

@@ -62,12 +62,17 @@ export async function createDemoApp(ctx: ServerContext): Promise<DemoApp | undef
     scope: client.scopes.join(' '),
     token_endpoint: `${ctx.config.issuer}${TOKEN_PATH}`,
   };
-  writeFileSync(join(ctx.config.dataDir, 'demo-app.json'), `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(join(ctx.config.dataDir, 'demo-app.json'), `${JSON.stringify(demo, null, 2)}\n`, {
+    mode: 0o600,
+  });
   return demo;
 }
 
 /** Builds the app over a fresh context. Used by `latchkey start` and by tests (`app.inject`). */
-export async function createServer(config: Config, logger = createLogger(config.logLevel)): Promise<RunningServer> {
+export async function createServer(
+  config: Config,
+  logger = createLogger(config.logLevel),
+): Promise<RunningServer> {
   const ctx = await createContext(config, logger);
   const app = await buildApp(ctx);
   return {

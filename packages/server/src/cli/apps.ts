@@ -3,7 +3,7 @@ import { parseDuration } from '../config.js';
 import { AppRegistrationError, registerApp } from '../shared/app-registration.js';
 import { RedirectUriError } from '../shared/redirect-uri.js';
 import type { Client } from '../storage/clients.js';
-import { UsageError, onePositional, out, parse } from './args.js';
+import { onePositional, out, parse, UsageError } from './args.js';
 import type { CliContext } from './context.js';
 
 function describe(client: Client) {
@@ -49,7 +49,8 @@ async function create(args: string[], cli: CliContext): Promise<void> {
       isPublic: values.public === true,
     });
   } catch (error) {
-    if (error instanceof AppRegistrationError || error instanceof RedirectUriError) throw new UsageError(error.message);
+    if (error instanceof AppRegistrationError || error instanceof RedirectUriError)
+      throw new UsageError(error.message);
     if (error instanceof Error && error.name === 'OAuthError') throw new UsageError(error.message);
     throw error;
   }
@@ -79,7 +80,8 @@ async function list(args: string[], cli: CliContext): Promise<void> {
     return;
   }
   if (clients.length === 0) out('no apps');
-  for (const c of clients) out(`${c.id}  ${c.isPublic ? 'public      ' : 'confidential'}  ${c.name}  [${c.scopes.join(' ')}]`);
+  for (const c of clients)
+    out(`${c.id}  ${c.isPublic ? 'public      ' : 'confidential'}  ${c.name}  [${c.scopes.join(' ')}]`);
 }
 
 async function rotateSecret(args: string[], cli: CliContext): Promise<void> {
@@ -98,7 +100,9 @@ async function rotateSecret(args: string[], cli: CliContext): Promise<void> {
     return;
   }
   out(`client_secret: ${secret}`);
-  out(grace > 0 ? `The previous secret keeps working for ${grace} s.` : 'The previous secret no longer works.');
+  out(
+    grace > 0 ? `The previous secret keeps working for ${grace} s.` : 'The previous secret no longer works.',
+  );
 }
 
 async function remove(args: string[], cli: CliContext): Promise<void> {
@@ -119,6 +123,7 @@ export async function appsCommand(args: string[], cli: CliContext): Promise<void
     delete: remove,
   };
   const run = command === undefined ? undefined : commands[command];
-  if (!run) throw new UsageError(`unknown apps command "${command ?? ''}"; use ${Object.keys(commands).join(', ')}`);
+  if (!run)
+    throw new UsageError(`unknown apps command "${command ?? ''}"; use ${Object.keys(commands).join(', ')}`);
   await run(rest, cli);
 }

@@ -1,7 +1,7 @@
 /** `latchkey keys rotate`: promote the pre-published key, publish a new next key, retire the old one. */
 import { KEY_RELOAD_MS } from '../keys/key-manager.js';
 import { SigningKeyRepository } from '../storage/signing-keys.js';
-import { UsageError, out, parse } from './args.js';
+import { out, parse, UsageError } from './args.js';
 import type { CliContext } from './context.js';
 
 /** Dispatches `keys <command>`. */
@@ -11,7 +11,10 @@ export async function keysCommand(args: string[], cli: CliContext): Promise<void
   parse(rest, {});
   // The retired key stays in the JWKS until every token it signed has expired (plus the reload lag).
   const retireSeconds = cli.config.accessTokenTtl + Math.ceil(KEY_RELOAD_MS / 1000) + 60;
-  const { activeKid, nextKid } = await new SigningKeyRepository(await cli.db()).rotate(cli.config.signingAlg, retireSeconds);
+  const { activeKid, nextKid } = await new SigningKeyRepository(await cli.db()).rotate(
+    cli.config.signingAlg,
+    retireSeconds,
+  );
   out(`active key: ${activeKid}`);
   out(`next key:   ${nextKid} (published now, signs after the next rotation)`);
   out(`running servers pick up the change within ${KEY_RELOAD_MS / 1000} s`);

@@ -1,7 +1,7 @@
 /** The `latchkey` command line: start, migrate, apps, keys. */
 import { ConfigError, loadConfig } from '../config.js';
 import { appsCommand } from './apps.js';
-import { UsageError, out } from './args.js';
+import { out, UsageError } from './args.js';
 import { CliContext } from './context.js';
 import { keysCommand } from './keys.js';
 import { startCommand } from './start.js';
@@ -51,4 +51,3 @@ export async function main(argv: string[]): Promise<number> {
     await cli?.close();
   }
 }
-

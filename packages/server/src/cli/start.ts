@@ -17,7 +17,9 @@ export async function startCommand(config: Config): Promise<void> {
     out(`  client_id:     ${demo.client_id}`);
     out(`  client_secret: ${demo.client_secret}`);
     out(`  scope:         ${demo.scope}`);
-    out(`  token:         curl -u "$CLIENT_ID:$CLIENT_SECRET" -d grant_type=client_credentials ${demo.token_endpoint}`);
+    out(
+      `  token:         curl -u "$CLIENT_ID:$CLIENT_SECRET" -d grant_type=client_credentials ${demo.token_endpoint}`,
+    );
     out('');
   }
   await new Promise<void>((resolve) => {

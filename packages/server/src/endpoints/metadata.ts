@@ -2,8 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { CLIENT_AUTH_METHODS } from '../shared/client-auth.js';
-import { GRANTS, TOKEN_PATH } from './token.js';
 import { JWKS_PATH } from './jwks.js';
+import { GRANTS, TOKEN_PATH } from './token.js';
 
 /** Builds the metadata document (RFC 8414 §2). Later endpoints add their members here. */
 export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
@@ -27,7 +27,9 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
 export function metadataEndpoint(app: FastifyInstance, ctx: ServerContext): void {
   const body = JSON.stringify(buildMetadata(ctx));
   app.get('/.well-known/oauth-authorization-server', async (_request, reply) => {
-    reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', 'public, max-age=300');
+    reply
+      .header('content-type', 'application/json; charset=utf-8')
+      .header('cache-control', 'public, max-age=300');
     return body;
   });
 }

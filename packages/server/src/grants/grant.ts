@@ -13,4 +13,8 @@ export interface TokenResponse {
 }
 
 /** Handles one `grant_type` for an authenticated client that is allowed to use it. */
-export type GrantHandler = (ctx: ServerContext, client: ClientWithSecrets, params: Params) => Promise<TokenResponse>;
+export type GrantHandler = (
+  ctx: ServerContext,
+  client: ClientWithSecrets,
+  params: Params,
+) => Promise<TokenResponse>;

@@ -1,6 +1,13 @@
 /** One signing key: generation, import from its stored JWK, and what signing needs at hand. */
-import { type KeyObject, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto';
+
 import type { JsonWebKey } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  randomUUID,
+} from 'node:crypto';
 
 /** Algorithms a Latchkey server can sign access tokens with (RFC 7518 / RFC 8037). */
 export const SIGNING_ALGORITHMS = ['ES256', 'EdDSA', 'RS256'] as const;
@@ -28,7 +35,15 @@ function generate(alg: SigningAlgorithm): KeyObject {
 
 /** Builds the signing view of a private key. */
 export function toSigningKey(kid: string, alg: SigningAlgorithm, privateKey: KeyObject): SigningKey {
-  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = createPublicKey(privateKey).export({
+  const {
+    d: _d,
+    p: _p,
+    q: _q,
+    dp: _dp,
+    dq: _dq,
+    qi: _qi,
+    ...publicJwk
+  } = createPublicKey(privateKey).export({
     format: 'jwk',
   });
   const header = { alg, kid, typ: 'at+jwt' };

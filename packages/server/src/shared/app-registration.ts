@@ -35,7 +35,8 @@ export async function registerApp(
   request: AppRequest,
 ): Promise<{ client: Client; clientSecret?: string }> {
   const name = request.name.trim();
-  if (name.length === 0 || name.length > 100) throw new AppRegistrationError('name must be 1 to 100 characters');
+  if (name.length === 0 || name.length > 100)
+    throw new AppRegistrationError('name must be 1 to 100 characters');
   const scopes = parseScope(request.scope);
   if (scopes.length === 0) throw new AppRegistrationError('scope must name at least one scope');
   const unknown = scopes.filter((s) => !catalogue.includes(s));
@@ -44,7 +45,9 @@ export async function registerApp(
   }
   const redirectUris = (request.redirectUris ?? []).map(validateRedirectUri);
   const isPublic = request.isPublic ?? false;
-  const grants = request.grants?.length ? [...new Set(request.grants)] : defaultGrants(isPublic, redirectUris.length > 0);
+  const grants = request.grants?.length
+    ? [...new Set(request.grants)]
+    : defaultGrants(isPublic, redirectUris.length > 0);
   for (const grant of grants) {
     if (!(KNOWN_GRANTS as readonly string[]).includes(grant)) {
       throw new AppRegistrationError(`unknown grant "${grant}"; use one of ${KNOWN_GRANTS.join(', ')}`);

@@ -40,14 +40,16 @@ function presentedCredentials({ authorization, params }: ClientAuthInput): Prese
   const bodySecret = params.get('client_secret');
   if (authorization !== undefined) {
     // RFC 6749 §2.3: a client MUST NOT use more than one authentication method per request.
-    if (bodySecret !== undefined) throw invalidRequest('client credentials sent in both the header and the body');
+    if (bodySecret !== undefined)
+      throw invalidRequest('client credentials sent in both the header and the body');
     const match = /^Basic +([A-Za-z0-9+/=._~-]+) *$/i.exec(authorization);
     if (!match) throw invalidClient('unsupported or malformed Authorization header');
     const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 1) throw invalidClient('malformed Basic credentials');
     const clientId = formDecode(decoded.slice(0, colon));
-    if (bodyId !== undefined && bodyId !== clientId) throw invalidRequest('client_id in the body differs from the header');
+    if (bodyId !== undefined && bodyId !== clientId)
+      throw invalidRequest('client_id in the body differs from the header');
     return { clientId, secret: formDecode(decoded.slice(colon + 1)) };
   }
   if (bodyId === undefined) throw invalidClient('client authentication is required');

@@ -25,8 +25,13 @@ const UNAVAILABLE_CODES = new Set([
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e = error; e instanceof Error; e = (e as { cause?: unknown }).cause) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('SQLITE_IOERR'))) return true;
-    if (/Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|database connection is not open/i.test(e.message)) {
+    if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('SQLITE_IOERR')))
+      return true;
+    if (
+      /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|database connection is not open/i.test(
+        e.message,
+      )
+    ) {
       return true;
     }
     if (e instanceof AggregateError) return e.errors.some(isDatabaseUnavailable);

@@ -1,7 +1,7 @@
 /** The single error serializer: `{error, error_description}` for every failure, never a stack or a secret. */
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { isDatabaseUnavailable } from './database-errors.js';
-import { OAuthError, invalidRequest, temporarilyUnavailable } from './errors.js';
+import { invalidRequest, OAuthError, temporarilyUnavailable } from './errors.js';
 
 function toOAuthError(error: unknown): OAuthError | undefined {
   if (error instanceof OAuthError) return error;
@@ -27,7 +27,10 @@ export function installErrorHandler(app: FastifyInstance): void {
       request.log.warn({ err: error }, 'database unavailable');
     }
     const answer = known ?? new OAuthError('server_error', 'an unexpected error occurred', 500);
-    reply.code(answer.status).headers(answer.headers).header('content-type', 'application/json; charset=utf-8');
+    reply
+      .code(answer.status)
+      .headers(answer.headers)
+      .header('content-type', 'application/json; charset=utf-8');
     return JSON.stringify({ error: answer.error, error_description: answer.description });
   });
   app.setNotFoundHandler(async (_request, reply) => {

@@ -34,7 +34,11 @@ export function validateRedirectUri(uri: string): string {
   if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
     throw fail('must use https (plain http is allowed only for loopback, RFC 8252 §8.3)');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:' && !/^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/.test(url.protocol)) {
+  if (
+    url.protocol !== 'https:' &&
+    url.protocol !== 'http:' &&
+    !/^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/.test(url.protocol)
+  ) {
     throw fail('must be https, loopback http, or a reverse-domain private-use scheme (RFC 8252 §7.1)');
   }
   return uri;

@@ -1,6 +1,6 @@
 /** Request checks shared by the form-posting endpoints (token, revoke, introspect). */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { OAuthError, invalidRequest } from './errors.js';
+import { invalidRequest, OAuthError } from './errors.js';
 import { type Params, parseForm } from './form.js';
 
 const FORM = /^application\/x-www-form-urlencoded(\s*;.*)?$/i;
@@ -32,7 +32,9 @@ export function rejectOtherMethods(app: FastifyInstance, path: string, allowed: 
     method: methods,
     url: path,
     handler: async () => {
-      throw new OAuthError('invalid_request', `use ${allowed.join(', ')}`, 405, { allow: allowed.join(', ') });
+      throw new OAuthError('invalid_request', `use ${allowed.join(', ')}`, 405, {
+        allow: allowed.join(', '),
+      });
     },
   });
 }

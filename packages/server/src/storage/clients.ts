@@ -1,7 +1,8 @@
 /** Repository for applications (clients) and their hashed secrets. */
-import { randomToken, sha256Hex } from '../tokens/random.js';
+
 import type { Statement } from 'better-sqlite3';
 import { sql } from 'kysely';
+import { randomToken, sha256Hex } from '../tokens/random.js';
 import { type Db, nativeHandle } from './database.js';
 
 /** An application as the server uses it. */
@@ -120,7 +121,12 @@ export class ClientRepository {
     return { ...toClient(first), secretHashes };
   }
 
-  private clientRows(id: string, at: number): Promise<(ClientRow & { secret_hash: string | null })[]> | (ClientRow & { secret_hash: string | null })[] {
+  private clientRows(
+    id: string,
+    at: number,
+  ):
+    | Promise<(ClientRow & { secret_hash: string | null })[]>
+    | (ClientRow & { secret_hash: string | null })[] {
     const native = nativeHandle(this.db);
     if (native?.dialect === 'sqlite') {
       // better-sqlite3 binds positionally: $2 (now) comes before $1 (id) in the text.
@@ -141,7 +147,12 @@ export class ClientRepository {
 
   /** Lists every client, oldest first. */
   async list(): Promise<Client[]> {
-    const rows = await this.db.selectFrom('clients').selectAll().orderBy('created_at').orderBy('id').execute();
+    const rows = await this.db
+      .selectFrom('clients')
+      .selectAll()
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
     return rows.map(toClient);
   }
 
@@ -170,10 +181,20 @@ export class ClientRepository {
         .where('client_id', '=', id)
         .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at + graceSeconds)]))
         .execute();
-      await trx.deleteFrom('client_secrets').where('client_id', '=', id).where('expires_at', '<=', at).execute();
+      await trx
+        .deleteFrom('client_secrets')
+        .where('client_id', '=', id)
+        .where('expires_at', '<=', at)
+        .execute();
       await trx
         .insertInto('client_secrets')
-        .values({ id: randomToken(12), client_id: id, secret_hash: sha256Hex(secret), created_at: at, expires_at: null })
+        .values({
+          id: randomToken(12),
+          client_id: id,
+          secret_hash: sha256Hex(secret),
+          created_at: at,
+          expires_at: null,
+        })
         .execute();
     });
     return secret;

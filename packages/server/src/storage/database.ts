@@ -10,7 +10,9 @@ import type { Database } from './schema.js';
 export type Db = Kysely<Database>;
 
 /** The driver under a Kysely instance, for the few hot-path queries that skip the query builder. */
-export type NativeHandle = { dialect: 'sqlite'; sqlite: SQLite.Database } | { dialect: 'postgres'; pool: pg.Pool };
+export type NativeHandle =
+  | { dialect: 'sqlite'; sqlite: SQLite.Database }
+  | { dialect: 'postgres'; pool: pg.Pool };
 
 const natives = new WeakMap<Db, NativeHandle>();
 

@@ -18,7 +18,9 @@ const migrations: Record<string, Migration> = {
       await db.schema
         .createTable('client_secrets')
         .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
-        .addColumn('client_id', 'varchar(255)', (c) => c.notNull().references('clients.id').onDelete('cascade'))
+        .addColumn('client_id', 'varchar(255)', (c) =>
+          c.notNull().references('clients.id').onDelete('cascade'),
+        )
         .addColumn('secret_hash', 'varchar(64)', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('expires_at', 'bigint')
@@ -35,7 +37,9 @@ const migrations: Record<string, Migration> = {
         .addColumn('publish_until', 'bigint')
         .execute();
       // At most one active and one next key, even when two servers start at once.
-      await sql`create unique index signing_keys_one_live on signing_keys (state) where state <> 'retired'`.execute(db);
+      await sql`create unique index signing_keys_one_live on signing_keys (state) where state <> 'retired'`.execute(
+        db,
+      );
     },
   },
 };

@@ -1,6 +1,11 @@
 /** Repository for signing keys and their life cycle: next -> active -> retired -> dropped. */
 import type { JsonWebKey } from 'node:crypto';
-import { type SigningAlgorithm, type SigningKey, generateSigningKey, importSigningKey } from '../keys/signing-key.js';
+import {
+  generateSigningKey,
+  importSigningKey,
+  type SigningAlgorithm,
+  type SigningKey,
+} from '../keys/signing-key.js';
 import type { Db } from './database.js';
 
 /** The keys a server signs with and publishes. */
@@ -35,13 +40,21 @@ export class SigningKeyRepository {
   /** On first start: an active key and a pre-published next key. Idempotent. */
   async ensure(alg: SigningAlgorithm): Promise<void> {
     for (const state of ['active', 'next'] as const) {
-      const row = await this.db.selectFrom('signing_keys').select('kid').where('state', '=', state).executeTakeFirst();
+      const row = await this.db
+        .selectFrom('signing_keys')
+        .select('kid')
+        .where('state', '=', state)
+        .executeTakeFirst();
       if (row) continue;
       try {
         await this.insert(alg, state);
       } catch (error) {
         // Another server inserted it first (unique index signing_keys_one_live): that key serves.
-        const again = await this.db.selectFrom('signing_keys').select('kid').where('state', '=', state).executeTakeFirst();
+        const again = await this.db
+          .selectFrom('signing_keys')
+          .select('kid')
+          .where('state', '=', state)
+          .executeTakeFirst();
         if (!again) throw error;
       }
     }
@@ -51,7 +64,10 @@ export class SigningKeyRepository {
    * Rotates: the pre-published next key becomes active, the active key is retired and stays published
    * for `retireSeconds` (the longest access-token lifetime plus a margin), a new next key is published.
    */
-  async rotate(alg: SigningAlgorithm, retireSeconds: number): Promise<{ activeKid: string; nextKid: string }> {
+  async rotate(
+    alg: SigningAlgorithm,
+    retireSeconds: number,
+  ): Promise<{ activeKid: string; nextKid: string }> {
     await this.ensure(alg);
     await this.db.transaction().execute(async (trx) => {
       const at = now();
@@ -61,7 +77,11 @@ export class SigningKeyRepository {
         .where('state', '=', 'active')
         .execute();
       await trx.updateTable('signing_keys').set({ state: 'active' }).where('state', '=', 'next').execute();
-      await trx.deleteFrom('signing_keys').where('state', '=', 'retired').where('publish_until', '<', at).execute();
+      await trx
+        .deleteFrom('signing_keys')
+        .where('state', '=', 'retired')
+        .where('publish_until', '<', at)
+        .execute();
       await new SigningKeyRepository(trx).insert(alg, 'next');
     });
     const rows = await this.db.selectFrom('signing_keys').select(['kid', 'state']).execute();
@@ -77,7 +97,11 @@ export class SigningKeyRepository {
     let active: SigningKey | undefined;
     for (const row of rows) {
       if (row.state === 'retired' && (row.publish_until ?? 0) < at) continue;
-      const key = importSigningKey(row.kid, row.alg as SigningAlgorithm, JSON.parse(row.private_jwk) as JsonWebKey);
+      const key = importSigningKey(
+        row.kid,
+        row.alg as SigningAlgorithm,
+        JSON.parse(row.private_jwk) as JsonWebKey,
+      );
       if (row.state === 'active') active = key;
       published.push(key);
     }

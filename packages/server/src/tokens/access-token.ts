@@ -32,7 +32,11 @@ export interface AccessTokenInput {
  * only the payload is serialized and one signature computed (ECDSA as r||s per RFC 7518 §3.4).
  * @see https://www.rfc-editor.org/rfc/rfc9068#section-2
  */
-export function signAccessToken(key: SigningKey, input: AccessTokenInput, now = Math.floor(Date.now() / 1000)) {
+export function signAccessToken(
+  key: SigningKey,
+  input: AccessTokenInput,
+  now = Math.floor(Date.now() / 1000),
+) {
   const claims: AccessTokenClaims = {
     iss: input.issuer,
     sub: input.subject,
