@@ -1,6 +1,6 @@
 // `npm run bench`: starts each target server in its own child process on 127.0.0.1, drives them with
 // autocannon from this process (interleaved rounds), and prints req/s, p50/p99, RSS and ratios.
-// Env: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (50), BENCH_ROUNDS (2), BENCH_WARMUP (s, 2),
+// Env: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (50), BENCH_ROUNDS (2), BENCH_WARMUP (s, 3),
 //      BENCH_TARGETS (comma-separated names, default all).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, platform, release, totalmem } from 'node:os';
@@ -13,7 +13,7 @@ const config = {
   durationS: Number(process.env.BENCH_DURATION ?? 10),
   connections: Number(process.env.BENCH_CONNECTIONS ?? 50),
   rounds: Number(process.env.BENCH_ROUNDS ?? 2),
-  warmupS: Number(process.env.BENCH_WARMUP ?? 2),
+  warmupS: Number(process.env.BENCH_WARMUP ?? 3),
 };
 const only = process.env.BENCH_TARGETS?.split(',').map((s) => s.trim());
 const targets = only ? allTargets.filter((t) => only.includes(t.name)) : allTargets;
@@ -66,6 +66,7 @@ const fmt = (n, digits = 0) =>
   n === null || n === undefined || Number.isNaN(n)
     ? '-'
     : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const verdict = (ratio, pass) => (ratio === null ? 'n/a (no valid pair of runs)' : pass ? 'met' : 'NOT met');
 const pad = (s, n) => String(s).padEnd(n);
 const lpad = (s, n) => String(s).padStart(n);
 
@@ -142,7 +143,9 @@ async function main() {
       const result = await drive(s, config.durationS);
       const run = summarizeRun(target, round, result, s.proc.pid);
       runs.push(run);
-      const speed = run.status === 'INVALID' ? 'INVALID' : fmt(run.reqPerSec);
+      const valid = run.status !== 'INVALID';
+      const speed = valid ? fmt(run.reqPerSec) : 'INVALID';
+      const latency = `${lpad(valid ? fmt(run.p50Ms) : '-', 8)}${lpad(valid ? fmt(run.p99Ms) : '-', 8)}`;
       const codes =
         run.counts.non2xx > 0
           ? ` codes ${Object.entries(run.counts.statusCodes)
@@ -150,7 +153,7 @@ async function main() {
               .join(' ')}`
           : '';
       console.log(
-        `${pad(round, 6)}${pad(target.name, 30)}${lpad(speed, 10)}${lpad(fmt(run.p50Ms), 8)}${lpad(fmt(run.p99Ms), 8)}` +
+        `${pad(round, 6)}${pad(target.name, 30)}${lpad(speed, 10)}${latency}` +
           `${lpad(fmt(run.rssMb, 1), 8)}${lpad(fmt(run.counts.ok), 10)}${lpad(fmt(run.counts.non2xx), 9)}` +
           `${lpad(fmt(run.counts.errors), 8)}${lpad(fmt(run.counts.timeouts), 9)}  ${run.status}${codes}`,
       );
@@ -212,14 +215,14 @@ async function main() {
       if (row.goals.vsCeiling !== undefined) {
         const pass = row.vsCeiling !== null && row.vsCeiling >= row.goals.vsCeiling;
         checks.push(
-          `≥ ${row.goals.vsCeiling} × bare: ${pass ? 'met' : 'NOT met'} (${fmt(row.vsCeiling, 3)})`,
+          `≥ ${row.goals.vsCeiling} × bare: ${verdict(row.vsCeiling, pass)} (${fmt(row.vsCeiling, 3)})`,
         );
       }
       if (row.goals.vsReference !== undefined) {
         for (const c of comparisons.filter((c) => c.subject === row.target)) {
           const pass = c.ratio !== null && c.ratio >= row.goals.vsReference;
           checks.push(
-            `≥ ${row.goals.vsReference} × ${c.reference}: ${pass ? 'met' : 'NOT met'} (${fmt(c.ratio, 2)})`,
+            `≥ ${row.goals.vsReference} × ${c.reference}: ${verdict(c.ratio, pass)} (${fmt(c.ratio, 2)})`,
           );
         }
       }
