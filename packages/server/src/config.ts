@@ -24,6 +24,8 @@ export interface Config {
   scopes: string[];
   /** Milliseconds to let in-flight requests finish on SIGTERM. */
   shutdownGraceMs: number;
+  /** How often a running server re-reads the signing keys, so a rotation reaches it (ms). */
+  keyReloadMs: number;
 }
 
 /** A configuration value is wrong: the message names the variable. */
@@ -74,7 +76,7 @@ function url(value: string, name: string): string {
  * Reads the configuration. Variables: PORT, HOST, LATCHKEY_ISSUER, LATCHKEY_AUDIENCE,
  * LATCHKEY_DATA_DIR, LATCHKEY_DATABASE_URL, LATCHKEY_SIGNING_ALG, LATCHKEY_ACCESS_TOKEN_TTL,
  * LATCHKEY_LOG_LEVEL, LATCHKEY_AUTH_MAX_FAILURES, LATCHKEY_AUTH_FAILURE_WINDOW, LATCHKEY_DEMO_APP,
- * LATCHKEY_SCOPES, LATCHKEY_SHUTDOWN_GRACE.
+ * LATCHKEY_SCOPES, LATCHKEY_SHUTDOWN_GRACE, LATCHKEY_KEY_RELOAD_INTERVAL.
  */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const port = integer(env, 'PORT', 4000, 0, 65535);
@@ -109,5 +111,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     demoApp: demo === 'true',
     scopes: (env['LATCHKEY_SCOPES'] || 'data:read data:write').split(' ').filter(Boolean),
     shutdownGraceMs: duration(env, 'LATCHKEY_SHUTDOWN_GRACE', 10) * 1000,
+    keyReloadMs: Math.max(1, duration(env, 'LATCHKEY_KEY_RELOAD_INTERVAL', 30)) * 1000,
   };
 }

@@ -31,7 +31,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
   await migrate(db);
   const keyRepository = new SigningKeyRepository(db);
   await keyRepository.ensure(config.signingAlg);
-  const keys = await KeyManager.start(keyRepository);
+  const keys = await KeyManager.start(keyRepository, config.keyReloadMs);
   const clients = new ClientRepository(db);
   const limiter = new FailureLimiter(config.authMaxFailures, config.authFailureWindow);
   return { config, db, clients, keys, authenticator: new ClientAuthenticator(clients, limiter), logger };
@@ -79,7 +79,14 @@ export async function createServer(
     app,
     ctx,
     async close() {
-      await app.close();
+      // Keep-alive connections that finish their last response while draining are closed as they go
+      // idle, so a drain takes as long as the slowest in-flight request, not a keep-alive timeout.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(sweep);
+      }
       ctx.keys.stop();
       await ctx.db.destroy();
     },

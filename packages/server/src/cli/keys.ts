@@ -1,5 +1,4 @@
 /** `latchkey keys rotate`: promote the pre-published key, publish a new next key, retire the old one. */
-import { KEY_RELOAD_MS } from '../keys/key-manager.js';
 import { SigningKeyRepository } from '../storage/signing-keys.js';
 import { out, parse, UsageError } from './args.js';
 import type { CliContext } from './context.js';
@@ -10,12 +9,13 @@ export async function keysCommand(args: string[], cli: CliContext): Promise<void
   if (command !== 'rotate') throw new UsageError(`unknown keys command "${command ?? ''}"; use rotate`);
   parse(rest, {});
   // The retired key stays in the JWKS until every token it signed has expired (plus the reload lag).
-  const retireSeconds = cli.config.accessTokenTtl + Math.ceil(KEY_RELOAD_MS / 1000) + 60;
+  const reloadSeconds = Math.ceil(cli.config.keyReloadMs / 1000);
+  const retireSeconds = cli.config.accessTokenTtl + reloadSeconds + 60;
   const { activeKid, nextKid } = await new SigningKeyRepository(await cli.db()).rotate(
     cli.config.signingAlg,
     retireSeconds,
   );
   out(`active key: ${activeKid}`);
   out(`next key:   ${nextKid} (published now, signs after the next rotation)`);
-  out(`running servers pick up the change within ${KEY_RELOAD_MS / 1000} s`);
+  out(`running servers pick up the change within ${reloadSeconds} s`);
 }

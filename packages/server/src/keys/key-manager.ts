@@ -2,9 +2,6 @@
 import type { KeySet, SigningKeyRepository } from '../storage/signing-keys.js';
 import type { SigningKey } from './signing-key.js';
 
-/** How often a running server re-reads the key table (a rotation by another process shows up within this). */
-export const KEY_RELOAD_MS = 30_000;
-
 /** Signing keys in memory, refreshed in the background. */
 export class KeyManager {
   private keys: KeySet;
@@ -19,8 +16,8 @@ export class KeyManager {
     this.jwks = KeyManager.render(initial);
   }
 
-  /** Loads the keys once and starts reloading every {@link KEY_RELOAD_MS}. */
-  static async start(repository: SigningKeyRepository, reloadMs = KEY_RELOAD_MS): Promise<KeyManager> {
+  /** Loads the keys once and starts reloading every `reloadMs` (a rotation by another process shows up within it). */
+  static async start(repository: SigningKeyRepository, reloadMs: number): Promise<KeyManager> {
     const manager = new KeyManager(repository, await repository.load());
     manager.timer = setInterval(() => {
       manager.reload().catch(() => {

@@ -1,0 +1,267 @@
+/** The real binary: first start, CLI, key rotation, SIGTERM drain, two servers on one PostgreSQL database. */
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, fetchToken, type ServerProcess, startProcess } from './process-support.js';
+import { dialects, freshDatabase } from './support.js';
+
+const dirs: string[] = [];
+function tempDir() {
+  const dir = mkdtempSync(join(tmpdir(), 'latchkey-proc-'));
+  dirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('first start (the README walkthrough)', () => {
+  let dir: string;
+  let server: ServerProcess;
+  beforeAll(async () => {
+    dir = tempDir();
+    server = await startProcess({ LATCHKEY_DATA_DIR: dir });
+  });
+  afterAll(() => server?.stop());
+
+  it('creates a demo app, prints its credentials once and saves them with mode 0600', async () => {
+    const demo = JSON.parse(readFileSync(join(dir, 'demo-app.json'), 'utf8'));
+    expect(demo.client_id).toMatch(/^lk_/);
+    expect(demo.client_secret).toMatch(/^[\w-]{43}$/);
+    expect(demo.scope).toBe('data:read data:write');
+    expect(statSync(join(dir, 'demo-app.json')).mode & 0o777).toBe(0o600);
+    expect(server.output()).toContain(demo.client_secret);
+    const { status, body, headers } = await fetchToken(
+      server.url,
+      demo.client_id,
+      demo.client_secret,
+      'data:read',
+    );
+    expect(status).toBe(200);
+    expect(headers.get('cache-control')).toBe('no-store');
+    expect(body.scope).toBe('data:read');
+    // Logs carry the request but never the token or the Authorization header.
+    await new Promise((r) => setTimeout(r, 100));
+    const logs = server.output().replace(demo.client_secret, '');
+    expect(logs).toContain('"path":"/oauth/token"');
+    expect(logs).not.toContain(body.access_token as string);
+    expect(logs).not.toContain(demo.client_secret);
+  });
+
+  it('a second start on the same database creates no second demo app', async () => {
+    await server.stop();
+    const again = await startProcess({ LATCHKEY_DATA_DIR: dir });
+    try {
+      expect(again.output()).not.toContain('First start');
+      const list = cli(['apps', 'list', '--json'], { LATCHKEY_DATA_DIR: dir });
+      expect(JSON.parse(list.stdout)).toHaveLength(1);
+    } finally {
+      await again.stop();
+    }
+  });
+
+  it('serves health and readiness', async () => {
+    const s = await startProcess({ LATCHKEY_DATA_DIR: dir });
+    try {
+      expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
+      expect(await (await fetch(`${s.url}/readyz`)).json()).toEqual({ status: 'ready' });
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
+describe('CLI', () => {
+  const env = () => ({ LATCHKEY_DATA_DIR: dirs[dirs.length - 1] as string });
+  beforeAll(() => {
+    tempDir();
+  });
+
+  it('apps create --json prints one JSON object with client_id and client_secret', () => {
+    const r = cli(['apps', 'create', '--name', 'Reports', '--scope', 'data:read', '--json'], env());
+    expect(r.code).toBe(0);
+    const app = JSON.parse(r.stdout);
+    expect(app).toMatchObject({
+      name: 'Reports',
+      scope: 'data:read',
+      public: false,
+      grant_types: ['client_credentials'],
+    });
+    expect(app.client_secret).toMatch(/^[\w-]{43}$/);
+    const shown = JSON.parse(cli(['apps', 'show', app.client_id, '--json'], env()).stdout);
+    expect(shown.client_id).toBe(app.client_id);
+    expect(JSON.stringify(shown)).not.toContain(app.client_secret);
+  });
+
+  it('a public app gets no secret', () => {
+    const r = cli(
+      [
+        'apps',
+        'create',
+        '--name',
+        'SPA',
+        '--scope',
+        'data:read',
+        '--public',
+        '--redirect-uri',
+        'https://spa.example/cb',
+        '--json',
+      ],
+      env(),
+    );
+    expect(r.code).toBe(0);
+    const app = JSON.parse(r.stdout);
+    expect(app.public).toBe(true);
+    expect(app.client_secret).toBeUndefined();
+    expect(app.grant_types).toEqual(['authorization_code', 'refresh_token']);
+  });
+
+  it.each([
+    [['apps', 'create', '--scope', 'data:read'], /missing --name/],
+    [['apps', 'create', '--name', 'X', '--scope', 'nope:scope'], /unknown scope "nope:scope"/],
+    [['apps', 'create', '--name', 'X', '--scope', 'data:read', '--bogus'], /--bogus/],
+    [
+      ['apps', 'create', '--name', 'X', '--scope', 'data:read', '--redirect-uri', 'http://evil.example/cb'],
+      /http:\/\/evil\.example\/cb/,
+    ],
+    [
+      ['apps', 'create', '--name', 'X', '--scope', 'data:read', '--redirect-uri', 'https://a.example/*'],
+      /wildcard/,
+    ],
+    [
+      ['apps', 'create', '--name', 'X', '--scope', 'data:read', '--redirect-uri', 'https://a.example/cb#x'],
+      /fragment/,
+    ],
+    [
+      ['apps', 'create', '--name', 'X', '--scope', 'data:read', '--redirect-uri', 'javascript:alert(1)'],
+      /javascript:/,
+    ],
+    [
+      ['apps', 'create', '--name', 'X', '--scope', 'data:read', '--public', '--grant', 'client_credentials'],
+      /public/,
+    ],
+    [['apps', 'show'], /missing argument <client_id>/],
+    [['apps', 'rotate-secret', 'lk_x', '--grace', 'soon'], /--grace/],
+    [['apps', 'frobnicate'], /unknown apps command/],
+    [['launch'], /unknown command "launch"/],
+  ])('bad arguments %j: exit 2 and one line naming it, no stack', (args, message) => {
+    const r = cli(args, env());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a bad environment value: exit 2 naming the variable', () => {
+    const r = cli(['apps', 'list'], { ...env(), LATCHKEY_ACCESS_TOKEN_TTL: 'forever' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/LATCHKEY_ACCESS_TOKEN_TTL/);
+  });
+});
+
+describe.each(dialects())('running server with the CLI on %s', (dialect) => {
+  let env: Record<string, string>;
+  let server: ServerProcess;
+  beforeAll(async () => {
+    const dir = tempDir();
+    env = {
+      LATCHKEY_DATA_DIR: dir,
+      LATCHKEY_DATABASE_URL: await freshDatabase(dialect, dir),
+      LATCHKEY_KEY_RELOAD_INTERVAL: '1',
+      LATCHKEY_DEMO_APP: 'false',
+    };
+    server = await startProcess(env);
+  });
+  afterAll(() => server?.stop());
+
+  it('rotate-secret --grace keeps the old secret working, then it stops; without grace it stops at once', async () => {
+    const app = JSON.parse(
+      cli(['apps', 'create', '--name', 'Rot', '--scope', 'data:read', '--json'], env).stdout,
+    );
+    const first = JSON.parse(
+      cli(['apps', 'rotate-secret', app.client_id, '--grace', '2s', '--json'], env).stdout,
+    );
+    expect((await fetchToken(server.url, app.client_id, app.client_secret)).status).toBe(200);
+    expect((await fetchToken(server.url, app.client_id, first.client_secret)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 3100));
+    expect((await fetchToken(server.url, app.client_id, app.client_secret)).status).toBe(401);
+    const second = JSON.parse(cli(['apps', 'rotate-secret', app.client_id, '--json'], env).stdout);
+    expect((await fetchToken(server.url, app.client_id, first.client_secret)).status).toBe(401);
+    expect((await fetchToken(server.url, app.client_id, second.client_secret)).status).toBe(200);
+  });
+
+  it('apps delete: its secret stops working at once', async () => {
+    const app = JSON.parse(
+      cli(['apps', 'create', '--name', 'Del', '--scope', 'data:read', '--json'], env).stdout,
+    );
+    expect((await fetchToken(server.url, app.client_id, app.client_secret)).status).toBe(200);
+    expect(cli(['apps', 'delete', app.client_id], env).code).toBe(0);
+    expect((await fetchToken(server.url, app.client_id, app.client_secret)).status).toBe(401);
+  });
+
+  it('keys rotate: the next key was published before it signs; the retired key stays published', async () => {
+    const app = JSON.parse(
+      cli(['apps', 'create', '--name', 'Keys', '--scope', 'data:read', '--json'], env).stdout,
+    );
+    const before = await (await fetch(`${server.url}/.well-known/jwks.json`)).json();
+    expect(before.keys).toHaveLength(2);
+    for (const key of before.keys) expect(key.d).toBeUndefined();
+    const oldToken = (await fetchToken(server.url, app.client_id, app.client_secret)).body
+      .access_token as string;
+    const oldKid = decodeProtectedHeader(oldToken).kid;
+    const nextKid = before.keys.map((k: { kid: string }) => k.kid).find((kid: string) => kid !== oldKid);
+
+    const rotated = cli(['keys', 'rotate'], env);
+    expect(rotated.code).toBe(0);
+    await new Promise((r) => setTimeout(r, 1500));
+    const newToken = (await fetchToken(server.url, app.client_id, app.client_secret)).body
+      .access_token as string;
+    expect(decodeProtectedHeader(newToken).kid).toBe(nextKid);
+    const after = await (await fetch(`${server.url}/.well-known/jwks.json`)).json();
+    const kids = after.keys.map((k: { kid: string }) => k.kid);
+    expect(kids).toContain(oldKid);
+    expect(kids).toContain(nextKid);
+    expect(kids).toHaveLength(3);
+    const jwks = createRemoteJWKSet(new URL(`${server.url}/.well-known/jwks.json`));
+    await expect(jwtVerify(oldToken, jwks)).resolves.toBeTruthy();
+    await expect(jwtVerify(newToken, jwks)).resolves.toBeTruthy();
+  });
+
+  it('SIGTERM under load: in-flight requests finish, then the process exits 0', async () => {
+    const app = JSON.parse(
+      cli(['apps', 'create', '--name', 'Drain', '--scope', 'data:read', '--json'], env).stdout,
+    );
+    const s = await startProcess(env);
+    const inFlight = Array.from({ length: 40 }, () => fetchToken(s.url, app.client_id, app.client_secret));
+    // A request whose body is still arriving when the signal lands must also complete.
+    const slow = new Promise<number>((resolve, reject) => {
+      const body = 'grant_type=client_credentials';
+      const req = request(`${s.url}/oauth/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-length': body.length,
+          authorization: `Basic ${Buffer.from(`${app.client_id}:${app.client_secret}`).toString('base64')}`,
+        },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.write(body.slice(0, 5));
+      setTimeout(() => req.end(body.slice(5)), 600);
+    });
+    // Give the 40 requests time to be accepted and read (a connection still in the kernel's backlog when
+    // the listener closes is refused, which is not an in-flight request).
+    await new Promise((r) => setTimeout(r, 250));
+    const code = s.stop('SIGTERM');
+    const statuses = (await Promise.all(inFlight)).map((r) => r.status);
+    expect(statuses.every((st) => st === 200)).toBe(true);
+    expect(await slow).toBe(200);
+    expect(await code).toBe(0);
+  });
+});
