@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseDuration } from './config.js';
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    const c = loadConfig({}, '/srv');
+    expect(c).toMatchObject({
+      port: 4000,
+      host: '127.0.0.1',
+      issuer: 'http://localhost:4000',
+      audience: 'http://localhost:4000',
+      dataDir: '/srv/.latchkey',
+      databaseUrl: '/srv/.latchkey/latchkey.db',
+      signingAlg: 'ES256',
+      accessTokenTtl: 3600,
+      scopes: ['data:read', 'data:write'],
+    });
+  });
+  it('follows PORT in the default issuer; LATCHKEY_AUDIENCE overrides aud', () => {
+    const c = loadConfig({ PORT: '5000', LATCHKEY_AUDIENCE: 'https://api.example' }, '/srv');
+    expect(c.issuer).toBe('http://localhost:5000');
+    expect(c.audience).toBe('https://api.example');
+  });
+  it.each([
+    [{ PORT: 'eighty' }, /PORT/],
+    [{ LATCHKEY_ISSUER: 'not a url' }, /LATCHKEY_ISSUER/],
+    [{ LATCHKEY_ISSUER: 'https://a.example/?x=1' }, /LATCHKEY_ISSUER/],
+    [{ LATCHKEY_SIGNING_ALG: 'HS256' }, /LATCHKEY_SIGNING_ALG/],
+    [{ LATCHKEY_ACCESS_TOKEN_TTL: '1 week' }, /LATCHKEY_ACCESS_TOKEN_TTL/],
+    [{ LATCHKEY_LOG_LEVEL: 'loud' }, /LATCHKEY_LOG_LEVEL/],
+  ])('fails fast naming the option: %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+  it('parses durations', () => {
+    expect(parseDuration('90s', 'x')).toBe(90);
+    expect(parseDuration('15m', 'x')).toBe(900);
+    expect(parseDuration('24h', 'x')).toBe(86400);
+    expect(parseDuration('14d', 'x')).toBe(1_209_600);
+    expect(parseDuration('3600', 'x')).toBe(3600);
+  });
+});
