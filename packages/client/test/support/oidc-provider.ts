@@ -2,7 +2,6 @@
 
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Provider from 'oidc-provider';
 
 /** The test client's credentials; the secret has VSCHAR characters that RFC 6749 §2.3.1 form-encodes. */
 export const CLIENT = {
@@ -26,6 +25,8 @@ export async function startProvider(): Promise<RunningProvider> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Imported here, not at the top, so the caller's console spies also catch its import-time warnings.
+  const { default: Provider } = await import('oidc-provider');
   const provider = new Provider(issuer, {
     clients: [
       {
