@@ -1,5 +1,12 @@
 // OAuthClient: authorization URL, callback, code exchange, refresh, client credentials, revoke, introspect.
 
+import {
+  type AuthorizationRequest,
+  type AuthorizationUrlInput,
+  type AuthorizationUrlOptions,
+  buildAuthorizationUrl,
+  type CallbackOptions,
+} from './authorization-url.js';
 import { callbackParams, checkCallback } from './callback.js';
 import { type AuthorizationServerMetadata, fetchMetadata } from './discovery.js';
 import { basicCredentials, randomString } from './encoding.js';
@@ -10,40 +17,6 @@ import { checkUrl, validateOptions } from './options.js';
 import { codeChallengeS256, generateCodeVerifier } from './pkce.js';
 import { joinScope, type ScopeInput, toScopeList } from './scope.js';
 import { type TokenResult, toTokenResult } from './token-result.js';
-
-/** Parameters of {@link OAuthClient.authorizationUrl}. */
-export interface AuthorizationUrlOptions {
-  /** Requested scope. */
-  scope?: ScopeInput | undefined;
-  /** Redirect URI; default the client's `redirectUri`. */
-  redirectUri?: string | undefined;
-  /** `state`; default 256 random bits. */
-  state?: string | undefined;
-  /** Use PKCE with S256; default `true`. */
-  pkce?: boolean | undefined;
-  /** Extra parameters (`prompt`, `resource`, `nonce`, ...); they never override the ones above. */
-  params?: Record<string, string> | undefined;
-}
-
-/** Result of {@link OAuthClient.authorizationUrl}: keep `state` and `codeVerifier` for the callback. */
-export interface AuthorizationRequest {
-  /** Where to send the user. */
-  url: string;
-  /** The `state` to check on the callback. */
-  state: string;
-  /** The PKCE code verifier to send with the code, unless PKCE was turned off. */
-  codeVerifier: string | undefined;
-}
-
-/** Parameters of {@link OAuthClient.handleCallback}. */
-export interface CallbackOptions {
-  /** The `state` returned by {@link OAuthClient.authorizationUrl}. */
-  state: string;
-  /** The code verifier returned by {@link OAuthClient.authorizationUrl}. */
-  codeVerifier?: string | undefined;
-  /** The redirect URI used in the authorization request. */
-  redirectUri?: string | undefined;
-}
 
 /** Token type hints for revocation and introspection. @see https://www.rfc-editor.org/rfc/rfc7009#section-2.1 */
 export type TokenTypeHint = 'access_token' | 'refresh_token';
@@ -154,7 +127,12 @@ export class OAuthClient {
     if (options.state !== undefined) requireString(options.state, 'state');
     const state = options.state ?? randomString();
     const codeVerifier = options.pkce === false ? undefined : generateCodeVerifier();
-    const url = this.#authorizationUrl(options.scope, options.redirectUri, state, options.params);
+    const url = this.#authorizationUrl({
+      scope: options.scope,
+      redirectUri: options.redirectUri,
+      state,
+      params: options.params,
+    });
     if (codeVerifier) {
       url.searchParams.set('code_challenge', await codeChallengeS256(codeVerifier));
       url.searchParams.set('code_challenge_method', 'S256');
@@ -169,31 +147,17 @@ export class OAuthClient {
    */
   auth(scope: ScopeInput, redirectUri?: string, state?: string): string {
     if (state !== undefined) requireString(state, 'state');
-    return this.#authorizationUrl(scope, redirectUri, state, undefined).toString();
+    return this.#authorizationUrl({ scope, redirectUri, state }).toString();
   }
 
-  #authorizationUrl(
-    scope: ScopeInput | undefined,
-    redirectUri: string | undefined,
-    state: string | undefined,
-    params: Record<string, string> | undefined,
-  ): URL {
+  #authorizationUrl(request: Omit<AuthorizationUrlInput, 'endpoint' | 'clientId'>): URL {
     if (!this.authorizationEndpoint) throw new TypeError('authorizationEndpoint is not configured');
-    checkUrl(redirectUri, 'redirectUri');
-    const url = new URL(this.authorizationEndpoint);
-    for (const [name, value] of Object.entries(params ?? {})) url.searchParams.set(name, value);
-    const fields: Fields = {
-      response_type: 'code',
-      client_id: this.clientId,
-      redirect_uri: redirectUri ?? this.redirectUri,
-      scope: joinScope(toScopeList(scope)),
-      state,
-    };
-    for (const [name, value] of Object.entries(fields)) {
-      if (value === undefined) url.searchParams.delete(name);
-      else url.searchParams.set(name, value);
-    }
-    return url;
+    return buildAuthorizationUrl({
+      ...request,
+      endpoint: this.authorizationEndpoint,
+      clientId: this.clientId,
+      redirectUri: request.redirectUri ?? this.redirectUri,
+    });
   }
 
   /**

@@ -1,13 +1,8 @@
 // @latchkey/client: the zero-dependency OAuth 2.0 SDK (web-standard APIs only, no node: imports).
 
 export { type AuthFetchOptions, authFetch, isInvalidTokenResponse } from './auth-fetch.js';
-export {
-  type AuthorizationRequest,
-  type AuthorizationUrlOptions,
-  type CallbackOptions,
-  OAuthClient,
-  type TokenTypeHint,
-} from './client.js';
+export type { AuthorizationRequest, AuthorizationUrlOptions, CallbackOptions } from './authorization-url.js';
+export { OAuthClient, type TokenTypeHint } from './client.js';
 export { type AuthorizationServerMetadata, metadataUrls } from './discovery.js';
 export {
   AuthorizationResponseError,
