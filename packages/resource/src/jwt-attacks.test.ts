@@ -220,7 +220,7 @@ describe('JWT mode: SECURITY.md attacks', () => {
     }
   });
 
-  it('jku / x5u / jwk headers are never followed: attacker key embedded → rejected, attacker URL never hit', async () => {
+  it('jku / x5u / jwk / x5c headers are never followed: attacker key embedded → rejected, attacker URL never hit', async () => {
     const attackerHits: string[] = [];
     const attacker = await makeKey('ES256', 'attacker');
     const attackerServer = createServer((req, res) => {
@@ -231,7 +231,12 @@ describe('JWT mode: SECURITY.md attacks', () => {
     const attackerUrl = await listen(attackerServer);
     try {
       const { kid: _kid, alg: _alg, use: _use, ...embedded } = attacker.publicJwk;
-      const header = { jku: `${attackerUrl}/jwks`, x5u: `${attackerUrl}/cert.pem`, jwk: embedded };
+      const header = {
+        jku: `${attackerUrl}/jwks`,
+        x5u: `${attackerUrl}/cert.pem`,
+        jwk: embedded,
+        x5c: ['MIIBattackerCertificateChainIsNeverRead'],
+      };
       // With the attacker's own kid: not in the JWKS → (one refetch of the real JWKS) → rejected.
       await expectInvalid(
         await as.mint({ sub: 'attacker' }, { key: attacker, header }),
