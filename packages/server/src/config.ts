@@ -26,6 +26,8 @@ export interface Config {
   shutdownGraceMs: number;
   /** How often a running server re-reads the signing keys, so a rotation reaches it (ms). */
   keyReloadMs: number;
+  /** Sign tokens on a worker thread (`worker`) or on the event loop (`inline`). */
+  signing: 'worker' | 'inline';
 }
 
 /** A configuration value is wrong: the message names the variable. */
@@ -42,6 +44,13 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   }
   return Number(raw);
+}
+
+function signingMode(raw: string | undefined): 'worker' | 'inline' {
+  if (raw === undefined || raw === '') return 'inline';
+  if (raw === 'true') return 'worker';
+  if (raw === 'false') return 'inline';
+  throw new ConfigError(`LATCHKEY_SIGNING_THREAD must be true or false, got "${raw}"`);
 }
 
 /** Parses durations like `3600`, `90s`, `15m`, `24h`, `14d` into seconds. */
@@ -76,7 +85,7 @@ function url(value: string, name: string): string {
  * Reads the configuration. Variables: PORT, HOST, LATCHKEY_ISSUER, LATCHKEY_AUDIENCE,
  * LATCHKEY_DATA_DIR, LATCHKEY_DATABASE_URL, LATCHKEY_SIGNING_ALG, LATCHKEY_ACCESS_TOKEN_TTL,
  * LATCHKEY_LOG_LEVEL, LATCHKEY_AUTH_MAX_FAILURES, LATCHKEY_AUTH_FAILURE_WINDOW, LATCHKEY_DEMO_APP,
- * LATCHKEY_SCOPES, LATCHKEY_SHUTDOWN_GRACE, LATCHKEY_KEY_RELOAD_INTERVAL.
+ * LATCHKEY_SCOPES, LATCHKEY_SHUTDOWN_GRACE, LATCHKEY_KEY_RELOAD_INTERVAL, LATCHKEY_SIGNING_THREAD.
  */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const port = integer(env, 'PORT', 4000, 0, 65535);
@@ -112,5 +121,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     scopes: (env['LATCHKEY_SCOPES'] || 'data:read data:write').split(' ').filter(Boolean),
     shutdownGraceMs: duration(env, 'LATCHKEY_SHUTDOWN_GRACE', 10) * 1000,
     keyReloadMs: Math.max(1, duration(env, 'LATCHKEY_KEY_RELOAD_INTERVAL', 30)) * 1000,
+    signing: signingMode(env['LATCHKEY_SIGNING_THREAD']),
   };
 }

@@ -5,6 +5,7 @@ import type { KeyManager } from './keys/key-manager.js';
 import type { ClientAuthenticator } from './shared/client-auth.js';
 import type { ClientRepository } from './storage/clients.js';
 import type { Db } from './storage/database.js';
+import type { Signer } from './tokens/signer.js';
 
 /** The server's shared state, built once at start. */
 export interface ServerContext {
@@ -14,4 +15,6 @@ export interface ServerContext {
   keys: KeyManager;
   authenticator: ClientAuthenticator;
   logger: Logger;
+  /** Computes token signatures (inline or on a worker thread). */
+  signer: Signer;
 }

@@ -16,6 +16,7 @@ import { ClientRepository } from './storage/clients.js';
 import { type Db, openDatabase } from './storage/database.js';
 import { migrate } from './storage/migrations.js';
 import { SigningKeyRepository } from './storage/signing-keys.js';
+import { InlineSigner, WorkerSigner } from './tokens/signer.js';
 
 /** A running (or injectable) server. */
 export interface RunningServer {
@@ -34,7 +35,16 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
   const keys = await KeyManager.start(keyRepository, config.keyReloadMs);
   const clients = new ClientRepository(db);
   const limiter = new FailureLimiter(config.authMaxFailures, config.authFailureWindow);
-  return { config, db, clients, keys, authenticator: new ClientAuthenticator(clients, limiter), logger };
+  const signer = config.signing === 'worker' ? new WorkerSigner() : new InlineSigner();
+  return {
+    config,
+    db,
+    clients,
+    keys,
+    authenticator: new ClientAuthenticator(clients, limiter),
+    logger,
+    signer,
+  };
 }
 
 /** What the first start writes to `<dataDir>/demo-app.json`. */
@@ -88,6 +98,7 @@ export async function createServer(
         clearInterval(sweep);
       }
       ctx.keys.stop();
+      await ctx.signer.close();
       await ctx.db.destroy();
     },
   };

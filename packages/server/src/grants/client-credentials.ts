@@ -13,7 +13,7 @@ export const clientCredentialsGrant: GrantHandler = async (ctx, client, params) 
   if (client.isPublic) throw unauthorizedClient('public clients cannot use client_credentials');
   const scope = grantScope(params.get('scope'), client.scopes).join(' ');
   const ttl = ctx.config.accessTokenTtl;
-  const { token } = signAccessToken(ctx.keys.active, {
+  const { token } = await signAccessToken(ctx.signer, ctx.keys.active, {
     issuer: ctx.config.issuer,
     audience: ctx.config.audience,
     subject: client.id,

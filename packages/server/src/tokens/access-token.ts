@@ -1,6 +1,7 @@
 /** JWT access tokens per RFC 9068, signed synchronously with node:crypto KeyObjects. */
-import { randomUUID, sign } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { SigningKey } from '../keys/signing-key.js';
+import type { Signer } from './signer.js';
 
 /** Claims of an access token (RFC 9068 §2.2). */
 export interface AccessTokenClaims {
@@ -28,11 +29,12 @@ export interface AccessTokenInput {
 }
 
 /**
- * Signs an RFC 9068 access token with the active key. The header is encoded once per key; per token
- * only the payload is serialized and one signature computed (ECDSA as r||s per RFC 7518 §3.4).
+ * Signs an RFC 9068 access token. The header is encoded once per key; per token only the payload is
+ * serialized and one signature computed by the signer (ECDSA as r||s per RFC 7518 §3.4).
  * @see https://www.rfc-editor.org/rfc/rfc9068#section-2
  */
-export function signAccessToken(
+export async function signAccessToken(
+  signer: Signer,
   key: SigningKey,
   input: AccessTokenInput,
   now = Math.floor(Date.now() / 1000),
@@ -49,6 +51,5 @@ export function signAccessToken(
   };
   if (input.grantId !== undefined) claims.gid = input.grantId;
   const signingInput = `${key.encodedHeader}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
-  const signature = sign(key.digest, Buffer.from(signingInput), key.signOptions);
-  return { token: `${signingInput}.${signature.toString('base64url')}`, claims };
+  return { token: `${signingInput}.${await signer.sign(key, signingInput)}`, claims };
 }

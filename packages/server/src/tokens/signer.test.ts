@@ -1,0 +1,26 @@
+import { createPublicKey, verify } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { generateSigningKey, SIGNING_ALGORITHMS } from '../keys/signing-key.js';
+import { InlineSigner, WorkerSigner } from './signer.js';
+
+describe.each([
+  ['inline', () => new InlineSigner()],
+  ['worker', () => new WorkerSigner()],
+] as const)('%s signer', (_name, make) => {
+  const signer = make();
+  afterAll(() => signer.close());
+
+  it.each(SIGNING_ALGORITHMS)('%s signatures verify with the public key, also 200 at once', async (alg) => {
+    const { key } = generateSigningKey(alg);
+    const inputs = Array.from({ length: 200 }, (_, i) => `${key.encodedHeader}.payload-${i}`);
+    const signatures = await Promise.all(inputs.map((input) => signer.sign(key, input)));
+    const publicKey = createPublicKey(key.privateKey);
+    signatures.forEach((signature, i) => {
+      const options = alg === 'ES256' ? { key: publicKey, dsaEncoding: 'ieee-p1363' as const } : publicKey;
+      expect(
+        verify(key.digest, Buffer.from(inputs[i] as string), options, Buffer.from(signature, 'base64url')),
+      ).toBe(true);
+    });
+    if (alg === 'ES256') expect(Buffer.from(signatures[0] as string, 'base64url')).toHaveLength(64);
+  });
+});

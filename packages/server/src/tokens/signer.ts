@@ -1,0 +1,114 @@
+/** Where signatures are computed: inline on the event loop, or batched on a worker thread. */
+import { sign } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { SigningKey } from '../keys/signing-key.js';
+import type { SignBatch, WorkerKey } from './sign-worker.js';
+
+/** Computes JWS signatures (base64url) over signing inputs. */
+export interface Signer {
+  sign(key: SigningKey, signingInput: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Signs synchronously on the calling thread. */
+export class InlineSigner implements Signer {
+  async sign(key: SigningKey, signingInput: string): Promise<string> {
+    return sign(key.digest, Buffer.from(signingInput), key.signOptions).toString('base64url');
+  }
+  async close(): Promise<void> {}
+}
+
+type Pending = { resolve: (signature: string) => void; reject: (error: Error) => void };
+
+/**
+ * Signs on a worker thread. Requests that arrive in the same event-loop turn go over as one message
+ * and come back as one, so the per-message cost is shared; the event loop meanwhile parses, looks up
+ * and writes other requests.
+ */
+export class WorkerSigner implements Signer {
+  private worker: Worker;
+  private sent = new Set<string>();
+  private queue = new Map<string, { inputs: string[]; pending: Pending[] }>();
+  private readonly inFlight = new Map<number, Pending[]>();
+  private scheduled = false;
+  private closed = false;
+  private nextBatch = 0;
+
+  constructor() {
+    this.worker = this.spawn();
+  }
+
+  /** Starts the worker; if it ever dies, pending signatures fail and the next one starts a new worker. */
+  private spawn(): Worker {
+    const worker = new Worker(workerFile());
+    worker.unref();
+    worker.on('message', (message: { batch: number; signatures?: string[]; error?: string }) => {
+      const pending = this.inFlight.get(message.batch) ?? [];
+      this.inFlight.delete(message.batch);
+      pending.forEach((p, i) => {
+        const signature = message.signatures?.[i];
+        if (signature === undefined) p.reject(new Error(message.error ?? 'signing failed'));
+        else p.resolve(signature);
+      });
+    });
+    const fail = (error: Error) => {
+      for (const pending of this.inFlight.values()) for (const p of pending) p.reject(error);
+      this.inFlight.clear();
+      if (this.worker === worker && !this.closed) {
+        this.worker = this.spawn();
+        this.sent = new Set();
+      }
+    };
+    worker.on('error', fail);
+    worker.on('exit', () => fail(new Error('signing worker exited')));
+    return worker;
+  }
+
+  sign(key: SigningKey, signingInput: string): Promise<string> {
+    if (!this.sent.has(key.kid)) {
+      const message: WorkerKey = { kid: key.kid, digest: key.digest, key: key.privateKey };
+      if (key.alg === 'ES256') message.dsaEncoding = 'ieee-p1363';
+      this.worker.postMessage({ key: message });
+      this.sent.add(key.kid);
+    }
+    return new Promise((resolve, reject) => {
+      let entry = this.queue.get(key.kid);
+      if (!entry) {
+        entry = { inputs: [], pending: [] };
+        this.queue.set(key.kid, entry);
+      }
+      entry.inputs.push(signingInput);
+      entry.pending.push({ resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const queue = this.queue;
+    this.queue = new Map();
+    for (const [kid, { inputs, pending }] of queue) {
+      const batch = this.nextBatch++;
+      this.inFlight.set(batch, pending);
+      this.worker.postMessage({ batch, kid, inputs } satisfies SignBatch);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.worker.terminate();
+  }
+}
+
+/** The compiled worker beside this file; from sources (tests), the one in dist/. */
+function workerFile(): URL {
+  const beside = new URL('./sign-worker.js', import.meta.url);
+  return existsSync(fileURLToPath(beside))
+    ? beside
+    : new URL('../../dist/tokens/sign-worker.js', import.meta.url);
+}
