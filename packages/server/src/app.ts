@@ -1,9 +1,15 @@
 /** Builds the Fastify instance: body parsing, security headers, request logs, routes, error handler. */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { ServerContext } from './context.js';
+import { accountEndpoints } from './endpoints/account.js';
+import { authorizeEndpoint } from './endpoints/authorize.js';
 import { healthEndpoints } from './endpoints/health.js';
+import { introspectEndpoint } from './endpoints/introspect.js';
 import { jwksEndpoint } from './endpoints/jwks.js';
+import { loginEndpoints } from './endpoints/login.js';
 import { metadataEndpoint } from './endpoints/metadata.js';
+import { revokeEndpoint } from './endpoints/revoke.js';
+import { signupEndpoints } from './endpoints/signup.js';
 import { tokenEndpoint } from './endpoints/token.js';
 import { installErrorHandler } from './shared/error-handler.js';
 import { NO_STORE_HEADERS } from './shared/no-store.js';
@@ -49,5 +55,11 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
   metadataEndpoint(app, ctx);
   jwksEndpoint(app, ctx);
   tokenEndpoint(app, ctx);
+  authorizeEndpoint(app, ctx);
+  revokeEndpoint(app, ctx);
+  introspectEndpoint(app, ctx);
+  loginEndpoints(app, ctx);
+  signupEndpoints(app, ctx);
+  accountEndpoints(app, ctx);
   return app;
 }

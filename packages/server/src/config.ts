@@ -28,7 +28,30 @@ export interface Config {
   keyReloadMs: number;
   /** Sign tokens on a worker thread (`worker`) or on the event loop (`inline`). */
   signing: 'worker' | 'inline';
+  /** Authorization code lifetime (s). */
+  codeTtl: number;
+  /** Refresh token lifetime (s). */
+  refreshTokenTtl: number;
+  /** Window in which a just-rotated refresh token still works for the same client (s). */
+  refreshGrace: number;
+  /** Require PKCE from confidential apps too (always required from public apps). */
+  requirePkce: boolean;
+  /** Whether the sign-up page is open. */
+  signupEnabled: boolean;
+  /** Browser session lifetime (s). */
+  sessionTtl: number;
+  /** Failed sign-ins allowed per account and per IP within the window. */
+  loginMaxFailures: number;
+  loginFailureWindow: number;
+  /** Human descriptions of scopes for the consent page. */
+  scopeDescriptions: Record<string, string>;
 }
+
+/** Descriptions for the default catalogue; LATCHKEY_SCOPE_DESCRIPTIONS adds or overrides. */
+export const DEFAULT_SCOPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  'data:read': 'See your projects and their data',
+  'data:write': 'Create, change and delete your projects',
+};
 
 /** A configuration value is wrong: the message names the variable. */
 export class ConfigError extends Error {
@@ -46,11 +69,33 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return Number(raw);
 }
 
-function signingMode(raw: string | undefined): 'worker' | 'inline' {
-  if (raw === undefined || raw === '') return 'inline';
-  if (raw === 'true') return 'worker';
-  if (raw === 'false') return 'inline';
-  throw new ConfigError(`LATCHKEY_SIGNING_THREAD must be true or false, got "${raw}"`);
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw !== 'true' && raw !== 'false') throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+  return raw === 'true';
+}
+
+function scopeDescriptions(raw: string | undefined): Record<string, string> {
+  if (raw === undefined || raw === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(
+      'LATCHKEY_SCOPE_DESCRIPTIONS must be a JSON object such as {"data:read":"See your data"}',
+    );
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError('LATCHKEY_SCOPE_DESCRIPTIONS must be a JSON object of scope to description');
+  }
+  const out: Record<string, string> = {};
+  for (const [scope, description] of Object.entries(parsed)) {
+    if (typeof description !== 'string')
+      throw new ConfigError(`LATCHKEY_SCOPE_DESCRIPTIONS: "${scope}" needs a string`);
+    out[scope] = description;
+  }
+  return out;
 }
 
 /** Parses durations like `3600`, `90s`, `15m`, `24h`, `14d` into seconds. */
@@ -85,7 +130,9 @@ function url(value: string, name: string): string {
  * Reads the configuration. Variables: PORT, HOST, LATCHKEY_ISSUER, LATCHKEY_AUDIENCE,
  * LATCHKEY_DATA_DIR, LATCHKEY_DATABASE_URL, LATCHKEY_SIGNING_ALG, LATCHKEY_ACCESS_TOKEN_TTL,
  * LATCHKEY_LOG_LEVEL, LATCHKEY_AUTH_MAX_FAILURES, LATCHKEY_AUTH_FAILURE_WINDOW, LATCHKEY_DEMO_APP,
- * LATCHKEY_SCOPES, LATCHKEY_SHUTDOWN_GRACE, LATCHKEY_KEY_RELOAD_INTERVAL, LATCHKEY_SIGNING_THREAD.
+ * LATCHKEY_SCOPES, LATCHKEY_SHUTDOWN_GRACE, LATCHKEY_KEY_RELOAD_INTERVAL, LATCHKEY_SIGNING_THREAD,
+ * LATCHKEY_CODE_TTL, LATCHKEY_REFRESH_TOKEN_TTL, LATCHKEY_REFRESH_GRACE, LATCHKEY_REQUIRE_PKCE, LATCHKEY_SIGNUP,
+ * LATCHKEY_SESSION_TTL, LATCHKEY_LOGIN_MAX_FAILURES, LATCHKEY_LOGIN_FAILURE_WINDOW, LATCHKEY_SCOPE_DESCRIPTIONS.
  */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const port = integer(env, 'PORT', 4000, 0, 65535);
@@ -117,10 +164,22 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     logLevel,
     authMaxFailures: integer(env, 'LATCHKEY_AUTH_MAX_FAILURES', 10, 1, 1_000_000),
     authFailureWindow: duration(env, 'LATCHKEY_AUTH_FAILURE_WINDOW', 300),
-    demoApp: demo === 'true',
+    demoApp: boolean(env, 'LATCHKEY_DEMO_APP', true),
     scopes: (env['LATCHKEY_SCOPES'] || 'data:read data:write').split(' ').filter(Boolean),
     shutdownGraceMs: duration(env, 'LATCHKEY_SHUTDOWN_GRACE', 10) * 1000,
     keyReloadMs: Math.max(1, duration(env, 'LATCHKEY_KEY_RELOAD_INTERVAL', 30)) * 1000,
-    signing: signingMode(env['LATCHKEY_SIGNING_THREAD']),
+    signing: boolean(env, 'LATCHKEY_SIGNING_THREAD', false) ? 'worker' : 'inline',
+    codeTtl: duration(env, 'LATCHKEY_CODE_TTL', 60),
+    refreshTokenTtl: duration(env, 'LATCHKEY_REFRESH_TOKEN_TTL', 14 * 86400),
+    refreshGrace: duration(env, 'LATCHKEY_REFRESH_GRACE', 0),
+    requirePkce: boolean(env, 'LATCHKEY_REQUIRE_PKCE', false),
+    signupEnabled: boolean(env, 'LATCHKEY_SIGNUP', true),
+    sessionTtl: duration(env, 'LATCHKEY_SESSION_TTL', 7 * 86400),
+    loginMaxFailures: integer(env, 'LATCHKEY_LOGIN_MAX_FAILURES', 5, 1, 1_000_000),
+    loginFailureWindow: duration(env, 'LATCHKEY_LOGIN_FAILURE_WINDOW', 900),
+    scopeDescriptions: {
+      ...DEFAULT_SCOPE_DESCRIPTIONS,
+      ...scopeDescriptions(env['LATCHKEY_SCOPE_DESCRIPTIONS']),
+    },
   };
 }

@@ -3,8 +3,11 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { KeyManager } from './keys/key-manager.js';
 import type { ClientAuthenticator } from './shared/client-auth.js';
+import type { FailureLimiter } from './shared/rate-limit.js';
 import type { ClientRepository } from './storage/clients.js';
 import type { Db } from './storage/database.js';
+import type { GrantRepository } from './storage/grants.js';
+import type { UserRepository } from './storage/users.js';
 import type { Signer } from './tokens/signer.js';
 
 /** The server's shared state, built once at start. */
@@ -17,4 +20,8 @@ export interface ServerContext {
   logger: Logger;
   /** Computes token signatures (inline or on a worker thread). */
   signer: Signer;
+  users: UserRepository;
+  grants: GrantRepository;
+  /** Failed sign-ins per account and per IP. */
+  loginLimiter: FailureLimiter;
 }

@@ -14,8 +14,10 @@ import { ClientAuthenticator } from './shared/client-auth.js';
 import { FailureLimiter } from './shared/rate-limit.js';
 import { ClientRepository } from './storage/clients.js';
 import { type Db, openDatabase } from './storage/database.js';
+import { GrantRepository } from './storage/grants.js';
 import { migrate } from './storage/migrations.js';
 import { SigningKeyRepository } from './storage/signing-keys.js';
+import { UserRepository } from './storage/users.js';
 import { InlineSigner, WorkerSigner } from './tokens/signer.js';
 
 /** A running (or injectable) server. */
@@ -44,8 +46,14 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
     authenticator: new ClientAuthenticator(clients, limiter),
     logger,
     signer,
+    users: new UserRepository(db),
+    grants: new GrantRepository(db),
+    loginLimiter: new FailureLimiter(config.loginMaxFailures, config.loginFailureWindow),
   };
 }
+
+/** The demo app's redirect URI: loopback, so any port works. */
+export const DEMO_REDIRECT_URI = 'http://127.0.0.1/callback';
 
 /** What the first start writes to `<dataDir>/demo-app.json`. */
 export interface DemoApp {
@@ -53,6 +61,7 @@ export interface DemoApp {
   client_secret: string;
   scope: string;
   token_endpoint: string;
+  redirect_uri: string;
 }
 
 /**
@@ -64,13 +73,16 @@ export async function createDemoApp(ctx: ServerContext): Promise<DemoApp | undef
   const { client, clientSecret } = await registerApp(ctx.clients, ctx.config.scopes, {
     name: 'Demo app',
     scope: ctx.config.scopes.join(' '),
-    grants: ['client_credentials'],
+    grants: ['client_credentials', 'authorization_code', 'refresh_token'],
+    // A loopback redirect (any port, RFC 8252 §7.3) so local apps can try the three-legged flow.
+    redirectUris: [DEMO_REDIRECT_URI],
   });
   const demo: DemoApp = {
     client_id: client.id,
     client_secret: clientSecret as string,
     scope: client.scopes.join(' '),
     token_endpoint: `${ctx.config.issuer}${TOKEN_PATH}`,
+    redirect_uri: DEMO_REDIRECT_URI,
   };
   writeFileSync(join(ctx.config.dataDir, 'demo-app.json'), `${JSON.stringify(demo, null, 2)}\n`, {
     mode: 0o600,

@@ -1,10 +1,11 @@
-/** The `latchkey` command line: start, migrate, apps, keys. */
+/** The `latchkey` command line: start, migrate, apps, keys, users. */
 import { ConfigError, loadConfig } from '../config.js';
 import { appsCommand } from './apps.js';
 import { out, UsageError } from './args.js';
 import { CliContext } from './context.js';
 import { keysCommand } from './keys.js';
 import { startCommand } from './start.js';
+import { usersCommand } from './users.js';
 
 const USAGE = `usage: latchkey <command>
 
@@ -15,6 +16,7 @@ const USAGE = `usage: latchkey <command>
   apps rotate-secret ID [--grace 24h] [--json]
   apps delete ID
   keys rotate                         pre-publish a new key, promote the next one
+  users create --email E --password P [--json]
 
 Environment: PORT, HOST, LATCHKEY_ISSUER, LATCHKEY_DATABASE_URL, LATCHKEY_DATA_DIR, ... (see README)`;
 
@@ -38,6 +40,7 @@ export async function main(argv: string[]): Promise<number> {
       out('database is up to date');
     } else if (command === 'apps') await appsCommand(rest, cli);
     else if (command === 'keys') await keysCommand(rest, cli);
+    else if (command === 'users') await usersCommand(rest, cli);
     else throw new UsageError(`unknown command "${command}"; run "latchkey help"`);
     return 0;
   } catch (error) {

@@ -2,7 +2,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { CLIENT_AUTH_METHODS } from '../shared/client-auth.js';
+import { AUTHORIZE_PATH } from './authorize.js';
+import { INTROSPECT_PATH } from './introspect.js';
 import { JWKS_PATH } from './jwks.js';
+import { REVOKE_PATH } from './revoke.js';
 import { GRANTS, TOKEN_PATH } from './token.js';
 
 /** Builds the metadata document (RFC 8414 §2). Later endpoints add their members here. */
@@ -10,12 +13,20 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
   const { issuer } = ctx.config;
   return {
     issuer,
+    authorization_endpoint: `${issuer}${AUTHORIZE_PATH}`,
     token_endpoint: `${issuer}${TOKEN_PATH}`,
+    revocation_endpoint: `${issuer}${REVOKE_PATH}`,
+    introspection_endpoint: `${issuer}${INTROSPECT_PATH}`,
     jwks_uri: `${issuer}${JWKS_PATH}`,
     grant_types_supported: [...GRANTS.keys()],
     token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
     scopes_supported: ctx.config.scopes,
-    response_types_supported: [],
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    code_challenge_methods_supported: ['S256'],
+    authorization_response_iss_parameter_supported: true,
+    revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     service_documentation: `${issuer}/docs`,
   };
 }

@@ -1,8 +1,10 @@
 /** POST /oauth/token: authenticate the client, check the grant, issue tokens (RFC 6749 §3.2, §5). */
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
+import { authorizationCodeGrant } from '../grants/authorization-code.js';
 import { clientCredentialsGrant } from '../grants/client-credentials.js';
 import type { GrantHandler } from '../grants/grant.js';
+import { refreshTokenGrant } from '../grants/refresh-token.js';
 import { unauthorizedClient, unsupportedGrantType } from '../shared/errors.js';
 import { type Params, printable, requireParam } from '../shared/form.js';
 import { readForm, rejectOtherMethods, rejectQueryCredentials } from '../shared/request.js';
@@ -12,7 +14,11 @@ import type { ClientWithSecrets } from '../storage/clients.js';
 export const TOKEN_PATH = '/oauth/token';
 
 /** Grant handlers by `grant_type`. Later grants register here. */
-export const GRANTS = new Map<string, GrantHandler>([['client_credentials', clientCredentialsGrant]]);
+export const GRANTS = new Map<string, GrantHandler>([
+  ['authorization_code', authorizationCodeGrant],
+  ['client_credentials', clientCredentialsGrant],
+  ['refresh_token', refreshTokenGrant],
+]);
 
 function checkGrantAllowed(client: ClientWithSecrets, grantType: string): GrantHandler {
   const handler = GRANTS.get(grantType);

@@ -44,6 +44,11 @@ export class KeyManager {
     return this.keys.active;
   }
 
+  /** A published key by `kid` (active, next or retired), for verifying our own tokens. */
+  find(kid: string): SigningKey | undefined {
+    return this.keys.published.find((key) => key.kid === kid);
+  }
+
   /** The JWKS document (RFC 7517 §5), public members only, serialized once per reload. */
   get jwksJson(): string {
     return this.jwks;

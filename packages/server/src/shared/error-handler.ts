@@ -1,7 +1,10 @@
 /** The single error serializer: `{error, error_description}` for every failure, never a stack or a secret. */
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { errorPage } from '../pages/error.js';
 import { isDatabaseUnavailable } from './database-errors.js';
 import { invalidRequest, OAuthError, temporarilyUnavailable } from './errors.js';
+import { PageError } from './page-errors.js';
+import { newNonce, sendPage } from './page-security.js';
 
 function toOAuthError(error: unknown): OAuthError | undefined {
   if (error instanceof OAuthError) return error;
@@ -20,6 +23,16 @@ function toOAuthError(error: unknown): OAuthError | undefined {
 /** Installs the error and not-found handlers. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler(async (error, request, reply) => {
+    if (error instanceof PageError) {
+      const nonce = newNonce();
+      reply.headers(error.headers);
+      return sendPage(
+        reply,
+        error.status,
+        nonce,
+        errorPage({ nonce, title: error.title, message: error.detail, status: error.status }),
+      );
+    }
     const known = toOAuthError(error);
     if (known === undefined) {
       request.log.error({ err: error }, 'unexpected error');

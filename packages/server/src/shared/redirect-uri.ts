@@ -43,3 +43,34 @@ export function validateRedirectUri(uri: string): string {
   }
   return uri;
 }
+
+/**
+ * Finds the registered redirect URI a request names: byte-equal (RFC 6749 §3.1.2.3, RFC 9700 §2.1),
+ * except that for a registered loopback IP literal over http any port is accepted and nothing else
+ * may vary (RFC 8252 §7.3).
+ */
+export function matchRedirectUri(registered: readonly string[], candidate: string): string | undefined {
+  if (registered.includes(candidate)) return candidate;
+  let url: URL;
+  try {
+    url = new URL(candidate);
+  } catch {
+    return undefined;
+  }
+  if (!isLoopbackIpRedirect(url) || url.username || url.password || candidate.includes('#')) return undefined;
+  // The candidate must already be in canonical form: only the port may differ from a registration.
+  const canonical = `http://${url.hostname}${url.port ? `:${url.port}` : ''}${url.pathname}${url.search}`;
+  if (canonical !== candidate) return undefined;
+  const withoutPort = `http://${url.hostname}${url.pathname}${url.search}`;
+  for (const uri of registered) {
+    let reg: URL;
+    try {
+      reg = new URL(uri);
+    } catch {
+      continue;
+    }
+    if (isLoopbackIpRedirect(reg) && `http://${reg.hostname}${reg.pathname}${reg.search}` === withoutPort)
+      return candidate;
+  }
+  return undefined;
+}

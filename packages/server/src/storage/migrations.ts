@@ -42,6 +42,92 @@ const migrations: Record<string, Migration> = {
       );
     },
   },
+  '002_users_and_grants': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('email', 'varchar(320)', (c) => c.notNull().unique())
+        .addColumn('password_hash', 'varchar(255)', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('sessions')
+        .addColumn('id_hash', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('user_id', 'varchar(64)', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('consents')
+        .addColumn('user_id', 'varchar(64)', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('client_id', 'varchar(255)', (c) =>
+          c.notNull().references('clients.id').onDelete('cascade'),
+        )
+        .addColumn('scopes', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('consents_pk', ['user_id', 'client_id'])
+        .execute();
+      await db.schema
+        .createTable('authorization_requests')
+        .addColumn('id_hash', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('client_id', 'varchar(255)', (c) =>
+          c.notNull().references('clients.id').onDelete('cascade'),
+        )
+        .addColumn('user_id', 'varchar(64)', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('redirect_uri', 'text', (c) => c.notNull())
+        .addColumn('scopes', 'text', (c) => c.notNull())
+        .addColumn('state', 'text')
+        .addColumn('code_challenge', 'varchar(128)')
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('grants')
+        .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('user_id', 'varchar(64)', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('client_id', 'varchar(255)', (c) =>
+          c.notNull().references('clients.id').onDelete('cascade'),
+        )
+        .addColumn('scopes', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .execute();
+      await db.schema
+        .createIndex('grants_user_client')
+        .on('grants')
+        .columns(['user_id', 'client_id'])
+        .execute();
+      await db.schema
+        .createTable('authorization_codes')
+        .addColumn('code_hash', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('client_id', 'varchar(255)', (c) =>
+          c.notNull().references('clients.id').onDelete('cascade'),
+        )
+        .addColumn('user_id', 'varchar(64)', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('redirect_uri', 'text', (c) => c.notNull())
+        .addColumn('scopes', 'text', (c) => c.notNull())
+        .addColumn('code_challenge', 'varchar(128)')
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('used_at', 'bigint')
+        .addColumn('grant_id', 'varchar(64)')
+        .execute();
+      await db.schema
+        .createTable('refresh_tokens')
+        .addColumn('token_hash', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('grant_id', 'varchar(64)', (c) => c.notNull().references('grants.id').onDelete('cascade'))
+        .addColumn('client_id', 'varchar(255)', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('rotated_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('refresh_tokens_grant').on('refresh_tokens').column('grant_id').execute();
+      await db.schema
+        .createTable('revoked_tokens')
+        .addColumn('jti', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 /** Names of every migration, in order. */

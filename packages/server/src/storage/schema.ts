@@ -35,9 +35,95 @@ export interface SigningKeyTable {
   publish_until: number | null;
 }
 
+/** A person who signs in on the login page. */
+export interface UserTable {
+  id: string;
+  /** Lower-cased. */
+  email: string;
+  /** `scrypt$N$r$p$salt$hash`. */
+  password_hash: string;
+  created_at: number;
+}
+
+/** A browser session; the cookie holds a 256-bit value, the table its SHA-256. */
+export interface SessionTable {
+  id_hash: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** What a user allowed an app: remembered per user and app, the scopes as a space-delimited set. */
+export interface ConsentTable {
+  user_id: string;
+  client_id: string;
+  scopes: string;
+  created_at: number;
+}
+
+/** A validated authorization request waiting for the user's decision on the consent page. */
+export interface AuthorizationRequestTable {
+  id_hash: string;
+  client_id: string;
+  user_id: string;
+  redirect_uri: string;
+  scopes: string;
+  state: string | null;
+  code_challenge: string | null;
+  expires_at: number;
+}
+
+/** An authorization code (hashed), single use, bound to client, redirect URI, PKCE, user, scopes. */
+export interface AuthorizationCodeTable {
+  code_hash: string;
+  client_id: string;
+  user_id: string;
+  redirect_uri: string;
+  scopes: string;
+  code_challenge: string | null;
+  expires_at: number;
+  used_at: number | null;
+  /** The grant created when the code was redeemed (to revoke it on replay). */
+  grant_id: string | null;
+}
+
+/** A user's grant to a client: the family that its refresh tokens and access tokens belong to. */
+export interface GrantTable {
+  id: string;
+  user_id: string;
+  client_id: string;
+  scopes: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+/** A refresh token (hashed). `rotated_at` is set once a newer token replaced it. */
+export interface RefreshTokenTable {
+  token_hash: string;
+  grant_id: string;
+  client_id: string;
+  created_at: number;
+  expires_at: number;
+  rotated_at: number | null;
+}
+
+/** Access tokens revoked before expiry (RFC 7009), kept until they would have expired. */
+export interface RevokedTokenTable {
+  jti: string;
+  expires_at: number;
+}
+
 /** All tables. */
 export interface Database {
   clients: ClientTable;
   client_secrets: ClientSecretTable;
   signing_keys: SigningKeyTable;
+  users: UserTable;
+  sessions: SessionTable;
+  consents: ConsentTable;
+  authorization_requests: AuthorizationRequestTable;
+  authorization_codes: AuthorizationCodeTable;
+  grants: GrantTable;
+  refresh_tokens: RefreshTokenTable;
+  revoked_tokens: RevokedTokenTable;
 }

@@ -1,0 +1,57 @@
+/** GET /account/apps and POST /account/apps/:clientId/revoke: the user's Connected apps page. */
+import type { FastifyInstance } from 'fastify';
+import type { ServerContext } from '../context.js';
+import { connectedAppsPage } from '../pages/connected-apps.js';
+import { cookieNames } from '../shared/cookies.js';
+import { checkCsrf, csrfToken } from '../shared/csrf.js';
+import { parseForm } from '../shared/form.js';
+import { PageError } from '../shared/page-errors.js';
+import { newNonce, sendPage } from '../shared/page-security.js';
+import { currentUser, loginUrl } from '../shared/session.js';
+
+/** Path of the Connected apps page. */
+export const ACCOUNT_APPS_PATH = '/account/apps';
+
+/** Registers the account routes. */
+export function accountEndpoints(app: FastifyInstance, ctx: ServerContext): void {
+  app.get('/', async (_request, reply) => reply.redirect(ACCOUNT_APPS_PATH, 303));
+
+  app.get(ACCOUNT_APPS_PATH, async (request, reply) => {
+    const user = await currentUser(ctx, request);
+    if (!user) return reply.redirect(loginUrl(ACCOUNT_APPS_PATH), 303);
+    const apps = await ctx.grants.connectedApps(user.id);
+    const nonce = newNonce();
+    const revoked = (request.query as Record<string, string | undefined>)['revoked'];
+    const body = connectedAppsPage({
+      nonce,
+      csrf: csrfToken(request, reply, cookieNames(ctx.config.issuer)),
+      userEmail: user.email,
+      logoutAction: '/logout',
+      flash: revoked === '1' ? 'Access revoked. The app can no longer use your account.' : undefined,
+      apps: apps.map((a) => ({
+        clientId: a.clientId,
+        name: a.name,
+        grantedAt: new Date(a.grantedAt * 1000),
+        scopes: a.scopes.map((name) => ({ name, description: ctx.config.scopeDescriptions[name] ?? name })),
+        revokeAction: `${ACCOUNT_APPS_PATH}/${encodeURIComponent(a.clientId)}/revoke`,
+      })),
+    });
+    return sendPage(reply, 200, nonce, body);
+  });
+
+  app.post<{ Params: { clientId: string } }>(
+    `${ACCOUNT_APPS_PATH}/:clientId/revoke`,
+    async (request, reply) => {
+      checkCsrf(
+        request,
+        parseForm(typeof request.body === 'string' ? request.body : ''),
+        cookieNames(ctx.config.issuer),
+        ctx.config.issuer,
+      );
+      const user = await currentUser(ctx, request);
+      if (!user) throw new PageError(403, 'You are signed out', 'Sign in again to manage your apps.');
+      await ctx.grants.disconnect(user.id, request.params.clientId);
+      return reply.redirect(`${ACCOUNT_APPS_PATH}?revoked=1`, 303);
+    },
+  );
+}

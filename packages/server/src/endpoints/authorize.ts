@@ -1,0 +1,233 @@
+/**
+ * GET /oauth/authorize and POST /oauth/authorize/decision: the authorization endpoint (RFC 6749 §4.1.1)
+ * with PKCE (RFC 7636, S256 only), consent, and RFC 9207 `iss` on every redirect.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerContext } from '../context.js';
+import { consentPage } from '../pages/consent.js';
+import { cookieNames } from '../shared/cookies.js';
+import { checkCsrf, csrfToken } from '../shared/csrf.js';
+import { invalidRequest, OAuthError } from '../shared/errors.js';
+import { type Params, parseForm } from '../shared/form.js';
+import { PageError } from '../shared/page-errors.js';
+import { newNonce, originOf, sendPage } from '../shared/page-security.js';
+import { isS256Challenge } from '../shared/pkce.js';
+import { matchRedirectUri } from '../shared/redirect-uri.js';
+import { grantScope } from '../shared/scope.js';
+import { currentUser, loginUrl } from '../shared/session.js';
+import type { Client } from '../storage/clients.js';
+import type { PendingRequest } from '../storage/grants.js';
+
+/** Paths of the authorization endpoint and the consent form's target. */
+export const AUTHORIZE_PATH = '/oauth/authorize';
+export const DECISION_PATH = '/oauth/authorize/decision';
+
+/** How long a consent page stays answerable. */
+const PENDING_TTL = 600;
+
+/** An error to send back to the app's redirect URI (after client and redirect URI are known good). */
+class RedirectError extends Error {
+  constructor(
+    readonly error: string,
+    readonly description: string,
+  ) {
+    super(description);
+  }
+}
+
+function queryOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? '' : url.slice(q + 1);
+}
+
+/** Step 1 (page errors only): the client must exist. */
+async function resolveClient(ctx: ServerContext, params: Params): Promise<Client> {
+  const clientId = params.get('client_id');
+  if (clientId === undefined)
+    throw new PageError(
+      400,
+      'This link is incomplete',
+      'The request names no app (client_id is missing). Nothing was sent back to any app.',
+    );
+  const client = /^[\x21-\x7e]{1,255}$/.test(clientId) ? await ctx.clients.find(clientId) : undefined;
+  if (!client)
+    throw new PageError(
+      400,
+      'Unknown app',
+      'The app in this link is not registered here. Nothing was sent back to it.',
+    );
+  return client;
+}
+
+/** Step 2 (page errors only): redirect_uri must be registered exactly; omitted means "the only one". */
+function resolveRedirectUri(client: Client, params: Params): string {
+  const requested = params.get('redirect_uri');
+  if (requested === undefined) {
+    if (client.redirectUris.length === 1) return client.redirectUris[0] as string;
+    throw new PageError(
+      400,
+      'This link is incomplete',
+      'The request names no redirect_uri and the app has several. Nothing was sent back to the app.',
+    );
+  }
+  // RFC 6749 §3.1.2.4: never redirect to an unverified URI.
+  const match = matchRedirectUri(client.redirectUris, requested);
+  if (!match)
+    throw new PageError(
+      400,
+      'Invalid redirect',
+      'The redirect_uri in this link is not registered for this app. Nothing was sent back to the app.',
+    );
+  return match;
+}
+
+/** Steps 3 to 6 (redirect errors): response type, grant, scope, PKCE. */
+function validateRequest(
+  ctx: ServerContext,
+  client: Client,
+  params: Params,
+): { scopes: string[]; challenge?: string } {
+  if (params.get('response_type') !== 'code') {
+    throw new RedirectError('unsupported_response_type', 'only response_type=code is supported');
+  }
+  if (!client.grantTypes.includes('authorization_code')) {
+    throw new RedirectError('unauthorized_client', 'this app may not use the authorization code flow');
+  }
+  let scopes: string[];
+  try {
+    scopes = grantScope(params.get('scope'), client.scopes);
+  } catch (error) {
+    throw new RedirectError(
+      'invalid_scope',
+      error instanceof OAuthError ? error.description : 'invalid scope',
+    );
+  }
+  const challenge = params.get('code_challenge');
+  const method = params.get('code_challenge_method');
+  // RFC 9700 §2.1.1 / RFC 7636 §4.3: S256 only; an absent method means plain, which is refused.
+  if (challenge === undefined) {
+    if (method !== undefined)
+      throw new RedirectError('invalid_request', 'code_challenge_method without code_challenge');
+    if (client.isPublic || ctx.config.requirePkce) {
+      throw new RedirectError(
+        'invalid_request',
+        'PKCE is required: send code_challenge with code_challenge_method=S256',
+      );
+    }
+    return { scopes };
+  }
+  if (method !== 'S256') throw new RedirectError('invalid_request', 'code_challenge_method must be S256');
+  if (!isS256Challenge(challenge))
+    throw new RedirectError('invalid_request', 'code_challenge must be 43 base64url characters');
+  return { scopes, challenge };
+}
+
+/** Builds the redirect back to the app; RFC 9207: `iss` on every authorization response. */
+function redirectTo(
+  ctx: ServerContext,
+  redirectUri: string,
+  values: Record<string, string | undefined>,
+): string {
+  const url = new URL(redirectUri);
+  for (const [name, value] of Object.entries(values))
+    if (value !== undefined) url.searchParams.append(name, value);
+  url.searchParams.append('iss', ctx.config.issuer);
+  return url.toString();
+}
+
+function scopeViews(ctx: ServerContext, scopes: string[]) {
+  return scopes.map((name) => ({ name, description: ctx.config.scopeDescriptions[name] ?? name }));
+}
+
+async function issueCode(ctx: ServerContext, pending: PendingRequest): Promise<string> {
+  const code = await ctx.grants.createCode(pending, ctx.config.codeTtl);
+  return redirectTo(ctx, pending.redirectUri, { code, state: pending.state });
+}
+
+async function authorize(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply) {
+  let params: Params;
+  try {
+    params = parseForm(queryOf(request.url));
+  } catch {
+    throw new PageError(
+      400,
+      'This link is malformed',
+      'A parameter is repeated or badly encoded. Nothing was sent back to any app.',
+    );
+  }
+  const client = await resolveClient(ctx, params);
+  const redirectUri = resolveRedirectUri(client, params);
+  const state = params.get('state');
+  let validated: ReturnType<typeof validateRequest>;
+  try {
+    validated = validateRequest(ctx, client, params);
+  } catch (error) {
+    if (!(error instanceof RedirectError)) throw error;
+    return reply.redirect(
+      redirectTo(ctx, redirectUri, { error: error.error, error_description: error.description, state }),
+      303,
+    );
+  }
+  const user = await currentUser(ctx, request);
+  if (!user) return reply.redirect(loginUrl(`${AUTHORIZE_PATH}?${queryOf(request.url)}`), 303);
+
+  const pending: PendingRequest = {
+    clientId: client.id,
+    userId: user.id,
+    redirectUri,
+    scopes: validated.scopes,
+    state,
+    codeChallenge: validated.challenge,
+  };
+  const consented = await ctx.grants.consentedScopes(user.id, client.id);
+  if (validated.scopes.every((scope) => consented.includes(scope))) {
+    return reply.redirect(await issueCode(ctx, pending), 303);
+  }
+  const handle = await ctx.grants.savePendingRequest(pending, PENDING_TTL);
+  const nonce = newNonce();
+  const names = cookieNames(ctx.config.issuer);
+  const body = consentPage({
+    nonce,
+    csrf: csrfToken(request, reply, names),
+    action: `${DECISION_PATH}?${new URLSearchParams({ request: handle })}`,
+    appName: client.name,
+    userEmail: user.email,
+    scopes: scopeViews(ctx, validated.scopes),
+    redirectHost: new URL(redirectUri).host || redirectUri,
+  });
+  return sendPage(reply, 200, nonce, body, originOf(redirectUri));
+}
+
+async function decide(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply) {
+  const params = parseForm(typeof request.body === 'string' ? request.body : '');
+  checkCsrf(request, params, cookieNames(ctx.config.issuer), ctx.config.issuer);
+  const user = await currentUser(ctx, request);
+  if (!user)
+    throw new PageError(403, 'You are signed out', 'Sign in again from the app. Nothing was allowed.');
+  const handle = new URLSearchParams(queryOf(request.url)).get('request');
+  const pending = handle ? await ctx.grants.takePendingRequest(handle, user.id) : undefined;
+  if (!pending)
+    throw new PageError(
+      400,
+      'This request has expired',
+      'Go back to the app and start again. Nothing was allowed.',
+    );
+  const decision = params.get('decision');
+  if (decision === 'allow') {
+    await ctx.grants.saveConsent(user.id, pending.clientId, pending.scopes);
+    return reply.redirect(await issueCode(ctx, pending), 303);
+  }
+  if (decision !== 'deny') throw invalidRequest('decision must be allow or deny');
+  const denied = redirectTo(ctx, pending.redirectUri, {
+    error: 'access_denied',
+    error_description: 'the user denied the request',
+    state: pending.state,
+  });
+  return reply.redirect(denied, 303);
+}
+
+/** Registers the authorization endpoint and the consent decision. */
+export function authorizeEndpoint(app: FastifyInstance, ctx: ServerContext): void {
+  app.get(AUTHORIZE_PATH, (request, reply) => authorize(ctx, request, reply));
+  app.post(DECISION_PATH, (request, reply) => decide(ctx, request, reply));
+}

@@ -1,0 +1,45 @@
+/** Headers of every HTML page: CSP with a nonce, no framing, no referrer, no caching. */
+import { randomBytes } from 'node:crypto';
+import type { FastifyReply } from 'fastify';
+
+/** A fresh CSP nonce for one response. */
+export function newNonce(): string {
+  return randomBytes(16).toString('base64');
+}
+
+/**
+ * Sends a page. `formTargets` are origins a form on it may end up at after redirects (the app's
+ * redirect URI on consent), since CSP `form-action` also applies to redirects.
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.15 (clickjacking)
+ */
+export function sendPage(
+  reply: FastifyReply,
+  status: number,
+  nonce: string,
+  body: string,
+  formTargets: string[] = [],
+): string {
+  const formAction = ["'self'", ...formTargets].join(' ');
+  reply
+    .code(status)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header(
+      'content-security-policy',
+      `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self' data:; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+    )
+    .header('x-frame-options', 'DENY')
+    .header('referrer-policy', 'no-referrer')
+    .header('cross-origin-opener-policy', 'same-origin')
+    .header('cache-control', 'no-store');
+  return body;
+}
+
+/** The origin of a URL for CSP (`https://app.example`), or nothing for custom schemes. */
+export function originOf(uri: string): string[] {
+  try {
+    const url = new URL(uri);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? [url.origin] : [`${url.protocol}`];
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,17 @@
+/** The signed-in user of a browser request, from the session cookie. */
+import type { FastifyRequest } from 'fastify';
+import type { ServerContext } from '../context.js';
+import type { User } from '../storage/users.js';
+import { cookieNames, readCookie } from './cookies.js';
+
+/** The user of a live session, or `undefined`. */
+export async function currentUser(ctx: ServerContext, request: FastifyRequest): Promise<User | undefined> {
+  const token = readCookie(request, cookieNames(ctx.config.issuer).session);
+  if (!token || !/^[\w-]{43}$/.test(token)) return undefined;
+  return ctx.users.sessionUser(token);
+}
+
+/** `/login?return_to=<path>`: where an anonymous browser is sent. */
+export function loginUrl(returnTo: string): string {
+  return `/login?${new URLSearchParams({ return_to: returnTo })}`;
+}

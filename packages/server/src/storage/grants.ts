@@ -1,0 +1,469 @@
+/**
+ * Repository for the three-legged life cycle: consents, pending authorization requests, codes, grants,
+ * refresh tokens and revoked access tokens. Every change that must be atomic is one transaction.
+ */
+import type { Transaction } from 'kysely';
+import { randomToken, sha256Hex } from '../tokens/random.js';
+import { type Db, nativeHandle } from './database.js';
+import type { Database } from './schema.js';
+
+const now = () => Math.floor(Date.now() / 1000);
+const split = (scopes: string) => scopes.split(' ').filter(Boolean);
+
+/** A validated authorization request, as stored while the user decides. */
+export interface PendingRequest {
+  clientId: string;
+  userId: string;
+  redirectUri: string;
+  scopes: string[];
+  state: string | undefined;
+  codeChallenge: string | undefined;
+}
+
+/** A code as stored (looked up by its hash). */
+export interface CodeRecord {
+  clientId: string;
+  userId: string;
+  redirectUri: string;
+  scopes: string[];
+  codeChallenge: string | undefined;
+  expiresAt: number;
+}
+
+/** What a successful redemption or refresh yields: the grant and a fresh refresh token. */
+export interface IssuedGrant {
+  grantId: string;
+  userId: string;
+  scopes: string[];
+  refreshToken: string;
+}
+
+/** Why a redemption or refresh failed: each is `invalid_grant` on the wire. */
+export type GrantFailure = 'unknown' | 'expired' | 'wrong_client' | 'replayed' | 'revoked' | 'check_failed';
+
+/** A failed redemption or refresh. */
+export class GrantError extends Error {
+  override readonly name = 'GrantError';
+  constructor(readonly reason: GrantFailure) {
+    super(reason);
+  }
+}
+
+type Outcome = { failure: GrantFailure } | { grant: IssuedGrant };
+
+/** A user's live grant to an app, for the Connected apps page. */
+export interface ConnectedApp {
+  clientId: string;
+  name: string;
+  scopes: string[];
+  grantedAt: number;
+}
+
+/** Grant data access. */
+export class GrantRepository {
+  private readonly postgres: boolean;
+
+  constructor(private readonly db: Db) {
+    this.postgres = nativeHandle(db)?.dialect === 'postgres';
+  }
+
+  // ---- consent -------------------------------------------------------------------------------
+
+  /** Scopes the user has already allowed this app. */
+  async consentedScopes(userId: string, clientId: string): Promise<string[]> {
+    const row = await this.db
+      .selectFrom('consents')
+      .select('scopes')
+      .where('user_id', '=', userId)
+      .where('client_id', '=', clientId)
+      .executeTakeFirst();
+    return row ? split(row.scopes) : [];
+  }
+
+  /** Remembers that the user allowed these scopes (added to what was allowed before). */
+  async saveConsent(userId: string, clientId: string, scopes: string[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom('consents')
+        .select('scopes')
+        .where('user_id', '=', userId)
+        .where('client_id', '=', clientId)
+        .executeTakeFirst();
+      const all = [...new Set([...(row ? split(row.scopes) : []), ...scopes])].join(' ');
+      if (row) {
+        await trx
+          .updateTable('consents')
+          .set({ scopes: all })
+          .where('user_id', '=', userId)
+          .where('client_id', '=', clientId)
+          .execute();
+      } else {
+        await trx
+          .insertInto('consents')
+          .values({ user_id: userId, client_id: clientId, scopes: all, created_at: now() })
+          .execute();
+      }
+    });
+  }
+
+  // ---- pending authorization requests ---------------------------------------------------------
+
+  /** Stores a validated request until the user decides; returns its single-use handle. */
+  async savePendingRequest(request: PendingRequest, ttlSeconds: number): Promise<string> {
+    const handle = randomToken(32);
+    await this.db
+      .insertInto('authorization_requests')
+      .values({
+        id_hash: sha256Hex(handle),
+        client_id: request.clientId,
+        user_id: request.userId,
+        redirect_uri: request.redirectUri,
+        scopes: request.scopes.join(' '),
+        state: request.state ?? null,
+        code_challenge: request.codeChallenge ?? null,
+        expires_at: now() + ttlSeconds,
+      })
+      .execute();
+    return handle;
+  }
+
+  /** Takes (reads and deletes) a pending request of this user; `undefined` if unknown, expired or someone else's. */
+  async takePendingRequest(handle: string, userId: string): Promise<PendingRequest | undefined> {
+    const hash = sha256Hex(handle);
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom('authorization_requests')
+        .selectAll()
+        .where('id_hash', '=', hash)
+        .executeTakeFirst();
+      if (!row || row.user_id !== userId) return undefined;
+      const deleted = await trx
+        .deleteFrom('authorization_requests')
+        .where('id_hash', '=', hash)
+        .executeTakeFirst();
+      if (Number(deleted.numDeletedRows) !== 1 || Number(row.expires_at) < now()) return undefined;
+      return {
+        clientId: row.client_id,
+        userId: row.user_id,
+        redirectUri: row.redirect_uri,
+        scopes: split(row.scopes),
+        state: row.state ?? undefined,
+        codeChallenge: row.code_challenge ?? undefined,
+      };
+    });
+  }
+
+  // ---- authorization codes --------------------------------------------------------------------
+
+  /** Issues a 256-bit code, stored as its hash, bound to everything the token request must repeat. */
+  async createCode(request: PendingRequest, ttlSeconds: number): Promise<string> {
+    const code = randomToken(32);
+    await this.db
+      .insertInto('authorization_codes')
+      .values({
+        code_hash: sha256Hex(code),
+        client_id: request.clientId,
+        user_id: request.userId,
+        redirect_uri: request.redirectUri,
+        scopes: request.scopes.join(' '),
+        code_challenge: request.codeChallenge ?? null,
+        expires_at: now() + ttlSeconds,
+        used_at: null,
+        grant_id: null,
+      })
+      .execute();
+    return code;
+  }
+
+  /**
+   * Redeems a code in one transaction: `check` validates the binding (client, redirect URI, PKCE); the
+   * code is consumed by a conditional update, so of N parallel redemptions exactly one wins. A replay
+   * revokes the grant the code produced, with every token issued from it (RFC 6749 §4.1.2).
+   */
+  async redeemCode(
+    code: string,
+    clientId: string,
+    refreshTtl: number,
+    check: (record: CodeRecord) => boolean,
+  ): Promise<IssuedGrant> {
+    const hash = sha256Hex(code);
+    const outcome = await this.db.transaction().execute(async (trx): Promise<Outcome> => {
+      const row = await trx
+        .selectFrom('authorization_codes')
+        .selectAll()
+        .where('code_hash', '=', hash)
+        .executeTakeFirst();
+      if (!row) return { failure: 'unknown' };
+      const at = now();
+      if (row.used_at !== null) {
+        if (row.grant_id) await this.revokeGrantIn(trx, row.grant_id, at);
+        return { failure: 'replayed' };
+      }
+      if (row.client_id !== clientId) return { failure: 'wrong_client' };
+      if (Number(row.expires_at) < at) return { failure: 'expired' };
+      const record: CodeRecord = {
+        clientId: row.client_id,
+        userId: row.user_id,
+        redirectUri: row.redirect_uri,
+        scopes: split(row.scopes),
+        codeChallenge: row.code_challenge ?? undefined,
+        expiresAt: Number(row.expires_at),
+      };
+      if (!check(record)) return { failure: 'check_failed' };
+      const grantId = `gr_${randomToken(16)}`;
+      const consumed = await trx
+        .updateTable('authorization_codes')
+        .set({ used_at: at, grant_id: grantId })
+        .where('code_hash', '=', hash)
+        .where('used_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(consumed.numUpdatedRows) !== 1) return { failure: 'replayed' };
+      await trx
+        .insertInto('grants')
+        .values({
+          id: grantId,
+          user_id: row.user_id,
+          client_id: clientId,
+          scopes: row.scopes,
+          created_at: at,
+          revoked_at: null,
+        })
+        .execute();
+      const refreshToken = await this.insertRefreshToken(trx, grantId, clientId, at, refreshTtl);
+      return { grant: { grantId, userId: row.user_id, scopes: record.scopes, refreshToken } };
+    });
+    if ('failure' in outcome) {
+      if (outcome.failure === 'replayed') await this.revokeReplayedCode(hash);
+      throw new GrantError(outcome.failure);
+    }
+    return outcome.grant;
+  }
+
+  /** A replay that lost the race: once the winner has committed, its grant is revoked too. */
+  private async revokeReplayedCode(hash: string): Promise<void> {
+    const row = await this.db
+      .selectFrom('authorization_codes')
+      .select('grant_id')
+      .where('code_hash', '=', hash)
+      .executeTakeFirst();
+    if (row?.grant_id) await this.revokeGrant(row.grant_id);
+  }
+
+  // ---- refresh tokens -------------------------------------------------------------------------
+
+  private async insertRefreshToken(
+    trx: Transaction<Database>,
+    grantId: string,
+    clientId: string,
+    at: number,
+    ttl: number,
+  ): Promise<string> {
+    const token = randomToken(32);
+    await trx
+      .insertInto('refresh_tokens')
+      .values({
+        token_hash: sha256Hex(token),
+        grant_id: grantId,
+        client_id: clientId,
+        created_at: at,
+        expires_at: at + ttl,
+        rotated_at: null,
+      })
+      .execute();
+    return token;
+  }
+
+  /** PostgreSQL: serializes every change to one grant (SQLite transactions are serial already). */
+  private async lockGrant(trx: Transaction<Database>, grantId: string): Promise<void> {
+    if (this.postgres)
+      await trx.selectFrom('grants').select('id').where('id', '=', grantId).forUpdate().execute();
+  }
+
+  /**
+   * Rotates a refresh token (RFC 9700 §4.14.2): the presented token must be the head of its chain; the
+   * response carries a new head. A rotated token presented again within `graceSeconds` by the same
+   * client also succeeds and moves the head (one chain stays valid); later, it revokes the whole grant.
+   */
+  async rotateRefreshToken(
+    token: string,
+    clientId: string,
+    graceSeconds: number,
+    refreshTtl: number,
+  ): Promise<IssuedGrant> {
+    const hash = sha256Hex(token);
+    const outcome = await this.db.transaction().execute(async (trx): Promise<Outcome> => {
+      const found = await trx
+        .selectFrom('refresh_tokens')
+        .select('grant_id')
+        .where('token_hash', '=', hash)
+        .executeTakeFirst();
+      if (!found) return { failure: 'unknown' };
+      await this.lockGrant(trx, found.grant_id);
+      const row = await trx
+        .selectFrom('refresh_tokens')
+        .innerJoin('grants', 'grants.id', 'refresh_tokens.grant_id')
+        .select([
+          'refresh_tokens.client_id',
+          'refresh_tokens.expires_at',
+          'refresh_tokens.rotated_at',
+          'grants.id as grant_id',
+          'grants.user_id',
+          'grants.scopes',
+          'grants.revoked_at',
+        ])
+        .where('refresh_tokens.token_hash', '=', hash)
+        .executeTakeFirstOrThrow();
+      const at = now();
+      if (row.client_id !== clientId) return { failure: 'wrong_client' };
+      if (row.revoked_at !== null) return { failure: 'revoked' };
+      if (Number(row.expires_at) < at) return { failure: 'expired' };
+      if (row.rotated_at !== null && at - Number(row.rotated_at) >= graceSeconds) {
+        // RFC 9700 §4.14.2: reuse of a rotated refresh token revokes the grant.
+        await this.revokeGrantIn(trx, row.grant_id, at);
+        return { failure: 'replayed' };
+      }
+      await trx
+        .updateTable('refresh_tokens')
+        .set({ rotated_at: at })
+        .where('grant_id', '=', row.grant_id)
+        .where('rotated_at', 'is', null)
+        .execute();
+      const refreshToken = await this.insertRefreshToken(trx, row.grant_id, clientId, at, refreshTtl);
+      return {
+        grant: { grantId: row.grant_id, userId: row.user_id, scopes: split(row.scopes), refreshToken },
+      };
+    });
+    if ('failure' in outcome) throw new GrantError(outcome.failure);
+    return outcome.grant;
+  }
+
+  // ---- revocation and introspection -----------------------------------------------------------
+
+  private async revokeGrantIn(trx: Transaction<Database> | Db, grantId: string, at: number): Promise<void> {
+    await trx
+      .updateTable('grants')
+      .set({ revoked_at: at })
+      .where('id', '=', grantId)
+      .where('revoked_at', 'is', null)
+      .execute();
+  }
+
+  /** Revokes a grant: its refresh tokens stop working, its access tokens introspect inactive. */
+  async revokeGrant(grantId: string): Promise<void> {
+    await this.revokeGrantIn(this.db, grantId, now());
+  }
+
+  /** The grant of a refresh token, if the token belongs to `clientId` (RFC 7009 §2.1: only the owner revokes). */
+  async findRefreshToken(
+    token: string,
+  ): Promise<
+    | {
+        grantId: string;
+        clientId: string;
+        userId: string;
+        scopes: string[];
+        active: boolean;
+        expiresAt: number;
+      }
+    | undefined
+  > {
+    const row = await this.db
+      .selectFrom('refresh_tokens')
+      .innerJoin('grants', 'grants.id', 'refresh_tokens.grant_id')
+      .select([
+        'grants.id as grant_id',
+        'refresh_tokens.client_id',
+        'grants.user_id',
+        'grants.scopes',
+        'grants.revoked_at',
+        'refresh_tokens.rotated_at',
+        'refresh_tokens.expires_at',
+      ])
+      .where('refresh_tokens.token_hash', '=', sha256Hex(token))
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const active = row.revoked_at === null && row.rotated_at === null && Number(row.expires_at) > now();
+    return {
+      grantId: row.grant_id,
+      clientId: row.client_id,
+      userId: row.user_id,
+      scopes: split(row.scopes),
+      active,
+      expiresAt: Number(row.expires_at),
+    };
+  }
+
+  /** Whether a grant exists and is not revoked. */
+  async grantActive(grantId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('grants')
+      .select('revoked_at')
+      .where('id', '=', grantId)
+      .executeTakeFirst();
+    return row !== undefined && row.revoked_at === null;
+  }
+
+  /** Revokes one access token by `jti` until it would have expired anyway. */
+  async revokeAccessToken(jti: string, expiresAt: number): Promise<void> {
+    await this.db.deleteFrom('revoked_tokens').where('expires_at', '<', now()).execute();
+    const exists = await this.db
+      .selectFrom('revoked_tokens')
+      .select('jti')
+      .where('jti', '=', jti)
+      .executeTakeFirst();
+    if (!exists) await this.db.insertInto('revoked_tokens').values({ jti, expires_at: expiresAt }).execute();
+  }
+
+  /** Whether an access token was revoked. */
+  async accessTokenRevoked(jti: string): Promise<boolean> {
+    return (
+      (await this.db.selectFrom('revoked_tokens').select('jti').where('jti', '=', jti).executeTakeFirst()) !==
+      undefined
+    );
+  }
+
+  // ---- connected apps -------------------------------------------------------------------------
+
+  /** Apps with a live grant from this user (one entry per app). */
+  async connectedApps(userId: string): Promise<ConnectedApp[]> {
+    const rows = await this.db
+      .selectFrom('grants')
+      .innerJoin('clients', 'clients.id', 'grants.client_id')
+      .select(['grants.client_id', 'clients.name', 'grants.scopes', 'grants.created_at'])
+      .where('grants.user_id', '=', userId)
+      .where('grants.revoked_at', 'is', null)
+      .orderBy('grants.created_at', 'desc')
+      .execute();
+    const apps = new Map<string, ConnectedApp>();
+    for (const row of rows) {
+      const app = apps.get(row.client_id);
+      if (app) app.scopes = [...new Set([...app.scopes, ...split(row.scopes)])];
+      else
+        apps.set(row.client_id, {
+          clientId: row.client_id,
+          name: row.name,
+          scopes: split(row.scopes),
+          grantedAt: Number(row.created_at),
+        });
+    }
+    return [...apps.values()];
+  }
+
+  /** Revokes every grant of this user to this app and forgets the consent. */
+  async disconnect(userId: string, clientId: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('grants')
+        .set({ revoked_at: now() })
+        .where('user_id', '=', userId)
+        .where('client_id', '=', clientId)
+        .where('revoked_at', 'is', null)
+        .execute();
+      await trx
+        .deleteFrom('consents')
+        .where('user_id', '=', userId)
+        .where('client_id', '=', clientId)
+        .execute();
+    });
+  }
+}

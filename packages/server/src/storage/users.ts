@@ -1,0 +1,111 @@
+/** Repository for users and their browser sessions. */
+import { hashPassword, verifyPassword } from '../shared/password.js';
+import { randomToken, sha256Hex } from '../tokens/random.js';
+import type { Db } from './database.js';
+
+/** A user as pages and grants see it (never the password hash). */
+export interface User {
+  id: string;
+  email: string;
+  createdAt: number;
+}
+
+/** An email that is already registered. */
+export class EmailTakenError extends Error {
+  override readonly name = 'EmailTakenError';
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+
+/** Normalizes an email for lookup and uniqueness. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
+
+/** Whether a string looks like an email address (the full grammar is the mail server's business). */
+export function isEmail(email: string): boolean {
+  return EMAIL.test(email) && email.length <= 320;
+}
+
+/** User and session data access. */
+export class UserRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Registers a user; the password is stored as a scrypt hash. */
+  async create(email: string, password: string): Promise<User> {
+    const user: User = { id: `usr_${randomToken(12)}`, email: normalizeEmail(email), createdAt: now() };
+    const existing = await this.db
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', user.email)
+      .executeTakeFirst();
+    if (existing) throw new EmailTakenError(`a user with email ${user.email} exists`);
+    const password_hash = await hashPassword(password);
+    try {
+      await this.db
+        .insertInto('users')
+        .values({ id: user.id, email: user.email, password_hash, created_at: user.createdAt })
+        .execute();
+    } catch (error) {
+      const again = await this.db
+        .selectFrom('users')
+        .select('id')
+        .where('email', '=', user.email)
+        .executeTakeFirst();
+      if (again) throw new EmailTakenError(`a user with email ${user.email} exists`);
+      throw error;
+    }
+    return user;
+  }
+
+  /** Checks an email and password; unknown emails cost the same as wrong passwords. */
+  async verify(email: string, password: string): Promise<User | undefined> {
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('email', '=', normalizeEmail(email))
+      .executeTakeFirst();
+    const ok = await verifyPassword(password, row?.password_hash);
+    return ok && row ? { id: row.id, email: row.email, createdAt: Number(row.created_at) } : undefined;
+  }
+
+  /** Finds a user by ID. */
+  async find(id: string): Promise<User | undefined> {
+    const row = await this.db
+      .selectFrom('users')
+      .select(['id', 'email', 'created_at'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && { id: row.id, email: row.email, createdAt: Number(row.created_at) };
+  }
+
+  /** Starts a session; returns the cookie value (stored only as its hash). */
+  async createSession(userId: string, ttlSeconds: number): Promise<string> {
+    const token = randomToken(32);
+    const at = now();
+    await this.db
+      .insertInto('sessions')
+      .values({ id_hash: sha256Hex(token), user_id: userId, created_at: at, expires_at: at + ttlSeconds })
+      .execute();
+    return token;
+  }
+
+  /** The user of a live session cookie, if any. */
+  async sessionUser(token: string): Promise<User | undefined> {
+    const row = await this.db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .select(['users.id', 'users.email', 'users.created_at'])
+      .where('sessions.id_hash', '=', sha256Hex(token))
+      .where('sessions.expires_at', '>', now())
+      .executeTakeFirst();
+    return row && { id: row.id, email: row.email, createdAt: Number(row.created_at) };
+  }
+
+  /** Ends a session. */
+  async deleteSession(token: string): Promise<void> {
+    await this.db.deleteFrom('sessions').where('id_hash', '=', sha256Hex(token)).execute();
+  }
+}
