@@ -4,12 +4,18 @@
 export const DEFAULT_RETURN_TO = '/account/apps';
 
 /**
- * Accepts `/path?query` on this server only: no scheme, no `//host`, no backslashes, no control
- * characters. Anything else yields the default.
+ * Accepts `/path?query` on this server only: no scheme, no `//host`, no backslashes, only printable
+ * ASCII (our own links are percent-encoded). Anything else yields the default.
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.11 (open redirection)
  */
 export function safeReturnTo(value: string | undefined, issuer: string): string {
-  if (!value || !value.startsWith('/') || value.startsWith('//') || /[\\\x00-\x1f\x7f]/.test(value)) {
+  if (
+    !value ||
+    !value.startsWith('/') ||
+    value.startsWith('//') ||
+    value.includes('\\') ||
+    /[^\x20-\x7e]/.test(value)
+  ) {
     return DEFAULT_RETURN_TO;
   }
   const base = new URL(issuer);

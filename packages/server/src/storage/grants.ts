@@ -353,10 +353,8 @@ export class GrantRepository {
     await this.revokeGrantIn(this.db, grantId, now());
   }
 
-  /** The grant of a refresh token, if the token belongs to `clientId` (RFC 7009 §2.1: only the owner revokes). */
-  async findRefreshToken(
-    token: string,
-  ): Promise<
+  /** A refresh token's grant and state; callers check `clientId` (RFC 7009 §2.1: only the owner revokes). */
+  async findRefreshToken(token: string): Promise<
     | {
         grantId: string;
         clientId: string;
