@@ -1,0 +1,50 @@
+/** The consent page: which app asks for which scopes, as whom, where the answer goes; Allow or Deny. */
+import { html, safeUrl } from './html.js';
+import { page } from './layout.js';
+import { appAvatar, csrfField, type ScopeView, scopeList } from './parts.js';
+
+/** Values of the consent page. */
+export interface ConsentPageView {
+  nonce: string;
+  /** Anti-CSRF token for the hidden `csrf` field. */
+  csrf: string;
+  /** Where the form posts (a same-origin path). */
+  action: string;
+  /** The app's registered name, shown prominently. */
+  appName: string;
+  /** Email of the signed-in user. */
+  userEmail: string;
+  /** Requested scopes with human descriptions from the scope catalogue. */
+  scopes: ScopeView[];
+  /** Host of the redirect_uri, so the user sees where the answer is sent. */
+  redirectHost: string;
+}
+
+/**
+ * The consent page: one form posting `decision=allow` or `decision=deny` (two submit buttons, Deny
+ * first in source order so it is never the implicit default) plus the hidden `csrf` field.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1
+ * @see https://www.rfc-editor.org/rfc/rfc6819#section-4.4.1.1
+ */
+export function consentPage(v: ConsentPageView): string {
+  const body = html`<div class="consent-head">
+${appAvatar(v.appName)}
+<h1><span class="app-name">${v.appName}</span> wants to access your account</h1>
+<p class="identity">Signed in as <strong>${v.userEmail}</strong></p>
+</div>
+<h2 class="section-title">This will allow ${v.appName} to:</h2>
+${
+  v.scopes.length > 0
+    ? scopeList(v.scopes)
+    : html`<p class="scopes-empty">Know that you have an account here. Nothing else is shared.</p>`
+}
+<p class="note">You will be sent to <strong>${v.redirectHost}</strong> after you choose. Only allow apps you trust; you can revoke access at any time from Connected apps.</p>
+<form method="post" action="${safeUrl(v.action, 'action')}">
+${csrfField(v.csrf)}
+<div class="actions">
+<button class="button button-secondary" type="submit" name="decision" value="deny">Deny</button>
+<button class="button button-primary" type="submit" name="decision" value="allow">Allow</button>
+</div>
+</form>`;
+  return page({ title: 'Allow access', body, nonce: v.nonce });
+}

@@ -1,0 +1,29 @@
+/** Tests of the no-redirect error page. */
+import { describe, expect, it } from 'vitest';
+import { errorPage } from './error.js';
+
+describe('errorPage', () => {
+  const doc = errorPage({
+    nonce: 'bm9uY2U',
+    title: 'This link doesn’t work',
+    message: 'The redirect address is not registered for this app.',
+    status: 400,
+  });
+
+  it('shows the title, the message and the status', () => {
+    expect(doc).toContain('<title>This link doesn’t work · Latchkey</title>');
+    expect(doc).toContain('<h1>This link doesn’t work</h1>');
+    expect(doc).toContain('<p class="lead">The redirect address is not registered for this app.</p>');
+    expect(doc).toContain('<p class="status">Error 400</p>');
+  });
+  it('explains the link is broken and nothing was sent back to the app', () => {
+    expect(doc).toContain('The link that brought you here is broken');
+    expect(doc).toContain('nothing was sent back to the app');
+  });
+  it('never redirects: no refresh, no link, no form', () => {
+    expect(doc).not.toMatch(/http-equiv|<a\b|<form\b|href=/i);
+  });
+  it('leaves the status out when none is given', () => {
+    expect(errorPage({ nonce: 'n', title: 't', message: 'm' })).not.toContain('class="status"');
+  });
+});

@@ -1,0 +1,29 @@
+/** The error page for requests that must not redirect (unknown client, unregistered redirect_uri). */
+import { html } from './html.js';
+import { page } from './layout.js';
+
+/** Values of the error page. */
+export interface ErrorPageView {
+  nonce: string;
+  /** Short headline, e.g. "This link doesn't work". */
+  title: string;
+  /** What went wrong, in words the user understands, e.g. "The app's redirect address is not registered." */
+  message: string;
+  /** HTTP status the route sends, shown small for support requests. */
+  status?: number;
+}
+
+/**
+ * The error page for an authorization request whose client or redirect_uri cannot be trusted: it
+ * explains the link is broken and that nothing was sent back to the app. It never redirects and
+ * carries no link to the app.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
+ */
+export function errorPage(v: ErrorPageView): string {
+  const body = html`<div class="error-mark" aria-hidden="true">!</div>
+<h1>${v.title}</h1>
+<p class="lead">${v.message}</p>
+<p class="note">The link that brought you here is broken or out of date, so <strong>nothing was sent back to the app</strong> and no access was granted. Close this page and go back to the app to try again; if it keeps happening, tell the app's developer.</p>
+${v.status === undefined ? '' : html`<p class="status">Error ${v.status}</p>`}`;
+  return page({ title: v.title, body, nonce: v.nonce });
+}
