@@ -1,0 +1,285 @@
+/** The proxy against a faulty upstream on loopback: slow, 500, 429 + Retry-After, cut sockets, invalid_client. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTokenProxy, type TokenProxyOptions } from '../src/index.js';
+import {
+  captureLogger,
+  get,
+  listen,
+  MARKER,
+  SECRET,
+  scriptedUpstream,
+  sendToken,
+  type TestServer,
+} from './support.js';
+
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function setup(
+  behave: Parameters<typeof scriptedUpstream>[0],
+  options: Partial<TokenProxyOptions> = {},
+) {
+  const upstream = await scriptedUpstream(behave);
+  const logger = captureLogger();
+  const proxy = createTokenProxy({
+    tokenEndpoint: `${upstream.url}/oauth/token`,
+    clientId: 'proxy-client',
+    clientSecret: SECRET,
+    allowedScopes: ['data:read', 'data:write'],
+    defaultScope: 'data:read',
+    allowedOrigins: ['https://app.example'],
+    backoffBaseMs: 20,
+    logger,
+    ...options,
+  });
+  const host = await listen(proxy.handler);
+  servers.push(upstream, host);
+  return { upstream, host, logger, tokenUrl: `${host.url}/token` };
+}
+
+/** Nothing the upstream said and no secret may be in the answer or the logs. */
+function expectNoLeak(answer: { text: string; headers: Headers }, logs: string[]) {
+  const everything = `${answer.text}\n${[...answer.headers].join('\n')}\n${logs.join('\n')}`;
+  expect(everything).not.toContain(MARKER);
+  expect(everything).not.toContain(SECRET);
+  expect(everything).not.toContain(Buffer.from(`proxy-client:${SECRET}`).toString('base64'));
+}
+
+describe('faulty upstream', () => {
+  it('sends Basic client credentials and a client_credentials grant upstream', async () => {
+    const { upstream, tokenUrl } = await setup((_i, _req, res) => sendToken(res, 'tok-1'));
+    const answer = await get(`${tokenUrl}?scope=data:write+data:read`);
+    expect(answer.status).toBe(200);
+    expect(upstream.calls).toHaveLength(1);
+    expect(upstream.calls[0]?.authorization).toBe(
+      `Basic ${Buffer.from(`proxy-client:${SECRET}`).toString('base64')}`,
+    );
+    expect(new URLSearchParams(upstream.calls[0]?.body)).toEqual(
+      new URLSearchParams({ grant_type: 'client_credentials', scope: 'data:read data:write' }),
+    );
+  });
+
+  it('slow upstream: 504 within the deadline, generic body, the request never hangs', async () => {
+    const { upstream, tokenUrl, logger } = await setup(() => undefined /* never answers */, {
+      timeoutMs: 200,
+      retries: 1,
+      deadlineMs: 1000,
+    });
+    const started = Date.now();
+    const answer = await get(tokenUrl, { origin: 'https://app.example' });
+    const elapsed = Date.now() - started;
+    expect(answer.status).toBe(504);
+    expect(answer.json()).toEqual({
+      error: 'upstream_unavailable',
+      error_description: 'The authorization server did not answer in time.',
+    });
+    expect(answer.headers.get('cache-control')).toBe('no-store');
+    expect(answer.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect(upstream.calls).toHaveLength(2);
+    expect(elapsed).toBeGreaterThanOrEqual(390);
+    expect(elapsed).toBeLessThan(1000);
+    expect(logger.lines.join()).toContain('"kind":"timeout"');
+    expectNoLeak(answer, logger.lines);
+  });
+
+  it('the overall deadline bounds attempts + backoff whatever the retry count', async () => {
+    const { tokenUrl } = await setup(() => undefined, { timeoutMs: 300, retries: 10, deadlineMs: 700 });
+    const started = Date.now();
+    const answer = await get(tokenUrl);
+    expect(answer.status).toBe(504);
+    expect(Date.now() - started).toBeLessThan(900);
+  });
+
+  it('500: bounded retries with backoff, then 502 with a generic body (upstream body never leaks)', async () => {
+    const { upstream, tokenUrl, logger } = await setup(
+      (_i, _req, res) => {
+        res.writeHead(500, { 'content-type': 'application/json', 'x-upstream': MARKER });
+        res.end(JSON.stringify({ error: 'server_error', error_description: MARKER, secret: MARKER }));
+      },
+      { retries: 3 },
+    );
+    const answer = await get(tokenUrl);
+    expect(answer.status).toBe(502);
+    expect(answer.json()).toEqual({
+      error: 'upstream_unavailable',
+      error_description: 'The authorization server did not issue a token.',
+    });
+    expect(upstream.calls).toHaveLength(4);
+    expectNoLeak(answer, logger.lines);
+    expect(logger.lines).toHaveLength(1);
+    expect(JSON.parse(logger.lines[0]!)).toMatchObject({ status: 500, attempts: 4, error: 'server_error' });
+  });
+
+  it('500 with an HTML body, then a token: the retry succeeds', async () => {
+    const { upstream, tokenUrl } = await setup((i, _req, res) => {
+      if (i === 0) {
+        res.writeHead(503, { 'content-type': 'text/html' });
+        res.end(`<h1>${MARKER}</h1>`);
+      } else sendToken(res, 'tok-after-retry');
+    });
+    const answer = await get(tokenUrl);
+    expect(answer.status).toBe(200);
+    expect(answer.json().access_token).toBe('tok-after-retry');
+    expect(upstream.calls).toHaveLength(2);
+  });
+
+  it('429 with Retry-After: 1 is honoured (the retry waits about a second)', async () => {
+    const { upstream, tokenUrl } = await setup((i, _req, res) => {
+      if (i === 0) {
+        res.writeHead(429, { 'retry-after': '1', 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'slow_down', error_description: MARKER }));
+      } else sendToken(res, 'tok-429');
+    });
+    const answer = await get(tokenUrl);
+    expect(answer.status).toBe(200);
+    expect(answer.json().access_token).toBe('tok-429');
+    expect(upstream.calls).toHaveLength(2);
+    const waited = upstream.calls[1]!.at - upstream.calls[0]!.at;
+    expect(waited).toBeGreaterThanOrEqual(950);
+    expect(waited).toBeLessThan(1500);
+  });
+
+  it('429 with an HTTP-date Retry-After beyond the deadline: 502 at once with Retry-After', async () => {
+    const { upstream, tokenUrl, logger } = await setup(
+      (_i, _req, res) => {
+        res.writeHead(429, { 'retry-after': new Date(Date.now() + 30_000).toUTCString() });
+        res.end(MARKER);
+      },
+      { deadlineMs: 3000, maxRetryAfterMs: 10_000 },
+    );
+    const started = Date.now();
+    const answer = await get(tokenUrl);
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(answer.status).toBe(502);
+    expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(28);
+    expect(upstream.calls).toHaveLength(1);
+    expectNoLeak(answer, logger.lines);
+  });
+
+  it('a Retry-After above maxRetryAfterMs is capped', async () => {
+    const { upstream, tokenUrl } = await setup(
+      (i, _req, res) => {
+        if (i === 0) {
+          res.writeHead(503, { 'retry-after': '3600' });
+          res.end();
+        } else sendToken(res, 'tok-capped');
+      },
+      { maxRetryAfterMs: 300 },
+    );
+    const answer = await get(tokenUrl);
+    expect(answer.status).toBe(200);
+    const waited = upstream.calls[1]!.at - upstream.calls[0]!.at;
+    expect(waited).toBeGreaterThanOrEqual(280);
+    expect(waited).toBeLessThan(1000);
+  });
+
+  it('socket closed mid-response: retried, then 502', async () => {
+    const { upstream, tokenUrl, logger } = await setup(
+      (_i, _req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' });
+        res.write(`{"access_token":"${MARKER}`);
+        setTimeout(() => res.socket?.destroy(), 10);
+      },
+      { retries: 2 },
+    );
+    const answer = await get(tokenUrl);
+    expect(answer.status).toBe(502);
+    expect(answer.json().error).toBe('upstream_unavailable');
+    expect(upstream.calls).toHaveLength(3);
+    expect(logger.lines.join()).toContain('OAUTH_NETWORK_ERROR');
+    expectNoLeak(answer, logger.lines);
+  });
+
+  it('connection refused: 502', async () => {
+    const closed = await listen(() => undefined);
+    const url = closed.url;
+    await closed.close();
+    const logger = captureLogger();
+    const proxy = createTokenProxy({
+      tokenEndpoint: `${url}/oauth/token`,
+      clientId: 'proxy-client',
+      clientSecret: SECRET,
+      allowedScopes: 'data:read',
+      defaultScope: 'data:read',
+      backoffBaseMs: 10,
+      logger,
+    });
+    const host = await listen(proxy.handler);
+    servers.push(host);
+    const answer = await get(`${host.url}/token`);
+    expect(answer.status).toBe(502);
+    expectNoLeak(answer, logger.lines);
+  });
+
+  it('invalid_client: no retry, 502 generic; logged by code without the secret or the description', async () => {
+    const { upstream, tokenUrl, logger } = await setup((_i, _req, res) => {
+      res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Basic realm="x"' });
+      res.end(JSON.stringify({ error: 'invalid_client', error_description: `${MARKER} ${SECRET}` }));
+    });
+    const answer = await get(tokenUrl, { origin: 'https://app.example' });
+    expect(answer.status).toBe(502);
+    expect(answer.json()).toEqual({
+      error: 'upstream_unavailable',
+      error_description: 'The authorization server did not issue a token.',
+    });
+    expect(answer.headers.get('www-authenticate')).toBeNull();
+    expect(upstream.calls).toHaveLength(1);
+    expect(JSON.parse(logger.lines[0]!)).toMatchObject({
+      kind: 'rejected',
+      status: 401,
+      error: 'invalid_client',
+    });
+    expectNoLeak(answer, logger.lines);
+  });
+
+  it('a 200 that is not a token (HTML, missing access_token): 502, not retried', async () => {
+    const { upstream, tokenUrl, logger } = await setup((_i, _req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<html>${MARKER}</html>`);
+    });
+    const answer = await get(tokenUrl);
+    expect(answer.status).toBe(502);
+    expect(upstream.calls).toHaveLength(1);
+    expectNoLeak(answer, logger.lines);
+  });
+
+  it('after a failure the next request tries again (failures are not cached)', async () => {
+    const { upstream, tokenUrl } = await setup(
+      (i, _req, res) => {
+        if (i === 0) {
+          res.writeHead(400, { 'content-type': 'application/json' });
+          res.end('{"error":"invalid_request"}');
+        } else sendToken(res, 'tok-later');
+      },
+      { retries: 0 },
+    );
+    expect((await get(tokenUrl)).status).toBe(502);
+    expect((await get(tokenUrl)).json().access_token).toBe('tok-later');
+    expect(upstream.calls).toHaveLength(2);
+  });
+
+  it('no token or secret in the logs after successes and failures', async () => {
+    const { tokenUrl, logger } = await setup(
+      (i, _req, res) => {
+        if (i % 2 === 0) sendToken(res, `tok-secret-value-${i}`, 1);
+        else {
+          res.writeHead(500);
+          res.end(MARKER);
+        }
+      },
+      { retries: 0, skewSeconds: 0 },
+    );
+    const answers = [];
+    for (let i = 0; i < 4; i++) {
+      answers.push(await get(tokenUrl));
+      await new Promise((r) => setTimeout(r, 1100));
+    }
+    expect(answers.map((a) => a.status)).toEqual([200, 502, 200, 502]);
+    const logs = logger.lines.join('\n');
+    expect(logs).not.toContain('tok-secret-value');
+    expect(logs).not.toContain(SECRET);
+    expect(logs).not.toContain(MARKER);
+  });
+});
