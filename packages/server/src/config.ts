@@ -1,4 +1,5 @@
 /** Typed server options from the environment, with defaults; a bad value fails fast naming the option. */
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './keys/signing-key.js';
 
@@ -26,7 +27,10 @@ export interface Config {
   shutdownGraceMs: number;
   /** How often a running server re-reads the signing keys, so a rotation reaches it (ms). */
   keyReloadMs: number;
-  /** Sign tokens on a worker thread (`worker`) or on the event loop (`inline`). */
+  /**
+   * Sign tokens on a worker thread (`worker`, the default with more than one core: the event loop keeps
+   * parsing and writing while ECDSA runs beside it) or on the event loop (`inline`).
+   */
   signing: 'worker' | 'inline';
   /** Authorization code lifetime (s). */
   codeTtl: number;
@@ -168,7 +172,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     scopes: (env['LATCHKEY_SCOPES'] || 'data:read data:write').split(' ').filter(Boolean),
     shutdownGraceMs: duration(env, 'LATCHKEY_SHUTDOWN_GRACE', 10) * 1000,
     keyReloadMs: Math.max(1, duration(env, 'LATCHKEY_KEY_RELOAD_INTERVAL', 30)) * 1000,
-    signing: boolean(env, 'LATCHKEY_SIGNING_THREAD', false) ? 'worker' : 'inline',
+    signing: boolean(env, 'LATCHKEY_SIGNING_THREAD', availableParallelism() > 1) ? 'worker' : 'inline',
     codeTtl: duration(env, 'LATCHKEY_CODE_TTL', 60),
     refreshTokenTtl: duration(env, 'LATCHKEY_REFRESH_TOKEN_TTL', 14 * 86400),
     refreshGrace: duration(env, 'LATCHKEY_REFRESH_GRACE', 0),
