@@ -260,6 +260,36 @@ describe('faulty upstream', () => {
     expect(upstream.calls).toHaveLength(2);
   });
 
+  it('refresh ahead: inside the window the current token is served while one background refresh runs', async () => {
+    let failRefresh = false;
+    const { upstream, tokenUrl } = await setup(
+      (i, _req, res) => {
+        if (failRefresh) {
+          res.writeHead(503);
+          res.end(MARKER);
+        } else setTimeout(() => sendToken(res, `tok-${i}`, 3), i === 0 ? 0 : 200);
+      },
+      { skewSeconds: 1, retries: 0 },
+    );
+    // Token lives 3 s, skew 1 s: background refresh from 1 s, never handed out after 2 s.
+    const first = (await get(tokenUrl)).json();
+    expect(first).toMatchObject({ access_token: 'tok-0' });
+    await new Promise((r) => setTimeout(r, 1100));
+    const inWindow = await Promise.all([get(tokenUrl), get(tokenUrl), get(tokenUrl)]);
+    expect(inWindow.map((a) => a.json().access_token)).toEqual(['tok-0', 'tok-0', 'tok-0']);
+    await new Promise((r) => setTimeout(r, 250));
+    const refreshed = (await get(tokenUrl)).json();
+    expect(refreshed.access_token).toBe('tok-1');
+    expect(refreshed.expires_in).toBeGreaterThanOrEqual(2);
+    expect(upstream.calls).toHaveLength(2);
+    // A failed background refresh keeps the current token until it goes stale, then the caller gets 502.
+    failRefresh = true;
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await get(tokenUrl)).json().access_token).toBe('tok-1');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await get(tokenUrl)).status).toBe(502);
+  });
+
   it('no token or secret in the logs after successes and failures', async () => {
     const { tokenUrl, logger } = await setup(
       (i, _req, res) => {
