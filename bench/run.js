@@ -32,6 +32,8 @@ function drive(started, durationS) {
     method: request.method,
     headers: request.headers,
     body: request.body,
+    // A target whose every request differs (a rotated refresh token per connection) supplies `requests`.
+    ...(started.requests ? { requests: started.requests } : {}),
     connections: config.connections,
     duration: durationS,
     timeout: 10,
@@ -110,7 +112,9 @@ async function main() {
       continue;
     }
     try {
-      entry.verify = await verifyTokenResponse(s.baseUrl, s.request, { expectJwt: target.expectJwt });
+      entry.verify = s.verify
+        ? await s.verify()
+        : await verifyTokenResponse(s.baseUrl, s.request, { expectJwt: target.expectJwt });
     } catch (error) {
       await s.stop();
       entry.status = 'skipped';

@@ -1,0 +1,15 @@
+// Runs the latchkey CLI for bench set-up and returns its stdout.
+import { execFile } from 'node:child_process';
+
+/** Runs `node <bin> ...args` with `env` added; rejects with stderr on a non-zero exit. */
+export function run(bin, args, env) {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { env: { ...process.env, ...env } },
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`latchkey ${args.join(' ')}: ${stderr || error.message}`)) : resolve(stdout),
+    );
+  });
+}
