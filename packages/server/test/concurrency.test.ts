@@ -1,0 +1,161 @@
+/** N parallel redemptions of one code and N parallel refreshes of one token, on SQLite and PostgreSQL. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  expectInactive,
+  getCode,
+  getTokens,
+  hashOf,
+  introspect,
+  refresh,
+  signedInBrowser,
+  type ThreeLeggedApp,
+  tokenRequest,
+} from './attack-support.js';
+import { InjectBrowser, registerThreeLeggedApp } from './browser.js';
+import { dialects, startTestServer, type TestServer } from './support.js';
+
+const N = 20;
+
+/** Status and error of each response, tallied. */
+function tally(responses: { statusCode: number; json(): { error?: string } }[]) {
+  const counts: Record<string, number> = {};
+  for (const res of responses) {
+    const key = res.statusCode === 200 ? '200' : `${res.statusCode} ${res.json().error}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
+
+async function setup(dialect: Parameters<typeof startTestServer>[0], env: Record<string, string> = {}) {
+  const s = await startTestServer(dialect, env);
+  const user = await s.ctx.users.create('ada@example.com', 'correct horse battery');
+  const app = await registerThreeLeggedApp(s);
+  const browser = await signedInBrowser(s, new InjectBrowser(s.app), user.id);
+  return { s, app, browser };
+}
+
+describe.each(dialects())('concurrency on %s', (dialect) => {
+  describe('grace 0', () => {
+    let s: TestServer;
+    let app: ThreeLeggedApp;
+    let browser: InjectBrowser;
+    beforeAll(async () => {
+      ({ s, app, browser } = await setup(dialect));
+    });
+    afterAll(async () => {
+      await s?.close();
+    });
+
+    it.each([1, 2, 3])(
+      `${N} parallel redemptions of one code: exactly one 200, the rest invalid_grant (round %i)`,
+      async () => {
+        const { code, verifier, redirectUri } = await getCode(browser, app);
+        const form = {
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: redirectUri,
+          code_verifier: verifier as string,
+        };
+        const responses = await Promise.all(
+          Array.from({ length: N }, () => tokenRequest(s.app, app.basic, form)),
+        );
+        expect(tally(responses)).toEqual({ '200': 1, '400 invalid_grant': N - 1 });
+        // The code was replayed: the tokens it produced are revoked.
+        const winner = responses.find((r) => r.statusCode === 200)?.json();
+        const after = await refresh(s.app, app.basic, winner.refresh_token);
+        expect(after.json().error).toBe('invalid_grant');
+        expectInactive(await introspect(s.app, app.basic, winner.access_token));
+        const codeRow = await s.ctx.db
+          .selectFrom('authorization_codes')
+          .select(['used_at', 'grant_id'])
+          .where('code_hash', '=', hashOf(code))
+          .executeTakeFirstOrThrow();
+        expect(codeRow.used_at).not.toBeNull();
+        // One grant, one refresh token: nothing half-written by the losers.
+        const grants = await s.ctx.db
+          .selectFrom('grants')
+          .select('id')
+          .where('id', '=', codeRow.grant_id as string)
+          .execute();
+        expect(grants).toHaveLength(1);
+        const refreshRows = await s.ctx.db
+          .selectFrom('refresh_tokens')
+          .select('token_hash')
+          .where('grant_id', '=', codeRow.grant_id as string)
+          .execute();
+        expect(refreshRows).toHaveLength(1);
+      },
+    );
+
+    it.each([1, 2, 3])(`${N} parallel refreshes with one token: exactly one 200 (round %i)`, async () => {
+      const tokens = await getTokens(s, browser, app);
+      const responses = await Promise.all(
+        Array.from({ length: N }, () => refresh(s.app, app.basic, tokens.refresh_token)),
+      );
+      expect(tally(responses)).toEqual({ '200': 1, '400 invalid_grant': N - 1 });
+      // The losers reused a rotated token outside the (zero) grace window: the grant is revoked.
+      const winner = responses.find((r) => r.statusCode === 200)?.json();
+      expect((await refresh(s.app, app.basic, winner.refresh_token)).json().error).toBe('invalid_grant');
+      expectInactive(await introspect(s.app, app.basic, winner.access_token));
+    });
+  });
+
+  describe('grace 30 s', () => {
+    let s: TestServer;
+    let app: ThreeLeggedApp;
+    let browser: InjectBrowser;
+    beforeAll(async () => {
+      ({ s, app, browser } = await setup(dialect, { LATCHKEY_REFRESH_GRACE: '30' }));
+    });
+    afterAll(async () => {
+      await s?.close();
+    });
+
+    it(`${N} parallel refreshes with one token all succeed; exactly one chain stays valid`, async () => {
+      const tokens = await getTokens(s, browser, app);
+      const responses = await Promise.all(
+        Array.from({ length: N }, () => refresh(s.app, app.basic, tokens.refresh_token)),
+      );
+      expect(tally(responses)).toEqual({ '200': N });
+      const issued = responses.map((r) => r.json().refresh_token as string);
+      expect(new Set(issued).size).toBe(N);
+      const grantId = (
+        await s.ctx.db
+          .selectFrom('refresh_tokens')
+          .select('grant_id')
+          .where('token_hash', '=', hashOf(tokens.refresh_token))
+          .executeTakeFirstOrThrow()
+      ).grant_id;
+      const rows = await s.ctx.db
+        .selectFrom('refresh_tokens')
+        .select(['token_hash', 'rotated_at'])
+        .where('grant_id', '=', grantId)
+        .execute();
+      expect(rows).toHaveLength(N + 1);
+      const heads = rows.filter((r) => r.rotated_at === null);
+      expect(heads).toHaveLength(1);
+      const head = issued.find((t) => hashOf(t) === heads[0]?.token_hash);
+      expect(head).toBeDefined();
+      // The grant is intact: every access token issued is active.
+      for (const res of responses) {
+        const body = (await introspect(s.app, app.basic, res.json().access_token)).json();
+        expect(body.active).toBe(true);
+      }
+      // The others are rotated (introspect inactive), the head is the live one and works.
+      for (const token of issued.filter((t) => t !== head)) {
+        expectInactive(await introspect(s.app, app.basic, token));
+      }
+      expect((await introspect(s.app, app.basic, head as string)).json().active).toBe(true);
+      const next = await refresh(s.app, app.basic, head as string);
+      expect(next.statusCode).toBe(200);
+      // Still one head afterwards.
+      const after = await s.ctx.db
+        .selectFrom('refresh_tokens')
+        .select('token_hash')
+        .where('grant_id', '=', grantId)
+        .where('rotated_at', 'is', null)
+        .execute();
+      expect(after).toEqual([{ token_hash: hashOf(next.json().refresh_token) }]);
+    });
+  });
+});

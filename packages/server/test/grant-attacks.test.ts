@@ -1,0 +1,462 @@
+/** SECURITY.md "Codes, refresh tokens, revocation, introspection": every row as an attack with its exact outcome. */
+import { generateKeyPair, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signAccessToken } from '../src/tokens/access-token.js';
+import {
+  claimsOf,
+  expectInactive,
+  expectInvalidGrant,
+  getCode,
+  getTokens,
+  hashOf,
+  ISSUER,
+  introspect,
+  nowSeconds,
+  refresh,
+  revoke,
+  signedInBrowser,
+  type ThreeLeggedApp,
+  tokenRequest,
+} from './attack-support.js';
+import { InjectBrowser, pkce, registerThreeLeggedApp } from './browser.js';
+import { dialects, startTestServer, type TestServer } from './support.js';
+
+describe.each(dialects())('code, refresh, revocation and introspection attacks on %s', (dialect) => {
+  let s: TestServer;
+  /** Confidential, two redirect URIs. */
+  let appA: ThreeLeggedApp;
+  /** Confidential, same first redirect URI as A (a would-be code thief). */
+  let appB: ThreeLeggedApp;
+  let browser: InjectBrowser;
+
+  const redeemCode = (app: ThreeLeggedApp, form: Record<string, string | undefined>) =>
+    tokenRequest(
+      s.app,
+      app.basic,
+      Object.fromEntries(
+        Object.entries({ grant_type: 'authorization_code', ...form }).filter(([, v]) => v !== undefined),
+      ) as Record<string, string>,
+    );
+  const active = async (app: ThreeLeggedApp, token: string) => {
+    const res = await introspect(s.app, app.basic, token);
+    expect(res.statusCode).toBe(200);
+    return res.json().active as boolean;
+  };
+
+  beforeAll(async () => {
+    s = await startTestServer(dialect);
+    const user = await s.ctx.users.create('ada@example.com', 'correct horse battery');
+    appA = await registerThreeLeggedApp(s, {
+      name: 'App A',
+      redirectUris: ['https://a.example/cb', 'https://a.example/other'],
+    });
+    appB = await registerThreeLeggedApp(s, { name: 'App B', redirectUris: ['https://a.example/cb'] });
+    browser = await signedInBrowser(s, new InjectBrowser(s.app), user.id);
+  });
+  afterAll(async () => {
+    expect(s.logs.text).not.toMatch(/eyJ[\w-]+\.eyJ/);
+    await s?.close();
+  });
+
+  describe('authorization codes', () => {
+    it('replayed in sequence: exactly one 200, then invalid_grant, and the first tokens are revoked', async () => {
+      const { code, verifier, redirectUri } = await getCode(browser, appA);
+      const form = { code, redirect_uri: redirectUri, code_verifier: verifier };
+      const first = await redeemCode(appA, form);
+      expect(first.statusCode).toBe(200);
+      const tokens = first.json();
+      expect(await active(appA, tokens.access_token)).toBe(true);
+      const second = await redeemCode(appA, form);
+      expectInvalidGrant(second);
+      expect(second.json()).not.toHaveProperty('access_token');
+      expectInvalidGrant(await refresh(s.app, appA.basic, tokens.refresh_token));
+      expectInactive(await introspect(s.app, appA.basic, tokens.access_token));
+      // A third try is still refused.
+      expectInvalidGrant(await redeemCode(appA, form));
+    });
+
+    it('codes are 256-bit, stored hashed, and live 60 s by default', async () => {
+      const { code } = await getCode(browser, appA);
+      expect(code).toMatch(/^[\w-]{43}$/);
+      const row = await s.ctx.db
+        .selectFrom('authorization_codes')
+        .select(['expires_at', 'used_at'])
+        .where('code_hash', '=', hashOf(code))
+        .executeTakeFirstOrThrow();
+      expect(Number(row.expires_at) - nowSeconds()).toBeGreaterThanOrEqual(58);
+      expect(Number(row.expires_at) - nowSeconds()).toBeLessThanOrEqual(60);
+      expect(row.used_at).toBeNull();
+      const plain = await s.ctx.db
+        .selectFrom('authorization_codes')
+        .select('code_hash')
+        .where('code_hash', '=', code)
+        .execute();
+      expect(plain).toHaveLength(0);
+    });
+
+    it('expired → invalid_grant', async () => {
+      const { code, verifier, redirectUri } = await getCode(browser, appA);
+      await s.ctx.db
+        .updateTable('authorization_codes')
+        .set({ expires_at: nowSeconds() - 1 })
+        .where('code_hash', '=', hashOf(code))
+        .execute();
+      expectInvalidGrant(
+        await redeemCode(appA, { code, redirect_uri: redirectUri, code_verifier: verifier }),
+      );
+    });
+
+    it('redeemed by another client → invalid_grant', async () => {
+      const { code, verifier, redirectUri } = await getCode(browser, appA);
+      const res = await redeemCode(appB, { code, redirect_uri: redirectUri, code_verifier: verifier });
+      expectInvalidGrant(res);
+    });
+
+    it('a public client presenting another app’s code → invalid_grant', async () => {
+      const publicApp = await registerThreeLeggedApp(s, {
+        name: 'Public',
+        isPublic: true,
+        redirectUris: ['https://a.example/cb'],
+      });
+      const { code, verifier, redirectUri } = await getCode(browser, appA);
+      const res = await tokenRequest(s.app, undefined, {
+        grant_type: 'authorization_code',
+        client_id: publicApp.client.id,
+        code,
+        redirect_uri: redirectUri,
+        code_verifier: verifier as string,
+      });
+      expectInvalidGrant(res);
+    });
+
+    it.each([
+      ['the other registered URI', 'https://a.example/other'],
+      ['a trailing slash', 'https://a.example/cb/'],
+      ['an unregistered URI', 'https://evil.example/cb'],
+    ])('different redirect_uri (%s) → invalid_grant', async (_name, other) => {
+      const { code, verifier } = await getCode(browser, appA, { redirectUri: 'https://a.example/cb' });
+      expectInvalidGrant(await redeemCode(appA, { code, redirect_uri: other, code_verifier: verifier }));
+    });
+
+    it('redirect_uri omitted at the token endpoint although the app has several → invalid_grant', async () => {
+      const { code, verifier } = await getCode(browser, appA, { redirectUri: 'https://a.example/cb' });
+      expectInvalidGrant(await redeemCode(appA, { code, code_verifier: verifier }));
+    });
+
+    it('loopback: a code issued for one port is refused at another', async () => {
+      const desktop = await registerThreeLeggedApp(s, {
+        name: 'Desktop',
+        isPublic: true,
+        redirectUris: ['http://127.0.0.1/cb'],
+      });
+      const { code, verifier } = await getCode(browser, desktop, { redirectUri: 'http://127.0.0.1:5000/cb' });
+      const res = await tokenRequest(s.app, undefined, {
+        grant_type: 'authorization_code',
+        client_id: desktop.client.id,
+        code,
+        redirect_uri: 'http://127.0.0.1:5001/cb',
+        code_verifier: verifier as string,
+      });
+      expectInvalidGrant(res);
+    });
+  });
+
+  describe('PKCE at the token endpoint', () => {
+    it.each([
+      ['missing', undefined],
+      ['wrong', pkce().verifier],
+      ['the challenge itself', 'challenge'],
+      ['too short', 'abc'],
+      ['empty-looking', ' '],
+    ])('%s code_verifier when a challenge was sent → invalid_grant', async (_name, bad) => {
+      const { code, redirectUri } = await getCode(browser, appA);
+      const verifier =
+        bad === 'challenge'
+          ? ((
+              await s.ctx.db
+                .selectFrom('authorization_codes')
+                .select('code_challenge')
+                .where('code_hash', '=', hashOf(code))
+                .executeTakeFirstOrThrow()
+            ).code_challenge as string)
+          : bad;
+      expectInvalidGrant(
+        await redeemCode(appA, { code, redirect_uri: redirectUri, code_verifier: verifier }),
+      );
+    });
+
+    it('a verifier sent for a code issued without a challenge (downgrade) → invalid_grant', async () => {
+      const { code, redirectUri } = await getCode(browser, appA, { withPkce: false });
+      const res = await redeemCode(appA, { code, redirect_uri: redirectUri, code_verifier: pkce().verifier });
+      expectInvalidGrant(res);
+    });
+  });
+
+  describe('refresh tokens', () => {
+    it('broader scope → invalid_scope, token untouched; narrower allowed; later refresh gets the full scope', async () => {
+      const narrowGrant = await getTokens(s, browser, appA, { scope: 'data:read' });
+      for (const scope of ['data:read data:write', 'data:write', 'admin', 'data:read admin']) {
+        const res = await refresh(s.app, appA.basic, narrowGrant.refresh_token, scope);
+        expect({ status: res.statusCode, error: res.json().error }).toEqual({
+          status: 400,
+          error: 'invalid_scope',
+        });
+      }
+      // The refused requests consumed nothing.
+      const same = await refresh(s.app, appA.basic, narrowGrant.refresh_token);
+      expect(same.statusCode).toBe(200);
+      expect(same.json().scope).toBe('data:read');
+
+      const full = await getTokens(s, browser, appA, { scope: 'data:read data:write' });
+      expect(full.scope).toBe('data:read data:write');
+      const narrower = await refresh(s.app, appA.basic, full.refresh_token, 'data:read');
+      expect(narrower.statusCode).toBe(200);
+      expect(narrower.json().scope).toBe('data:read');
+      expect(claimsOf(narrower.json().access_token).scope).toBe('data:read');
+      const later = await refresh(s.app, appA.basic, narrower.json().refresh_token);
+      expect(later.statusCode).toBe(200);
+      expect(later.json().scope).toBe('data:read data:write');
+      expect(claimsOf(later.json().access_token).scope).toBe('data:read data:write');
+    });
+
+    it('refresh token of another client → invalid_grant, and the owner can still use it', async () => {
+      const tokens = await getTokens(s, browser, appA);
+      expectInvalidGrant(await refresh(s.app, appB.basic, tokens.refresh_token));
+      expectInvalidGrant(
+        await refresh(s.app, appB.basic, tokens.refresh_token, 'data:read data:write admin'),
+      );
+      expect((await refresh(s.app, appA.basic, tokens.refresh_token)).statusCode).toBe(200);
+    });
+
+    it('expired → invalid_grant', async () => {
+      const tokens = await getTokens(s, browser, appA);
+      const row = await s.ctx.db
+        .selectFrom('refresh_tokens')
+        .select(['expires_at', 'created_at'])
+        .where('token_hash', '=', hashOf(tokens.refresh_token))
+        .executeTakeFirstOrThrow();
+      // Default lifetime: 14 days.
+      expect(Number(row.expires_at) - Number(row.created_at)).toBe(14 * 86400);
+      await s.ctx.db
+        .updateTable('refresh_tokens')
+        .set({ expires_at: nowSeconds() - 1 })
+        .where('token_hash', '=', hashOf(tokens.refresh_token))
+        .execute();
+      expectInvalidGrant(await refresh(s.app, appA.basic, tokens.refresh_token));
+    });
+
+    it('revoked → invalid_grant', async () => {
+      const tokens = await getTokens(s, browser, appA);
+      expect((await revoke(s.app, appA.basic, tokens.refresh_token, 'refresh_token')).statusCode).toBe(200);
+      expectInvalidGrant(await refresh(s.app, appA.basic, tokens.refresh_token));
+      expectInactive(await introspect(s.app, appA.basic, tokens.access_token));
+    });
+
+    it('unknown → invalid_grant', async () => {
+      expectInvalidGrant(await refresh(s.app, appA.basic, 'x'.repeat(43)));
+    });
+
+    it('reuse of a rotated token (grace 0) → invalid_grant and the whole grant revoked', async () => {
+      const first = await getTokens(s, browser, appA);
+      const second = (await refresh(s.app, appA.basic, first.refresh_token)).json();
+      const third = (await refresh(s.app, appA.basic, second.refresh_token)).json();
+      expect(third.refresh_token).toMatch(/^[\w-]{43}$/);
+      expect(await active(appA, third.access_token)).toBe(true);
+      // The attacker replays the first (rotated) token.
+      expectInvalidGrant(await refresh(s.app, appA.basic, first.refresh_token));
+      // The newest refresh token fails too, and every access token of the grant is inactive.
+      expectInvalidGrant(await refresh(s.app, appA.basic, third.refresh_token));
+      for (const token of [first.access_token, second.access_token, third.access_token]) {
+        expectInactive(await introspect(s.app, appA.basic, token));
+      }
+      const gid = claimsOf(third.access_token).gid as string;
+      const grant = await s.ctx.db
+        .selectFrom('grants')
+        .select('revoked_at')
+        .where('id', '=', gid)
+        .executeTakeFirstOrThrow();
+      expect(grant.revoked_at).not.toBeNull();
+    });
+  });
+
+  describe('revocation (RFC 7009)', () => {
+    it('unknown and already revoked tokens → 200', async () => {
+      for (const token of ['x'.repeat(43), 'not-a-token', 'eyJhbGciOiJub25lIn0.e30.']) {
+        const res = await revoke(s.app, appA.basic, token);
+        expect(res.statusCode).toBe(200);
+      }
+      const tokens = await getTokens(s, browser, appA);
+      for (let i = 0; i < 2; i++) {
+        expect((await revoke(s.app, appA.basic, tokens.refresh_token)).statusCode).toBe(200);
+        expect((await revoke(s.app, appA.basic, tokens.access_token)).statusCode).toBe(200);
+      }
+      expectInactive(await introspect(s.app, appA.basic, tokens.access_token));
+    });
+
+    it('another client’s refresh token → 200 and the token still works', async () => {
+      const tokens = await getTokens(s, browser, appA);
+      for (const hint of [undefined, 'refresh_token', 'access_token']) {
+        expect((await revoke(s.app, appB.basic, tokens.refresh_token, hint)).statusCode).toBe(200);
+      }
+      expect(await active(appA, tokens.access_token)).toBe(true);
+      expect((await refresh(s.app, appA.basic, tokens.refresh_token)).statusCode).toBe(200);
+    });
+
+    it('another client’s access token → 200 and it still introspects active', async () => {
+      const tokens = await getTokens(s, browser, appA);
+      for (const hint of [undefined, 'access_token', 'refresh_token']) {
+        expect((await revoke(s.app, appB.basic, tokens.access_token, hint)).statusCode).toBe(200);
+      }
+      expect(await active(appA, tokens.access_token)).toBe(true);
+      expect((await refresh(s.app, appA.basic, tokens.refresh_token)).statusCode).toBe(200);
+    });
+
+    it('the owner revoking one access token makes just that token inactive', async () => {
+      const tokens = await getTokens(s, browser, appA);
+      const refreshed = (await refresh(s.app, appA.basic, tokens.refresh_token)).json();
+      expect((await revoke(s.app, appA.basic, tokens.access_token, 'access_token')).statusCode).toBe(200);
+      expectInactive(await introspect(s.app, appA.basic, tokens.access_token));
+      expect(await active(appA, refreshed.access_token)).toBe(true);
+    });
+
+    it('without client authentication → 401 invalid_client', async () => {
+      const tokens = await getTokens(s, browser, appA);
+      const res = await s.app.inject({
+        method: 'POST',
+        url: '/oauth/revoke',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: `token=${tokens.refresh_token}`,
+      });
+      expect(res.statusCode).toBe(401);
+      expect(res.json().error).toBe('invalid_client');
+      expect((await refresh(s.app, appA.basic, tokens.refresh_token)).statusCode).toBe(200);
+    });
+  });
+
+  describe('introspection (RFC 7662)', () => {
+    it('without client authentication → 401 invalid_client; with a wrong secret → 401', async () => {
+      const tokens = await getTokens(s, browser, appA);
+      const none = await introspect(s.app, undefined, tokens.access_token);
+      expect(none.statusCode).toBe(401);
+      expect(none.json().error).toBe('invalid_client');
+      expect(none.body).not.toContain('active');
+      const wrong = await introspect(
+        s.app,
+        `Basic ${Buffer.from(`${appA.client.id}:wrong`).toString('base64')}`,
+        tokens.access_token,
+      );
+      expect(wrong.statusCode).toBe(401);
+      expect(wrong.json().error).toBe('invalid_client');
+    });
+
+    it('a live token is described', async () => {
+      const tokens = await getTokens(s, browser, appA);
+      const res = (await introspect(s.app, appA.basic, tokens.access_token)).json();
+      expect(res).toMatchObject({ active: true, client_id: appA.client.id, iss: ISSUER });
+    });
+
+    it('expired → exactly {"active":false}', async () => {
+      const tokens = await getTokens(s, browser, appA);
+      const live = claimsOf(tokens.access_token);
+      // Same key, same grant, same client: only the expiry differs.
+      const { token } = await signAccessToken(
+        s.ctx.signer,
+        s.ctx.keys.active,
+        {
+          issuer: ISSUER,
+          audience: live.aud as string,
+          subject: live.sub as string,
+          clientId: appA.client.id,
+          scope: 'data:read',
+          ttlSeconds: 60,
+          grantId: live.gid as string,
+        },
+        nowSeconds() - 3600,
+      );
+      const control = await signAccessToken(s.ctx.signer, s.ctx.keys.active, {
+        issuer: ISSUER,
+        audience: live.aud as string,
+        subject: live.sub as string,
+        clientId: appA.client.id,
+        scope: 'data:read',
+        ttlSeconds: 60,
+        grantId: live.gid as string,
+      });
+      expect(await active(appA, control.token)).toBe(true);
+      expectInactive(await introspect(s.app, appA.basic, token));
+    });
+
+    it('expired for real (LATCHKEY_ACCESS_TOKEN_TTL=1) → exactly {"active":false}', async () => {
+      const short = await startTestServer(dialect, { LATCHKEY_ACCESS_TOKEN_TTL: '1' });
+      try {
+        const res = await short.app.inject({
+          method: 'POST',
+          url: '/oauth/token',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: short.basic() },
+          payload: 'grant_type=client_credentials',
+        });
+        const token = res.json().access_token as string;
+        await new Promise((resolve) => setTimeout(resolve, 2100));
+        expectInactive(await introspect(short.app, short.basic(), token));
+      } finally {
+        await short.close();
+      }
+    });
+
+    it('revoked (by grant and by jti) → exactly {"active":false}', async () => {
+      const byGrant = await getTokens(s, browser, appA);
+      await revoke(s.app, appA.basic, byGrant.refresh_token);
+      expectInactive(await introspect(s.app, appA.basic, byGrant.access_token));
+      expectInactive(await introspect(s.app, appA.basic, byGrant.refresh_token));
+      const byJti = await getTokens(s, browser, appA);
+      await revoke(s.app, appA.basic, byJti.access_token);
+      expectInactive(await introspect(s.app, appA.basic, byJti.access_token));
+    });
+
+    it('unknown → exactly {"active":false}', async () => {
+      for (const token of ['x'.repeat(43), 'garbage', 'a.b.c', 'eyJhbGciOiJub25lIn0.e30.', '%00']) {
+        expectInactive(await introspect(s.app, appA.basic, token));
+      }
+    });
+
+    it('foreign: a JWT with our iss and kid signed by another key, alg none, another client’s refresh token → {"active":false}', async () => {
+      const tokens = await getTokens(s, browser, appA);
+      const live = claimsOf(tokens.access_token);
+      const ourKid = s.ctx.keys.active.kid;
+      const { privateKey } = await generateKeyPair('ES256');
+      const payload = {
+        sub: live.sub as string,
+        aud: live.aud as string,
+        client_id: appA.client.id,
+        scope: 'data:read data:write',
+        jti: crypto.randomUUID(),
+        gid: live.gid as string,
+      };
+      for (const kid of [ourKid, 'attacker-kid']) {
+        const forged = await new SignJWT(payload)
+          .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid })
+          .setIssuer(ISSUER)
+          .setIssuedAt()
+          .setExpirationTime('1h')
+          .sign(privateKey);
+        expectInactive(await introspect(s.app, appA.basic, forged));
+      }
+      const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+      const now = nowSeconds();
+      const unsigned = `${encode({ alg: 'none', typ: 'at+jwt', kid: ourKid })}.${encode({
+        ...payload,
+        iss: ISSUER,
+        iat: now,
+        exp: now + 3600,
+      })}.`;
+      expectInactive(await introspect(s.app, appA.basic, unsigned));
+      // Our own token with a tampered payload.
+      const [header, , signature] = tokens.access_token.split('.');
+      const tampered = `${header}.${encode({ ...live, scope: 'admin' })}.${signature}`;
+      expectInactive(await introspect(s.app, appA.basic, tampered));
+      // A refresh token is described only to the client that holds it.
+      expectInactive(await introspect(s.app, appB.basic, tokens.refresh_token));
+      expect(await active(appA, tokens.refresh_token)).toBe(true);
+    });
+  });
+});
