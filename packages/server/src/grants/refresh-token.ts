@@ -2,28 +2,34 @@
 import { invalidScope } from '../shared/errors.js';
 import { requireParam } from '../shared/form.js';
 import { parseScope } from '../shared/scope.js';
+import { GrantError } from '../storage/grants.js';
 import type { GrantHandler } from './grant.js';
 import { asInvalidGrant, issueUserTokens } from './user-tokens.js';
 
 /**
  * Rotates the refresh token and issues a new access token. A narrower scope is allowed; a broader one
- * is `invalid_scope` (RFC 6749 §6: "MUST NOT include any scope not originally granted").
+ * is `invalid_scope` (RFC 6749 §6: "MUST NOT include any scope not originally granted"), checked in the
+ * same transaction as the rotation, so a refused request leaves the token as it was.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
  */
 export const refreshTokenGrant: GrantHandler = async (ctx, client, params) => {
   const token = requireParam(params, 'refresh_token');
   const requested = params.get('scope');
   const requestedScopes = requested === undefined ? undefined : parseScope(requested);
-  const existing = await ctx.grants.findRefreshToken(token);
-  if (requestedScopes && existing && existing.clientId === client.id) {
-    const outside = requestedScopes.filter((scope) => !existing.scopes.includes(scope));
-    if (outside.length > 0) throw invalidScope(`scope was not granted: ${outside.join(' ').slice(0, 200)}`);
-  }
   const grant = await ctx.grants
-    .rotateRefreshToken(token, client.id, ctx.config.refreshGrace, ctx.config.refreshTokenTtl)
-    .catch((error: unknown) => asInvalidGrant(error));
-  const scopes = requestedScopes?.length
-    ? requestedScopes.filter((s) => grant.scopes.includes(s))
-    : grant.scopes;
+    .rotateRefreshToken(
+      token,
+      client.id,
+      ctx.config.refreshGrace,
+      ctx.config.refreshTokenTtl,
+      requestedScopes,
+    )
+    .catch((error: unknown) => {
+      if (error instanceof GrantError && error.reason === 'scope_widened') {
+        throw invalidScope('the requested scope exceeds what was granted');
+      }
+      return asInvalidGrant(error);
+    });
+  const scopes = requestedScopes?.length ? requestedScopes : grant.scopes;
   return issueUserTokens(ctx, client, grant, scopes);
 };

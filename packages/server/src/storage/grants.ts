@@ -39,7 +39,14 @@ export interface IssuedGrant {
 }
 
 /** Why a redemption or refresh failed: each is `invalid_grant` on the wire. */
-export type GrantFailure = 'unknown' | 'expired' | 'wrong_client' | 'replayed' | 'revoked' | 'check_failed';
+export type GrantFailure =
+  | 'unknown'
+  | 'expired'
+  | 'wrong_client'
+  | 'replayed'
+  | 'revoked'
+  | 'check_failed'
+  | 'scope_widened';
 
 /** A failed redemption or refresh. */
 export class GrantError extends Error {
@@ -273,12 +280,6 @@ export class GrantRepository {
     return token;
   }
 
-  /** PostgreSQL: serializes every change to one grant (SQLite transactions are serial already). */
-  private async lockGrant(trx: Transaction<Database>, grantId: string): Promise<void> {
-    if (this.postgres)
-      await trx.selectFrom('grants').select('id').where('id', '=', grantId).forUpdate().execute();
-  }
-
   /**
    * Rotates a refresh token (RFC 9700 §4.14.2): the presented token must be the head of its chain; the
    * response carries a new head. A rotated token presented again within `graceSeconds` by the same
@@ -289,16 +290,21 @@ export class GrantRepository {
     clientId: string,
     graceSeconds: number,
     refreshTtl: number,
+    requestedScopes?: readonly string[],
   ): Promise<IssuedGrant> {
     const hash = sha256Hex(token);
     const outcome = await this.db.transaction().execute(async (trx): Promise<Outcome> => {
-      const found = await trx
-        .selectFrom('refresh_tokens')
-        .select('grant_id')
-        .where('token_hash', '=', hash)
-        .executeTakeFirst();
-      if (!found) return { failure: 'unknown' };
-      await this.lockGrant(trx, found.grant_id);
+      if (this.postgres) {
+        // Serialize changes to this grant; the row is then read by a new statement that sees them.
+        await trx
+          .selectFrom('grants')
+          .select('id')
+          .where('id', '=', (eb) =>
+            eb.selectFrom('refresh_tokens').select('grant_id').where('token_hash', '=', hash),
+          )
+          .forUpdate()
+          .execute();
+      }
       const row = await trx
         .selectFrom('refresh_tokens')
         .innerJoin('grants', 'grants.id', 'refresh_tokens.grant_id')
@@ -312,11 +318,15 @@ export class GrantRepository {
           'grants.revoked_at',
         ])
         .where('refresh_tokens.token_hash', '=', hash)
-        .executeTakeFirstOrThrow();
+        .executeTakeFirst();
+      if (!row) return { failure: 'unknown' };
       const at = now();
       if (row.client_id !== clientId) return { failure: 'wrong_client' };
       if (row.revoked_at !== null) return { failure: 'revoked' };
       if (Number(row.expires_at) < at) return { failure: 'expired' };
+      // RFC 6749 §6: a refresh MUST NOT widen the scope; refused before anything changes.
+      if (requestedScopes?.some((scope) => !split(row.scopes).includes(scope)))
+        return { failure: 'scope_widened' };
       if (row.rotated_at !== null && at - Number(row.rotated_at) >= graceSeconds) {
         // RFC 9700 §4.14.2: reuse of a rotated refresh token revokes the grant.
         await this.revokeGrantIn(trx, row.grant_id, at);
