@@ -99,7 +99,12 @@ export class WorkerSigner implements Signer {
     }
   }
 
-  async close(): Promise<void> {
+  /** Lets signatures already asked for finish (up to `drainMs`), then stops the worker. */
+  async close(drainMs = 5000): Promise<void> {
+    const deadline = Date.now() + drainMs;
+    while ((this.inFlight.size > 0 || this.queue.size > 0 || this.scheduled) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     this.closed = true;
     await this.worker.terminate();
   }
