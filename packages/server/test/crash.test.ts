@@ -62,6 +62,7 @@ describe.each(dialects())('kill -9 under a refresh load on %s', (dialect) => {
             clientId: client.id,
             userId: user.id,
             redirectUri: 'https://app.example/cb',
+            redirectUriGiven: true,
             scopes: ['data:read'],
             state: undefined,
             codeChallenge: undefined,

@@ -131,4 +131,29 @@ describe.each(dialects())('three-legged flow on %s', (dialect) => {
     expect((await introspect(next.access_token)).body).toBe('{"active":false}');
     expect((await introspect(body.access_token)).body).toBe('{"active":false}');
   });
+
+  it('RFC 6749 §4.1.3: a redirect_uri sent in the authorization request must be repeated at the token endpoint', async () => {
+    const browser = new InjectBrowser(s.app);
+    await signIn(browser, email, password);
+    const { verifier, challenge } = pkce();
+    const query = {
+      response_type: 'code',
+      client_id: app.client.id,
+      redirect_uri: app.redirectUri,
+      scope: 'data:read',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    };
+    const code = locationParams(await authorizeAndAllow(browser, query)).get('code') as string;
+    const missing = await redeem(s.app, app.basic, { code, code_verifier: verifier });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().error).toBe('invalid_grant');
+    // Refused without consuming it: the right request still works.
+    const right = await redeem(s.app, app.basic, {
+      code,
+      code_verifier: verifier,
+      redirect_uri: app.redirectUri,
+    });
+    expect(right.statusCode).toBe(200);
+  });
 });

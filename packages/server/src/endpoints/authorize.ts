@@ -175,6 +175,7 @@ async function authorize(ctx: ServerContext, request: FastifyRequest, reply: Fas
     clientId: client.id,
     userId: user.id,
     redirectUri,
+    redirectUriGiven: params.has('redirect_uri'),
     scopes: validated.scopes,
     state,
     codeChallenge: validated.challenge,

@@ -18,10 +18,9 @@ export const authorizationCodeGrant: GrantHandler = async (ctx, client, params) 
   const grant = await ctx.grants
     .redeemCode(code, client.id, ctx.config.refreshTokenTtl, (record) => {
       // RFC 6749 §4.1.3: redirect_uri MUST be identical to the one in the authorization request.
+      // If the authorization request left it out (one registered URI), it may be left out here too.
       const sameRedirect =
-        redirectUri === undefined
-          ? client.redirectUris.length === 1 && client.redirectUris[0] === record.redirectUri
-          : redirectUri === record.redirectUri;
+        redirectUri === undefined ? !record.redirectUriGiven : redirectUri === record.redirectUri;
       if (!sameRedirect) {
         failure = 'redirect_uri does not match the authorization request';
         return false;

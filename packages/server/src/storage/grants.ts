@@ -15,6 +15,8 @@ export interface PendingRequest {
   clientId: string;
   userId: string;
   redirectUri: string;
+  /** Whether the request named redirect_uri (RFC 6749 §4.1.3: then the token request must too). */
+  redirectUriGiven: boolean;
   scopes: string[];
   state: string | undefined;
   codeChallenge: string | undefined;
@@ -25,6 +27,7 @@ export interface CodeRecord {
   clientId: string;
   userId: string;
   redirectUri: string;
+  redirectUriGiven: boolean;
   scopes: string[];
   codeChallenge: string | undefined;
   expiresAt: number;
@@ -125,6 +128,7 @@ export class GrantRepository {
         client_id: request.clientId,
         user_id: request.userId,
         redirect_uri: request.redirectUri,
+        redirect_uri_given: request.redirectUriGiven ? 1 : 0,
         scopes: request.scopes.join(' '),
         state: request.state ?? null,
         code_challenge: request.codeChallenge ?? null,
@@ -153,6 +157,7 @@ export class GrantRepository {
         clientId: row.client_id,
         userId: row.user_id,
         redirectUri: row.redirect_uri,
+        redirectUriGiven: row.redirect_uri_given === 1,
         scopes: split(row.scopes),
         state: row.state ?? undefined,
         codeChallenge: row.code_challenge ?? undefined,
@@ -172,6 +177,7 @@ export class GrantRepository {
         client_id: request.clientId,
         user_id: request.userId,
         redirect_uri: request.redirectUri,
+        redirect_uri_given: request.redirectUriGiven ? 1 : 0,
         scopes: request.scopes.join(' '),
         code_challenge: request.codeChallenge ?? null,
         expires_at: now() + ttlSeconds,
@@ -212,6 +218,7 @@ export class GrantRepository {
         clientId: row.client_id,
         userId: row.user_id,
         redirectUri: row.redirect_uri,
+        redirectUriGiven: row.redirect_uri_given === 1,
         scopes: split(row.scopes),
         codeChallenge: row.code_challenge ?? undefined,
         expiresAt: Number(row.expires_at),

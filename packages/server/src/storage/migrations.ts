@@ -128,6 +128,22 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '003_refresh_heads_and_explicit_redirect': {
+    async up(db: Kysely<unknown>) {
+      // Rotation touches only the live head of a chain; without this, every refresh scanned the whole
+      // chain of rotated tokens kept for reuse detection, and got slower as the chain grew.
+      await sql`create index refresh_tokens_head on refresh_tokens (grant_id) where rotated_at is null`.execute(
+        db,
+      );
+      // RFC 6749 §4.1.3: redirect_uri is required at the token endpoint if the authorization request had it.
+      for (const table of ['authorization_requests', 'authorization_codes']) {
+        await db.schema
+          .alterTable(table)
+          .addColumn('redirect_uri_given', 'integer', (c) => c.notNull().defaultTo(1))
+          .execute();
+      }
+    },
+  },
 };
 
 /** Names of every migration, in order. */

@@ -67,6 +67,7 @@ export interface AuthorizationRequestTable {
   client_id: string;
   user_id: string;
   redirect_uri: string;
+  redirect_uri_given: number;
   scopes: string;
   state: string | null;
   code_challenge: string | null;
@@ -79,6 +80,8 @@ export interface AuthorizationCodeTable {
   client_id: string;
   user_id: string;
   redirect_uri: string;
+  /** 1 if the authorization request named redirect_uri (then the token request must repeat it). */
+  redirect_uri_given: number;
   scopes: string;
   code_challenge: string | null;
   expires_at: number;
