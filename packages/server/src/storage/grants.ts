@@ -61,6 +61,48 @@ export class GrantError extends Error {
 
 type Outcome = { failure: GrantFailure } | { grant: IssuedGrant };
 
+/** A refresh token and its grant, as rotation reads them. */
+interface RefreshRow {
+  client_id: string;
+  expires_at: number;
+  rotated_at: number | null;
+  grant_id: string;
+  user_id: string;
+  scopes: string;
+  revoked_at: number | null;
+}
+
+/** One refresh request, with the token that will replace the presented one. */
+interface Rotation {
+  hash: string;
+  clientId: string;
+  at: number;
+  graceSeconds: number;
+  refreshTtl: number;
+  requestedScopes: readonly string[] | undefined;
+  newToken: string;
+}
+
+/**
+ * The rules of a refresh, apart from storage (RFC 6749 §6, RFC 9700 §4.14.2): `rotate`, `replayed`
+ * (the grant must be revoked) or why it fails.
+ */
+function decideRefresh(row: RefreshRow | undefined, r: Rotation): GrantFailure | 'rotate' {
+  if (!row) return 'unknown';
+  if (row.client_id !== r.clientId) return 'wrong_client';
+  if (row.revoked_at !== null) return 'revoked';
+  if (Number(row.expires_at) < r.at) return 'expired';
+  // A refresh MUST NOT widen the scope; refused before anything changes.
+  if (r.requestedScopes?.some((scope) => !split(row.scopes).includes(scope))) return 'scope_widened';
+  // Reuse of a rotated token outside the grace window revokes the grant.
+  if (row.rotated_at !== null && r.at - Number(row.rotated_at) >= r.graceSeconds) return 'replayed';
+  return 'rotate';
+}
+
+function issued(row: RefreshRow, refreshToken: string): IssuedGrant {
+  return { grantId: row.grant_id, userId: row.user_id, scopes: split(row.scopes), refreshToken };
+}
+
 /** A user's live grant to an app, for the Connected apps page. */
 export interface ConnectedApp {
   clientId: string;
@@ -300,58 +342,109 @@ export class GrantRepository {
     requestedScopes?: readonly string[],
   ): Promise<IssuedGrant> {
     const hash = sha256Hex(token);
-    const outcome = await this.db.transaction().execute(async (trx): Promise<Outcome> => {
-      if (this.postgres) {
-        // Serialize changes to this grant; the row is then read by a new statement that sees them.
-        await trx
-          .selectFrom('grants')
-          .select('id')
-          .where('id', '=', (eb) =>
-            eb.selectFrom('refresh_tokens').select('grant_id').where('token_hash', '=', hash),
-          )
-          .forUpdate()
-          .execute();
-      }
-      const row = await trx
-        .selectFrom('refresh_tokens')
-        .innerJoin('grants', 'grants.id', 'refresh_tokens.grant_id')
-        .select([
-          'refresh_tokens.client_id',
-          'refresh_tokens.expires_at',
-          'refresh_tokens.rotated_at',
-          'grants.id as grant_id',
-          'grants.user_id',
-          'grants.scopes',
-          'grants.revoked_at',
-        ])
-        .where('refresh_tokens.token_hash', '=', hash)
-        .executeTakeFirst();
-      if (!row) return { failure: 'unknown' };
-      const at = now();
-      if (row.client_id !== clientId) return { failure: 'wrong_client' };
-      if (row.revoked_at !== null) return { failure: 'revoked' };
-      if (Number(row.expires_at) < at) return { failure: 'expired' };
-      // RFC 6749 §6: a refresh MUST NOT widen the scope; refused before anything changes.
-      if (requestedScopes?.some((scope) => !split(row.scopes).includes(scope)))
-        return { failure: 'scope_widened' };
-      if (row.rotated_at !== null && at - Number(row.rotated_at) >= graceSeconds) {
-        // RFC 9700 §4.14.2: reuse of a rotated refresh token revokes the grant.
-        await this.revokeGrantIn(trx, row.grant_id, at);
-        return { failure: 'replayed' };
-      }
-      await trx
-        .updateTable('refresh_tokens')
-        .set({ rotated_at: at })
-        .where('grant_id', '=', row.grant_id)
-        .where('rotated_at', 'is', null)
-        .execute();
-      const refreshToken = await this.insertRefreshToken(trx, row.grant_id, clientId, at, refreshTtl);
-      return {
-        grant: { grantId: row.grant_id, userId: row.user_id, scopes: split(row.scopes), refreshToken },
-      };
-    });
+    const at = now();
+    const rotation: Rotation = {
+      hash,
+      clientId,
+      at,
+      graceSeconds,
+      refreshTtl,
+      requestedScopes,
+      newToken: randomToken(32),
+    };
+    const sqlite = this.sqliteRotation();
+    const outcome = sqlite
+      ? // SQLite: one synchronous IMMEDIATE transaction of prepared statements, run while holding
+        // Kysely's connection so no other transaction is open on it.
+        await this.db.connection().execute(async () => sqlite(rotation))
+      : await this.db.transaction().execute(async (trx): Promise<Outcome> => {
+          // PostgreSQL: serialize changes to this grant; the row is then read by a statement that sees them.
+          await trx
+            .selectFrom('grants')
+            .select('id')
+            .where('id', '=', (eb) =>
+              eb.selectFrom('refresh_tokens').select('grant_id').where('token_hash', '=', hash),
+            )
+            .forUpdate()
+            .execute();
+          const row = await trx
+            .selectFrom('refresh_tokens')
+            .innerJoin('grants', 'grants.id', 'refresh_tokens.grant_id')
+            .select([
+              'refresh_tokens.client_id',
+              'refresh_tokens.expires_at',
+              'refresh_tokens.rotated_at',
+              'grants.id as grant_id',
+              'grants.user_id',
+              'grants.scopes',
+              'grants.revoked_at',
+            ])
+            .where('refresh_tokens.token_hash', '=', hash)
+            .executeTakeFirst();
+          const decision = decideRefresh(row, rotation);
+          if (decision === 'replayed' && row) await this.revokeGrantIn(trx, row.grant_id, at);
+          if (decision !== 'rotate' || !row) return { failure: decision === 'rotate' ? 'unknown' : decision };
+          await trx
+            .updateTable('refresh_tokens')
+            .set({ rotated_at: at })
+            .where('grant_id', '=', row.grant_id)
+            .where('rotated_at', 'is', null)
+            .execute();
+          await trx
+            .insertInto('refresh_tokens')
+            .values({
+              token_hash: sha256Hex(rotation.newToken),
+              grant_id: row.grant_id,
+              client_id: clientId,
+              created_at: at,
+              expires_at: at + refreshTtl,
+              rotated_at: null,
+            })
+            .execute();
+          return { grant: issued(row, rotation.newToken) };
+        });
     if ('failure' in outcome) throw new GrantError(outcome.failure);
     return outcome.grant;
+  }
+
+  private sqliteRotationFn: ((rotation: Rotation) => Outcome) | null | undefined;
+
+  /** The SQLite rotation as prepared statements in one transaction (built once), or null on PostgreSQL. */
+  private sqliteRotation(): ((rotation: Rotation) => Outcome) | null {
+    if (this.sqliteRotationFn !== undefined) return this.sqliteRotationFn;
+    const native = nativeHandle(this.db);
+    if (native?.dialect !== 'sqlite') {
+      this.sqliteRotationFn = null;
+      return null;
+    }
+    const sqlite = native.sqlite;
+    const select =
+      sqlite.prepare(`select r.client_id, r.expires_at, r.rotated_at, g.id as grant_id, g.user_id, g.scopes,
+      g.revoked_at from refresh_tokens r join grants g on g.id = r.grant_id where r.token_hash = ?`);
+    const revoke = sqlite.prepare('update grants set revoked_at = ? where id = ? and revoked_at is null');
+    const retire = sqlite.prepare(
+      'update refresh_tokens set rotated_at = ? where grant_id = ? and rotated_at is null',
+    );
+    const insert =
+      sqlite.prepare(`insert into refresh_tokens (token_hash, grant_id, client_id, created_at, expires_at,
+      rotated_at) values (?, ?, ?, ?, ?, null)`);
+    const run = sqlite.transaction((rotation: Rotation): Outcome => {
+      const row = select.get(rotation.hash) as RefreshRow | undefined;
+      const decision = decideRefresh(row, rotation);
+      if (decision === 'replayed' && row) revoke.run(rotation.at, row.grant_id);
+      if (decision !== 'rotate' || !row) return { failure: decision === 'rotate' ? 'unknown' : decision };
+      retire.run(rotation.at, row.grant_id);
+      insert.run(
+        sha256Hex(rotation.newToken),
+        row.grant_id,
+        rotation.clientId,
+        rotation.at,
+        rotation.at + rotation.refreshTtl,
+      );
+      return { grant: issued(row, rotation.newToken) };
+    });
+    this.sqliteRotationFn = (rotation) => run.immediate(rotation);
+    return this.sqliteRotationFn;
   }
 
   // ---- revocation and introspection -----------------------------------------------------------
