@@ -1,4 +1,4 @@
-/** The `latchkey` command line: start, migrate, apps, keys, users. */
+/** The `latchkey` command line: start, migrate, apps, keys, users, proxy. */
 import { ConfigError, loadConfig } from '../config.js';
 import { appsCommand } from './apps.js';
 import { out, UsageError } from './args.js';
@@ -17,6 +17,8 @@ const USAGE = `usage: latchkey <command>
   apps delete ID
   keys rotate                         pre-publish a new key, promote the next one
   users create --email E --password P [--json]
+  proxy                               run the token proxy for browser apps (CLIENT_ID, CLIENT_SECRET,
+                                      LATCHKEY_ISSUER or TOKEN_ENDPOINT, ALLOWED_SCOPES, ALLOWED_ORIGINS)
 
 Environment: PORT, HOST, LATCHKEY_ISSUER, LATCHKEY_DATABASE_URL, LATCHKEY_DATA_DIR, ... (see README)`;
 
@@ -33,6 +35,23 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'start') {
       await startCommand(config);
       return 0;
+    }
+    if (command === 'proxy') {
+      // The token proxy (@latchkey/proxy) standalone: CLIENT_ID, CLIENT_SECRET, LATCHKEY_ISSUER, ...
+      const { runProxyFromEnv, ProxyConfigError } = await import('@latchkey/proxy/cli');
+      try {
+        const running = await runProxyFromEnv(process.env);
+        out(`latchkey proxy listening on ${running.tokenUrl}`);
+        await new Promise<void>((resolve) => {
+          const stop = () => running.close().then(resolve, resolve);
+          process.once('SIGTERM', stop);
+          process.once('SIGINT', stop);
+        });
+        return 0;
+      } catch (error) {
+        if (error instanceof ProxyConfigError) throw new UsageError(error.message);
+        throw error;
+      }
     }
     cli = new CliContext(config);
     if (command === 'migrate') {
