@@ -2,9 +2,11 @@
 // autocannon from this process (interleaved rounds), and prints req/s, p50/p99, RSS and ratios.
 // Env: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (50), BENCH_ROUNDS (2), BENCH_WARMUP (s, 3),
 //      BENCH_TARGETS (comma-separated names, default all).
+
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, platform, release, totalmem } from 'node:os';
 import autocannon from 'autocannon';
+import { runExtras } from './extras.js';
 import { installExitHandlers, rssMb, sleep } from './lib/child.js';
 import { verifyTokenResponse } from './lib/verify.js';
 import allTargets from './targets/index.js';
@@ -235,9 +237,17 @@ async function main() {
   }
   for (const t of info.filter((t) => t.status === 'skipped')) console.log(`\nSKIPPED ${t.name}: ${t.reason}`);
 
+  let extras = { lines: [], results: {} };
+  if (process.env.BENCH_EXTRAS !== '0') {
+    console.log('\nextras (proxy, resource middleware, client bundle):');
+    extras = await runExtras({ durationSeconds: config.duration, connections: config.connections });
+    for (const line of extras.lines) console.log(`  ${line}`);
+  }
+
   const results = {
     startedAt,
     finishedAt: new Date(),
+    extras: extras.results,
     config,
     machine,
     targets: info,
