@@ -13,6 +13,8 @@ export interface Config {
   /** Folder for the SQLite file and demo-app.json. */
   dataDir: string;
   databaseUrl: string;
+  /** PostgreSQL connections per server process. */
+  databasePoolSize: number;
   signingAlg: SigningAlgorithm;
   accessTokenTtl: number;
   logLevel: string;
@@ -132,7 +134,7 @@ function url(value: string, name: string): string {
 
 /**
  * Reads the configuration. Variables: PORT, HOST, LATCHKEY_ISSUER, LATCHKEY_AUDIENCE,
- * LATCHKEY_DATA_DIR, LATCHKEY_DATABASE_URL, LATCHKEY_SIGNING_ALG, LATCHKEY_ACCESS_TOKEN_TTL,
+ * LATCHKEY_DATA_DIR, LATCHKEY_DATABASE_URL, LATCHKEY_DATABASE_POOL_SIZE, LATCHKEY_SIGNING_ALG, LATCHKEY_ACCESS_TOKEN_TTL,
  * LATCHKEY_LOG_LEVEL, LATCHKEY_AUTH_MAX_FAILURES, LATCHKEY_AUTH_FAILURE_WINDOW, LATCHKEY_DEMO_APP,
  * LATCHKEY_SCOPES, LATCHKEY_SHUTDOWN_GRACE, LATCHKEY_KEY_RELOAD_INTERVAL, LATCHKEY_SIGNING_THREAD,
  * LATCHKEY_CODE_TTL, LATCHKEY_REFRESH_TOKEN_TTL, LATCHKEY_REFRESH_GRACE, LATCHKEY_REQUIRE_PKCE, LATCHKEY_SIGNUP,
@@ -163,6 +165,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     audience: env['LATCHKEY_AUDIENCE'] || issuer,
     dataDir,
     databaseUrl: env['LATCHKEY_DATABASE_URL'] || join(dataDir, 'latchkey.db'),
+    databasePoolSize: integer(env, 'LATCHKEY_DATABASE_POOL_SIZE', 10, 1, 1000),
     signingAlg,
     accessTokenTtl: duration(env, 'LATCHKEY_ACCESS_TOKEN_TTL', 3600),
     logLevel,

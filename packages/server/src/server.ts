@@ -30,7 +30,7 @@ export interface RunningServer {
 
 /** Opens the database, migrates it and loads the keys: everything but HTTP. */
 export async function createContext(config: Config, logger: Logger): Promise<ServerContext> {
-  const db: Db = openDatabase(config.databaseUrl);
+  const db: Db = openDatabase(config.databaseUrl, { poolSize: config.databasePoolSize });
   await migrate(db);
   const keyRepository = new SigningKeyRepository(db);
   await keyRepository.ensure(config.signingAlg);

@@ -358,15 +358,8 @@ export class GrantRepository {
         // Kysely's connection so no other transaction is open on it.
         await this.db.connection().execute(async () => sqlite(rotation))
       : await this.db.transaction().execute(async (trx): Promise<Outcome> => {
-          // PostgreSQL: serialize changes to this grant; the row is then read by a statement that sees them.
-          await trx
-            .selectFrom('grants')
-            .select('id')
-            .where('id', '=', (eb) =>
-              eb.selectFrom('refresh_tokens').select('grant_id').where('token_hash', '=', hash),
-            )
-            .forUpdate()
-            .execute();
+          // PostgreSQL: FOR UPDATE locks the grant (serializing changes to it) and the token row, so
+          // a row changed while we waited is re-read, not seen as it was before the wait.
           const row = await trx
             .selectFrom('refresh_tokens')
             .innerJoin('grants', 'grants.id', 'refresh_tokens.grant_id')
@@ -380,17 +373,20 @@ export class GrantRepository {
               'grants.revoked_at',
             ])
             .where('refresh_tokens.token_hash', '=', hash)
+            .forUpdate()
             .executeTakeFirst();
           const decision = decideRefresh(row, rotation);
           if (decision === 'replayed' && row) await this.revokeGrantIn(trx, row.grant_id, at);
           if (decision !== 'rotate' || !row) return { failure: decision === 'rotate' ? 'unknown' : decision };
+          // Retire the head and insert the new one in one round trip.
           await trx
-            .updateTable('refresh_tokens')
-            .set({ rotated_at: at })
-            .where('grant_id', '=', row.grant_id)
-            .where('rotated_at', 'is', null)
-            .execute();
-          await trx
+            .with('retired', (db) =>
+              db
+                .updateTable('refresh_tokens')
+                .set({ rotated_at: at })
+                .where('grant_id', '=', row.grant_id)
+                .where('rotated_at', 'is', null),
+            )
             .insertInto('refresh_tokens')
             .values({
               token_hash: sha256Hex(rotation.newToken),
