@@ -33,7 +33,12 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
   app.addHook('onRequest', async (_request, reply) => {
+    ctx.inFlight.enter();
     reply.headers(NO_STORE_HEADERS).header('x-content-type-options', 'nosniff');
+  });
+  app.addHook('onSend', async (_request, _reply, payload) => {
+    ctx.inFlight.leave();
+    return payload;
   });
   if (ctx.logger.isLevelEnabled('info')) {
     app.addHook('onResponse', async (request, reply) => {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { KeyManager } from './keys/key-manager.js';
 import type { ClientAuthenticator } from './shared/client-auth.js';
+import type { InFlight } from './shared/in-flight.js';
 import type { FailureLimiter } from './shared/rate-limit.js';
 import type { ClientRepository } from './storage/clients.js';
 import type { Db } from './storage/database.js';
@@ -24,4 +25,6 @@ export interface ServerContext {
   grants: GrantRepository;
   /** Failed sign-ins per account and per IP. */
   loginLimiter: FailureLimiter;
+  /** Handlers still running (shutdown waits for them before closing the database). */
+  inFlight: InFlight;
 }

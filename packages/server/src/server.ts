@@ -11,6 +11,7 @@ import { KeyManager } from './keys/key-manager.js';
 import { createLogger } from './logger.js';
 import { registerApp } from './shared/app-registration.js';
 import { ClientAuthenticator } from './shared/client-auth.js';
+import { InFlight } from './shared/in-flight.js';
 import { FailureLimiter } from './shared/rate-limit.js';
 import { ClientRepository } from './storage/clients.js';
 import { type Db, openDatabase } from './storage/database.js';
@@ -49,6 +50,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
     users: new UserRepository(db),
     grants: new GrantRepository(db),
     loginLimiter: new FailureLimiter(config.loginMaxFailures, config.loginFailureWindow),
+    inFlight: new InFlight(),
   };
 }
 
@@ -109,6 +111,8 @@ export async function createServer(
       } finally {
         clearInterval(sweep);
       }
+      // A client that hung up leaves its handler running; let it finish before the database closes.
+      await ctx.inFlight.idle(ctx.config.shutdownGraceMs);
       ctx.keys.stop();
       await ctx.signer.close();
       await ctx.db.destroy();
