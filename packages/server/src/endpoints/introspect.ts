@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { requireParam } from '../shared/form.js';
-import { readForm, rejectOtherMethods, rejectQueryCredentials } from '../shared/request.js';
+import { readClientRequest, rejectOtherMethods } from '../shared/request.js';
 import type { ClientWithSecrets } from '../storage/clients.js';
 import { verifyOwnAccessToken } from '../tokens/verify-access-token.js';
 
@@ -44,13 +44,7 @@ async function introspect(
  */
 export function introspectEndpoint(app: FastifyInstance, ctx: ServerContext): void {
   app.post(INTROSPECT_PATH, async (request, reply) => {
-    rejectQueryCredentials(request.url);
-    const params = readForm(request);
-    const client = await ctx.authenticator.authenticate({
-      authorization: request.headers.authorization,
-      params,
-      ip: request.ip,
-    });
+    const { params, client } = await readClientRequest(ctx, request);
     const result = await introspect(ctx, client, requireParam(params, 'token'));
     reply.header('content-type', 'application/json; charset=utf-8');
     return result ? JSON.stringify(result) : INACTIVE;

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { requireParam } from '../shared/form.js';
-import { readForm, rejectOtherMethods, rejectQueryCredentials } from '../shared/request.js';
+import { readClientRequest, rejectOtherMethods } from '../shared/request.js';
 import { verifyOwnAccessToken } from '../tokens/verify-access-token.js';
 
 /** Path of the revocation endpoint. */
@@ -16,13 +16,7 @@ export const REVOKE_PATH = '/oauth/revoke';
  */
 export function revokeEndpoint(app: FastifyInstance, ctx: ServerContext): void {
   app.post(REVOKE_PATH, async (request, reply) => {
-    rejectQueryCredentials(request.url);
-    const params = readForm(request);
-    const client = await ctx.authenticator.authenticate({
-      authorization: request.headers.authorization,
-      params,
-      ip: request.ip,
-    });
+    const { params, client } = await readClientRequest(ctx, request);
     const token = requireParam(params, 'token');
     // token_type_hint only orders the look-ups (§2.1); both kinds are tried.
     const refresh = await ctx.grants.findRefreshToken(token);

@@ -7,7 +7,7 @@ import type { GrantHandler } from '../grants/grant.js';
 import { refreshTokenGrant } from '../grants/refresh-token.js';
 import { unauthorizedClient, unsupportedGrantType } from '../shared/errors.js';
 import { type Params, printable, requireParam } from '../shared/form.js';
-import { readForm, rejectOtherMethods, rejectQueryCredentials } from '../shared/request.js';
+import { readClientRequest, rejectOtherMethods } from '../shared/request.js';
 import type { ClientWithSecrets } from '../storage/clients.js';
 
 /** Path of the token endpoint. */
@@ -32,13 +32,7 @@ function checkGrantAllowed(client: ClientWithSecrets, grantType: string): GrantH
 /** Registers the token endpoint. */
 export function tokenEndpoint(app: FastifyInstance, ctx: ServerContext): void {
   app.post(TOKEN_PATH, async (request, reply) => {
-    rejectQueryCredentials(request.url);
-    const params: Params = readForm(request);
-    const client = await ctx.authenticator.authenticate({
-      authorization: request.headers.authorization,
-      params,
-      ip: request.ip,
-    });
+    const { params, client } = await readClientRequest(ctx, request);
     const grantType = requireParam(params, 'grant_type');
     const issue = checkGrantAllowed(client, grantType);
     const response = await issue(ctx, client, params);

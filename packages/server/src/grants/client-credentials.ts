@@ -1,8 +1,7 @@
 /** The client credentials grant: two-legged tokens (RFC 6749 §4.4). */
 import { unauthorizedClient } from '../shared/errors.js';
 import { grantScope } from '../shared/scope.js';
-import { signAccessToken } from '../tokens/access-token.js';
-import type { GrantHandler } from './grant.js';
+import { type GrantHandler, tokenResponse } from './grant.js';
 
 /**
  * Issues an access token to the client itself: `sub` is the client ID; no refresh token (§4.4.3).
@@ -11,15 +10,8 @@ import type { GrantHandler } from './grant.js';
 export const clientCredentialsGrant: GrantHandler = async (ctx, client, params) => {
   // RFC 6749 §4.4: only confidential clients may use this grant.
   if (client.isPublic) throw unauthorizedClient('public clients cannot use client_credentials');
-  const scope = grantScope(params.get('scope'), client.scopes).join(' ');
-  const ttl = ctx.config.accessTokenTtl;
-  const { token } = await signAccessToken(ctx.signer, ctx.keys.active, {
-    issuer: ctx.config.issuer,
-    audience: ctx.config.audience,
+  return tokenResponse(ctx, client, {
     subject: client.id,
-    clientId: client.id,
-    scope,
-    ttlSeconds: ttl,
+    scopes: grantScope(params.get('scope'), client.scopes),
   });
-  return { access_token: token, token_type: 'Bearer', expires_in: ttl, scope };
 };

@@ -4,34 +4,21 @@ import { invalidGrant } from '../shared/errors.js';
 import type { ClientWithSecrets } from '../storage/clients.js';
 import type { IssuedGrant } from '../storage/grants.js';
 import { GrantError } from '../storage/grants.js';
-import { signAccessToken } from '../tokens/access-token.js';
-import type { TokenResponse } from './grant.js';
+import { type TokenResponse, tokenResponse } from './grant.js';
 
-/** Signs the access token (`sub` = user ID, `gid` = grant) after the grant is saved, never before. */
-export async function issueUserTokens(
+/** A user grant's response: access token bound to the grant (`sub` = user, `gid` = grant) and refresh token. */
+export function issueUserTokens(
   ctx: ServerContext,
   client: ClientWithSecrets,
   grant: IssuedGrant,
   scopes: string[],
 ): Promise<TokenResponse> {
-  const scope = scopes.join(' ');
-  const ttl = ctx.config.accessTokenTtl;
-  const { token } = await signAccessToken(ctx.signer, ctx.keys.active, {
-    issuer: ctx.config.issuer,
-    audience: ctx.config.audience,
+  return tokenResponse(ctx, client, {
     subject: grant.userId,
-    clientId: client.id,
-    scope,
-    ttlSeconds: ttl,
+    scopes,
     grantId: grant.grantId,
+    refreshToken: grant.refreshToken,
   });
-  return {
-    access_token: token,
-    token_type: 'Bearer',
-    expires_in: ttl,
-    scope,
-    refresh_token: grant.refreshToken,
-  };
 }
 
 const DESCRIPTIONS: Record<string, string> = {

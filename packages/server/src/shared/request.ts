@@ -1,5 +1,7 @@
 /** Request checks shared by the form-posting endpoints (token, revoke, introspect). */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ServerContext } from '../context.js';
+import type { ClientWithSecrets } from '../storage/clients.js';
 import { invalidRequest, OAuthError } from './errors.js';
 import { type Params, parseForm } from './form.js';
 
@@ -23,6 +25,24 @@ export function readForm(request: FastifyRequest): Params {
  */
 export function rejectQueryCredentials(url: string): void {
   if (url.includes('?')) throw invalidRequest('parameters must be sent in the request body, not the URL');
+}
+
+/**
+ * The first steps of every client-authenticated endpoint (token, revocation, introspection): no query
+ * string, a strict form body, then client authentication (RFC 6749 §2.3, RFC 7009 §2.1, RFC 7662 §2.1).
+ */
+export async function readClientRequest(
+  ctx: ServerContext,
+  request: FastifyRequest,
+): Promise<{ params: Params; client: ClientWithSecrets }> {
+  rejectQueryCredentials(request.url);
+  const params = readForm(request);
+  const client = await ctx.authenticator.authenticate({
+    authorization: request.headers.authorization,
+    params,
+    ip: request.ip,
+  });
+  return { params, client };
 }
 
 /** Answers 405 with `Allow` for every other method on a path. */

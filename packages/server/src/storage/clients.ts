@@ -4,6 +4,7 @@ import type { Statement } from 'better-sqlite3';
 import { sql } from 'kysely';
 import { randomToken, sha256Hex } from '../tokens/random.js';
 import { type Db, nativeHandle } from './database.js';
+import type { ClientTable } from './schema.js';
 
 /** An application as the server uses it. */
 export interface Client {
@@ -30,15 +31,7 @@ export interface NewClient {
   scopes: string[];
 }
 
-type ClientRow = {
-  id: string;
-  name: string;
-  is_public: number;
-  redirect_uris: string;
-  grant_types: string;
-  scopes: string;
-  created_at: number;
-};
+type ClientRow = ClientTable;
 
 function toClient(row: ClientRow): Client {
   return {
