@@ -93,7 +93,7 @@ describe.runIf(requireChromium('browser end-to-end'))(
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
       const page = await context.newPage();
       await page.goto(authUrl.href);
-      expect(await page.getByRole('heading', { level: 1 }).innerText()).toContain('Photo Printer');
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain('Photo Printer');
       await page.screenshot({ path: join(SCREENSHOTS, 'sign-in.png'), fullPage: true });
       await page.getByLabel('Email').fill(email);
       await page.getByLabel('Password').fill(password);

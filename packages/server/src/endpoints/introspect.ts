@@ -26,7 +26,7 @@ async function introspect(
   }
   const refresh = await ctx.grants.findRefreshToken(token);
   // Refresh tokens are described only to the client that holds them.
-  if (!refresh || !refresh.active || refresh.clientId !== client.id) return undefined;
+  if (!refresh?.active || refresh.clientId !== client.id) return undefined;
   return {
     active: true,
     token_type: 'refresh_token',

@@ -6,7 +6,7 @@ import { clientCredentialsGrant } from '../grants/client-credentials.js';
 import type { GrantHandler } from '../grants/grant.js';
 import { refreshTokenGrant } from '../grants/refresh-token.js';
 import { unauthorizedClient, unsupportedGrantType } from '../shared/errors.js';
-import { type Params, printable, requireParam } from '../shared/form.js';
+import { printable, requireParam } from '../shared/form.js';
 import { readClientRequest, rejectOtherMethods } from '../shared/request.js';
 import type { ClientWithSecrets } from '../storage/clients.js';
 

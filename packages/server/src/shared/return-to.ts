@@ -10,8 +10,7 @@ export const DEFAULT_RETURN_TO = '/account/apps';
  */
 export function safeReturnTo(value: string | undefined, issuer: string): string {
   if (
-    !value ||
-    !value.startsWith('/') ||
+    !value?.startsWith('/') ||
     value.startsWith('//') ||
     value.includes('\\') ||
     /[^\x20-\x7e]/.test(value)

@@ -113,8 +113,6 @@ export interface ConnectedApp {
 
 /** Grant data access. */
 export class GrantRepository {
-  private readonly postgres: boolean;
-
   constructor(private readonly db: Db) {
     this.postgres = nativeHandle(db)?.dialect === 'postgres';
   }

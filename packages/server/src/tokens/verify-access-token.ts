@@ -29,7 +29,7 @@ export function verifyOwnAccessToken(
   if (parts.length !== 3) return undefined;
   const [encodedHeader, encodedPayload, encodedSignature] = parts as [string, string, string];
   const header = decodeJson(encodedHeader);
-  if (!header || header['typ'] !== 'at+jwt' || typeof header['kid'] !== 'string') return undefined;
+  if (header?.['typ'] !== 'at+jwt' || typeof header['kid'] !== 'string') return undefined;
   const key = keys.find(header['kid']);
   if (!key || header['alg'] !== key.alg) return undefined;
   const publicKey = createPublicKey(key.privateKey);
