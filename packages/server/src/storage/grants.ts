@@ -113,9 +113,7 @@ export interface ConnectedApp {
 
 /** Grant data access. */
 export class GrantRepository {
-  constructor(private readonly db: Db) {
-    this.postgres = nativeHandle(db)?.dialect === 'postgres';
-  }
+  constructor(private readonly db: Db) {}
 
   // ---- consent -------------------------------------------------------------------------------
 
