@@ -1,0 +1,227 @@
+/**
+ * The demo end to end: `node scripts/demo.js` (ephemeral ports, temporary data) starts every process;
+ * headless Chromium signs in to the web app through Latchkey, allows, creates a project, then opens the
+ * viewer, which lists its app's projects through the token proxy; SIGTERM stops every child.
+ * Screenshots land in test-artifacts/screenshots/demo-*.png.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, requireChromium } from '../packages/server/test/chromium.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SCREENSHOTS = join(ROOT, 'test-artifacts', 'screenshots');
+
+/** The `DEMO_READY` line of scripts/demo.js. */
+interface DemoReady {
+  issuer: string;
+  api: string;
+  webApp: string;
+  proxy: string;
+  tokenUrl: string;
+  viewer: string;
+  email: string;
+  password: string;
+  dataDir: string;
+  pids: Record<string, number>;
+  seededProjects: string[];
+}
+
+interface RunningDemo {
+  child: ChildProcess;
+  ready: DemoReady;
+  exit: Promise<number | null>;
+  output(): string;
+}
+
+function startDemo(): Promise<RunningDemo> {
+  const child = spawn(process.execPath, [join(ROOT, 'scripts/demo.js')], {
+    cwd: ROOT,
+    env: { ...process.env, DEMO_EPHEMERAL: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  let stdout = '';
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      reject(new Error(`the demo was not ready within 50 s:\n${output}`));
+    }, 50_000);
+    child.stderr?.on('data', (d) => {
+      output += d;
+    });
+    child.stdout?.on('data', (d) => {
+      output += d;
+      stdout += d;
+      const line = stdout.split('\n').find((l) => l.startsWith('DEMO_READY '));
+      if (line === undefined) return;
+      clearTimeout(timer);
+      resolve({ child, ready: JSON.parse(line.slice('DEMO_READY '.length)), exit, output: () => output });
+    });
+    void exit.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`the demo exited (${code}) before it was ready:\n${output}`));
+    });
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const hasChromium = requireChromium('demo end-to-end');
+
+describe('npm run demo', () => {
+  let demo: RunningDemo;
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    demo = await startDemo();
+    if (hasChromium) {
+      browser = await launchChromium();
+      context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+    }
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    if (demo && demo.child.exitCode === null && demo.child.signalCode === null) {
+      demo.child.kill('SIGTERM');
+      await demo.exit;
+    }
+    for (const pid of Object.values(demo?.ready.pids ?? {})) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  });
+
+  it('starts five processes and the API and proxy answer as documented', async () => {
+    const { ready } = demo;
+    expect(Object.keys(ready.pids).sort()).toEqual([
+      'latchkey',
+      'projects-api',
+      'proxy',
+      'viewer',
+      'web-app',
+    ]);
+    for (const pid of Object.values(ready.pids)) expect(isAlive(pid)).toBe(true);
+
+    const bare = await fetch(`${ready.api}/api/projects`);
+    expect(bare.status).toBe(401);
+    expect(bare.headers.get('www-authenticate')).toContain(
+      `resource_metadata="${ready.api}/.well-known/oauth-protected-resource"`,
+    );
+    const metadata = await (await fetch(`${ready.api}/.well-known/oauth-protected-resource`)).json();
+    expect(metadata).toMatchObject({ resource: ready.api, authorization_servers: [ready.issuer] });
+
+    // The proxy hands the viewer's origin data:read only, and nothing to other origins.
+    const write = await fetch(`${ready.proxy}/token?scope=data:write`, { headers: { origin: ready.viewer } });
+    expect(write.status).toBe(400);
+    const stranger = await fetch(ready.tokenUrl, { headers: { origin: 'http://127.0.0.1:1' } });
+    expect(stranger.status).toBe(403);
+    const token = await fetch(ready.tokenUrl, { headers: { origin: ready.viewer } });
+    expect(token.status).toBe(200);
+    expect(token.headers.get('access-control-allow-origin')).toBe(ready.viewer);
+    const { access_token } = (await token.json()) as { access_token: string };
+    // A data:read token cannot create projects.
+    const denied = await fetch(`${ready.api}/api/projects`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+      body: '{"name":"nope"}',
+    });
+    expect(denied.status).toBe(403);
+    expect(denied.headers.get('www-authenticate')).toContain('insufficient_scope');
+  });
+
+  it.runIf(hasChromium)(
+    'web app: Sign in with Latchkey, allow, list and create a project',
+    async () => {
+      const { ready } = demo;
+      const page = await context!.newPage();
+      await page.goto(ready.webApp);
+      const signIn = page.getByRole('button', { name: 'Sign in with Latchkey' });
+      await signIn.waitFor();
+      await page.screenshot({ path: join(SCREENSHOTS, 'demo-web-app-home.png'), fullPage: true });
+
+      await Promise.all([page.waitForURL(`${ready.issuer}/**`), signIn.click()]);
+      await page.getByLabel('Email').waitFor();
+      expect(await page.content()).toContain('Blueprint');
+      await page.screenshot({ path: join(SCREENSHOTS, 'demo-sign-in.png'), fullPage: true });
+      await page.getByLabel('Email').fill(ready.email);
+      await page.getByLabel('Password').fill(ready.password);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+
+      const allow = page.getByRole('button', { name: 'Allow' });
+      await allow.waitFor();
+      expect(await page.content()).toContain('data:read');
+      await page.screenshot({ path: join(SCREENSHOTS, 'demo-consent.png'), fullPage: true });
+      await Promise.all([page.waitForURL(`${ready.webApp}/`), allow.click()]);
+
+      await page.getByRole('heading', { name: 'Your projects' }).waitFor();
+      expect(await page.getByRole('status').textContent()).toContain('Signed in with Latchkey');
+      expect(await page.getByText('No projects yet').isVisible()).toBe(true);
+
+      await page.getByLabel('Project name').fill('Apollo launch site');
+      await Promise.all([
+        page.waitForURL(`${ready.webApp}/`),
+        page.getByRole('button', { name: 'Create project' }).click(),
+      ]);
+      const projects = page.getByRole('list', { name: 'Projects' });
+      await projects.getByText('Apollo launch site').waitFor();
+      expect(await projects.getByRole('listitem').count()).toBe(1);
+      expect(await page.getByRole('status').textContent()).toContain('Created “Apollo launch site”');
+      // The user sees only their own projects, not the viewer app's.
+      expect(await page.content()).not.toContain(ready.seededProjects[0]);
+      await page.screenshot({ path: join(SCREENSHOTS, 'demo-web-app-projects.png'), fullPage: true });
+
+      // The session cookie is HttpOnly: no token or session id is reachable from page scripts.
+      expect(await page.evaluate(() => document.cookie)).not.toContain('blueprint_session');
+      await page.close();
+    },
+    60_000,
+  );
+
+  it.runIf(hasChromium)(
+    "viewer: lists its app's projects with a token from the proxy",
+    async () => {
+      const { ready } = demo;
+      const page = await context!.newPage();
+      const errors: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      await page.goto(ready.viewer);
+      const projects = page.getByRole('list', { name: 'Projects' });
+      await projects.getByText(ready.seededProjects[0] as string).waitFor();
+      expect(await projects.getByRole('listitem').count()).toBe(ready.seededProjects.length);
+      expect(await page.locator('#token-detail').textContent()).toMatch(/^data:read · expires in \d+ min$/);
+      expect(await page.locator('#api-detail').textContent()).toContain('3 projects');
+      expect(await page.content()).not.toContain('Apollo launch site');
+      expect(errors).toEqual([]);
+      await page.screenshot({ path: join(SCREENSHOTS, 'demo-viewer.png'), fullPage: true });
+      await page.close();
+    },
+    60_000,
+  );
+
+  it('SIGTERM stops every child it started', async () => {
+    await context?.close();
+    await browser?.close();
+    context = undefined;
+    browser = undefined;
+    demo.child.kill('SIGTERM');
+    expect(await demo.exit).toBe(0);
+    for (const [name, pid] of Object.entries(demo.ready.pids))
+      expect({ name, alive: isAlive(pid) }).toEqual({ name, alive: false });
+    expect(demo.output()).toContain('all 5 processes stopped');
+  }, 30_000);
+});
