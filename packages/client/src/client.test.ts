@@ -257,6 +257,13 @@ describe('token endpoint requests', () => {
     });
   });
 
+  it('token(code, redirectUri) sends the redirect URI given to auth() (RFC 6749 §4.1.3)', async () => {
+    const { client: c, calls } = client(() => json(tokenBody()));
+    await c.token('code-1', 'https://app/other-cb');
+    expect(calls[0]!.form.get('redirect_uri')).toBe('https://app/other-cb');
+    await expect(c.token('code-1', 'not a url')).rejects.toThrow(TypeError);
+  });
+
   it('returns a camelCase token result with expiry and the raw body', async () => {
     const now = Date.now();
     const body = tokenBody({ token_type: 'bearer', refresh_token: 'rt', scope: 'a  b', id_token: 'x.y.z' });

@@ -203,9 +203,14 @@ export class OAuthClient {
     );
   }
 
-  /** Compact form (Lokalise style) of {@link OAuthClient.exchangeCode}. @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3 */
-  token(code: string): Promise<TokenResult> {
-    return this.exchangeCode(code);
+  /**
+   * Compact form (Lokalise style) of {@link OAuthClient.exchangeCode}. Pass the `redirectUri` given to
+   * {@link OAuthClient.auth} when it differs from the client's default: RFC 6749 §4.1.3 requires the
+   * same value at the token endpoint, and servers that follow it refuse the code otherwise.
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
+   */
+  token(code: string, redirectUri?: string): Promise<TokenResult> {
+    return this.exchangeCode(code, { redirectUri });
   }
 
   /**
