@@ -185,6 +185,13 @@ describe('npm run demo', () => {
 
       // The session cookie is HttpOnly: no token or session id is reachable from page scripts.
       expect(await page.evaluate(() => document.cookie)).not.toContain('blueprint_session');
+
+      // Sign out revokes the grant and ends the session: back to the Sign in button.
+      await Promise.all([
+        page.waitForURL(`${ready.webApp}/`),
+        page.getByRole('button', { name: 'Sign out' }).click(),
+      ]);
+      await page.getByRole('button', { name: 'Sign in with Latchkey' }).waitFor();
       await page.close();
     },
     60_000,

@@ -181,7 +181,7 @@ async function shutdown(code) {
   if (running.length > 0) process.stderr.write(`\ndemo: stopping ${running.map((c) => c.name).join(', ')}\n`);
   await Promise.all(running.map(stopChild));
   if (dataDirToRemove) rmSync(dataDirToRemove, { recursive: true, force: true });
-  process.stderr.write(`demo: all ${children.length} processes stopped\n`);
+  if (children.length > 0) process.stderr.write(`demo: all ${children.length} processes stopped\n`);
   process.exit(code);
 }
 
@@ -378,7 +378,7 @@ async function main() {
     '',
     'Latchkey demo is running. Ctrl-C stops every process.',
     '',
-    ...rows.map(([name, link, note]) => `  ${name.padEnd(17)} ${link.padEnd(42)} ${note}`),
+    ...rows.map(([name, link, note]) => `  ${name.padEnd(17)} ${link.padEnd(46)} ${note}`),
     '',
     `  Demo user         ${DEMO_USER.email}`,
     `  Password          ${DEMO_USER.password}${user === 'exists' ? '   (existing user)' : ''}`,

@@ -81,8 +81,9 @@ async function load() {
     setStep(
       'api',
       'done',
-      `${body.projects.length} ${body.projects.length === 1 ? 'project' : 'projects'} of app ${body.owner.client_id}`,
+      `${body.projects.length} ${body.projects.length === 1 ? 'project' : 'projects'} owned by this app`,
     );
+    $('api-detail').title = `client_id ${body.owner.client_id}`;
     renderProjects(body.projects);
   } catch (error) {
     const failed = $('step-token').dataset.state === 'done' ? 'api' : 'token';
