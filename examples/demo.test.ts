@@ -220,6 +220,40 @@ describe('npm run demo', () => {
     60_000,
   );
 
+  it.runIf(hasChromium)(
+    'web app: a new user signs up on the way, then Deny brings them back signed out',
+    async () => {
+      // The demo user's consent is remembered since the first test, so a new account sees the consent page.
+      const { ready } = demo;
+      const fresh = await browser!.newContext({
+        viewport: { width: 1280, height: 800 },
+        colorScheme: 'light',
+      });
+      const page = await fresh.newPage();
+      await page.goto(ready.webApp);
+      await Promise.all([
+        page.waitForURL(`${ready.issuer}/**`),
+        page.getByRole('button', { name: 'Sign in with Latchkey' }).click(),
+      ]);
+      await Promise.all([
+        page.waitForURL(`${ready.issuer}/signup**`),
+        page.getByRole('link', { name: 'Create one' }).click(),
+      ]);
+      await page.getByLabel('Email').fill(`new-${Date.now()}@example.com`);
+      await page.getByLabel('Password').fill('another long password');
+      await page.screenshot({ path: join(SCREENSHOTS, 'demo-sign-up.png'), fullPage: true });
+      await page.getByRole('button', { name: 'Create account' }).click();
+      const deny = page.getByRole('button', { name: 'Deny' });
+      await deny.waitFor();
+      await Promise.all([page.waitForURL(`${ready.webApp}/`), deny.click()]);
+      expect(await page.getByRole('alert').textContent()).toContain('You did not allow Blueprint');
+      await page.getByRole('button', { name: 'Sign in with Latchkey' }).waitFor();
+      await page.screenshot({ path: join(SCREENSHOTS, 'demo-web-app-denied.png'), fullPage: true });
+      await fresh.close();
+    },
+    60_000,
+  );
+
   it('SIGTERM stops every child it started', async () => {
     await context?.close();
     await browser?.close();
