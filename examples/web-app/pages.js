@@ -152,9 +152,13 @@ export function projectsPage({ csrf, message, projects, owner, token, apiError }
         <h2>Connected with Latchkey</h2>
         <dl>
           <dt>User</dt><dd><code>${owner?.sub ?? 'unknown'}</code></dd>
-          <dt>Scopes granted</dt><dd>${token.scope.map((s) => html`<span class="pill">${s}</span>`)}</dd>
+          ${
+            token
+              ? html`<dt>Scopes granted</dt><dd>${token.scope.map((s) => html`<span class="pill">${s}</span>`)}</dd>
           <dt>Access token</dt><dd>expires ${relative(token.expiresAt)}</dd>
-          <dt>Refresh token</dt><dd>${token.hasRefreshToken ? 'kept on the server, rotated on use' : 'none'}</dd>
+          <dt>Refresh token</dt><dd>${token.hasRefreshToken ? 'kept on the server, rotated on use' : 'none'}</dd>`
+              : html`<dt>Tokens</dt><dd>Latchkey cannot be reached right now</dd>`
+          }
         </dl>
         <p class="hint">Blueprint calls <code>GET</code> and <code>POST /api/projects</code> with <code>authFetch</code>, which adds the Bearer token and renews it when it expires.</p>
       </aside>

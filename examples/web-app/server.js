@@ -195,13 +195,16 @@ async function home(_req, res, session) {
       apiError = `The Projects API answered ${response.status}: ${body.error_description || body.error || ''}`;
   } catch (error) {
     // The refresh token was refused (revoked in Latchkey's "connected apps", expired): sign in again.
-    if (error?.code === 'OAUTH_RESPONSE_ERROR' || error instanceof TypeError) {
+    // (A network failure is a TypeError from fetch too: that one keeps the session.)
+    const noRefreshToken = error instanceof TypeError && /refresh token/.test(error.message);
+    if (error?.code === 'OAUTH_RESPONSE_ERROR' || noRefreshToken) {
       signOut(session, 'Your Latchkey authorization ended. Sign in again.');
       return redirect(res, '/');
     }
     apiError = `Could not reach the Projects API (${error?.code || error?.message || 'network error'}).`;
   }
-  const stored = await session.manager.getToken();
+  // What the sidebar shows; if Latchkey cannot be reached right now the page still renders.
+  const stored = await session.manager.getToken().catch(() => undefined);
   sendPage(
     res,
     200,
@@ -211,7 +214,7 @@ async function home(_req, res, session) {
       projects,
       owner,
       apiError,
-      token: {
+      token: stored && {
         scope: stored.scope,
         expiresAt: stored.expiresAt,
         hasRefreshToken: Boolean(stored.refreshToken),
