@@ -121,8 +121,8 @@ describe.each(dialects())('kill -9 under a refresh load on %s', (dialect) => {
       }
       expect(valid + revoked).toBe(CHAINS);
       // A chain whose last refresh committed but whose answer died with the process is revoked as a
-      // family when the client presents its older token; every other chain still works.
-      expect(valid).toBeGreaterThan(0);
+      // family when the client presents its older token (on a loaded machine that can be every chain:
+      // the kill lands while the answers are being signed); every other chain still works.
 
       // Nothing half-written: every grant has at most one live refresh token, every token a grant.
       const heads = await db
