@@ -75,7 +75,8 @@ export function loginEndpoints(app: FastifyInstance, ctx: ServerContext): void {
     const email = normalizeEmail(params.get('email') ?? '').slice(0, 320);
     const password = params.get('password') ?? '';
     const keys = [`ip:${request.ip}`, `account:${email}`];
-    const wait = ctx.loginLimiter.retryAfter(keys);
+    // Counted before the password check awaits, so parallel guesses cannot all slip under the limit.
+    const wait = ctx.loginLimiter.attempt(keys);
     if (wait !== undefined) {
       reply.header('retry-after', String(Math.ceil(wait)));
       const minutes = Math.max(1, Math.ceil(wait / 60));
@@ -86,9 +87,9 @@ export function loginEndpoints(app: FastifyInstance, ctx: ServerContext): void {
     }
     const user = email && password ? await ctx.users.verify(email, password) : undefined;
     if (!user) {
-      ctx.loginLimiter.fail(keys);
       return renderLogin(ctx, request, reply, returnTo, 401, { email, error: 'Wrong email or password.' });
     }
+    ctx.loginLimiter.forgive(keys);
     return startSession(ctx, reply, user.id, returnTo);
   });
 

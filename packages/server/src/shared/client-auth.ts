@@ -71,15 +71,16 @@ export class ClientAuthenticator {
   async authenticate(input: ClientAuthInput): Promise<ClientWithSecrets> {
     const presented = presentedCredentials(input);
     const limitKeys = [`ip:${input.ip}`, `client:${presented.clientId.slice(0, MAX_ID_LENGTH)}`];
-    const wait = this.limiter.retryAfter(limitKeys);
+    // Counted before the lookup awaits, so parallel guesses cannot all slip under the limit.
+    const wait = this.limiter.attempt(limitKeys);
     if (wait !== undefined) throw tooManyRequests(wait);
 
     const client = LOOKUP_ID.test(presented.clientId)
       ? await this.clients.findWithSecrets(presented.clientId)
       : undefined;
-    if (this.verify(client, presented.secret)) return client as ClientWithSecrets;
-    this.limiter.fail(limitKeys);
-    throw invalidClient();
+    if (!this.verify(client, presented.secret)) throw invalidClient();
+    this.limiter.forgive(limitKeys);
+    return client as ClientWithSecrets;
   }
 
   private verify(client: ClientWithSecrets | undefined, secret: string | undefined): boolean {

@@ -1,8 +1,19 @@
-/** Counts failed authentications per key (client ID, IP) in a fixed window; bounded in memory. */
+/** Counts failed authentications per key (client ID, IP, account) in a fixed window; bounded in memory. */
 
-/** A failure counter: after `maxFailures` within `windowSeconds`, a key is refused until the window ends. */
+interface Entry {
+  count: number;
+  resetAt: number;
+}
+
+/**
+ * A failure counter: after `maxFailures` within `windowSeconds`, a key is refused until the window ends.
+ *
+ * Callers {@link FailureLimiter.attempt} before they check a credential and {@link FailureLimiter.forgive}
+ * when it was right: the attempt counts as a failure while the check is in flight, so N guesses sent in
+ * parallel cannot all pass the limit before the first one is recorded (RFC 6819 §5.1.4.2.3, §5.2.3.7).
+ */
 export class FailureLimiter {
-  private readonly entries = new Map<string, { count: number; resetAt: number }>();
+  private readonly entries = new Map<string, Entry>();
 
   /**
    * @param maxFailures failures allowed per window
@@ -19,31 +30,55 @@ export class FailureLimiter {
   retryAfter(keys: readonly string[], now = Date.now()): number | undefined {
     let wait: number | undefined;
     for (const key of keys) {
-      const entry = this.entries.get(key);
-      if (!entry) continue;
-      if (entry.resetAt <= now) {
-        this.entries.delete(key);
-        continue;
-      }
-      if (entry.count >= this.maxFailures) wait = Math.max(wait ?? 0, (entry.resetAt - now) / 1000);
+      const entry = this.live(key, now);
+      if (entry && entry.count >= this.maxFailures) wait = Math.max(wait ?? 0, (entry.resetAt - now) / 1000);
     }
     return wait;
+  }
+
+  /**
+   * Starts one attempt: if a key is over its limit, returns the seconds to wait and records nothing;
+   * otherwise records the attempt as a failure of every key and returns `undefined`.
+   */
+  attempt(keys: readonly string[], now = Date.now()): number | undefined {
+    const wait = this.retryAfter(keys, now);
+    if (wait === undefined) this.fail(keys, now);
+    return wait;
+  }
+
+  /** Takes back the failure an {@link FailureLimiter.attempt} recorded, once the credential proved right. */
+  forgive(keys: readonly string[], now = Date.now()): void {
+    for (const key of keys) {
+      const entry = this.live(key, now);
+      if (!entry) continue;
+      entry.count -= 1;
+      if (entry.count <= 0) this.entries.delete(key);
+    }
   }
 
   /** Records one failure for every key. */
   fail(keys: readonly string[], now = Date.now()): void {
     for (const key of keys) {
-      const entry = this.entries.get(key);
-      if (entry && entry.resetAt > now) {
+      const entry = this.live(key, now);
+      if (entry) {
         entry.count += 1;
         continue;
       }
-      this.entries.delete(key);
       if (this.entries.size >= this.maxEntries) {
         const oldest = this.entries.keys().next();
         if (!oldest.done) this.entries.delete(oldest.value);
       }
       this.entries.set(key, { count: 1, resetAt: now + this.windowSeconds * 1000 });
     }
+  }
+
+  /** The key's entry if its window is still open; an expired one is dropped. */
+  private live(key: string, now: number): Entry | undefined {
+    const entry = this.entries.get(key);
+    if (entry && entry.resetAt <= now) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry;
   }
 }
