@@ -12,6 +12,7 @@ import { revokeEndpoint } from './endpoints/revoke.js';
 import { signupEndpoints } from './endpoints/signup.js';
 import { tokenEndpoint } from './endpoints/token.js';
 import { installErrorHandler } from './shared/error-handler.js';
+import { clientErrorHandler, frameworkErrorHandler } from './shared/framework-errors.js';
 import { NO_STORE_HEADERS } from './shared/no-store.js';
 
 /** SECURITY.md: request bodies above 64 KiB are refused with 413 before anything is read further. */
@@ -26,6 +27,8 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT,
     trustProxy: false,
     return503OnClosing: true,
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   });
 
   // Every body is read as text; each endpoint decides what it accepts (no JSON or nested parsing).
