@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as client from 'openid-client';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, requireChromium } from './chromium.js';
 import { cliAsync, freePort, type ServerProcess, startProcess } from './process-support.js';
@@ -28,6 +28,8 @@ describe.runIf(requireChromium('browser end-to-end'))(
     let callback: Server;
     let callbackUrl: string;
     let app: { client_id: string; client_secret: string };
+    /** A second app, consented to only by the sign-in-again test. */
+    let secondApp: { client_id: string };
     const email = 'grace@example.com';
     const password = 'a long enough password';
 
@@ -60,6 +62,21 @@ describe.runIf(requireChromium('browser end-to-end'))(
         env,
       );
       app = JSON.parse(created.stdout);
+      const second = await cliAsync(
+        [
+          'apps',
+          'create',
+          '--name',
+          'Label Maker',
+          '--scope',
+          'data:read',
+          '--redirect-uri',
+          'http://127.0.0.1/callback',
+          '--json',
+        ],
+        env,
+      );
+      secondApp = JSON.parse(second.stdout);
       browser = await launchChromium();
     });
     afterAll(async () => {
@@ -138,6 +155,54 @@ describe.runIf(requireChromium('browser end-to-end'))(
       await phone.screenshot({ path: join(SCREENSHOTS, 'sign-in-mobile.png'), fullPage: true });
       await mobile.close();
       await context.close();
+    });
+
+    it('a user who already allowed the app signs in again and lands on the callback (CSP form-action)', async () => {
+      const authUrl = `${server.url}/oauth/authorize?${new URLSearchParams({
+        response_type: 'code',
+        client_id: secondApp.client_id,
+        redirect_uri: callbackUrl,
+        scope: 'data:read',
+        state: 'again',
+        code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+        code_challenge_method: 'S256',
+      })}`;
+      const signInAndSubmit = async (page: Page) => {
+        await page.goto(authUrl);
+        await page.getByLabel('Email').fill(email);
+        await page.getByLabel('Password').fill(password);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+      };
+      const first = await browser.newContext();
+      const page = await first.newPage();
+      await signInAndSubmit(page);
+      await page.getByRole('button', { name: 'Allow' }).waitFor();
+      expect(await page.content()).toContain('Label Maker');
+      await Promise.all([
+        page.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/callback\?/),
+        page.getByRole('button', { name: 'Allow' }).click(),
+      ]);
+      await first.close();
+
+      // A fresh browser: sign-in 303s to /oauth/authorize, which 303s straight to the app (consent is
+      // remembered). CSP form-action applies to that redirect chain, so the login page must allow it.
+      const second = await browser.newContext();
+      const again = await second.newPage();
+      const blocked: string[] = [];
+      again.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) blocked.push(message.text());
+      });
+      await Promise.all([
+        again.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/callback\?/, { timeout: 10_000 }),
+        signInAndSubmit(again),
+      ]);
+      const landed = new URL(again.url());
+      expect(landed.origin).toBe(new URL(callbackUrl).origin);
+      expect(landed.searchParams.get('code')).toMatch(/^[\w-]{43}$/);
+      expect(landed.searchParams.get('state')).toBe('again');
+      expect(landed.searchParams.get('iss')).toBe(server.url);
+      expect(blocked).toEqual([]);
+      await second.close();
     });
   },
 );

@@ -7,6 +7,7 @@ import { checkCsrf, csrfToken } from '../shared/csrf.js';
 import { parseForm } from '../shared/form.js';
 import { PageError } from '../shared/page-errors.js';
 import { newNonce, sendPage } from '../shared/page-security.js';
+import { singleQueryValue } from '../shared/query.js';
 import { currentUser, loginUrl } from '../shared/session.js';
 
 /** Path of the Connected apps page. */
@@ -21,7 +22,7 @@ export function accountEndpoints(app: FastifyInstance, ctx: ServerContext): void
     if (!user) return reply.redirect(loginUrl(ACCOUNT_APPS_PATH), 303);
     const apps = await ctx.grants.connectedApps(user.id);
     const nonce = newNonce();
-    const revoked = (request.query as Record<string, string | undefined>)['revoked'];
+    const revoked = singleQueryValue(request, 'revoked');
     const body = connectedAppsPage({
       nonce,
       csrf: csrfToken(request, reply, cookieNames(ctx.config.issuer)),

@@ -7,12 +7,13 @@ import type { ServerContext } from '../context.js';
 import { consentPage } from '../pages/consent.js';
 import { cookieNames } from '../shared/cookies.js';
 import { checkCsrf, csrfToken } from '../shared/csrf.js';
-import { invalidRequest, OAuthError } from '../shared/errors.js';
+import { OAuthError } from '../shared/errors.js';
 import { type Params, parseForm } from '../shared/form.js';
 import { PageError } from '../shared/page-errors.js';
 import { newNonce, originOf, sendPage } from '../shared/page-security.js';
 import { isS256Challenge } from '../shared/pkce.js';
-import { matchRedirectUri } from '../shared/redirect-uri.js';
+import { parseQueryWithRepeats, type QueryParams, singleQueryValue } from '../shared/query.js';
+import { requestedRedirectUri } from '../shared/redirect-uri.js';
 import { grantScope } from '../shared/scope.js';
 import { currentUser, loginUrl } from '../shared/session.js';
 import type { Client } from '../storage/clients.js';
@@ -62,8 +63,8 @@ async function resolveClient(ctx: ServerContext, params: Params): Promise<Client
 /** Step 2 (page errors only): redirect_uri must be registered exactly; omitted means "the only one". */
 function resolveRedirectUri(client: Client, params: Params): string {
   const requested = params.get('redirect_uri');
-  if (requested === undefined) {
-    if (client.redirectUris.length === 1) return client.redirectUris[0] as string;
+  const match = requestedRedirectUri(client.redirectUris, requested);
+  if (requested === undefined && !match) {
     throw new PageError(
       400,
       'This link is incomplete',
@@ -71,7 +72,6 @@ function resolveRedirectUri(client: Client, params: Params): string {
     );
   }
   // RFC 6749 §3.1.2.4: never redirect to an unverified URI.
-  const match = matchRedirectUri(client.redirectUris, requested);
   if (!match)
     throw new PageError(
       400,
@@ -81,7 +81,51 @@ function resolveRedirectUri(client: Client, params: Params): string {
   return match;
 }
 
-/** Steps 3 to 6 (redirect errors): response type, grant, scope, PKCE. */
+/**
+ * A page error for a request whose client or redirect URI cannot be determined: a repeated
+ * `client_id` or `redirect_uri` (RFC 6749 §3.1, §4.1.2.1), or bad percent-encoding.
+ */
+const malformedLink = () =>
+  new PageError(
+    400,
+    'This link is malformed',
+    'A parameter is repeated or badly encoded. Nothing was sent back to any app.',
+  );
+
+/** RFC 6749 Appendix A.5: `state = 1*VSCHAR` (%x20-7E); we also bound it at 1024 characters. */
+const MAX_STATE_LENGTH = 1024;
+
+/**
+ * Whether a state may be stored and echoed: only VSCHAR, at most 1024 characters. Anything else (NUL,
+ * newlines, non-ASCII) is refused before it reaches the database or a Location header.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#appendix-A.5
+ */
+function isValidState(state: string): boolean {
+  return state.length <= MAX_STATE_LENGTH && /^[\x20-\x7e]+$/.test(state);
+}
+
+/**
+ * Step 3 (redirect errors): no other parameter repeated (RFC 6749 §3.1: "MUST NOT be included more
+ * than once") and a well-formed state (Appendix A.5).
+ */
+function checkShape(query: QueryParams): void {
+  if (query.repeated.size > 0) {
+    const name = [...query.repeated].find((n) => /^[\w.-]{1,40}$/.test(n));
+    throw new RedirectError(
+      'invalid_request',
+      name ? `the ${name} parameter is repeated` : 'a parameter is repeated',
+    );
+  }
+  const state = query.params.get('state');
+  if (state !== undefined && !isValidState(state)) {
+    throw new RedirectError(
+      'invalid_request',
+      `state must be 1 to ${MAX_STATE_LENGTH} printable ASCII characters`,
+    );
+  }
+}
+
+/** Steps 4 to 7 (redirect errors): response type, grant, scope, PKCE. */
 function validateRequest(
   ctx: ServerContext,
   client: Client,
@@ -145,21 +189,23 @@ async function issueCode(ctx: ServerContext, pending: PendingRequest): Promise<s
 }
 
 async function authorize(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply) {
-  let params: Params;
+  let query: QueryParams;
   try {
-    params = parseForm(queryOf(request.url));
+    query = parseQueryWithRepeats(queryOf(request.url));
   } catch {
-    throw new PageError(
-      400,
-      'This link is malformed',
-      'A parameter is repeated or badly encoded. Nothing was sent back to any app.',
-    );
+    throw malformedLink();
   }
+  // RFC 6749 §4.1.2.1: without one certain client and redirect URI, never redirect.
+  if (query.repeated.has('client_id') || query.repeated.has('redirect_uri')) throw malformedLink();
+  const { params } = query;
   const client = await resolveClient(ctx, params);
   const redirectUri = resolveRedirectUri(client, params);
-  const state = params.get('state');
+  // Echoed only when well-formed; a repeated state is absent from params.
+  const rawState = params.get('state');
+  const state = rawState !== undefined && isValidState(rawState) ? rawState : undefined;
   let validated: ReturnType<typeof validateRequest>;
   try {
+    checkShape(query);
     validated = validateRequest(ctx, client, params);
   } catch (error) {
     if (!(error instanceof RedirectError)) throw error;
@@ -180,9 +226,13 @@ async function authorize(ctx: ServerContext, request: FastifyRequest, reply: Fas
     state,
     codeChallenge: validated.challenge,
   };
-  const consented = await ctx.grants.consentedScopes(user.id, client.id);
-  if (validated.scopes.every((scope) => consented.includes(scope))) {
-    return reply.redirect(await issueCode(ctx, pending), 303);
+  // RFC 8252 §8.6, RFC 6749 §10.2: a public client's identity cannot be assured, so anyone can send
+  // its client_id; remembered consent is reused only for confidential clients, public ones always ask.
+  if (!client.isPublic) {
+    const consented = await ctx.grants.consentedScopes(user.id, client.id);
+    if (validated.scopes.every((scope) => consented.includes(scope))) {
+      return reply.redirect(await issueCode(ctx, pending), 303);
+    }
   }
   const handle = await ctx.grants.savePendingRequest(pending, PENDING_TTL);
   const nonce = newNonce();
@@ -205,7 +255,16 @@ async function decide(ctx: ServerContext, request: FastifyRequest, reply: Fastif
   const user = await currentUser(ctx, request);
   if (!user)
     throw new PageError(403, 'You are signed out', 'Sign in again from the app. Nothing was allowed.');
-  const handle = new URLSearchParams(queryOf(request.url)).get('request');
+  const decision = params.get('decision');
+  // Checked before the pending request is taken, so a malformed answer does not consume it.
+  if (decision !== 'allow' && decision !== 'deny')
+    throw new PageError(
+      400,
+      'This answer was not understood',
+      'Go back and choose Allow or Deny. Nothing was allowed.',
+    );
+  // A repeated handle counts as none (RFC 6749 §3.1).
+  const handle = singleQueryValue(request, 'request');
   const pending = handle ? await ctx.grants.takePendingRequest(handle, user.id) : undefined;
   if (!pending)
     throw new PageError(
@@ -213,12 +272,10 @@ async function decide(ctx: ServerContext, request: FastifyRequest, reply: Fastif
       'This request has expired',
       'Go back to the app and start again. Nothing was allowed.',
     );
-  const decision = params.get('decision');
   if (decision === 'allow') {
     await ctx.grants.saveConsent(user.id, pending.clientId, pending.scopes);
     return reply.redirect(await issueCode(ctx, pending), 303);
   }
-  if (decision !== 'deny') throw invalidRequest('decision must be allow or deny');
   const denied = redirectTo(ctx, pending.redirectUri, {
     error: 'access_denied',
     error_description: 'the user denied the request',

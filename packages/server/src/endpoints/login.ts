@@ -4,22 +4,52 @@ import type { ServerContext } from '../context.js';
 import { loginPage } from '../pages/login.js';
 import { cookieNames, readCookie, setCookie } from '../shared/cookies.js';
 import { checkCsrf, csrfToken } from '../shared/csrf.js';
+import { emailInput, MAX_EMAIL_LENGTH } from '../shared/email-input.js';
 import { parseForm } from '../shared/form.js';
-import { newNonce, sendPage } from '../shared/page-security.js';
+import { newNonce, originOf, sendPage } from '../shared/page-security.js';
+import { singleQueryValue } from '../shared/query.js';
+import { requestedRedirectUri } from '../shared/redirect-uri.js';
 import { safeReturnTo } from '../shared/return-to.js';
 import { currentUser } from '../shared/session.js';
 import { normalizeEmail } from '../storage/users.js';
+import { AUTHORIZE_PATH } from './authorize.js';
 
 /** Path of the sign-in page. */
 export const LOGIN_PATH = '/login';
 
-/** The app name to show when the sign-in continues an authorization request. */
-async function appNameFor(ctx: ServerContext, returnTo: string): Promise<string | undefined> {
-  if (!returnTo.startsWith('/oauth/authorize?')) return undefined;
-  const clientId = new URLSearchParams(returnTo.slice(returnTo.indexOf('?') + 1)).get('client_id');
-  return clientId && /^[\x21-\x7e]{1,255}$/.test(clientId)
-    ? (await ctx.clients.find(clientId))?.name
-    : undefined;
+/** What a sign-in or sign-up page shows and allows when it continues an authorization request. */
+export interface AuthorizationContinuation {
+  /** The app's name, for the heading. */
+  appName?: string;
+  /**
+   * Origins the form may end up at: after sign-in, /oauth/authorize may 303 straight to the app's
+   * redirect URI (consent already given), and CSP `form-action` applies to those redirects too.
+   */
+  formTargets: string[];
+}
+
+/**
+ * Looks at `returnTo`: when it is an /oauth/authorize request naming one registered app and one of
+ * its registered redirect URIs (RFC 6749 §3.1.2.3, the same matching as the endpoint), the app's name
+ * and that URI's origin; otherwise nothing, so the page's `form-action` stays `'self'`.
+ */
+export async function authorizationContinuation(
+  ctx: ServerContext,
+  returnTo: string,
+): Promise<AuthorizationContinuation> {
+  if (!returnTo.startsWith(`${AUTHORIZE_PATH}?`)) return { formTargets: [] };
+  const query = new URLSearchParams(returnTo.slice(returnTo.indexOf('?') + 1));
+  const clientIds = query.getAll('client_id').filter(Boolean);
+  const clientId = clientIds.length === 1 ? clientIds[0] : undefined;
+  if (!clientId || !/^[\x21-\x7e]{1,255}$/.test(clientId)) return { formTargets: [] };
+  const client = await ctx.clients.find(clientId);
+  if (!client) return { formTargets: [] };
+  const redirectUris = query.getAll('redirect_uri').filter(Boolean);
+  const redirectUri =
+    redirectUris.length <= 1 && client.grantTypes.includes('authorization_code')
+      ? requestedRedirectUri(client.redirectUris, redirectUris[0])
+      : undefined;
+  return { appName: client.name, formTargets: redirectUri ? originOf(redirectUri) : [] };
 }
 
 async function renderLogin(
@@ -32,19 +62,21 @@ async function renderLogin(
 ) {
   const nonce = newNonce();
   const query = new URLSearchParams({ return_to: returnTo });
+  const { appName, formTargets } = await authorizationContinuation(ctx, returnTo);
   const body = loginPage({
     nonce,
     csrf: csrfToken(request, reply, cookieNames(ctx.config.issuer)),
     action: `${LOGIN_PATH}?${query}`,
-    appName: await appNameFor(ctx, returnTo),
+    appName,
     signupHref: ctx.config.signupEnabled ? `/signup?${query}` : undefined,
     ...extra,
   });
-  return sendPage(reply, status, nonce, body);
+  return sendPage(reply, status, nonce, body, formTargets);
 }
 
-function returnToOf(ctx: ServerContext, request: FastifyRequest): string {
-  return safeReturnTo((request.query as Record<string, string | undefined>)['return_to'], ctx.config.issuer);
+/** The page's `return_to`, safe to redirect to; a repeated one counts as absent (RFC 6749 §3.1). */
+export function returnToOf(ctx: ServerContext, request: FastifyRequest): string {
+  return safeReturnTo(singleQueryValue(request, 'return_to'), ctx.config.issuer);
 }
 
 /** Signs the user in: a new session cookie, then 303 to where they were going. */
@@ -72,22 +104,28 @@ export function loginEndpoints(app: FastifyInstance, ctx: ServerContext): void {
     const params = parseForm(typeof request.body === 'string' ? request.body : '');
     checkCsrf(request, params, cookieNames(ctx.config.issuer), ctx.config.issuer);
     const returnTo = returnToOf(ctx, request);
-    const email = normalizeEmail(params.get('email') ?? '').slice(0, 320);
+    const typed = params.get('email') ?? '';
+    // Control characters or an overlong value: wrong credentials, never a database query.
+    const email = emailInput(typed);
     const password = params.get('password') ?? '';
-    const keys = [`ip:${request.ip}`, `account:${email}`];
+    const account = email ?? normalizeEmail(typed).slice(0, MAX_EMAIL_LENGTH);
+    const keys = [`ip:${request.ip}`, `account:${account}`];
     // Counted before the password check awaits, so parallel guesses cannot all slip under the limit.
     const wait = ctx.loginLimiter.attempt(keys);
     if (wait !== undefined) {
       reply.header('retry-after', String(Math.ceil(wait)));
       const minutes = Math.max(1, Math.ceil(wait / 60));
       return renderLogin(ctx, request, reply, returnTo, 429, {
-        email,
+        email: email ?? '',
         error: `Too many attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
       });
     }
     const user = email && password ? await ctx.users.verify(email, password) : undefined;
     if (!user) {
-      return renderLogin(ctx, request, reply, returnTo, 401, { email, error: 'Wrong email or password.' });
+      return renderLogin(ctx, request, reply, returnTo, 401, {
+        email: email ?? '',
+        error: 'Wrong email or password.',
+      });
     }
     ctx.loginLimiter.forgive(keys);
     return startSession(ctx, reply, user.id, returnTo);

@@ -1,17 +1,17 @@
-/** GET/POST /signup: self-service accounts (LATCHKEY_SIGNUP, on by default). */
+/** GET/POST /signup: self-service accounts (LATCHKEY_SIGNUP, on by default), throttled per IP. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { signupPage } from '../pages/signup.js';
 import { cookieNames } from '../shared/cookies.js';
 import { checkCsrf, csrfToken } from '../shared/csrf.js';
+import { emailInput } from '../shared/email-input.js';
 import { parseForm } from '../shared/form.js';
 import { newNonce, sendPage } from '../shared/page-security.js';
 import { passwordProblem } from '../shared/password.js';
-import { safeReturnTo } from '../shared/return-to.js';
-import { EmailTakenError, isEmail, normalizeEmail } from '../storage/users.js';
-import { LOGIN_PATH, startSession } from './login.js';
+import { EmailTakenError, isEmail } from '../storage/users.js';
+import { authorizationContinuation, LOGIN_PATH, returnToOf, startSession } from './login.js';
 
-function render(
+async function render(
   ctx: ServerContext,
   request: FastifyRequest,
   reply: FastifyReply,
@@ -28,25 +28,39 @@ function render(
     loginHref: `${LOGIN_PATH}?${query}`,
     ...extra,
   });
-  return sendPage(reply, status, nonce, body);
+  // The new account 303s to return_to, which may 303 on to the app (CSP form-action covers redirects).
+  const { formTargets } = await authorizationContinuation(ctx, returnTo);
+  return sendPage(reply, status, nonce, body, formTargets);
 }
 
 /** Registers the sign-up routes when sign-up is enabled. */
 export function signupEndpoints(app: FastifyInstance, ctx: ServerContext): void {
   if (!ctx.config.signupEnabled) return;
-  const returnToOf = (request: FastifyRequest) =>
-    safeReturnTo((request.query as Record<string, string | undefined>)['return_to'], ctx.config.issuer);
 
-  app.get('/signup', async (request, reply) => render(ctx, request, reply, returnToOf(request), 200));
+  app.get('/signup', async (request, reply) => render(ctx, request, reply, returnToOf(ctx, request), 200));
 
   app.post('/signup', async (request, reply) => {
     const params = parseForm(typeof request.body === 'string' ? request.body : '');
     checkCsrf(request, params, cookieNames(ctx.config.issuer), ctx.config.issuer);
-    const returnTo = returnToOf(request);
-    const email = normalizeEmail(params.get('email') ?? '');
+    const returnTo = returnToOf(ctx, request);
+    // Every attempt counts, successful or not: account creation is not a credential to forgive
+    // (RFC 6819 §5.1.4.2.3, LATCHKEY_SIGNUP_MAX_PER_IP per LATCHKEY_SIGNUP_WINDOW).
+    const wait = ctx.signupLimiter.attempt([`ip:${request.ip}`]);
+    if (wait !== undefined) {
+      reply.header('retry-after', String(Math.max(1, Math.ceil(wait))));
+      const minutes = Math.max(1, Math.ceil(wait / 60));
+      return render(ctx, request, reply, returnTo, 429, {
+        error: `Too many new accounts from your network. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+      });
+    }
+    // Control characters (PostgreSQL refuses NUL) or an overlong value never reach the database.
+    const email = emailInput(params.get('email') ?? '');
     const password = params.get('password') ?? '';
-    if (!isEmail(email))
-      return render(ctx, request, reply, returnTo, 400, { email, error: 'Enter a valid email address.' });
+    if (email === undefined || !isEmail(email))
+      return render(ctx, request, reply, returnTo, 400, {
+        email: email ?? '',
+        error: 'Enter a valid email address.',
+      });
     const problem = passwordProblem(password);
     if (problem) return render(ctx, request, reply, returnTo, 400, { email, error: problem });
     try {

@@ -74,3 +74,16 @@ export function matchRedirectUri(registered: readonly string[], candidate: strin
   }
   return undefined;
 }
+
+/**
+ * The redirect URI an authorization request resolves to: the registered one it names
+ * ({@link matchRedirectUri}), or the only registered one when it names none (RFC 6749 §3.1.2.3);
+ * `undefined` when neither applies, and then nothing may be sent to any URI (§3.1.2.4).
+ */
+export function requestedRedirectUri(
+  registered: readonly string[],
+  requested: string | undefined,
+): string | undefined {
+  if (requested === undefined) return registered.length === 1 ? registered[0] : undefined;
+  return matchRedirectUri(registered, requested);
+}
