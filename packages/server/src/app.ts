@@ -25,7 +25,7 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
     // Fastify's own request lines include the query string; ours (onResponse below) never do.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
-    trustProxy: false,
+    trustProxy: ctx.config.trustProxy,
     return503OnClosing: true,
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,

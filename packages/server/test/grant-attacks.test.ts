@@ -1,6 +1,10 @@
 /** SECURITY.md "Codes, refresh tokens, revocation, introspection": every row as an attack with its exact outcome. */
+
+import type { LightMyRequestResponse } from 'fastify';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INVALID_GRANT_DESCRIPTION } from '../src/grants/user-tokens.js';
+import { registerApp } from '../src/shared/app-registration.js';
 import { signAccessToken } from '../src/tokens/access-token.js';
 import {
   claimsOf,
@@ -19,7 +23,15 @@ import {
   tokenRequest,
 } from './attack-support.js';
 import { InjectBrowser, pkce, registerThreeLeggedApp } from './browser.js';
-import { dialects, startTestServer, type TestServer } from './support.js';
+import { dialects, FORM, startTestServer, type TestServer } from './support.js';
+
+/** The one RFC 6749 §5.2 description every failed code or refresh token gets, whatever the reason. */
+function expectGenericInvalidGrant(res: LightMyRequestResponse) {
+  expect({ status: res.statusCode, body: res.json() }).toEqual({
+    status: 400,
+    body: { error: 'invalid_grant', error_description: INVALID_GRANT_DESCRIPTION },
+  });
+}
 
 describe.each(dialects())('code, refresh, revocation and introspection attacks on %s', (dialect) => {
   let s: TestServer;
@@ -159,6 +171,88 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
       });
       expectInvalidGrant(res);
     });
+
+    it('an app without the refresh_token grant gets no refresh token, and the access token works', async () => {
+      const { client, clientSecret } = await registerApp(s.ctx.clients, s.config.scopes, {
+        name: 'No refresh',
+        scope: 'data:read',
+        redirectUris: ['https://norefresh.example/cb'],
+        grants: ['authorization_code'],
+      });
+      const app = {
+        client,
+        clientSecret,
+        basic: s.basic(client.id, clientSecret as string),
+        redirectUri: 'https://norefresh.example/cb',
+      };
+      const { code, verifier, redirectUri } = await getCode(browser, app, { scope: 'data:read' });
+      const res = await redeemCode(app, { code, redirect_uri: redirectUri, code_verifier: verifier });
+      expect(res.statusCode).toBe(200);
+      expect(Object.keys(res.json()).sort()).toEqual(['access_token', 'expires_in', 'scope', 'token_type']);
+      expect(await active(app, res.json().access_token)).toBe(true);
+      // The app with the grant still gets one.
+      expect((await getTokens(s, browser, appA)).refresh_token).toMatch(/^[\w-]{43}$/);
+    });
+
+    it('every refused code gets the same invalid_grant description, whatever check failed', async () => {
+      const fresh = () => getCode(browser, appA, { redirectUri: 'https://a.example/cb' });
+      const failures: LightMyRequestResponse[] = [];
+      failures.push(await redeemCode(appA, { code: 'x'.repeat(43), redirect_uri: 'https://a.example/cb' }));
+      const stolen = await fresh();
+      failures.push(
+        await redeemCode(appB, {
+          code: stolen.code,
+          redirect_uri: stolen.redirectUri,
+          code_verifier: stolen.verifier,
+        }),
+      );
+      const otherRedirect = await fresh();
+      failures.push(
+        await redeemCode(appA, {
+          code: otherRedirect.code,
+          redirect_uri: 'https://a.example/other',
+          code_verifier: otherRedirect.verifier,
+        }),
+      );
+      const wrongVerifier = await fresh();
+      failures.push(
+        await redeemCode(appA, {
+          code: wrongVerifier.code,
+          redirect_uri: wrongVerifier.redirectUri,
+          code_verifier: pkce().verifier,
+        }),
+      );
+      const noVerifier = await fresh();
+      failures.push(await redeemCode(appA, { code: noVerifier.code, redirect_uri: noVerifier.redirectUri }));
+      const downgrade = await getCode(browser, appA, { withPkce: false });
+      failures.push(
+        await redeemCode(appA, {
+          code: downgrade.code,
+          redirect_uri: downgrade.redirectUri,
+          code_verifier: pkce().verifier,
+        }),
+      );
+      const expired = await fresh();
+      await s.ctx.db
+        .updateTable('authorization_codes')
+        .set({ expires_at: nowSeconds() - 1 })
+        .where('code_hash', '=', hashOf(expired.code))
+        .execute();
+      failures.push(
+        await redeemCode(appA, {
+          code: expired.code,
+          redirect_uri: expired.redirectUri,
+          code_verifier: expired.verifier,
+        }),
+      );
+      const used = await fresh();
+      const form = { code: used.code, redirect_uri: used.redirectUri, code_verifier: used.verifier };
+      expect((await redeemCode(appA, form)).statusCode).toBe(200);
+      failures.push(await redeemCode(appA, form));
+      failures.push(await redeemCode(appB, form));
+      expect(failures).toHaveLength(9);
+      for (const res of failures) expectGenericInvalidGrant(res);
+    });
   });
 
   describe('PKCE at the token endpoint', () => {
@@ -183,6 +277,32 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
       expectInvalidGrant(
         await redeemCode(appA, { code, redirect_uri: redirectUri, code_verifier: verifier }),
       );
+    });
+
+    it('a public app without code_verifier → invalid_request, told apart only because it reveals nothing about the code', async () => {
+      const spa = await registerThreeLeggedApp(s, {
+        name: 'SPA',
+        isPublic: true,
+        redirectUris: ['https://spa.example/cb'],
+      });
+      const { code, verifier, redirectUri } = await getCode(browser, spa);
+      const redeem = (form: Record<string, string>) =>
+        tokenRequest(s.app, undefined, {
+          grant_type: 'authorization_code',
+          client_id: spa.client.id,
+          redirect_uri: redirectUri,
+          ...form,
+        });
+      // A real code and a made-up one get the same answer: it is decided before the code is looked at.
+      for (const candidate of [code, 'x'.repeat(43)]) {
+        const res = await redeem({ code: candidate });
+        expect({ status: res.statusCode, body: res.json() }).toEqual({
+          status: 400,
+          body: { error: 'invalid_request', error_description: 'code_verifier is required' },
+        });
+      }
+      // Nothing was consumed: the code still works with its verifier.
+      expect((await redeem({ code, code_verifier: verifier as string })).statusCode).toBe(200);
     });
 
     it('a verifier sent for a code issued without a challenge (downgrade) → invalid_grant', async () => {
@@ -254,6 +374,26 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
 
     it('unknown → invalid_grant', async () => {
       expectInvalidGrant(await refresh(s.app, appA.basic, 'x'.repeat(43)));
+    });
+
+    it('unknown, another client’s, expired, revoked and replayed refresh tokens share one description', async () => {
+      const failures: LightMyRequestResponse[] = [await refresh(s.app, appA.basic, 'x'.repeat(43))];
+      const theirs = await getTokens(s, browser, appA);
+      failures.push(await refresh(s.app, appB.basic, theirs.refresh_token));
+      const expired = await getTokens(s, browser, appA);
+      await s.ctx.db
+        .updateTable('refresh_tokens')
+        .set({ expires_at: nowSeconds() - 1 })
+        .where('token_hash', '=', hashOf(expired.refresh_token))
+        .execute();
+      failures.push(await refresh(s.app, appA.basic, expired.refresh_token));
+      const revoked = await getTokens(s, browser, appA);
+      await revoke(s.app, appA.basic, revoked.refresh_token);
+      failures.push(await refresh(s.app, appA.basic, revoked.refresh_token));
+      const rotated = await getTokens(s, browser, appA);
+      expect((await refresh(s.app, appA.basic, rotated.refresh_token)).statusCode).toBe(200);
+      failures.push(await refresh(s.app, appA.basic, rotated.refresh_token));
+      for (const res of failures) expectGenericInvalidGrant(res);
     });
 
     it('reuse of a rotated token (grace 0) → invalid_grant and the whole grant revoked', async () => {
@@ -347,6 +487,95 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
       );
       expect(wrong.statusCode).toBe(401);
       expect(wrong.json().error).toBe('invalid_client');
+    });
+
+    it('a public client (client_id alone) → 401 invalid_client, even for its own token', async () => {
+      const spa = await registerThreeLeggedApp(s, {
+        name: 'SPA introspecting',
+        isPublic: true,
+        redirectUris: ['https://spa.example/cb'],
+      });
+      const { code, verifier, redirectUri } = await getCode(browser, spa);
+      const tokens = (
+        await tokenRequest(s.app, undefined, {
+          grant_type: 'authorization_code',
+          client_id: spa.client.id,
+          code,
+          redirect_uri: redirectUri,
+          code_verifier: verifier as string,
+        })
+      ).json();
+      for (const token of [tokens.access_token, tokens.refresh_token, appA.client.id]) {
+        const res = await s.app.inject({
+          method: 'POST',
+          url: '/oauth/introspect',
+          headers: FORM,
+          payload: new URLSearchParams({ token, client_id: spa.client.id }).toString(),
+        });
+        expect(res.statusCode).toBe(401);
+        expect(res.headers['www-authenticate']).toBe('Basic realm="latchkey", charset="UTF-8"');
+        expect(res.json().error).toBe('invalid_client');
+        expect(res.body).not.toContain('active');
+      }
+    });
+
+    it('an access token is described only to its own app or a resource server; to other apps it is inactive', async () => {
+      const tokens = await getTokens(s, browser, appA);
+      const twoLegged = (
+        await tokenRequest(s.app, s.basic(), { grant_type: 'client_credentials', scope: 'data:read' })
+      ).json().access_token as string;
+      // Another confidential app learns nothing, not even that the token is live.
+      expectInactive(await introspect(s.app, appB.basic, tokens.access_token));
+      expectInactive(await introspect(s.app, appA.basic, twoLegged));
+      expect(await active(appA, tokens.access_token)).toBe(true);
+
+      const { client, clientSecret } = await registerApp(s.ctx.clients, s.config.scopes, {
+        name: 'Projects API',
+        scope: 'data:read',
+      });
+      const api = s.basic(client.id, clientSecret as string);
+      expectInactive(await introspect(s.app, api, tokens.access_token));
+      expect(await s.ctx.clients.setResourceServer(client.id, true)).toBe(true);
+      const described = (await introspect(s.app, api, tokens.access_token)).json();
+      expect(described).toMatchObject({
+        active: true,
+        client_id: appA.client.id,
+        scope: 'data:read data:write',
+      });
+      expect((await introspect(s.app, api, twoLegged)).json()).toMatchObject({
+        active: true,
+        client_id: s.credentials.clientId,
+      });
+      // Refresh tokens never go to resource servers: still only their own app's business.
+      expectInactive(await introspect(s.app, api, tokens.refresh_token));
+    });
+
+    it('after the app is deleted, its unexpired access tokens (two- and three-legged) are inactive', async () => {
+      const doomed = await registerThreeLeggedApp(s, {
+        name: 'Doomed',
+        redirectUris: ['https://doomed.example/cb'],
+      });
+      const other = await registerApp(s.ctx.clients, s.config.scopes, {
+        name: 'Doomed two-legged',
+        scope: 'data:read',
+      });
+      const { client, clientSecret } = await registerApp(s.ctx.clients, s.config.scopes, {
+        name: 'Resource server',
+        scope: 'data:read',
+      });
+      await s.ctx.clients.setResourceServer(client.id, true);
+      const api = s.basic(client.id, clientSecret as string);
+      const threeLegged = (await getTokens(s, browser, doomed)).access_token;
+      const twoLegged = (
+        await tokenRequest(s.app, s.basic(other.client.id, other.clientSecret as string), {
+          grant_type: 'client_credentials',
+        })
+      ).json().access_token as string;
+      for (const token of [threeLegged, twoLegged])
+        expect((await introspect(s.app, api, token)).json().active).toBe(true);
+      expect(await s.ctx.clients.delete(doomed.client.id)).toBe(true);
+      expect(await s.ctx.clients.delete(other.client.id)).toBe(true);
+      for (const token of [threeLegged, twoLegged]) expectInactive(await introspect(s.app, api, token));
     });
 
     it('a live token is described', async () => {

@@ -7,7 +7,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ServerProcess, startProcess } from './process-support.js';
+import { cliAsync, type ServerProcess, startProcess } from './process-support.js';
 
 describe('interop over loopback', () => {
   let dir: string;
@@ -97,6 +97,57 @@ describe('interop over loopback', () => {
     const result = await oauth.processClientCredentialsResponse(as, c, response);
     expect(result.scope).toBe('data:write');
     expect(result.expires_in).toBe(3600);
+  });
+
+  it('openid-client: an API created with `apps create --resource-server` introspects the demo app’s tokens; a plain app cannot', async () => {
+    const env = { LATCHKEY_DATA_DIR: dir, LATCHKEY_DEMO_APP: 'false' };
+    const create = async (...extra: string[]) => {
+      const result = await cliAsync(['apps', 'create', '--scope', 'data:read', ...extra, '--json'], env);
+      expect(result.code).toBe(0);
+      return JSON.parse(result.stdout) as {
+        client_id: string;
+        client_secret: string;
+        resource_server: boolean;
+      };
+    };
+    const api = await create('--name', 'Projects API', '--resource-server');
+    const plain = await create('--name', 'Reports');
+    expect(api.resource_server).toBe(true);
+    expect(plain.resource_server).toBe(false);
+    const shown = await cliAsync(['apps', 'show', api.client_id, '--json'], env);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ client_id: api.client_id, resource_server: true });
+    const listed = JSON.parse((await cliAsync(['apps', 'list', '--json'], env)).stdout) as {
+      client_id: string;
+      resource_server: boolean;
+    }[];
+    expect(listed.find((a) => a.client_id === plain.client_id)?.resource_server).toBe(false);
+    expect((await cliAsync(['apps', 'show', api.client_id], env)).stdout).toContain(
+      'confidential, resource server',
+    );
+    // A public app cannot authenticate, so it cannot be a resource server.
+    const refused = await cliAsync(
+      ['apps', 'create', '--name', 'X', '--scope', 'data:read', '--public', '--resource-server'],
+      env,
+    );
+    expect(refused.code).toBe(2);
+
+    const discover = (id: string, secret: string) =>
+      client.discovery(new URL(server.url), id, undefined, client.ClientSecretBasic(secret), {
+        execute: [client.allowInsecureRequests],
+        algorithm: 'oauth2',
+      });
+    const demoConfig = await discover(demo.client_id, demo.client_secret);
+    const { access_token: token } = await client.clientCredentialsGrant(demoConfig, { scope: 'data:read' });
+    const described = await client.tokenIntrospection(
+      await discover(api.client_id, api.client_secret),
+      token,
+    );
+    expect(described).toMatchObject({ active: true, client_id: demo.client_id, scope: 'data:read' });
+    const hidden = await client.tokenIntrospection(
+      await discover(plain.client_id, plain.client_secret),
+      token,
+    );
+    expect(hidden).toEqual({ active: false });
   });
 
   it('a lying Content-Length (longer than the body): 400, nothing issued', async () => {

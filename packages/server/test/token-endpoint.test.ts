@@ -247,8 +247,15 @@ describe('brute force of a client secret', () => {
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
     expect(limited.headers['cache-control']).toBe('no-store');
-    // The right secret learns nothing while the client is locked (per client ID, from another IP too).
-    expect((await attempt(s.credentials.clientSecret, '10.0.0.2')).statusCode).toBe(429);
+    // RFC 8628's slow_down is for device-code polling; a 429 here is a generic retry-later.
+    expect(limited.json()).toEqual({
+      error: 'temporarily_unavailable',
+      error_description: 'too many failed attempts; retry later',
+    });
+    // The right secret learns nothing from the locked IP...
+    expect((await attempt(s.credentials.clientSecret, '10.0.0.1')).statusCode).toBe(429);
+    // ...but the failures of one IP do not lock the app out from its own (SECURITY.md: no lockout DoS).
+    expect((await attempt(s.credentials.clientSecret, '10.0.0.2')).statusCode).toBe(200);
   });
 
   it('throttles per IP across client IDs', async () => {

@@ -1,4 +1,4 @@
-/** `latchkey apps ...`: create, list, show, rotate-secret, delete. */
+/** `latchkey apps ...`: create (optionally as a resource server), list, show, rotate-secret, delete. */
 import { parseDuration } from '../config.js';
 import { AppRegistrationError, registerApp } from '../shared/app-registration.js';
 import { RedirectUriError } from '../shared/redirect-uri.js';
@@ -11,6 +11,7 @@ function describe(client: Client) {
     client_id: client.id,
     name: client.name,
     public: client.isPublic,
+    resource_server: client.resourceServer,
     scope: client.scopes.join(' '),
     grant_types: client.grantTypes,
     redirect_uris: client.redirectUris,
@@ -22,7 +23,9 @@ function printClient(client: Client): void {
   const d = describe(client);
   out(`client_id:     ${d.client_id}`);
   out(`name:          ${d.name}`);
-  out(`type:          ${d.public ? 'public' : 'confidential'}`);
+  out(
+    `type:          ${d.public ? 'public' : 'confidential'}${d.resource_server ? ', resource server' : ''}`,
+  );
   out(`scope:         ${d.scope}`);
   out(`grant_types:   ${d.grant_types.join(' ')}`);
   out(`redirect_uris: ${d.redirect_uris.join(' ') || '(none)'}`);
@@ -35,10 +38,15 @@ async function create(args: string[], cli: CliContext): Promise<void> {
     'redirect-uri': { type: 'string', multiple: true },
     grant: { type: 'string', multiple: true },
     public: { type: 'boolean' },
+    'resource-server': { type: 'boolean' },
     json: { type: 'boolean' },
   });
   if (values.name === undefined) throw new UsageError('missing --name');
   if (values.scope === undefined) throw new UsageError('missing --scope');
+  const resourceServer = values['resource-server'] === true;
+  // A resource server authenticates to introspect (RFC 7662 §2.1), which a public app cannot.
+  if (resourceServer && values.public === true)
+    throw new UsageError('--resource-server needs a confidential app; drop --public');
   let result: Awaited<ReturnType<typeof registerApp>>;
   try {
     result = await registerApp(await cli.clients(), cli.config.scopes, {
@@ -54,7 +62,14 @@ async function create(args: string[], cli: CliContext): Promise<void> {
     if (error instanceof Error && error.name === 'OAuthError') throw new UsageError(error.message);
     throw error;
   }
-  const { client, clientSecret } = result;
+  const { clientSecret } = result;
+  let client = result.client;
+  if (resourceServer) {
+    const clients = await cli.clients();
+    if (!(await clients.setResourceServer(client.id, true)))
+      throw new Error(`could not mark ${client.id} as a resource server`);
+    client = (await clients.find(client.id)) ?? client;
+  }
   if (values.json) {
     out(JSON.stringify({ ...describe(client), ...(clientSecret ? { client_secret: clientSecret } : {}) }));
     return;
@@ -80,8 +95,12 @@ async function list(args: string[], cli: CliContext): Promise<void> {
     return;
   }
   if (clients.length === 0) out('no apps');
-  for (const c of clients)
-    out(`${c.id}  ${c.isPublic ? 'public      ' : 'confidential'}  ${c.name}  [${c.scopes.join(' ')}]`);
+  for (const c of clients) {
+    const type = c.isPublic ? 'public      ' : 'confidential';
+    out(
+      `${c.id}  ${type}  ${c.name}  [${c.scopes.join(' ')}]${c.resourceServer ? '  (resource server)' : ''}`,
+    );
+  }
 }
 
 async function rotateSecret(args: string[], cli: CliContext): Promise<void> {

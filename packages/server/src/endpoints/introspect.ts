@@ -1,15 +1,36 @@
 /** POST /oauth/introspect: token introspection (RFC 7662) for authenticated clients. */
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
+import { invalidClient } from '../shared/errors.js';
 import { requireParam } from '../shared/form.js';
 import { readClientRequest, rejectOtherMethods } from '../shared/request.js';
 import type { ClientWithSecrets } from '../storage/clients.js';
+import type { AccessTokenClaims } from '../tokens/access-token.js';
 import { verifyOwnAccessToken } from '../tokens/verify-access-token.js';
 
 /** Path of the introspection endpoint. */
 export const INTROSPECT_PATH = '/oauth/introspect';
 
 const INACTIVE = '{"active":false}';
+
+/**
+ * Whether `client` may learn about an access token: the client it was issued to, or an app registered
+ * as a resource server. RFC 7662 §4: the server must decide who may introspect, so that a client cannot
+ * scan tokens it was never given; to anyone else the token is simply not active.
+ */
+function mayDescribe(client: ClientWithSecrets, claims: AccessTokenClaims): boolean {
+  return claims.client_id === client.id || client.resourceServer;
+}
+
+/** An access token is active only while its client exists, its grant is live and its jti not revoked. */
+async function accessTokenActive(ctx: ServerContext, caller: ClientWithSecrets, claims: AccessTokenClaims) {
+  // The caller was just authenticated, so only someone else's client needs looking up (a deleted
+  // app's tokens stop working at once, two-legged ones included).
+  if (claims.client_id !== caller.id && !(await ctx.clients.find(claims.client_id))) return false;
+  if (await ctx.grants.accessTokenRevoked(claims.jti)) return false;
+  // A token of a revoked grant is inactive although its JWT is unexpired.
+  return claims.gid === undefined || (await ctx.grants.grantActive(claims.gid));
+}
 
 async function introspect(
   ctx: ServerContext,
@@ -18,14 +39,12 @@ async function introspect(
 ): Promise<Record<string, unknown> | undefined> {
   const claims = verifyOwnAccessToken(ctx.keys, ctx.config.issuer, token);
   if (claims) {
-    if (await ctx.grants.accessTokenRevoked(claims.jti)) return undefined;
-    // A token of a revoked grant is inactive although its JWT is unexpired.
-    if (claims.gid !== undefined && !(await ctx.grants.grantActive(claims.gid))) return undefined;
+    if (!mayDescribe(client, claims) || !(await accessTokenActive(ctx, client, claims))) return undefined;
     const { gid: _gid, ...rest } = claims;
     return { active: true, token_type: 'Bearer', ...rest };
   }
   const refresh = await ctx.grants.findRefreshToken(token);
-  // Refresh tokens are described only to the client that holds them.
+  // Refresh tokens are described only to the client that holds them (never sent to resource servers).
   if (!refresh?.active || refresh.clientId !== client.id) return undefined;
   return {
     active: true,
@@ -39,12 +58,15 @@ async function introspect(
 }
 
 /**
- * Answers `{"active":false}` and nothing more for expired, revoked, unknown and foreign tokens.
+ * Answers `{"active":false}` and nothing more for expired, revoked, unknown and foreign tokens, and for
+ * tokens the caller may not see. Public clients cannot authenticate, so they cannot introspect.
  * @see https://www.rfc-editor.org/rfc/rfc7662#section-2.2
  */
 export function introspectEndpoint(app: FastifyInstance, ctx: ServerContext): void {
   app.post(INTROSPECT_PATH, async (request, reply) => {
     const { params, client } = await readClientRequest(ctx, request);
+    // RFC 7662 §2.1: the endpoint MUST require authorization; a client_id alone proves nothing.
+    if (client.isPublic) throw invalidClient('public clients cannot use introspection');
     const result = await introspect(ctx, client, requireParam(params, 'token'));
     reply.header('content-type', 'application/json; charset=utf-8');
     return result ? JSON.stringify(result) : INACTIVE;

@@ -1,4 +1,4 @@
-/** Issues the token response of a user grant: an access token bound to the grant, and a refresh token. */
+/** Issues the token response of a user grant: an access token bound to the grant, and maybe a refresh token. */
 import type { ServerContext } from '../context.js';
 import { invalidGrant } from '../shared/errors.js';
 import type { ClientWithSecrets } from '../storage/clients.js';
@@ -6,38 +6,38 @@ import type { IssuedGrant } from '../storage/grants.js';
 import { GrantError } from '../storage/grants.js';
 import { type TokenResponse, tokenResponse } from './grant.js';
 
-/** A user grant's response: access token bound to the grant (`sub` = user, `gid` = grant) and refresh token. */
+/**
+ * A user grant's response: an access token bound to the grant (`sub` = user, `gid` = grant), and a
+ * refresh token only for an app registered with the `refresh_token` grant (RFC 6749 §5.1: the refresh
+ * token is OPTIONAL; one the app could never use is only something to leak).
+ */
 export function issueUserTokens(
   ctx: ServerContext,
   client: ClientWithSecrets,
   grant: IssuedGrant,
   scopes: string[],
 ): Promise<TokenResponse> {
+  const mayRefresh = client.grantTypes.includes('refresh_token');
   return tokenResponse(ctx, client, {
     subject: grant.userId,
     scopes,
     grantId: grant.grantId,
-    refreshToken: grant.refreshToken,
+    ...(mayRefresh ? { refreshToken: grant.refreshToken } : {}),
   });
 }
 
-const DESCRIPTIONS: Record<string, string> = {
-  unknown: 'the grant is invalid',
-  expired: 'the grant has expired',
-  wrong_client: 'the grant was issued to another client',
-  replayed: 'the grant was already used; every token issued from it is revoked',
-  revoked: 'the grant has been revoked',
-  check_failed: 'the grant does not match this request',
-};
+/**
+ * The one description of every `invalid_grant` about a code or refresh token, worded as RFC 6749 §5.2
+ * defines the error: whether the code or token does not exist, has expired, was used, was revoked,
+ * belongs to another client or was bound to another redirect_uri or PKCE challenge is never told, so a
+ * stolen or guessed value cannot be probed.
+ */
+export const INVALID_GRANT_DESCRIPTION =
+  'the authorization code or refresh token is invalid, expired, revoked, does not match the ' +
+  'authorization request, or was issued to another client';
 
 /** Turns a repository failure into RFC 6749 §5.2 `invalid_grant`; anything else is rethrown. */
-export function asInvalidGrant(error: unknown, checkFailure?: string): never {
-  if (error instanceof GrantError) {
-    throw invalidGrant(
-      error.reason === 'check_failed' && checkFailure
-        ? checkFailure
-        : (DESCRIPTIONS[error.reason] ?? 'invalid grant'),
-    );
-  }
+export function asInvalidGrant(error: unknown): never {
+  if (error instanceof GrantError) throw invalidGrant(INVALID_GRANT_DESCRIPTION);
   throw error;
 }

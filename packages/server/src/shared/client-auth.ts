@@ -8,6 +8,9 @@ import type { FailureLimiter } from './rate-limit.js';
 /** The methods this server accepts, as advertised in metadata (RFC 8414 §2). */
 export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
 
+/** How many times the configured limit one client ID may fail from all IPs together. */
+export const PER_CLIENT_LIMIT_FACTOR = 10;
+
 /** What authentication needs from the request. */
 export interface ClientAuthInput {
   authorization: string | undefined;
@@ -15,10 +18,26 @@ export interface ClientAuthInput {
   ip: string;
 }
 
+/**
+ * The failure limits of client authentication (RFC 6819 §5.2.3.7). `strict` counts per (client ID, IP)
+ * and per IP, so an attacker locks out only itself; `perClient` counts per client ID from every IP
+ * with a higher limit, bounding a brute force spread over many addresses.
+ */
+export interface ClientAuthLimits {
+  strict: FailureLimiter;
+  perClient: FailureLimiter;
+}
+
 /** Credentials as presented, before they are checked. */
 interface Presented {
   clientId: string;
   secret: string | undefined;
+}
+
+/** The keys one request counts against. */
+interface LimitKeys {
+  strict: string[];
+  perClient: string[];
 }
 
 const MAX_ID_LENGTH = 255;
@@ -56,31 +75,49 @@ function presentedCredentials({ authorization, params }: ClientAuthInput): Prese
   return { clientId: bodyId, secret: bodySecret };
 }
 
-/** Client authentication with throttling of failures per client ID and per IP. */
+function limitKeys(clientId: string, ip: string): LimitKeys {
+  const id = clientId.slice(0, MAX_ID_LENGTH);
+  return { strict: [JSON.stringify(['client-ip', id, ip]), `ip:${ip}`], perClient: [`client:${id}`] };
+}
+
+/** Client authentication with throttling of failures per (client ID, IP), per IP and per client ID. */
 export class ClientAuthenticator {
   constructor(
     private readonly clients: ClientRepository,
-    private readonly limiter: FailureLimiter,
+    private readonly limits: ClientAuthLimits,
   ) {}
 
   /**
    * Authenticates the client of a token, revocation or introspection request. Unknown client and wrong
-   * secret cost the same (a dummy hash comparison) and answer the same 401 `invalid_client`.
+   * secret cost the same (a dummy hash comparison) and answer the same 401 `invalid_client`; a caller
+   * over a limit gets 429 whatever it presents, the right secret included.
    * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
    */
   async authenticate(input: ClientAuthInput): Promise<ClientWithSecrets> {
     const presented = presentedCredentials(input);
-    const limitKeys = [`ip:${input.ip}`, `client:${presented.clientId.slice(0, MAX_ID_LENGTH)}`];
-    // Counted before the lookup awaits, so parallel guesses cannot all slip under the limit.
-    const wait = this.limiter.attempt(limitKeys);
-    if (wait !== undefined) throw tooManyRequests(wait);
-
+    const keys = limitKeys(presented.clientId, input.ip);
+    // Sheds load: a caller already over a limit costs no lookup.
+    this.refuseIfLimited(keys);
     const client = LOOKUP_ID.test(presented.clientId)
       ? await this.clients.findWithSecrets(presented.clientId)
       : undefined;
-    if (!this.verify(client, presented.secret)) throw invalidClient();
-    this.limiter.forgive(limitKeys);
+    // RFC 6819 §5.2.3.7: from here on nothing awaits, so checking the limit, comparing the secret and
+    // recording a failure are one step; N guesses sent in parallel cannot all pass the limit, and
+    // right secrets in flight are never counted as failures.
+    this.refuseIfLimited(keys);
+    if (!this.verify(client, presented.secret)) {
+      this.limits.strict.fail(keys.strict);
+      this.limits.perClient.fail(keys.perClient);
+      throw invalidClient();
+    }
     return client as ClientWithSecrets;
+  }
+
+  private refuseIfLimited(keys: LimitKeys): void {
+    const strict = this.limits.strict.retryAfter(keys.strict);
+    const perClient = this.limits.perClient.retryAfter(keys.perClient);
+    if (strict !== undefined || perClient !== undefined)
+      throw tooManyRequests(Math.max(strict ?? 0, perClient ?? 0));
   }
 
   private verify(client: ClientWithSecrets | undefined, secret: string | undefined): boolean {

@@ -49,9 +49,15 @@ export const unsupportedGrantType = (description: string) =>
 /** RFC 6749 §5.2 `invalid_scope`. */
 export const invalidScope = (description: string) => new OAuthError('invalid_scope', description);
 
-/** Too many failed attempts: 429 with `Retry-After` (RFC 6585 §4). */
+/**
+ * Too many failed attempts: 429 with `Retry-After` (RFC 6585 §4). RFC 6749 §5.2 has no code for this;
+ * `slow_down` belongs to device-code polling (RFC 8628 §3.5) and `invalid_client` would tell a client
+ * holding the right secret that it is wrong. `temporarily_unavailable` (RFC 6749 §4.1.2.1: a temporary
+ * condition, the same request may succeed later) is what clients and our token proxy already retry
+ * after `Retry-After`. The body is the same whoever is refused and whatever they presented.
+ */
 export const tooManyRequests = (retryAfterSeconds: number) =>
-  new OAuthError('slow_down', 'too many failed attempts; retry later', 429, {
+  new OAuthError('temporarily_unavailable', 'too many failed attempts; retry later', 429, {
     'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))),
   });
 

@@ -11,6 +11,9 @@ interface Entry {
  * Callers {@link FailureLimiter.attempt} before they check a credential and {@link FailureLimiter.forgive}
  * when it was right: the attempt counts as a failure while the check is in flight, so N guesses sent in
  * parallel cannot all pass the limit before the first one is recorded (RFC 6819 §5.1.4.2.3, §5.2.3.7).
+ * A check that does not await (a SHA-256 comparison) may instead call {@link FailureLimiter.retryAfter},
+ * compare and {@link FailureLimiter.fail} in one synchronous step: just as safe, and right credentials
+ * in flight are never counted.
  */
 export class FailureLimiter {
   private readonly entries = new Map<string, Entry>();

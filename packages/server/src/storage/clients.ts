@@ -11,6 +11,8 @@ export interface Client {
   id: string;
   name: string;
   isPublic: boolean;
+  /** An API that may introspect tokens issued to other apps (RFC 7662 §2.1). */
+  resourceServer: boolean;
   redirectUris: string[];
   grantTypes: string[];
   scopes: string[];
@@ -26,6 +28,8 @@ export interface ClientWithSecrets extends Client {
 export interface NewClient {
   name: string;
   isPublic: boolean;
+  /** Default `false`. */
+  resourceServer?: boolean;
   redirectUris: string[];
   grantTypes: string[];
   scopes: string[];
@@ -38,6 +42,7 @@ function toClient(row: ClientRow): Client {
     id: row.id,
     name: row.name,
     isPublic: row.is_public === 1,
+    resourceServer: Number(row.is_resource_server) === 1,
     redirectUris: JSON.parse(row.redirect_uris) as string[],
     grantTypes: JSON.parse(row.grant_types) as string[],
     scopes: row.scopes.split(' ').filter(Boolean),
@@ -49,7 +54,7 @@ const now = () => Math.floor(Date.now() / 1000);
 
 /** The hot-path lookup: a client and its currently valid secret hashes ($1 id, $2 now). */
 const FIND_WITH_SECRETS_SQL = `select c.id, c.name, c.is_public, c.redirect_uris, c.grant_types, c.scopes, c.created_at,
-  s.secret_hash from clients c
+  c.is_resource_server, s.secret_hash from clients c
   left join client_secrets s on s.client_id = c.id and (s.expires_at is null or s.expires_at > $2)
   where c.id = $1`;
 
@@ -64,7 +69,12 @@ export class ClientRepository {
    * its SHA-256 hash.
    */
   async create(input: NewClient): Promise<{ client: Client; clientSecret?: string }> {
-    const client: Client = { id: `lk_${randomToken(16)}`, createdAt: now(), ...input };
+    const client: Client = {
+      id: `lk_${randomToken(16)}`,
+      createdAt: now(),
+      ...input,
+      resourceServer: input.resourceServer ?? false,
+    };
     const clientSecret = input.isPublic ? undefined : randomToken(32);
     await this.db.transaction().execute(async (trx) => {
       await trx
@@ -73,6 +83,7 @@ export class ClientRepository {
           id: client.id,
           name: client.name,
           is_public: client.isPublic ? 1 : 0,
+          is_resource_server: client.resourceServer ? 1 : 0,
           redirect_uris: JSON.stringify(client.redirectUris),
           grant_types: JSON.stringify(client.grantTypes),
           scopes: client.scopes.join(' '),
@@ -136,6 +147,20 @@ export class ClientRepository {
       where c.id = ${id}`
       .execute(this.db)
       .then((result) => result.rows);
+  }
+
+  /**
+   * Marks a confidential app as a resource server (or not): it may then introspect tokens issued to
+   * other apps. Returns whether a confidential app with this ID exists.
+   */
+  async setResourceServer(id: string, resourceServer: boolean): Promise<boolean> {
+    const result = await this.db
+      .updateTable('clients')
+      .set({ is_resource_server: resourceServer ? 1 : 0 })
+      .where('id', '=', id)
+      .where('is_public', '=', 0)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   /** Lists every client, oldest first. */

@@ -11,6 +11,8 @@ export interface ClientTable {
   /** Space-delimited allowed scopes. */
   scopes: string;
   created_at: number;
+  /** 1 if the app is an API that may introspect tokens issued to other apps (RFC 7662 §2.1). */
+  is_resource_server: number;
 }
 
 /** A client secret, stored as SHA-256; several may be valid during a rotation's grace period. */
