@@ -1,4 +1,5 @@
 /** Typed server options from the environment, with defaults; a bad value fails fast naming the option. */
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './keys/signing-key.js';
@@ -18,7 +19,10 @@ export interface Config {
   signingAlg: SigningAlgorithm;
   accessTokenTtl: number;
   logLevel: string;
-  /** Failed client authentications allowed per client ID and per IP within the window. */
+  /**
+   * Failed client authentications allowed per (client ID, IP) and per IP within the window; one client
+   * ID from every IP together may fail ten times as often.
+   */
   authMaxFailures: number;
   authFailureWindow: number;
   /** Create a demo app on first start with an empty database. */
@@ -40,6 +44,8 @@ export interface Config {
   refreshTokenTtl: number;
   /** Window in which a just-rotated refresh token still works for the same client (s). */
   refreshGrace: number;
+  /** Seconds between purges of expired rows (storage/purge.ts), jittered; 0 disables them. */
+  purgeInterval: number;
   /** Require PKCE from confidential apps too (always required from public apps). */
   requirePkce: boolean;
   /** Whether the sign-up page is open. */
@@ -49,8 +55,17 @@ export interface Config {
   /** Failed sign-ins allowed per account and per IP within the window. */
   loginMaxFailures: number;
   loginFailureWindow: number;
+  /** Sign-up attempts allowed per IP within the window (every attempt counts). */
+  signupMaxPerIp: number;
+  signupWindow: number;
   /** Human descriptions of scopes for the consent page. */
   scopeDescriptions: Record<string, string>;
+  /**
+   * Fastify's `trustProxy`, so `request.ip` is the client behind reverse proxies: `false` (default: the
+   * peer address), `true` (every X-Forwarded-For hop), the addresses/CIDRs of the trusted proxies, or a
+   * hop count (as a function: Fastify ignores a bare number, since it cannot check the peer).
+   */
+  trustProxy: boolean | string[] | ((address: string, hop: number) => boolean);
 }
 
 /** Descriptions for the default catalogue; LATCHKEY_SCOPE_DESCRIPTIONS adds or overrides. */
@@ -104,6 +119,32 @@ function scopeDescriptions(raw: string | undefined): Record<string, string> {
   return out;
 }
 
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** LATCHKEY_TRUST_PROXY: `false`, `true`, a hop count, or a comma-separated list of addresses and CIDRs. */
+function trustProxy(raw: string | undefined): Config['trustProxy'] {
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d{1,3}$/.test(raw)) {
+    // The peer is hop 0: `1` trusts the proxy in front of us and takes the address it saw.
+    const hops = Number(raw);
+    return (_address, hop) => hop < hops;
+  }
+  const entries = raw.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    const [address = '', prefix, extra] = entry.split('/');
+    const family = isIP(address);
+    const max = family === 6 ? 128 : 32;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= max);
+    if (!PROXY_NAMES.includes(entry) && (family === 0 || !prefixOk || extra !== undefined)) {
+      throw new ConfigError(
+        `LATCHKEY_TRUST_PROXY must be true, false, a hop count or a comma-separated list of addresses/CIDRs, got "${entry}"`,
+      );
+    }
+  }
+  return entries;
+}
+
 /** Parses durations like `3600`, `90s`, `15m`, `24h`, `14d` into seconds. */
 export function parseDuration(raw: string, name: string): number {
   const match = /^(\d+)\s*([smhd]?)$/.exec(raw.trim());
@@ -137,8 +178,10 @@ function url(value: string, name: string): string {
  * LATCHKEY_DATA_DIR, LATCHKEY_DATABASE_URL, LATCHKEY_DATABASE_POOL_SIZE, LATCHKEY_SIGNING_ALG, LATCHKEY_ACCESS_TOKEN_TTL,
  * LATCHKEY_LOG_LEVEL, LATCHKEY_AUTH_MAX_FAILURES, LATCHKEY_AUTH_FAILURE_WINDOW, LATCHKEY_DEMO_APP,
  * LATCHKEY_SCOPES, LATCHKEY_SHUTDOWN_GRACE, LATCHKEY_KEY_RELOAD_INTERVAL, LATCHKEY_SIGNING_THREAD,
- * LATCHKEY_CODE_TTL, LATCHKEY_REFRESH_TOKEN_TTL, LATCHKEY_REFRESH_GRACE, LATCHKEY_REQUIRE_PKCE, LATCHKEY_SIGNUP,
- * LATCHKEY_SESSION_TTL, LATCHKEY_LOGIN_MAX_FAILURES, LATCHKEY_LOGIN_FAILURE_WINDOW, LATCHKEY_SCOPE_DESCRIPTIONS.
+ * LATCHKEY_CODE_TTL, LATCHKEY_REFRESH_TOKEN_TTL, LATCHKEY_REFRESH_GRACE, LATCHKEY_PURGE_INTERVAL, LATCHKEY_REQUIRE_PKCE, LATCHKEY_SIGNUP,
+ * LATCHKEY_SESSION_TTL, LATCHKEY_LOGIN_MAX_FAILURES, LATCHKEY_LOGIN_FAILURE_WINDOW,
+ * LATCHKEY_SIGNUP_MAX_PER_IP, LATCHKEY_SIGNUP_WINDOW, LATCHKEY_SCOPE_DESCRIPTIONS,
+ * LATCHKEY_TRUST_PROXY.
  */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const port = integer(env, 'PORT', 4000, 0, 65535);
@@ -179,14 +222,18 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     codeTtl: duration(env, 'LATCHKEY_CODE_TTL', 60),
     refreshTokenTtl: duration(env, 'LATCHKEY_REFRESH_TOKEN_TTL', 14 * 86400),
     refreshGrace: duration(env, 'LATCHKEY_REFRESH_GRACE', 0),
+    purgeInterval: duration(env, 'LATCHKEY_PURGE_INTERVAL', 3600),
     requirePkce: boolean(env, 'LATCHKEY_REQUIRE_PKCE', false),
     signupEnabled: boolean(env, 'LATCHKEY_SIGNUP', true),
     sessionTtl: duration(env, 'LATCHKEY_SESSION_TTL', 7 * 86400),
     loginMaxFailures: integer(env, 'LATCHKEY_LOGIN_MAX_FAILURES', 5, 1, 1_000_000),
     loginFailureWindow: duration(env, 'LATCHKEY_LOGIN_FAILURE_WINDOW', 900),
+    signupMaxPerIp: integer(env, 'LATCHKEY_SIGNUP_MAX_PER_IP', 10, 1, 1_000_000),
+    signupWindow: duration(env, 'LATCHKEY_SIGNUP_WINDOW', 3600),
     scopeDescriptions: {
       ...DEFAULT_SCOPE_DESCRIPTIONS,
       ...scopeDescriptions(env['LATCHKEY_SCOPE_DESCRIPTIONS']),
     },
+    trustProxy: trustProxy(env['LATCHKEY_TRUST_PROXY']),
   };
 }

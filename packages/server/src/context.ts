@@ -25,6 +25,8 @@ export interface ServerContext {
   grants: GrantRepository;
   /** Failed sign-ins per account and per IP. */
   loginLimiter: FailureLimiter;
+  /** Sign-up attempts per IP, successful or not. */
+  signupLimiter: FailureLimiter;
   /** Handlers still running (shutdown waits for them before closing the database). */
   inFlight: InFlight;
 }

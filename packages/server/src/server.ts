@@ -10,13 +10,14 @@ import { TOKEN_PATH } from './endpoints/token.js';
 import { KeyManager } from './keys/key-manager.js';
 import { createLogger } from './logger.js';
 import { registerApp } from './shared/app-registration.js';
-import { ClientAuthenticator } from './shared/client-auth.js';
+import { ClientAuthenticator, PER_CLIENT_LIMIT_FACTOR } from './shared/client-auth.js';
 import { InFlight } from './shared/in-flight.js';
 import { FailureLimiter } from './shared/rate-limit.js';
 import { ClientRepository } from './storage/clients.js';
 import { type Db, openDatabase } from './storage/database.js';
 import { GrantRepository } from './storage/grants.js';
 import { migrate } from './storage/migrations.js';
+import { schedulePurge } from './storage/purge.js';
 import { SigningKeyRepository } from './storage/signing-keys.js';
 import { UserRepository } from './storage/users.js';
 import { InlineSigner, WorkerSigner } from './tokens/signer.js';
@@ -37,19 +38,23 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
   await keyRepository.ensure(config.signingAlg);
   const keys = await KeyManager.start(keyRepository, config.keyReloadMs);
   const clients = new ClientRepository(db);
-  const limiter = new FailureLimiter(config.authMaxFailures, config.authFailureWindow);
+  const limits = {
+    strict: new FailureLimiter(config.authMaxFailures, config.authFailureWindow),
+    perClient: new FailureLimiter(config.authMaxFailures * PER_CLIENT_LIMIT_FACTOR, config.authFailureWindow),
+  };
   const signer = config.signing === 'worker' ? new WorkerSigner() : new InlineSigner();
   return {
     config,
     db,
     clients,
     keys,
-    authenticator: new ClientAuthenticator(clients, limiter),
+    authenticator: new ClientAuthenticator(clients, limits),
     logger,
     signer,
     users: new UserRepository(db),
     grants: new GrantRepository(db),
     loginLimiter: new FailureLimiter(config.loginMaxFailures, config.loginFailureWindow),
+    signupLimiter: new FailureLimiter(config.signupMaxPerIp, config.signupWindow),
     inFlight: new InFlight(),
   };
 }
@@ -99,6 +104,12 @@ export async function createServer(
 ): Promise<RunningServer> {
   const ctx = await createContext(config, logger);
   const app = await buildApp(ctx);
+  // Expired rows are deleted every LATCHKEY_PURGE_INTERVAL seconds (jittered; 0: never).
+  const purge = schedulePurge(ctx.db, {
+    intervalSeconds: config.purgeInterval,
+    accessTokenTtl: config.accessTokenTtl,
+    logger,
+  });
   return {
     app,
     ctx,
@@ -113,6 +124,7 @@ export async function createServer(
       }
       // A client that hung up leaves its handler running; let it finish before the database closes.
       await ctx.inFlight.idle(ctx.config.shutdownGraceMs);
+      await purge.stop();
       ctx.keys.stop();
       await ctx.signer.close();
       await ctx.db.destroy();

@@ -1,12 +1,17 @@
-/** N parallel redemptions of one code and N parallel refreshes of one token, on SQLite and PostgreSQL. */
+/**
+ * N parallel redemptions of one code, refreshes of one token, revocations of one access token and
+ * consent saves for one user and app, on SQLite and PostgreSQL.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  claimsOf,
   expectInactive,
   getCode,
   getTokens,
   hashOf,
   introspect,
   refresh,
+  revoke,
   signedInBrowser,
   type ThreeLeggedApp,
   tokenRequest,
@@ -97,6 +102,44 @@ describe.each(dialects())('concurrency on %s', (dialect) => {
       const winner = responses.find((r) => r.statusCode === 200)?.json();
       expect((await refresh(s.app, app.basic, winner.refresh_token)).json().error).toBe('invalid_grant');
       expectInactive(await introspect(s.app, app.basic, winner.access_token));
+    });
+
+    it(`${N} parallel revocations of one access token: all 200, one row, the token inactive`, async () => {
+      const tokens = await getTokens(s, browser, app);
+      const responses = await Promise.all(
+        Array.from({ length: N }, () => revoke(s.app, app.basic, tokens.access_token, 'access_token')),
+      );
+      expect(tally(responses)).toEqual({ '200': N });
+      expectInactive(await introspect(s.app, app.basic, tokens.access_token));
+      const rows = await s.ctx.db
+        .selectFrom('revoked_tokens')
+        .select('expires_at')
+        .where('jti', '=', claimsOf(tokens.access_token).jti as string)
+        .execute();
+      expect(rows).toEqual([{ expires_at: claimsOf(tokens.access_token).exp }]);
+      // The grant is untouched: its refresh token still works.
+      expect((await refresh(s.app, app.basic, tokens.refresh_token)).statusCode).toBe(200);
+    });
+
+    it(`${N} parallel consent saves for one user and app: none fails, no scope is lost`, async () => {
+      const user = await s.ctx.users.create('grace@example.com', 'correct horse battery');
+      const scopes = Array.from({ length: N }, (_, i) => `scope:${i}`);
+      const results = await Promise.allSettled(
+        scopes.map((scope, i) =>
+          s.ctx.grants.saveConsent(user.id, app.client.id, [scope, `shared:${i % 2}`]),
+        ),
+      );
+      expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+      const saved = await s.ctx.grants.consentedScopes(user.id, app.client.id);
+      expect(saved.sort()).toEqual([...scopes, 'shared:0', 'shared:1'].sort());
+      // Saving what is already allowed changes nothing; saving more adds to it.
+      await Promise.all([
+        s.ctx.grants.saveConsent(user.id, app.client.id, ['scope:0']),
+        s.ctx.grants.saveConsent(user.id, app.client.id, ['extra']),
+      ]);
+      expect((await s.ctx.grants.consentedScopes(user.id, app.client.id)).sort()).toEqual(
+        [...scopes, 'shared:0', 'shared:1', 'extra'].sort(),
+      );
     });
   });
 

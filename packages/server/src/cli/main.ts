@@ -1,9 +1,10 @@
-/** The `latchkey` command line: start, migrate, apps, keys, users, proxy. */
+/** The `latchkey` command line: start, migrate, apps, keys, users, purge, proxy. */
 import { ConfigError, loadConfig } from '../config.js';
 import { appsCommand } from './apps.js';
 import { out, UsageError } from './args.js';
 import { CliContext } from './context.js';
 import { keysCommand } from './keys.js';
+import { purgeCommand } from './purge.js';
 import { startCommand } from './start.js';
 import { usersCommand } from './users.js';
 
@@ -17,6 +18,7 @@ const USAGE = `usage: latchkey <command>
   apps delete ID
   keys rotate                         pre-publish a new key, promote the next one
   users create --email E --password P [--json]
+  purge                               delete expired codes, sessions, tokens, grants, secrets, keys now
   proxy                               run the token proxy for browser apps (CLIENT_ID, CLIENT_SECRET,
                                       LATCHKEY_ISSUER or TOKEN_ENDPOINT, ALLOWED_SCOPES, ALLOWED_ORIGINS)
 
@@ -60,6 +62,7 @@ export async function main(argv: string[]): Promise<number> {
     } else if (command === 'apps') await appsCommand(rest, cli);
     else if (command === 'keys') await keysCommand(rest, cli);
     else if (command === 'users') await usersCommand(rest, cli);
+    else if (command === 'purge') await purgeCommand(rest, cli);
     else throw new UsageError(`unknown command "${command}"; run "latchkey help"`);
     return 0;
   } catch (error) {

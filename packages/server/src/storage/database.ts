@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { dataExceptionAsInvalidRequest } from '../shared/database-errors.js';
 import type { Database } from './schema.js';
 
 /** The database handle every repository takes. */
@@ -55,6 +56,32 @@ export function dialectOf(url: string): Dialect {
 // int8 columns come back as numbers (epoch seconds fit easily).
 pg.types.setTypeParser(20, (value: string) => Number.parseInt(value, 10));
 
+type Callback = (error: unknown, result: unknown) => void;
+
+/**
+ * A pg client whose failed queries go through {@link dataExceptionAsInvalidRequest}: a value PostgreSQL
+ * refuses (SQLSTATE class 22, e.g. a NUL byte) answers 400 `invalid_request`, never 500 (M4). Covers
+ * Kysely's queries (promise form) and raw `pool.query` (callback form); streams pass through.
+ */
+class CheckedClient extends pg.Client {
+  // biome-ignore lint/suspicious/noExplicitAny: forwards every overload of pg's query unchanged.
+  override query(...args: any[]): any {
+    const base = super.query.bind(this) as (...forwarded: unknown[]) => unknown;
+    const [config, values, callback] = args;
+    if (typeof config?.submit === 'function') return base(...args);
+    const at = typeof values === 'function' ? 1 : typeof callback === 'function' ? 2 : -1;
+    if (at !== -1) {
+      const done = args[at] as Callback;
+      args[at] = ((error, result) =>
+        done(error ? dataExceptionAsInvalidRequest(error) : error, result)) satisfies Callback;
+      return base(...args);
+    }
+    return (base(...args) as Promise<unknown>).catch((error: unknown) => {
+      throw dataExceptionAsInvalidRequest(error);
+    });
+  }
+}
+
 /**
  * Opens a database from a URL. SQLite runs in WAL mode with a busy timeout so several processes can
  * share the file; PostgreSQL uses a pool with a connect timeout so an outage fails fast.
@@ -63,6 +90,7 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
   if (dialectOf(url) === 'postgres') {
     const pool = new pg.Pool({
       connectionString: url,
+      Client: CheckedClient,
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: 2000,
       idleTimeoutMillis: 30_000,

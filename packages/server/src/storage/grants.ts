@@ -3,7 +3,7 @@
  * refresh tokens and revoked access tokens. Every change that must be atomic is one transaction.
  */
 import type { Transaction } from 'kysely';
-import { randomToken, sha256Hex } from '../tokens/random.js';
+import { hasIssuedShape, randomToken, sha256Hex } from '../tokens/random.js';
 import { type Db, nativeHandle } from './database.js';
 import type { Database } from './schema.js';
 
@@ -128,30 +128,41 @@ export class GrantRepository {
     return row ? split(row.scopes) : [];
   }
 
-  /** Remembers that the user allowed these scopes (added to what was allowed before). */
+  /**
+   * Remembers that the user allowed these scopes (added to what was allowed before). Concurrent saves
+   * for one user and app neither fail nor lose scopes: the insert yields to a row another request
+   * inserted first (`on conflict do nothing`), and an update applies only to the scopes it read
+   * (compare-and-set), so a request that lost a race re-reads and merges again.
+   */
   async saveConsent(userId: string, clientId: string, scopes: string[]): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      const row = await trx
+    // Every round, at least one of the racing requests succeeds, so this ends.
+    for (;;) {
+      const row = await this.db
         .selectFrom('consents')
         .select('scopes')
         .where('user_id', '=', userId)
         .where('client_id', '=', clientId)
         .executeTakeFirst();
       const all = [...new Set([...(row ? split(row.scopes) : []), ...scopes])].join(' ');
-      if (row) {
-        await trx
-          .updateTable('consents')
-          .set({ scopes: all })
-          .where('user_id', '=', userId)
-          .where('client_id', '=', clientId)
-          .execute();
-      } else {
-        await trx
+      if (row === undefined) {
+        const inserted = await this.db
           .insertInto('consents')
           .values({ user_id: userId, client_id: clientId, scopes: all, created_at: now() })
-          .execute();
+          .onConflict((oc) => oc.columns(['user_id', 'client_id']).doNothing())
+          .executeTakeFirst();
+        if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return;
+        continue;
       }
-    });
+      if (all === row.scopes) return;
+      const updated = await this.db
+        .updateTable('consents')
+        .set({ scopes: all })
+        .where('user_id', '=', userId)
+        .where('client_id', '=', clientId)
+        .where('scopes', '=', row.scopes)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 1) return;
+    }
   }
 
   // ---- pending authorization requests ---------------------------------------------------------
@@ -178,6 +189,8 @@ export class GrantRepository {
 
   /** Takes (reads and deletes) a pending request of this user; `undefined` if unknown, expired or someone else's. */
   async takePendingRequest(handle: string, userId: string): Promise<PendingRequest | undefined> {
+    // A handle we cannot have issued is not looked up (review finding M4).
+    if (!hasIssuedShape('token', handle)) return undefined;
     const hash = sha256Hex(handle);
     return this.db.transaction().execute(async (trx) => {
       const row = await trx
@@ -237,6 +250,8 @@ export class GrantRepository {
     refreshTtl: number,
     check: (record: CodeRecord) => boolean,
   ): Promise<IssuedGrant> {
+    // RFC 6749 §5.2: a code that cannot be one we issued is invalid_grant, without a look-up (M4).
+    if (!hasIssuedShape('token', code)) throw new GrantError('unknown');
     const hash = sha256Hex(code);
     const outcome = await this.db.transaction().execute(async (trx): Promise<Outcome> => {
       const row = await trx
@@ -337,6 +352,8 @@ export class GrantRepository {
     refreshTtl: number,
     requestedScopes?: readonly string[],
   ): Promise<IssuedGrant> {
+    // RFC 6749 §5.2: a refresh token that cannot be one we issued is invalid_grant, without a look-up (M4).
+    if (!hasIssuedShape('token', token)) throw new GrantError('unknown');
     const hash = sha256Hex(token);
     const at = now();
     const rotation: Rotation = {
@@ -467,6 +484,8 @@ export class GrantRepository {
       }
     | undefined
   > {
+    // Not ours (RFC 7009 §2.2, RFC 7662 §2.2: answered like any unknown token), so not looked up (M4).
+    if (!hasIssuedShape('token', token)) return undefined;
     const row = await this.db
       .selectFrom('refresh_tokens')
       .innerJoin('grants', 'grants.id', 'refresh_tokens.grant_id')
@@ -493,8 +512,9 @@ export class GrantRepository {
     };
   }
 
-  /** Whether a grant exists and is not revoked. */
+  /** Whether a grant exists and is not revoked (an ID we cannot have issued is not looked up: inactive). */
   async grantActive(grantId: string): Promise<boolean> {
+    if (!hasIssuedShape('grantId', grantId)) return false;
     const row = await this.db
       .selectFrom('grants')
       .select('revoked_at')
@@ -503,19 +523,27 @@ export class GrantRepository {
     return row !== undefined && row.revoked_at === null;
   }
 
-  /** Revokes one access token by `jti` until it would have expired anyway. */
+  /**
+   * Revokes one access token by `jti` until it would have expired anyway (RFC 7009 §2.1). Revoking a
+   * token twice, or from parallel requests, is not an error: the second insert does nothing. Rows past
+   * `expires_at` are deleted by the purge (storage/purge.ts).
+   */
   async revokeAccessToken(jti: string, expiresAt: number): Promise<void> {
-    await this.db.deleteFrom('revoked_tokens').where('expires_at', '<', now()).execute();
-    const exists = await this.db
-      .selectFrom('revoked_tokens')
-      .select('jti')
-      .where('jti', '=', jti)
-      .executeTakeFirst();
-    if (!exists) await this.db.insertInto('revoked_tokens').values({ jti, expires_at: expiresAt }).execute();
+    // A jti we cannot have issued already counts as revoked (see accessTokenRevoked).
+    if (!hasIssuedShape('jti', jti)) return;
+    await this.db
+      .insertInto('revoked_tokens')
+      .values({ jti, expires_at: expiresAt })
+      .onConflict((oc) => oc.column('jti').doNothing())
+      .execute();
   }
 
-  /** Whether an access token was revoked. */
+  /**
+   * Whether an access token was revoked. A `jti` we cannot have issued is not looked up and counts as
+   * revoked: introspection fails closed (RFC 7662 §2.2: inactive) rather than open.
+   */
   async accessTokenRevoked(jti: string): Promise<boolean> {
+    if (!hasIssuedShape('jti', jti)) return true;
     return (
       (await this.db.selectFrom('revoked_tokens').select('jti').where('jti', '=', jti).executeTakeFirst()) !==
       undefined

@@ -144,6 +144,28 @@ const migrations: Record<string, Migration> = {
       }
     },
   },
+  '004_resource_servers': {
+    async up(db: Kysely<unknown>) {
+      // RFC 7662 §2.1: only an app registered as a resource server may introspect other apps' tokens.
+      await db.schema
+        .alterTable('clients')
+        .addColumn('is_resource_server', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  },
+  '005_purge_indexes': {
+    async up(db: Kysely<unknown>) {
+      // The purge (storage/purge.ts) deletes by expiry in batches; without these, every batch scans
+      // the whole table, live rows included.
+      for (const table of ['authorization_codes', 'authorization_requests', 'sessions', 'revoked_tokens']) {
+        await db.schema.createIndex(`${table}_expires`).on(table).column('expires_at').execute();
+      }
+      // Grants whose live head expired: the only refresh tokens that can start a grant's purge.
+      await sql`create index refresh_tokens_head_expires on refresh_tokens (expires_at) where rotated_at is null`.execute(
+        db,
+      );
+    },
+  },
 };
 
 /** Names of every migration, in order. */

@@ -77,16 +77,26 @@ export class SigningKeyRepository {
         .where('state', '=', 'active')
         .execute();
       await trx.updateTable('signing_keys').set({ state: 'active' }).where('state', '=', 'next').execute();
-      await trx
-        .deleteFrom('signing_keys')
-        .where('state', '=', 'retired')
-        .where('publish_until', '<', at)
-        .execute();
-      await new SigningKeyRepository(trx).insert(alg, 'next');
+      const inTransaction = new SigningKeyRepository(trx);
+      await inTransaction.deleteUnpublished(at);
+      await inTransaction.insert(alg, 'next');
     });
     const rows = await this.db.selectFrom('signing_keys').select(['kid', 'state']).execute();
     const kid = (state: string) => rows.find((r) => r.state === state)?.kid ?? '';
     return { activeKid: kid('active'), nextKid: kid('next') };
+  }
+
+  /**
+   * Deletes retired keys past `publish_until`: every token they signed has expired, they are out of the
+   * JWKS (RFC 7517 §5), and their private keys serve no purpose any more. Returns how many went.
+   */
+  async deleteUnpublished(at = now()): Promise<number> {
+    const result = await this.db
+      .deleteFrom('signing_keys')
+      .where('state', '=', 'retired')
+      .where('publish_until', '<', at)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   /** Loads the active key and every key that belongs in the JWKS. */

@@ -1,6 +1,6 @@
 /** Repository for users and their browser sessions. */
 import { hashPassword, verifyPassword } from '../shared/password.js';
-import { randomToken, sha256Hex } from '../tokens/random.js';
+import { hasIssuedShape, randomToken, sha256Hex } from '../tokens/random.js';
 import type { Db } from './database.js';
 
 /** A user as pages and grants see it (never the password hash). */
@@ -92,8 +92,9 @@ export class UserRepository {
     return token;
   }
 
-  /** The user of a live session cookie, if any. */
+  /** The user of a live session cookie, if any (a cookie we cannot have issued is not looked up). */
   async sessionUser(token: string): Promise<User | undefined> {
+    if (!hasIssuedShape('token', token)) return undefined;
     const row = await this.db
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
@@ -104,8 +105,9 @@ export class UserRepository {
     return row && { id: row.id, email: row.email, createdAt: Number(row.created_at) };
   }
 
-  /** Ends a session. */
+  /** Ends a session (a cookie we cannot have issued has none to end). */
   async deleteSession(token: string): Promise<void> {
+    if (!hasIssuedShape('token', token)) return;
     await this.db.deleteFrom('sessions').where('id_hash', '=', sha256Hex(token)).execute();
   }
 }

@@ -6,6 +6,28 @@ export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
 }
 
+/**
+ * The shapes of the values this server issues and later looks up. A presented value of another shape
+ * cannot be ours, so it is answered "unknown" without a database round trip: nothing an attacker
+ * sends (a NUL byte, 10 KB, non-UTF-8) ever reaches a query (SECURITY.md, review finding M4).
+ */
+const ISSUED_SHAPES = {
+  /** {@link randomToken}(32): authorization codes, refresh tokens, session cookies, pending-request handles. */
+  token: /^[A-Za-z0-9_-]{43}$/,
+  /** `gr_` + {@link randomToken}(16): grant IDs (storage/grants.ts), carried as `gid` in access tokens. */
+  grantId: /^gr_[A-Za-z0-9_-]{22}$/,
+  /** `randomUUID()`: the `jti` of access tokens (tokens/access-token.ts, RFC 9068 §2.2). */
+  jti: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+} as const;
+
+/** A kind of value this server issues and looks up again. */
+export type IssuedKind = keyof typeof ISSUED_SHAPES;
+
+/** Whether a presented value has the shape of a value of this kind that this server issued. */
+export function hasIssuedShape(kind: IssuedKind, value: string): boolean {
+  return value.length <= 64 && ISSUED_SHAPES[kind].test(value);
+}
+
 /** SHA-256 of a value, hex: what the database stores in place of a secret, code or refresh token. */
 export function sha256Hex(value: string): string {
   return createHash('sha256').update(value).digest('hex');

@@ -1,0 +1,292 @@
+/**
+ * Deletes rows that can no longer matter, in bounded batches, and runs that periodically in a server.
+ * What stays: anything a live token, code, session or introspection answer still depends on, and every
+ * rotated refresh token of a grant that can still be refreshed (reuse detection, RFC 9700 §4.14.2).
+ */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { sql, type Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import { type Db, nativeHandle } from './database.js';
+import type { Database } from './schema.js';
+import { SigningKeyRepository } from './signing-keys.js';
+
+/** Tables the purge deletes from, in the order it reports them. */
+export const PURGED_TABLES = [
+  'authorization_codes',
+  'authorization_requests',
+  'sessions',
+  'revoked_tokens',
+  'refresh_tokens',
+  'grants',
+  'client_secrets',
+  'signing_keys',
+] as const;
+
+/** A table the purge deletes from. */
+export type PurgedTable = (typeof PURGED_TABLES)[number];
+
+/** Rows deleted, per table. */
+export type PurgeCounts = Record<PurgedTable, number>;
+
+/** What a purge needs to know. */
+export interface PurgeOptions {
+  /**
+   * The access-token lifetime (s). A grant is kept while an access token issued from it may be
+   * unexpired: introspection reports a token of a missing grant inactive.
+   */
+  accessTokenTtl: number;
+  /** Rows per batch (each batch is one short transaction). Default 500. */
+  batchSize?: number;
+  /** The time to purge as of (epoch seconds). Default: now. */
+  now?: number;
+  /** Asked between batches; `true` ends the run early (the server is stopping). */
+  shouldStop?: () => boolean;
+}
+
+/** Added to the access-token lifetime: tokens are signed just after their grant's row is written. */
+const ISSUE_SLACK_SECONDS = 60;
+const DEFAULT_BATCH = 500;
+/** `pg_advisory_xact_lock` key: purges of several servers on one database take turns per batch. */
+const PURGE_LOCK_KEY = 0x4c4b5055; // 'LKPU'
+
+type Trx = Transaction<Database>;
+/** One batch: deletes up to `limit` rows, returns the count per table it touched. */
+type Batch = (trx: Trx, limit: number) => Promise<Partial<PurgeCounts>>;
+
+const deleted = (result: { numDeletedRows: bigint }) => Number(result.numDeletedRows);
+
+/** The batches, each repeated until it deletes less than a full batch. */
+function batches(at: number, accessTokenTtl: number): [PurgedTable, Batch][] {
+  // Access tokens are issued when a refresh token is (redemption or rotation); the newest one of a
+  // grant expires at most this long after its refresh token was created.
+  const lastAccessTokenIssuedBefore = at - accessTokenTtl - ISSUE_SLACK_SECONDS;
+  return [
+    [
+      // RFC 6749 §4.1.2: a code lives minutes; once expired it can only be refused.
+      'authorization_codes',
+      async (trx, limit) => ({
+        authorization_codes: deleted(
+          await trx
+            .deleteFrom('authorization_codes')
+            .where(
+              'code_hash',
+              'in',
+              trx
+                .selectFrom('authorization_codes')
+                .select('code_hash')
+                .where('expires_at', '<', at)
+                .limit(limit),
+            )
+            .executeTakeFirst(),
+        ),
+      }),
+    ],
+    [
+      'authorization_requests',
+      async (trx, limit) => ({
+        authorization_requests: deleted(
+          await trx
+            .deleteFrom('authorization_requests')
+            .where(
+              'id_hash',
+              'in',
+              trx
+                .selectFrom('authorization_requests')
+                .select('id_hash')
+                .where('expires_at', '<', at)
+                .limit(limit),
+            )
+            .executeTakeFirst(),
+        ),
+      }),
+    ],
+    [
+      'sessions',
+      async (trx, limit) => ({
+        sessions: deleted(
+          await trx
+            .deleteFrom('sessions')
+            .where(
+              'id_hash',
+              'in',
+              trx.selectFrom('sessions').select('id_hash').where('expires_at', '<', at).limit(limit),
+            )
+            .executeTakeFirst(),
+        ),
+      }),
+    ],
+    [
+      // RFC 7009 §2.1: kept until the token would have expired; after `exp` it is inactive anyway.
+      'revoked_tokens',
+      async (trx, limit) => ({
+        revoked_tokens: deleted(
+          await trx
+            .deleteFrom('revoked_tokens')
+            .where(
+              'jti',
+              'in',
+              trx.selectFrom('revoked_tokens').select('jti').where('expires_at', '<', at).limit(limit),
+            )
+            .executeTakeFirst(),
+        ),
+      }),
+    ],
+    [
+      // A grant goes with all its refresh tokens once every token of it expired: each refresh token
+      // (so none can be refreshed, and a reuse of a rotated one can no longer revoke anything that
+      // works) and the last access token issued from it. The condition cannot become false again: an
+      // expired refresh token is refused before anything is written (storage/grants.ts).
+      'refresh_tokens',
+      async (trx, limit) => {
+        const dead = trx
+          .selectFrom('refresh_tokens as head')
+          .select('head.grant_id')
+          .where('head.rotated_at', 'is', null)
+          .where('head.expires_at', '<', at)
+          .where((eb) =>
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('refresh_tokens as other')
+                  .select('other.grant_id')
+                  .whereRef('other.grant_id', '=', 'head.grant_id')
+                  .where((inner) =>
+                    inner.or([
+                      inner('other.expires_at', '>=', at),
+                      inner('other.created_at', '>=', lastAccessTokenIssuedBefore),
+                    ]),
+                  ),
+              ),
+            ),
+          )
+          .limit(limit);
+        // Refresh tokens first, then the grant: the order rotation locks them in (no deadlock).
+        const tokens = await trx
+          .deleteFrom('refresh_tokens')
+          .where('grant_id', 'in', dead)
+          .returning('grant_id')
+          .execute();
+        const grantIds = [...new Set(tokens.map((row) => row.grant_id))];
+        const grants =
+          grantIds.length === 0
+            ? 0
+            : deleted(await trx.deleteFrom('grants').where('id', 'in', grantIds).executeTakeFirst());
+        // A full batch is counted in grants, the unit of `limit`.
+        return { refresh_tokens: tokens.length, grants };
+      },
+    ],
+    [
+      // A rotated secret's grace period ends at its expires_at (storage/clients.ts).
+      'client_secrets',
+      async (trx, limit) => ({
+        client_secrets: deleted(
+          await trx
+            .deleteFrom('client_secrets')
+            .where(
+              'id',
+              'in',
+              trx
+                .selectFrom('client_secrets')
+                .select('id')
+                .where('expires_at', 'is not', null)
+                .where('expires_at', '<', at)
+                .limit(limit),
+            )
+            .executeTakeFirst(),
+        ),
+      }),
+    ],
+    [
+      // `keys rotate` deletes these too, but only when it runs; a few rows, one batch.
+      'signing_keys',
+      async (trx) => ({ signing_keys: await new SigningKeyRepository(trx).deleteUnpublished(at) }),
+    ],
+  ];
+}
+
+/** The table whose count decides whether a batch was full. */
+const BATCH_UNIT: Partial<Record<PurgedTable, PurgedTable>> = { refresh_tokens: 'grants' };
+
+/**
+ * Deletes every row that can no longer matter, in batches of `batchSize` rows, each its own short
+ * transaction (on PostgreSQL under an advisory lock, so two servers purging one database take turns
+ * instead of deadlocking). Safe to run at any time, from any number of processes.
+ */
+export async function purgeExpired(db: Db, options: PurgeOptions): Promise<PurgeCounts> {
+  const at = options.now ?? Math.floor(Date.now() / 1000);
+  const limit = options.batchSize ?? DEFAULT_BATCH;
+  const postgres = nativeHandle(db)?.dialect === 'postgres';
+  const counts = Object.fromEntries(PURGED_TABLES.map((table) => [table, 0])) as PurgeCounts;
+  for (const [table, batch] of batches(at, options.accessTokenTtl)) {
+    for (;;) {
+      if (options.shouldStop?.()) return counts;
+      const done = await db.transaction().execute(async (trx) => {
+        if (postgres) await sql`select pg_advisory_xact_lock(${PURGE_LOCK_KEY})`.execute(trx);
+        return batch(trx, limit);
+      });
+      for (const [name, count] of Object.entries(done) as [PurgedTable, number][]) counts[name] += count;
+      if ((done[BATCH_UNIT[table] ?? table] ?? 0) < limit || table === 'signing_keys') break;
+      // Let requests in between batches (better-sqlite3 runs on the event loop).
+      await yieldToEventLoop();
+    }
+  }
+  return counts;
+}
+
+/** The total of a purge's counts. */
+export function totalPurged(counts: PurgeCounts): number {
+  return PURGED_TABLES.reduce((sum, table) => sum + counts[table], 0);
+}
+
+/** A periodic purge in a running server. */
+export interface PurgeSchedule {
+  /** Cancels the next run and waits for a running one to end (it stops after its current batch). */
+  stop(): Promise<void>;
+}
+
+/** Longest delay `setTimeout` takes (about 24.8 days). */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * Runs {@link purgeExpired} every `intervalSeconds` (0: never), each delay jittered between half and
+ * one and a half intervals so servers started together do not purge together. The timer is unref'd: it
+ * never keeps the process alive. A failed run is logged (counts and error only) and retried next time.
+ */
+export function schedulePurge(
+  db: Db,
+  options: { intervalSeconds: number; accessTokenTtl: number; logger: Logger },
+): PurgeSchedule {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  const run = async () => {
+    try {
+      const counts = await purgeExpired(db, {
+        accessTokenTtl: options.accessTokenTtl,
+        shouldStop: () => stopped,
+      });
+      if (totalPurged(counts) > 0) options.logger.info({ purged: counts }, 'purged expired rows');
+    } catch (error) {
+      options.logger.warn({ err: error }, 'purge failed; retrying at the next interval');
+    }
+  };
+  const next = () => {
+    if (stopped || options.intervalSeconds <= 0) return;
+    const delay = Math.min(MAX_TIMER_MS, options.intervalSeconds * 1000 * (0.5 + Math.random()));
+    timer = setTimeout(() => {
+      running = run().finally(() => {
+        running = undefined;
+        next();
+      });
+    }, delay);
+    timer.unref();
+  };
+  next();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,334 @@
+/**
+ * Review finding M6: expired rows are purged (storage/purge.ts), in batches, periodically and by
+ * `latchkey purge`; live rows and refresh-token reuse detection stay. On SQLite and PostgreSQL.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { openDatabase } from '../src/storage/database.js';
+import { PURGED_TABLES, type PurgeCounts, purgeExpired } from '../src/storage/purge.js';
+import { randomToken, sha256Hex } from '../src/tokens/random.js';
+import {
+  claimsOf,
+  countRows,
+  expectInactive,
+  expectInvalidGrant,
+  getCode,
+  getTokens,
+  hashOf,
+  introspect,
+  nowSeconds,
+  refresh,
+  revoke,
+  signedInBrowser,
+  type ThreeLeggedApp,
+} from './attack-support.js';
+import { InjectBrowser, registerThreeLeggedApp } from './browser.js';
+import { cli, cliAsync } from './process-support.js';
+import { dialects, startTestServer, type TestServer } from './support.js';
+
+const none = (): PurgeCounts => Object.fromEntries(PURGED_TABLES.map((t) => [t, 0])) as PurgeCounts;
+
+describe.each(dialects())('purge on %s', (dialect) => {
+  let s: TestServer;
+  let app: ThreeLeggedApp;
+  let browser: InjectBrowser;
+  let userId: string;
+  const purge = (options: { batchSize?: number; now?: number } = {}) =>
+    purgeExpired(s.ctx.db, { accessTokenTtl: s.config.accessTokenTtl, ...options });
+
+  /** Makes every refresh token of a grant expired, issued long enough ago that its access tokens are too. */
+  const expireGrant = async (refreshToken: string, accessTokensExpired = true) => {
+    const { grant_id } = await s.ctx.db
+      .selectFrom('refresh_tokens')
+      .select('grant_id')
+      .where('token_hash', '=', hashOf(refreshToken))
+      .executeTakeFirstOrThrow();
+    const issued = accessTokensExpired ? nowSeconds() - s.config.accessTokenTtl - 3600 : nowSeconds() - 5;
+    await s.ctx.db
+      .updateTable('refresh_tokens')
+      .set({ expires_at: nowSeconds() - 10, created_at: issued })
+      .where('grant_id', '=', grant_id)
+      .execute();
+    return grant_id;
+  };
+  const grantExists = async (grantId: string) =>
+    (await s.ctx.db.selectFrom('grants').select('id').where('id', '=', grantId).executeTakeFirst()) !==
+    undefined;
+
+  beforeAll(async () => {
+    s = await startTestServer(dialect);
+    userId = (await s.ctx.users.create('ada@example.com', 'correct horse battery')).id;
+    app = await registerThreeLeggedApp(s);
+    browser = await signedInBrowser(s, new InjectBrowser(s.app), userId);
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('deletes what expired, keeps what is live, and reports per table', async () => {
+    await purge();
+    const past = nowSeconds() - 10;
+    // Expired: a code, a pending request, a session, a revocation, a secret, a retired key, a grant.
+    const { code: deadCode } = await getCode(browser, app);
+    await s.ctx.db
+      .updateTable('authorization_codes')
+      .set({ expires_at: past })
+      .where('code_hash', '=', hashOf(deadCode))
+      .execute();
+    const request = {
+      clientId: app.client.id,
+      userId,
+      redirectUri: app.redirectUri,
+      redirectUriGiven: true,
+      scopes: ['data:read'],
+      state: undefined,
+      codeChallenge: undefined,
+    };
+    await s.ctx.grants.savePendingRequest(request, -10);
+    const deadSession = await s.ctx.users.createSession(userId, -10);
+    await s.ctx.db
+      .insertInto('revoked_tokens')
+      .values({ jti: crypto.randomUUID(), expires_at: past })
+      .execute();
+    // A secret replaced by a rotation whose grace period is over.
+    await s.ctx.db
+      .insertInto('client_secrets')
+      .values({
+        id: randomToken(12),
+        client_id: app.client.id,
+        secret_hash: sha256Hex(randomToken(32)),
+        created_at: past - 86400,
+        expires_at: past,
+      })
+      .execute();
+    await s.ctx.db
+      .insertInto('signing_keys')
+      .values({
+        kid: 'retired-long-ago',
+        alg: 'ES256',
+        state: 'retired',
+        private_jwk: '{}',
+        public_jwk: '{}',
+        created_at: past - 86400,
+        publish_until: past,
+      })
+      .execute();
+    const dead = await getTokens(s, browser, app);
+    const rotated = (await refresh(s.app, app.basic, dead.refresh_token)).json();
+    const deadGrant = await expireGrant(rotated.refresh_token);
+
+    // Live: a code, a pending request, a session, a revocation, the current secret, the keys, grants.
+    const { code: liveCode } = await getCode(browser, app);
+    const liveHandle = await s.ctx.grants.savePendingRequest(request, 600);
+    const liveSession = await s.ctx.users.createSession(userId, 3600);
+    const revoked = await getTokens(s, browser, app);
+    await revoke(s.app, app.basic, revoked.access_token);
+    const live = await getTokens(s, browser, app);
+    // Refresh tokens expired, but an access token issued from the grant may still be unexpired.
+    const recent = await getTokens(s, browser, app);
+    const recentGrant = await expireGrant(recent.refresh_token, false);
+    // Revoked, but its refresh token has not expired yet.
+    const revokedGrant = await getTokens(s, browser, app);
+    await revoke(s.app, app.basic, revokedGrant.refresh_token);
+
+    const before = {
+      codes: await countRows(s, 'authorization_codes'),
+      keys: await s.ctx.db.selectFrom('signing_keys').select('kid').execute(),
+    };
+    const counts = await purge();
+    expect(counts).toEqual({
+      authorization_codes: 1,
+      authorization_requests: 1,
+      sessions: 1,
+      revoked_tokens: 1,
+      refresh_tokens: 2,
+      grants: 1,
+      client_secrets: 1,
+      signing_keys: 1,
+    });
+    expect(await purge()).toEqual(none());
+
+    expect(await countRows(s, 'authorization_codes')).toBe(before.codes - 1);
+    const codes = await s.ctx.db.selectFrom('authorization_codes').select('code_hash').execute();
+    expect(codes.map((c) => c.code_hash)).toContain(hashOf(liveCode));
+    expect(codes.map((c) => c.code_hash)).not.toContain(hashOf(deadCode));
+    expect(await s.ctx.users.sessionUser(liveSession)).toMatchObject({ id: userId });
+    const sessions = await s.ctx.db.selectFrom('sessions').select('id_hash').execute();
+    expect(sessions.map((r) => r.id_hash)).not.toContain(sha256Hex(deadSession));
+    expect(await s.ctx.grants.takePendingRequest(liveHandle, userId)).toMatchObject({
+      scopes: ['data:read'],
+    });
+    expectInactive(await introspect(s.app, app.basic, revoked.access_token));
+    expect(await countRows(s, 'revoked_tokens')).toBe(1);
+    const secrets = await s.ctx.db
+      .selectFrom('client_secrets')
+      .select('expires_at')
+      .where('client_id', '=', app.client.id)
+      .execute();
+    expect(secrets).toEqual([{ expires_at: null }]);
+    const keys = await s.ctx.db.selectFrom('signing_keys').select('kid').execute();
+    expect(keys.map((k) => k.kid).sort()).toEqual(
+      before.keys
+        .map((k) => k.kid)
+        .filter((kid) => kid !== 'retired-long-ago')
+        .sort(),
+    );
+    expect(await grantExists(deadGrant)).toBe(false);
+    expect(await grantExists(recentGrant)).toBe(true);
+    expect((await introspect(s.app, app.basic, recent.access_token)).json().active).toBe(true);
+    expect(await grantExists(claimsOf(revokedGrant.access_token).gid as string)).toBe(true);
+    expect((await introspect(s.app, app.basic, live.access_token)).json().active).toBe(true);
+    expect((await refresh(s.app, app.basic, live.refresh_token)).statusCode).toBe(200);
+    // The purged grant's refresh token is as dead as before.
+    expectInvalidGrant(await refresh(s.app, app.basic, rotated.refresh_token));
+  });
+
+  it('keeps the rotated refresh tokens of a live grant: reuse after a purge is detected and revokes the grant', async () => {
+    const first = await getTokens(s, browser, app);
+    const second = (await refresh(s.app, app.basic, first.refresh_token)).json();
+    const third = (await refresh(s.app, app.basic, second.refresh_token)).json();
+    // Even long after the access tokens expired, while the head can be refreshed.
+    await purge({ now: nowSeconds() + s.config.accessTokenTtl + 3600 });
+    // That purge also ended the browser's session (it would have expired by then): sign in again.
+    browser = await signedInBrowser(s, new InjectBrowser(s.app), userId);
+    const grantId = claimsOf(third.access_token).gid as string;
+    const rows = await s.ctx.db
+      .selectFrom('refresh_tokens')
+      .select('token_hash')
+      .where('grant_id', '=', grantId)
+      .execute();
+    expect(rows).toHaveLength(3);
+    // RFC 9700 §4.14.2: the reuse of a rotated token revokes the grant.
+    expectInvalidGrant(await refresh(s.app, app.basic, first.refresh_token));
+    expectInvalidGrant(await refresh(s.app, app.basic, third.refresh_token));
+    expectInactive(await introspect(s.app, app.basic, third.access_token));
+  });
+
+  it('deletes in batches until nothing expired is left', async () => {
+    await purge();
+    const sessions = await Promise.all(
+      Array.from({ length: 7 }, () => s.ctx.users.createSession(userId, -10)),
+    );
+    const live = await s.ctx.users.createSession(userId, 3600);
+    for (let i = 0; i < 3; i++) await expireGrant((await getTokens(s, browser, app)).refresh_token);
+    const counts = await purge({ batchSize: 2 });
+    expect(counts).toMatchObject({ sessions: sessions.length, grants: 3, refresh_tokens: 3 });
+    expect(await s.ctx.users.sessionUser(live)).toMatchObject({ id: userId });
+  });
+
+  it('purges by a server and by another process at once both succeed and delete each row once', async () => {
+    await purge();
+    for (let i = 0; i < 40; i++) await s.ctx.users.createSession(userId, -10);
+    const [here, there] = await Promise.all([
+      purge({ batchSize: 5 }),
+      cliAsync(['purge'], { LATCHKEY_DATA_DIR: s.dir, LATCHKEY_DATABASE_URL: s.config.databaseUrl }),
+    ]);
+    expect(there.stderr).toBe('');
+    const elsewhere = Number(/^sessions:\s+(\d+)$/m.exec(there.stdout)?.[1]);
+    expect(here.sessions + elsewhere).toBe(40);
+    const expired = await s.ctx.db
+      .selectFrom('sessions')
+      .select('id_hash')
+      .where('expires_at', '<', nowSeconds())
+      .execute();
+    expect(expired).toEqual([]);
+  });
+
+  it.runIf(dialect === 'postgres')('two servers purging one PostgreSQL database take turns', async () => {
+    await purge();
+    for (let i = 0; i < 40; i++) await s.ctx.users.createSession(userId, -10);
+    const other = openDatabase(s.config.databaseUrl);
+    try {
+      const results = await Promise.all([
+        purge({ batchSize: 3 }),
+        purgeExpired(other, { accessTokenTtl: s.config.accessTokenTtl, batchSize: 3 }),
+        purgeExpired(other, { accessTokenTtl: s.config.accessTokenTtl, batchSize: 7 }),
+      ]);
+      expect(results.reduce((sum, c) => sum + c.sessions, 0)).toBe(40);
+    } finally {
+      await other.destroy();
+    }
+  });
+
+  it('`latchkey purge` prints what it deleted per table; bad arguments exit 2 with one line', async () => {
+    await purge();
+    await s.ctx.users.createSession(userId, -10);
+    await s.ctx.users.createSession(userId, -10);
+    await s.ctx.db
+      .insertInto('revoked_tokens')
+      .values({ jti: randomToken(12), expires_at: 1 })
+      .execute();
+    const env = {
+      LATCHKEY_DATA_DIR: s.dir,
+      LATCHKEY_DATABASE_URL: s.config.databaseUrl,
+      LATCHKEY_LOG_LEVEL: 'warn',
+    };
+    const run = cli(['purge'], env);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines).toHaveLength(PURGED_TABLES.length + 1);
+    const printed = Object.fromEntries(
+      lines.slice(0, -1).map((line) => {
+        const [table, count] = line.split(/:\s+/);
+        return [table, Number(count)];
+      }),
+    );
+    expect(printed).toEqual({ ...none(), sessions: 2, revoked_tokens: 1 });
+    expect(lines.at(-1)).toBe('deleted 3 rows');
+    expect(cli(['purge'], env).stdout).toContain('deleted 0 rows');
+    for (const args of [
+      ['purge', 'now'],
+      ['purge', '--all'],
+    ]) {
+      const bad = cli(args, env);
+      expect(bad.code).toBe(2);
+      expect(bad.stdout).toBe('');
+      expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+      expect(bad.stderr).toMatch(/^latchkey: /);
+    }
+  });
+});
+
+describe('a running server purges every LATCHKEY_PURGE_INTERVAL seconds', () => {
+  it('LATCHKEY_PURGE_INTERVAL: default 3600, 0 disables, a duration is accepted', () => {
+    expect(loadConfig({}).purgeInterval).toBe(3600);
+    expect(loadConfig({ LATCHKEY_PURGE_INTERVAL: '0' }).purgeInterval).toBe(0);
+    expect(loadConfig({ LATCHKEY_PURGE_INTERVAL: '15m' }).purgeInterval).toBe(900);
+    expect(() => loadConfig({ LATCHKEY_PURGE_INTERVAL: 'often' })).toThrow(/LATCHKEY_PURGE_INTERVAL/);
+  });
+
+  it.each(dialects())(
+    'on %s: an expired session disappears without a request; close() stops it',
+    async (dialect) => {
+      const s = await startTestServer(dialect, { LATCHKEY_PURGE_INTERVAL: '1' });
+      try {
+        const user = await s.ctx.users.create('ada@example.com', 'correct horse battery');
+        await s.ctx.users.createSession(user.id, -10);
+        const live = await s.ctx.users.createSession(user.id, 3600);
+        const deadline = Date.now() + 5000;
+        while ((await countRows(s, 'sessions')) > 1 && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        expect(await countRows(s, 'sessions')).toBe(1);
+        expect(await s.ctx.users.sessionUser(live)).toMatchObject({ id: user.id });
+        expect(s.logs.text).toContain('purged expired rows');
+        expect(s.logs.text).not.toContain('purge failed');
+      } finally {
+        await s.close();
+      }
+    },
+  );
+
+  it.each(dialects())('on %s: LATCHKEY_PURGE_INTERVAL=0 never purges', async (dialect) => {
+    const s = await startTestServer(dialect, { LATCHKEY_PURGE_INTERVAL: '0' });
+    try {
+      const user = await s.ctx.users.create('ada@example.com', 'correct horse battery');
+      await s.ctx.users.createSession(user.id, -10);
+      await new Promise((resolve) => setTimeout(resolve, 1600));
+      expect(await countRows(s, 'sessions')).toBe(1);
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -1,0 +1,232 @@
+/**
+ * Review finding M4: values the database cannot hold (a NUL byte, 10 KB) never surface as a 500. Tokens
+ * that cannot be ours are not looked up at all; a PostgreSQL data exception that still happens answers
+ * 400 invalid_request, and an outage still answers 503.
+ */
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { isDataException } from '../src/shared/database-errors.js';
+import { GrantError, GrantRepository } from '../src/storage/grants.js';
+import { UserRepository } from '../src/storage/users.js';
+import { hasIssuedShape, randomToken } from '../src/tokens/random.js';
+import {
+  expectInactive,
+  expectInvalidGrant,
+  getTokens,
+  introspect,
+  revoke,
+  signedInBrowser,
+  type ThreeLeggedApp,
+  tokenRequest,
+} from './attack-support.js';
+import { InjectBrowser, registerThreeLeggedApp } from './browser.js';
+import { dialects, FORM, startTestServer, type TestServer } from './support.js';
+
+/** Presented values that cannot be tokens of ours. */
+const BAD_VALUES: [string, string][] = [
+  ['a NUL byte', '\u0000abc'],
+  ['a NUL byte in a 43-character token', `\u0000${'a'.repeat(42)}`],
+  ['10 KB', 'x'.repeat(10 * 1024)],
+  ['non-ASCII', 'ä'.repeat(43)],
+];
+
+describe('hasIssuedShape', () => {
+  it('accepts what we issue and nothing else', () => {
+    expect(hasIssuedShape('token', randomToken(32))).toBe(true);
+    expect(hasIssuedShape('grantId', `gr_${randomToken(16)}`)).toBe(true);
+    expect(hasIssuedShape('jti', crypto.randomUUID())).toBe(true);
+    for (const [, value] of BAD_VALUES) {
+      expect(hasIssuedShape('token', value)).toBe(false);
+      expect(hasIssuedShape('grantId', value)).toBe(false);
+      expect(hasIssuedShape('jti', value)).toBe(false);
+    }
+    expect(hasIssuedShape('token', `${randomToken(32)}\n`)).toBe(false);
+    expect(hasIssuedShape('token', randomToken(31))).toBe(false);
+    expect(hasIssuedShape('grantId', randomToken(16))).toBe(false);
+    expect(hasIssuedShape('jti', crypto.randomUUID().toUpperCase())).toBe(false);
+  });
+});
+
+describe.each(dialects())('values the database cannot hold, on %s', (dialect) => {
+  let s: TestServer;
+  let app: ThreeLeggedApp;
+  let browser: InjectBrowser;
+
+  beforeAll(async () => {
+    s = await startTestServer(dialect);
+    const user = await s.ctx.users.create('ada@example.com', 'correct horse battery');
+    app = await registerThreeLeggedApp(s);
+    browser = await signedInBrowser(s, new InjectBrowser(s.app), user.id);
+  });
+  afterAll(async () => {
+    expect(s.logs.text).not.toContain('unexpected error');
+    await s?.close();
+  });
+
+  describe.each(BAD_VALUES)('%s', (_name, value) => {
+    it('as an authorization code → 400 invalid_grant', async () => {
+      expectInvalidGrant(
+        await tokenRequest(s.app, app.basic, {
+          grant_type: 'authorization_code',
+          code: value,
+          redirect_uri: app.redirectUri,
+          code_verifier: 'v'.repeat(43),
+        }),
+      );
+    });
+
+    it('as a refresh token → 400 invalid_grant', async () => {
+      expectInvalidGrant(
+        await tokenRequest(s.app, app.basic, { grant_type: 'refresh_token', refresh_token: value }),
+      );
+    });
+
+    it('revoked → 200 and nothing changes', async () => {
+      const tokens = await getTokens(s, browser, app);
+      for (const hint of [undefined, 'access_token', 'refresh_token']) {
+        const res = await revoke(s.app, app.basic, value, hint);
+        expect(res.statusCode).toBe(200);
+        expect(res.body).toBe('{}');
+      }
+      expect((await introspect(s.app, app.basic, tokens.access_token)).json().active).toBe(true);
+    });
+
+    it('introspected → 200 {"active":false}', async () => {
+      expectInactive(await introspect(s.app, app.basic, value));
+    });
+  });
+
+  it('the literal body token=%00abc is inactive at introspection and revokes nothing', async () => {
+    for (const url of ['/oauth/introspect', '/oauth/revoke']) {
+      const res = await s.app.inject({
+        method: 'POST',
+        url,
+        headers: { ...FORM, authorization: app.basic },
+        payload: 'token=%00abc',
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toBe(url === '/oauth/revoke' ? '{}' : '{"active":false}');
+    }
+  });
+
+  it('a session cookie with a NUL byte is no session', async () => {
+    expect(await s.ctx.users.sessionUser('\u0000abc')).toBeUndefined();
+    await expect(s.ctx.users.deleteSession('\u0000abc')).resolves.toBeUndefined();
+  });
+
+  it('the repositories do not look such values up at all', async () => {
+    // Every query built through Kysely passes this plugin: it records what reached the database.
+    const queries: string[] = [];
+    const watched = s.ctx.db.withPlugin({
+      transformQuery: (args) => {
+        queries.push(args.node.kind);
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    const grants = new GrantRepository(watched);
+    const users = new UserRepository(watched);
+    for (const [, value] of BAD_VALUES) {
+      await expect(grants.findRefreshToken(value)).resolves.toBeUndefined();
+      await expect(grants.takePendingRequest(value, 'usr_x')).resolves.toBeUndefined();
+      await expect(grants.grantActive(value)).resolves.toBe(false);
+      // A jti we cannot have issued is inactive: introspection fails closed.
+      await expect(grants.accessTokenRevoked(value)).resolves.toBe(true);
+      await expect(grants.revokeAccessToken(value, 4_102_444_800)).resolves.toBeUndefined();
+      await expect(grants.redeemCode(value, 'lk_x', 60, () => true)).rejects.toEqual(
+        new GrantError('unknown'),
+      );
+      await expect(grants.rotateRefreshToken(value, 'lk_x', 0, 60)).rejects.toEqual(
+        new GrantError('unknown'),
+      );
+      await expect(users.sessionUser(value)).resolves.toBeUndefined();
+      await expect(users.deleteSession(value)).resolves.toBeUndefined();
+    }
+    expect(queries).toEqual([]);
+    // A well-formed value is looked up: the check is not a bypass of the database.
+    await expect(grants.findRefreshToken(randomToken(32))).resolves.toBeUndefined();
+    await expect(grants.accessTokenRevoked(crypto.randomUUID())).resolves.toBe(false);
+    expect(queries).toEqual(['SelectQueryNode', 'SelectQueryNode']);
+  });
+});
+
+describe.runIf(dialects().includes('postgres'))('the PostgreSQL data-exception safety net', () => {
+  let s: TestServer;
+  let app: ThreeLeggedApp;
+
+  beforeAll(async () => {
+    s = await startTestServer('postgres');
+    app = await registerThreeLeggedApp(s);
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('a NUL byte PostgreSQL refuses is a data exception (SQLSTATE 22021), not an outage', async () => {
+    const error = await sql`select ${'\u0000'}::text as v`.execute(s.ctx.db).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ error: 'invalid_request', status: 400 });
+    const cause = (error as { cause?: unknown }).cause;
+    expect(isDataException(cause)).toBe(true);
+    expect((cause as { code: string }).code).toBe('22021');
+    // The raw pool (the hot-path client lookup) goes through the same net.
+    const native = await s.ctx.db
+      .selectFrom('clients')
+      .select('id')
+      .where('id', '=', '\u0000')
+      .execute()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(native).toMatchObject({ error: 'invalid_request', status: 400 });
+  });
+
+  it.each([
+    ['/oauth/revoke', 'findRefreshToken'],
+    ['/oauth/introspect', 'findRefreshToken'],
+    ['/oauth/token', 'rotateRefreshToken'],
+  ] as const)('a data exception reaching %s answers 400 invalid_request, not 500', async (url, method) => {
+    // Stands for any path a shape check does not cover: the value reaches PostgreSQL and is refused.
+    const spy = vi.spyOn(s.ctx.grants, method).mockImplementation(async () => {
+      await sql`select ${'\u0000abc'}::text`.execute(s.ctx.db);
+      return undefined as never;
+    });
+    try {
+      const res = await s.app.inject({
+        method: 'POST',
+        url,
+        headers: { ...FORM, authorization: app.basic },
+        payload: new URLSearchParams({
+          token: 'abc',
+          grant_type: 'refresh_token',
+          refresh_token: 'abc',
+        }).toString(),
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error).toBe('invalid_request');
+      expect(res.body).not.toContain('\\u0000');
+      expect(spy).toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(s.logs.text).not.toContain('unexpected error');
+  });
+
+  it('a connection failure still answers 503', async () => {
+    const spy = vi.spyOn(s.ctx.grants, 'findRefreshToken').mockImplementation(async () => {
+      const refused = new Error('connect ECONNREFUSED 127.0.0.1:1') as Error & { code: string };
+      refused.code = 'ECONNREFUSED';
+      throw refused;
+    });
+    try {
+      const res = await revoke(s.app, app.basic, 'abc');
+      expect(res.statusCode).toBe(503);
+      expect(res.json().error).toBe('temporarily_unavailable');
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
