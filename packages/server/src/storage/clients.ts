@@ -3,6 +3,7 @@
 import type { Statement } from 'better-sqlite3';
 import { sql } from 'kysely';
 import { randomToken, sha256Hex } from '../tokens/random.js';
+import { type ClientCache, clientCacheFor } from './client-cache.js';
 import { type Db, nativeHandle } from './database.js';
 import type { ClientTable } from './schema.js';
 
@@ -54,15 +55,23 @@ const now = () => Math.floor(Date.now() / 1000);
 
 /** The hot-path lookup: a client and its currently valid secret hashes ($1 id, $2 now). */
 const FIND_WITH_SECRETS_SQL = `select c.id, c.name, c.is_public, c.redirect_uris, c.grant_types, c.scopes, c.created_at,
-  c.is_resource_server, s.secret_hash from clients c
+  c.is_resource_server, s.secret_hash, s.expires_at as secret_expires_at from clients c
   left join client_secrets s on s.client_id = c.id and (s.expires_at is null or s.expires_at > $2)
   where c.id = $1`;
+
+type SecretRow = ClientRow & { secret_hash: string | null; secret_expires_at: number | string | null };
 
 /** Client data access. */
 export class ClientRepository {
   private findStatement: Statement | undefined;
 
   constructor(private readonly db: Db) {}
+
+  /** SQLite only: registrations kept while no other connection has written (storage/client-cache.ts). */
+  private get cache(): ClientCache | undefined {
+    const native = nativeHandle(this.db);
+    return clientCacheFor(this.db, native?.dialect === 'sqlite' ? native.sqlite : undefined);
+  }
 
   /**
    * Registers a client. Confidential clients get a 256-bit secret, returned once and stored only as
@@ -115,34 +124,42 @@ export class ClientRepository {
   /**
    * Finds a client with the hashes of its secrets valid at this moment. This runs on every token
    * request, so it is one prepared statement (SQLite: prepared once; PostgreSQL: a named statement)
-   * rather than a query built per call.
+   * rather than a query built per call; on SQLite, usually no query at all but a cache hit that any
+   * write elsewhere invalidates. Unknown IDs are never cached.
    */
   async findWithSecrets(id: string): Promise<ClientWithSecrets | undefined> {
-    const rows = await this.clientRows(id, now());
+    const nowMs = Date.now();
+    const cache = this.cache;
+    const hit = cache?.get(id, nowMs);
+    if (hit) return hit;
+    const rows = await this.clientRows(id, Math.floor(nowMs / 1000));
     const first = rows[0];
     if (first === undefined) return undefined;
     const secretHashes = rows.flatMap((row) => (row.secret_hash ? [row.secret_hash] : []));
-    return { ...toClient(first), secretHashes };
+    const client: ClientWithSecrets = { ...toClient(first), secretHashes };
+    if (cache) {
+      let until = Number.POSITIVE_INFINITY;
+      for (const row of rows) {
+        if (row.secret_expires_at !== null) until = Math.min(until, Number(row.secret_expires_at) * 1000);
+      }
+      cache.set(client, until);
+    }
+    return client;
   }
 
-  private clientRows(
-    id: string,
-    at: number,
-  ):
-    | Promise<(ClientRow & { secret_hash: string | null })[]>
-    | (ClientRow & { secret_hash: string | null })[] {
+  private clientRows(id: string, at: number): Promise<SecretRow[]> | SecretRow[] {
     const native = nativeHandle(this.db);
     if (native?.dialect === 'sqlite') {
       // better-sqlite3 binds positionally: $2 (now) comes before $1 (id) in the text.
       this.findStatement ??= native.sqlite.prepare(FIND_WITH_SECRETS_SQL.replace(/\$\d/g, '?'));
-      return this.findStatement.all(at, id) as (ClientRow & { secret_hash: string | null })[];
+      return this.findStatement.all(at, id) as SecretRow[];
     }
     if (native?.dialect === 'postgres') {
       return native.pool
         .query({ name: 'latchkey_find_client', text: FIND_WITH_SECRETS_SQL, values: [id, at] })
         .then((result) => result.rows);
     }
-    return sql<ClientRow & { secret_hash: string | null }>`select c.*, s.secret_hash from clients c
+    return sql<SecretRow>`select c.*, s.secret_hash, s.expires_at as secret_expires_at from clients c
       left join client_secrets s on s.client_id = c.id and (s.expires_at is null or s.expires_at > ${at})
       where c.id = ${id}`
       .execute(this.db)
@@ -160,6 +177,7 @@ export class ClientRepository {
       .where('id', '=', id)
       .where('is_public', '=', 0)
       .executeTakeFirst();
+    this.cache?.delete(id);
     return Number(result.numUpdatedRows) > 0;
   }
 
@@ -215,15 +233,19 @@ export class ClientRepository {
         })
         .execute();
     });
+    // After the commit: a lookup while the transaction ran may have cached a half-written state.
+    this.cache?.delete(id);
     return secret;
   }
 
   /** Deletes a client and its secrets. Returns whether it existed. */
   async delete(id: string): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
+    const existed = await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('client_secrets').where('client_id', '=', id).execute();
       const result = await trx.deleteFrom('clients').where('id', '=', id).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     });
+    this.cache?.delete(id);
+    return existed;
   }
 }

@@ -17,6 +17,17 @@ export interface SignBatch {
   inputs: string[];
 }
 
+/** Signatures for part of a batch, starting at `offset`; or the batch's error. */
+export interface SignResult {
+  batch: number;
+  offset?: number;
+  signatures?: string[];
+  error?: string;
+}
+
+/** Signatures per answer message: small enough to overlap, large enough to share the message cost. */
+const CHUNK = 8;
+
 const keys = new Map<string, WorkerKey>();
 
 parentPort?.on('message', (message: { key: WorkerKey } | SignBatch) => {
@@ -30,8 +41,13 @@ parentPort?.on('message', (message: { key: WorkerKey } | SignBatch) => {
     return;
   }
   const options = key.dsaEncoding ? { key: key.key, dsaEncoding: key.dsaEncoding } : key.key;
-  const signatures = message.inputs.map((input) =>
-    sign(key.digest, Buffer.from(input), options).toString('base64url'),
-  );
-  parentPort?.postMessage({ batch: message.batch, signatures });
+  const { batch, inputs } = message;
+  // Answers go back in small chunks, so the event loop writes the first responses while the rest
+  // of the batch is still being signed instead of both threads taking turns to idle.
+  for (let offset = 0; offset < inputs.length; offset += CHUNK) {
+    const signatures = inputs
+      .slice(offset, offset + CHUNK)
+      .map((input) => sign(key.digest, Buffer.from(input), options).toString('base64url'));
+    parentPort?.postMessage({ batch, offset, signatures } satisfies SignResult);
+  }
 });

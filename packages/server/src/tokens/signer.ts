@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { SigningKey } from '../keys/signing-key.js';
-import type { SignBatch, WorkerKey } from './sign-worker.js';
+import type { SignBatch, SignResult, WorkerKey } from './sign-worker.js';
 
 /** Computes JWS signatures (base64url) over signing inputs. */
 export interface Signer {
@@ -31,7 +31,7 @@ export class WorkerSigner implements Signer {
   private worker: Worker;
   private sent = new Set<string>();
   private queue = new Map<string, { inputs: string[]; pending: Pending[] }>();
-  private readonly inFlight = new Map<number, Pending[]>();
+  private readonly inFlight = new Map<number, { pending: Pending[]; left: number }>();
   private scheduled = false;
   private closed = false;
   private nextBatch = 0;
@@ -44,17 +44,20 @@ export class WorkerSigner implements Signer {
   private spawn(): Worker {
     const worker = new Worker(workerFile());
     worker.unref();
-    worker.on('message', (message: { batch: number; signatures?: string[]; error?: string }) => {
-      const pending = this.inFlight.get(message.batch) ?? [];
-      this.inFlight.delete(message.batch);
-      pending.forEach((p, i) => {
-        const signature = message.signatures?.[i];
-        if (signature === undefined) p.reject(new Error(message.error ?? 'signing failed'));
-        else p.resolve(signature);
-      });
+    worker.on('message', ({ batch, offset = 0, signatures, error }: SignResult) => {
+      const entry = this.inFlight.get(batch);
+      if (!entry) return;
+      if (!signatures) {
+        this.inFlight.delete(batch);
+        for (const p of entry.pending) p.reject(new Error(error ?? 'signing failed'));
+        return;
+      }
+      for (const [i, signature] of signatures.entries()) entry.pending[offset + i]?.resolve(signature);
+      entry.left -= signatures.length;
+      if (entry.left <= 0) this.inFlight.delete(batch);
     });
     const fail = (error: Error) => {
-      for (const pending of this.inFlight.values()) for (const p of pending) p.reject(error);
+      for (const { pending } of this.inFlight.values()) for (const p of pending) p.reject(error);
       this.inFlight.clear();
       if (this.worker === worker && !this.closed) {
         this.worker = this.spawn();
@@ -94,7 +97,7 @@ export class WorkerSigner implements Signer {
     this.queue = new Map();
     for (const [kid, { inputs, pending }] of queue) {
       const batch = this.nextBatch++;
-      this.inFlight.set(batch, pending);
+      this.inFlight.set(batch, { pending, left: pending.length });
       this.worker.postMessage({ batch, kid, inputs } satisfies SignBatch);
     }
   }

@@ -1,0 +1,77 @@
+/**
+ * Registrations looked up for client authentication, kept in memory on SQLite. An entry is dropped
+ * when any other connection (the CLI, a second server process) commits to the database, which
+ * `PRAGMA data_version` reports at the cost of one lock check (RFC-free: see
+ * https://www.sqlite.org/pragma.html#pragma_data_version), and never outlives the expiry of a secret
+ * in it. Writes through this process go through one connection, so they drop their entry themselves.
+ * PostgreSQL has no such cheap signal, so there every lookup reads the database.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import type { ClientWithSecrets } from './clients.js';
+import type { Db } from './database.js';
+
+interface Entry {
+  client: ClientWithSecrets;
+  /** Epoch ms after which a secret in it has expired. */
+  until: number;
+}
+
+/** A bounded map of client ID → registration, valid while the database has not changed elsewhere. */
+export class ClientCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly dataVersion: Statement;
+  private version: unknown;
+
+  /**
+   * @param sqlite the connection every query of this process goes through
+   * @param maxEntries memory bound; the oldest entry goes first
+   */
+  constructor(
+    sqlite: Database,
+    private readonly maxEntries = 10_000,
+  ) {
+    this.dataVersion = sqlite.prepare('pragma data_version').pluck();
+    this.version = this.dataVersion.get();
+  }
+
+  /** The registration if nothing changed it since it was read, else `undefined`. */
+  get(id: string, nowMs: number): ClientWithSecrets | undefined {
+    const version = this.dataVersion.get();
+    if (version !== this.version) {
+      this.version = version;
+      this.entries.clear();
+      return undefined;
+    }
+    const entry = this.entries.get(id);
+    if (entry && entry.until > nowMs) return entry.client;
+    return undefined;
+  }
+
+  /** Keeps a registration read just now, until its first secret expires (`until`, epoch ms). */
+  set(client: ClientWithSecrets, until: number): void {
+    this.entries.delete(client.id);
+    if (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
+    this.entries.set(client.id, { client, until });
+  }
+
+  /** Drops one registration (written through this process). */
+  delete(id: string): void {
+    this.entries.delete(id);
+  }
+}
+
+const caches = new WeakMap<Db, ClientCache>();
+
+/** The cache shared by every repository over this database handle; none for PostgreSQL. */
+export function clientCacheFor(db: Db, sqlite: Database | undefined): ClientCache | undefined {
+  if (!sqlite) return undefined;
+  let cache = caches.get(db);
+  if (!cache) {
+    cache = new ClientCache(sqlite);
+    caches.set(db, cache);
+  }
+  return cache;
+}

@@ -1,0 +1,100 @@
+/**
+ * The in-memory cache of app registrations used by client authentication (SQLite): hits cost no query,
+ * a write by another connection (the CLI, a second server) drops every entry at once, writes through
+ * the server drop theirs, and no entry outlives a secret's expiry. PostgreSQL reads every time.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ClientRepository } from '../src/storage/clients.js';
+import { type Db, openDatabase } from '../src/storage/database.js';
+import { dialects, FORM, startTestServer, type TestServer } from './support.js';
+
+/** A client_credentials request with the given secret; returns the status. */
+async function tokenStatus(s: TestServer, secret: string): Promise<number> {
+  const res = await s.app.inject({
+    method: 'POST',
+    url: '/oauth/token',
+    headers: { ...FORM, authorization: s.basic(s.credentials.clientId, secret) },
+    payload: 'grant_type=client_credentials',
+  });
+  return res.statusCode;
+}
+
+describe.each(dialects())('client registration cache on %s', (dialect) => {
+  let server: TestServer | undefined;
+  let other: Db | undefined;
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await other?.destroy();
+    other = undefined;
+    await server?.close();
+    server = undefined;
+  });
+
+  async function start(env: Record<string, string> = {}): Promise<TestServer> {
+    server = await startTestServer(dialect, env);
+    return server;
+  }
+
+  /** Another writer with its own connection, as the CLI or a second server process has. */
+  function elsewhere(s: TestServer): ClientRepository {
+    other = openDatabase(s.config.databaseUrl);
+    return new ClientRepository(other);
+  }
+
+  it(`${dialect === 'sqlite' ? 'answers repeated lookups from memory' : 'reads the database on every lookup'}`, async () => {
+    const s = await start();
+    const reads = vi.spyOn(
+      ClientRepository.prototype as unknown as { clientRows: () => unknown },
+      'clientRows',
+    );
+    for (let i = 0; i < 10; i++) expect(await tokenStatus(s, s.credentials.clientSecret)).toBe(200);
+    expect(reads).toHaveBeenCalledTimes(dialect === 'sqlite' ? 1 : 10);
+  });
+
+  it('a secret rotated elsewhere works at once and the old one stops at once', async () => {
+    const s = await start();
+    const old = s.credentials.clientSecret;
+    expect(await tokenStatus(s, old)).toBe(200);
+    const fresh = (await elsewhere(s).rotateSecret(s.credentials.clientId, 0)) as string;
+    expect(await tokenStatus(s, old)).toBe(401);
+    expect(await tokenStatus(s, fresh)).toBe(200);
+  });
+
+  it('an app deleted elsewhere is refused at once', async () => {
+    const s = await start();
+    expect(await tokenStatus(s, s.credentials.clientSecret)).toBe(200);
+    expect(await elsewhere(s).delete(s.credentials.clientId)).toBe(true);
+    expect(await tokenStatus(s, s.credentials.clientSecret)).toBe(401);
+  });
+
+  it("writes through the server's own repository take effect at once", async () => {
+    const s = await start();
+    expect(await tokenStatus(s, s.credentials.clientSecret)).toBe(200);
+    const fresh = (await s.ctx.clients.rotateSecret(s.credentials.clientId, 0)) as string;
+    expect(await tokenStatus(s, s.credentials.clientSecret)).toBe(401);
+    expect(await tokenStatus(s, fresh)).toBe(200);
+    expect(await s.ctx.clients.delete(s.credentials.clientId)).toBe(true);
+    expect(await tokenStatus(s, fresh)).toBe(401);
+  });
+
+  it('a cached registration never outlives the expiry of a secret in it', async () => {
+    const s = await start();
+    const old = s.credentials.clientSecret;
+    const fresh = (await elsewhere(s).rotateSecret(s.credentials.clientId, 1)) as string;
+    // Caches the registration with both secrets; the old one expires within one to two seconds.
+    expect(await tokenStatus(s, fresh)).toBe(200);
+    expect(await tokenStatus(s, old)).toBe(200);
+    await sleep(2_100);
+    expect(await tokenStatus(s, old)).toBe(401);
+    expect(await tokenStatus(s, fresh)).toBe(200);
+  });
+
+  it('a wrong secret for a cached app is one failure like any other', async () => {
+    const s = await start({ LATCHKEY_AUTH_MAX_FAILURES: '2' });
+    expect(await tokenStatus(s, s.credentials.clientSecret)).toBe(200);
+    expect(await tokenStatus(s, 'wrong')).toBe(401);
+    expect(await tokenStatus(s, 'wrong')).toBe(401);
+    expect(await tokenStatus(s, 'wrong')).toBe(429);
+  });
+});
