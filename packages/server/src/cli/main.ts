@@ -8,11 +8,16 @@ import { purgeCommand } from './purge.js';
 import { startCommand } from './start.js';
 import { usersCommand } from './users.js';
 
+/** The `latchkey help` text: every command and flag of the CLI (cli/*.ts), as the README shows them. */
 const USAGE = `usage: latchkey <command>
 
+  help, --help, -h                    show this text
   start                               run the authorization server
   migrate                             bring the database schema up to date
-  apps create --name N --scope "S" [--redirect-uri U]... [--grant G]... [--public] [--json]
+  apps create --name N --scope "S" [--redirect-uri U]... [--grant G]...
+              [--public | --resource-server] [--json]
+                                      --resource-server: a confidential API app that may introspect
+                                      other apps' tokens (RFC 7662 §2.1)
   apps list [--json] | apps show ID [--json]
   apps rotate-secret ID [--grace 24h] [--json]
   apps delete ID

@@ -4,8 +4,8 @@ import type { ServerContext } from '../context.js';
 import { connectedAppsPage } from '../pages/connected-apps.js';
 import { cookieNames } from '../shared/cookies.js';
 import { checkCsrf, csrfToken } from '../shared/csrf.js';
-import { parseForm } from '../shared/form.js';
 import { PageError } from '../shared/page-errors.js';
+import { readPageForm } from '../shared/page-form.js';
 import { newNonce, sendPage } from '../shared/page-security.js';
 import { singleQueryValue } from '../shared/query.js';
 import { currentUser, loginUrl } from '../shared/session.js';
@@ -43,12 +43,7 @@ export function accountEndpoints(app: FastifyInstance, ctx: ServerContext): void
   app.post<{ Params: { clientId: string } }>(
     `${ACCOUNT_APPS_PATH}/:clientId/revoke`,
     async (request, reply) => {
-      checkCsrf(
-        request,
-        parseForm(typeof request.body === 'string' ? request.body : ''),
-        cookieNames(ctx.config.issuer),
-        ctx.config.issuer,
-      );
+      checkCsrf(request, readPageForm(request), cookieNames(ctx.config.issuer), ctx.config.issuer);
       const user = await currentUser(ctx, request);
       if (!user) throw new PageError(403, 'You are signed out', 'Sign in again to manage your apps.');
       await ctx.grants.disconnect(user.id, request.params.clientId);

@@ -8,8 +8,9 @@ import { consentPage } from '../pages/consent.js';
 import { cookieNames } from '../shared/cookies.js';
 import { checkCsrf, csrfToken } from '../shared/csrf.js';
 import { OAuthError } from '../shared/errors.js';
-import { type Params, parseForm } from '../shared/form.js';
+import type { Params } from '../shared/form.js';
 import { PageError } from '../shared/page-errors.js';
+import { readPageForm } from '../shared/page-form.js';
 import { newNonce, originOf, sendPage } from '../shared/page-security.js';
 import { isS256Challenge } from '../shared/pkce.js';
 import { parseQueryWithRepeats, type QueryParams, singleQueryValue } from '../shared/query.js';
@@ -250,7 +251,7 @@ async function authorize(ctx: ServerContext, request: FastifyRequest, reply: Fas
 }
 
 async function decide(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply) {
-  const params = parseForm(typeof request.body === 'string' ? request.body : '');
+  const params = readPageForm(request);
   checkCsrf(request, params, cookieNames(ctx.config.issuer), ctx.config.issuer);
   const user = await currentUser(ctx, request);
   if (!user)

@@ -5,7 +5,8 @@ import { loginPage } from '../pages/login.js';
 import { cookieNames, readCookie, setCookie } from '../shared/cookies.js';
 import { checkCsrf, csrfToken } from '../shared/csrf.js';
 import { emailInput, MAX_EMAIL_LENGTH } from '../shared/email-input.js';
-import { parseForm } from '../shared/form.js';
+import { ipKey } from '../shared/ip-key.js';
+import { readPageForm } from '../shared/page-form.js';
 import { newNonce, originOf, sendPage } from '../shared/page-security.js';
 import { singleQueryValue } from '../shared/query.js';
 import { requestedRedirectUri } from '../shared/redirect-uri.js';
@@ -101,7 +102,7 @@ export function loginEndpoints(app: FastifyInstance, ctx: ServerContext): void {
   });
 
   app.post(LOGIN_PATH, async (request, reply) => {
-    const params = parseForm(typeof request.body === 'string' ? request.body : '');
+    const params = readPageForm(request);
     checkCsrf(request, params, cookieNames(ctx.config.issuer), ctx.config.issuer);
     const returnTo = returnToOf(ctx, request);
     const typed = params.get('email') ?? '';
@@ -109,7 +110,8 @@ export function loginEndpoints(app: FastifyInstance, ctx: ServerContext): void {
     const email = emailInput(typed);
     const password = params.get('password') ?? '';
     const account = email ?? normalizeEmail(typed).slice(0, MAX_EMAIL_LENGTH);
-    const keys = [`ip:${request.ip}`, `account:${account}`];
+    // RFC 6819 §5.1.4.2.3: per account and per client network (IPv6 /64, shared/ip-key.ts).
+    const keys = [`ip:${ipKey(request.ip)}`, `account:${account}`];
     // Counted before the password check awaits, so parallel guesses cannot all slip under the limit.
     const wait = ctx.loginLimiter.attempt(keys);
     if (wait !== undefined) {
@@ -133,12 +135,7 @@ export function loginEndpoints(app: FastifyInstance, ctx: ServerContext): void {
 
   app.post('/logout', async (request, reply) => {
     const names = cookieNames(ctx.config.issuer);
-    checkCsrf(
-      request,
-      parseForm(typeof request.body === 'string' ? request.body : ''),
-      names,
-      ctx.config.issuer,
-    );
+    checkCsrf(request, readPageForm(request), names, ctx.config.issuer);
     const token = readCookie(request, names.session);
     if (token) await ctx.users.deleteSession(token);
     setCookie(reply, names, names.session, '', 0);

@@ -5,7 +5,8 @@ import { signupPage } from '../pages/signup.js';
 import { cookieNames } from '../shared/cookies.js';
 import { checkCsrf, csrfToken } from '../shared/csrf.js';
 import { emailInput } from '../shared/email-input.js';
-import { parseForm } from '../shared/form.js';
+import { ipKey } from '../shared/ip-key.js';
+import { readPageForm } from '../shared/page-form.js';
 import { newNonce, sendPage } from '../shared/page-security.js';
 import { passwordProblem } from '../shared/password.js';
 import { EmailTakenError, isEmail } from '../storage/users.js';
@@ -40,12 +41,12 @@ export function signupEndpoints(app: FastifyInstance, ctx: ServerContext): void 
   app.get('/signup', async (request, reply) => render(ctx, request, reply, returnToOf(ctx, request), 200));
 
   app.post('/signup', async (request, reply) => {
-    const params = parseForm(typeof request.body === 'string' ? request.body : '');
+    const params = readPageForm(request);
     checkCsrf(request, params, cookieNames(ctx.config.issuer), ctx.config.issuer);
     const returnTo = returnToOf(ctx, request);
     // Every attempt counts, successful or not: account creation is not a credential to forgive
-    // (RFC 6819 §5.1.4.2.3, LATCHKEY_SIGNUP_MAX_PER_IP per LATCHKEY_SIGNUP_WINDOW).
-    const wait = ctx.signupLimiter.attempt([`ip:${request.ip}`]);
+    // (RFC 6819 §5.1.4.2.3, LATCHKEY_SIGNUP_MAX_PER_IP per LATCHKEY_SIGNUP_WINDOW); IPv6 per /64.
+    const wait = ctx.signupLimiter.attempt([`ip:${ipKey(request.ip)}`]);
     if (wait !== undefined) {
       reply.header('retry-after', String(Math.max(1, Math.ceil(wait))));
       const minutes = Math.max(1, Math.ceil(wait / 60));

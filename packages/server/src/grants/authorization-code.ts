@@ -6,7 +6,7 @@ import { verifierMatches } from '../shared/pkce.js';
 import type { ClientWithSecrets } from '../storage/clients.js';
 import type { CodeRecord } from '../storage/grants.js';
 import type { GrantHandler } from './grant.js';
-import { asInvalidGrant, issueUserTokens } from './user-tokens.js';
+import { asInvalidGrant, issueUserTokens, mayRefresh } from './user-tokens.js';
 
 /** Whether the token request matches what the code is bound to: redirect URI and PKCE. */
 function matchesCode(record: CodeRecord, redirectUri: string | undefined, verifier: string | undefined) {
@@ -40,10 +40,10 @@ export const authorizationCodeGrant: GrantHandler = async (ctx, client, params) 
   const verifier = params.get('code_verifier');
   // RFC 6749 §5.2 invalid_request: a parameter this client must send is missing.
   if (verifier === undefined && mustUsePkce(ctx, client)) throw invalidRequest('code_verifier is required');
+  // RFC 6749 §5.1: a refresh token only for an app with the refresh_token grant; none is even stored.
+  const refreshTtl = mayRefresh(client) ? ctx.config.refreshTokenTtl : undefined;
   const grant = await ctx.grants
-    .redeemCode(code, client.id, ctx.config.refreshTokenTtl, (record) =>
-      matchesCode(record, redirectUri, verifier),
-    )
+    .redeemCode(code, client.id, refreshTtl, (record) => matchesCode(record, redirectUri, verifier))
     .catch((error: unknown) => asInvalidGrant(error));
   return issueUserTokens(ctx, client, grant, grant.scopes);
 };

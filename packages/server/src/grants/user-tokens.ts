@@ -7,9 +7,16 @@ import { GrantError } from '../storage/grants.js';
 import { type TokenResponse, tokenResponse } from './grant.js';
 
 /**
+ * Whether an app may hold a refresh token: only with the `refresh_token` grant (RFC 6749 §5.1: the
+ * refresh token is OPTIONAL; one the app could never use is only something to leak).
+ */
+export function mayRefresh(client: ClientWithSecrets): boolean {
+  return client.grantTypes.includes('refresh_token');
+}
+
+/**
  * A user grant's response: an access token bound to the grant (`sub` = user, `gid` = grant), and a
- * refresh token only for an app registered with the `refresh_token` grant (RFC 6749 §5.1: the refresh
- * token is OPTIONAL; one the app could never use is only something to leak).
+ * refresh token only for an app that {@link mayRefresh} (RFC 6749 §5.1).
  */
 export function issueUserTokens(
   ctx: ServerContext,
@@ -17,12 +24,12 @@ export function issueUserTokens(
   grant: IssuedGrant,
   scopes: string[],
 ): Promise<TokenResponse> {
-  const mayRefresh = client.grantTypes.includes('refresh_token');
+  const refreshToken = mayRefresh(client) ? grant.refreshToken : undefined;
   return tokenResponse(ctx, client, {
     subject: grant.userId,
     scopes,
     grantId: grant.grantId,
-    ...(mayRefresh ? { refreshToken: grant.refreshToken } : {}),
+    ...(refreshToken === undefined ? {} : { refreshToken }),
   });
 }
 

@@ -3,6 +3,7 @@ import type { ClientRepository, ClientWithSecrets } from '../storage/clients.js'
 import { DUMMY_HASH, hashesEqual, sha256Hex } from '../tokens/random.js';
 import { invalidClient, invalidRequest, tooManyRequests } from './errors.js';
 import type { Params } from './form.js';
+import { ipKey } from './ip-key.js';
 import type { FailureLimiter } from './rate-limit.js';
 
 /** The methods this server accepts, as advertised in metadata (RFC 8414 §2). */
@@ -46,6 +47,7 @@ const LOOKUP_ID = /^[\x21-\x7e]{1,255}$/;
 
 /** RFC 6749 §2.3.1: id and secret are form-urlencoded before base64; the plain form is accepted too. */
 function formDecode(value: string): string {
+  if (!value.includes('%') && !value.includes('+')) return value;
   try {
     return decodeURIComponent(value.replaceAll('+', ' '));
   } catch {
@@ -77,7 +79,10 @@ function presentedCredentials({ authorization, params }: ClientAuthInput): Prese
 
 function limitKeys(clientId: string, ip: string): LimitKeys {
   const id = clientId.slice(0, MAX_ID_LENGTH);
-  return { strict: [JSON.stringify(['client-ip', id, ip]), `ip:${ip}`], perClient: [`client:${id}`] };
+  // IPv6 counts per /64, IPv4 per address (shared/ip-key.ts). A key holds no space, so
+  // `client-ip:<key> <id>` cannot collide for different pairs.
+  const address = ipKey(ip);
+  return { strict: [`client-ip:${address} ${id}`, `ip:${address}`], perClient: [`client:${id}`] };
 }
 
 /** Client authentication with throttling of failures per (client ID, IP), per IP and per client ID. */

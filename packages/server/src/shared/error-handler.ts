@@ -1,10 +1,20 @@
 /** The single error serializer: `{error, error_description}` for every failure, never a stack or a secret. */
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { errorPage } from '../pages/error.js';
-import { isDatabaseUnavailable } from './database-errors.js';
+import { isDatabaseUnavailable, isDataException } from './database-errors.js';
 import { invalidRequest, OAuthError, temporarilyUnavailable } from './errors.js';
 import { PageError } from './page-errors.js';
 import { newNonce, sendPage } from './page-security.js';
+
+/**
+ * The SQLSTATE of a data exception that storage/database.ts turned into a 400, or undefined. Such a 400
+ * means a value reached the database that a shape check should have refused first.
+ */
+function dataExceptionCode(error: unknown): string | undefined {
+  if (!(error instanceof OAuthError)) return undefined;
+  const cause = (error as { cause?: unknown }).cause;
+  return isDataException(cause) ? (cause as { code: string }).code : undefined;
+}
 
 function toOAuthError(error: unknown): OAuthError | undefined {
   if (error instanceof OAuthError) return error;
@@ -38,6 +48,16 @@ export function installErrorHandler(app: FastifyInstance): void {
       request.log.error({ err: error }, 'unexpected error');
     } else if (known.status === 503) {
       request.log.warn({ err: error }, 'database unavailable');
+    } else {
+      const sqlstate = dataExceptionCode(error);
+      // The database's message may quote the value, the URL may carry parameters: only the SQLSTATE
+      // (PostgreSQL appendix A, class 22) and the route pattern are logged, so a secret never is.
+      if (sqlstate !== undefined) {
+        request.log.warn(
+          { sqlstate, route: request.routeOptions.url ?? '(no route)' },
+          'database refused a value: a shape check is missing',
+        );
+      }
     }
     const answer = known ?? new OAuthError('server_error', 'an unexpected error occurred', 500);
     reply

@@ -33,12 +33,15 @@ export interface CodeRecord {
   expiresAt: number;
 }
 
-/** What a successful redemption or refresh yields: the grant and a fresh refresh token. */
+/**
+ * What a successful redemption or refresh yields: the grant and a fresh refresh token (none when the
+ * code was redeemed for an app that may not refresh).
+ */
 export interface IssuedGrant {
   grantId: string;
   userId: string;
   scopes: string[];
-  refreshToken: string;
+  refreshToken: string | undefined;
 }
 
 /** Why a redemption or refresh failed: each is `invalid_grant` on the wire. */
@@ -243,11 +246,13 @@ export class GrantRepository {
    * Redeems a code in one transaction: `check` validates the binding (client, redirect URI, PKCE); the
    * code is consumed by a conditional update, so of N parallel redemptions exactly one wins. A replay
    * revokes the grant the code produced, with every token issued from it (RFC 6749 §4.1.2).
+   * `refreshTtl` undefined: the app may not refresh, so no refresh token is stored at all (RFC 6749
+   * §5.1: the refresh token is OPTIONAL; one that is never handed out is only a row to leak).
    */
   async redeemCode(
     code: string,
     clientId: string,
-    refreshTtl: number,
+    refreshTtl: number | undefined,
     check: (record: CodeRecord) => boolean,
   ): Promise<IssuedGrant> {
     // RFC 6749 §5.2: a code that cannot be one we issued is invalid_grant, without a look-up (M4).
@@ -296,7 +301,10 @@ export class GrantRepository {
           revoked_at: null,
         })
         .execute();
-      const refreshToken = await this.insertRefreshToken(trx, grantId, clientId, at, refreshTtl);
+      const refreshToken =
+        refreshTtl === undefined
+          ? undefined
+          : await this.insertRefreshToken(trx, grantId, clientId, at, refreshTtl);
       return { grant: { grantId, userId: row.user_id, scopes: record.scopes, refreshToken } };
     });
     if ('failure' in outcome) {
