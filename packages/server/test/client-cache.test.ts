@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ClientRepository } from '../src/storage/clients.js';
 import { type Db, openDatabase } from '../src/storage/database.js';
+import { cliAsync } from './process-support.js';
 import { dialects, FORM, startTestServer, type TestServer } from './support.js';
 
 /** A client_credentials request with the given secret; returns the status. */
@@ -42,6 +43,16 @@ describe.each(dialects())('client registration cache on %s', (dialect) => {
     return new ClientRepository(other);
   }
 
+  /** `latchkey <args>` in another process on the server's database. */
+  async function cliOn(s: TestServer, args: string[]): Promise<string> {
+    const result = await cliAsync(args, {
+      LATCHKEY_DATA_DIR: s.dir,
+      LATCHKEY_DATABASE_URL: s.config.databaseUrl,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    return result.stdout;
+  }
+
   it(`${dialect === 'sqlite' ? 'answers repeated lookups from memory' : 'reads the database on every lookup'}`, async () => {
     const s = await start();
     const reads = vi.spyOn(
@@ -52,19 +63,28 @@ describe.each(dialects())('client registration cache on %s', (dialect) => {
     expect(reads).toHaveBeenCalledTimes(dialect === 'sqlite' ? 1 : 10);
   });
 
-  it('a secret rotated elsewhere works at once and the old one stops at once', async () => {
+  it('latchkey apps rotate-secret in another process: the new secret works at once, the old one stops at once', async () => {
     const s = await start();
     const old = s.credentials.clientSecret;
     expect(await tokenStatus(s, old)).toBe(200);
-    const fresh = (await elsewhere(s).rotateSecret(s.credentials.clientId, 0)) as string;
+    const out = await cliOn(s, ['apps', 'rotate-secret', s.credentials.clientId, '--json']);
+    const fresh = (JSON.parse(out) as { client_secret: string }).client_secret;
     expect(await tokenStatus(s, old)).toBe(401);
     expect(await tokenStatus(s, fresh)).toBe(200);
   });
 
-  it('an app deleted elsewhere is refused at once', async () => {
+  it('latchkey apps delete in another process: refused at once', async () => {
+    const s = await start();
+    expect(await tokenStatus(s, s.credentials.clientSecret)).toBe(200);
+    await cliOn(s, ['apps', 'delete', s.credentials.clientId]);
+    expect(await tokenStatus(s, s.credentials.clientSecret)).toBe(401);
+  });
+
+  it('a write by another connection of this process is seen from the next event-loop turn', async () => {
     const s = await start();
     expect(await tokenStatus(s, s.credentials.clientSecret)).toBe(200);
     expect(await elsewhere(s).delete(s.credentials.clientId)).toBe(true);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(await tokenStatus(s, s.credentials.clientSecret)).toBe(401);
   });
 
