@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
+import { registerApp } from '../src/shared/app-registration.js';
 import { openDatabase } from '../src/storage/database.js';
 import { PURGED_TABLES, type PurgeCounts, purgeExpired } from '../src/storage/purge.js';
 import { randomToken, sha256Hex } from '../src/tokens/random.js';
@@ -202,6 +203,106 @@ describe.each(dialects())('purge on %s', (dialect) => {
     expectInvalidGrant(await refresh(s.app, app.basic, first.refresh_token));
     expectInvalidGrant(await refresh(s.app, app.basic, third.refresh_token));
     expectInactive(await introspect(s.app, app.basic, third.access_token));
+  });
+
+  it('a grant that never had a refresh token goes once its access token expired, not before; live refresh tokens keep theirs', async () => {
+    await purge();
+    // An app without the refresh_token grant: its grant gets no refresh-token row (RFC 6749 §5.1).
+    const registered = await registerApp(s.ctx.clients, s.config.scopes, {
+      name: 'No refresh',
+      scope: 'data:read',
+      redirectUris: ['https://norefresh.example/cb'],
+      grants: ['authorization_code'],
+    });
+    const noRefresh: ThreeLeggedApp = {
+      client: registered.client,
+      clientSecret: registered.clientSecret,
+      basic: s.basic(registered.client.id, registered.clientSecret as string),
+      redirectUri: 'https://norefresh.example/cb',
+    };
+    const once = await getTokens(s, browser, noRefresh, { scope: 'data:read' });
+    expect(once.refresh_token).toBeUndefined();
+    const grantId = claimsOf(once.access_token).gid as string;
+    const { created_at } = await s.ctx.db
+      .selectFrom('grants')
+      .select('created_at')
+      .where('id', '=', grantId)
+      .executeTakeFirstOrThrow();
+    const createdAt = Number(created_at);
+    // A grant with live refresh tokens, created (and last refreshed) long before: untouched.
+    const refreshable = await getTokens(s, browser, app);
+    const refreshableGrant = claimsOf(refreshable.access_token).gid as string;
+    const longAgo = createdAt - s.config.accessTokenTtl - 3600;
+    await s.ctx.db
+      .updateTable('grants')
+      .set({ created_at: longAgo })
+      .where('id', '=', refreshableGrant)
+      .execute();
+    await s.ctx.db
+      .updateTable('refresh_tokens')
+      .set({ created_at: longAgo })
+      .where('grant_id', '=', refreshableGrant)
+      .execute();
+    const connected = async () => (await s.ctx.grants.connectedApps(userId)).map((c) => c.clientId);
+    expect(await connected()).toContain(noRefresh.client.id);
+
+    // Now, and at the last second its access token (plus the issue slack) may be unexpired: kept.
+    expect((await purge()).grants).toBe(0);
+    expect((await introspect(s.app, noRefresh.basic, once.access_token)).json().active).toBe(true);
+    const lastLive = createdAt + s.config.accessTokenTtl + 60;
+    expect((await purge({ now: lastLive })).grants).toBe(0);
+    expect(await grantExists(grantId)).toBe(true);
+
+    // One second later it goes, and with it the app's entry on the Connected apps page.
+    const counts = await purge({ now: lastLive + 1 });
+    expect(counts.grants).toBe(1);
+    expect(counts.refresh_tokens).toBe(0);
+    expect(await grantExists(grantId)).toBe(false);
+    expect(await connected()).not.toContain(noRefresh.client.id);
+
+    expect(await grantExists(refreshableGrant)).toBe(true);
+    expect(
+      await s.ctx.db
+        .selectFrom('refresh_tokens')
+        .select('token_hash')
+        .where('grant_id', '=', refreshableGrant)
+        .execute(),
+    ).toEqual([{ token_hash: hashOf(refreshable.refresh_token) }]);
+    expect(await connected()).toContain(app.client.id);
+    expect((await refresh(s.app, app.basic, refreshable.refresh_token)).statusCode).toBe(200);
+    // The future purge also ended the browser's session: sign in again for the next test.
+    browser = await signedInBrowser(s, new InjectBrowser(s.app), userId);
+  });
+
+  it('grants without refresh tokens are purged in batches too', async () => {
+    await purge();
+    const registered = await registerApp(s.ctx.clients, s.config.scopes, {
+      name: 'No refresh either',
+      scope: 'data:read',
+      redirectUris: ['https://norefresh2.example/cb'],
+      grants: ['authorization_code'],
+    });
+    const noRefresh: ThreeLeggedApp = {
+      client: registered.client,
+      clientSecret: registered.clientSecret,
+      basic: s.basic(registered.client.id, registered.clientSecret as string),
+      redirectUri: 'https://norefresh2.example/cb',
+    };
+    for (let i = 0; i < 5; i++) await getTokens(s, browser, noRefresh, { scope: 'data:read' });
+    await s.ctx.db
+      .updateTable('grants')
+      .set({ created_at: nowSeconds() - s.config.accessTokenTtl - 3600 })
+      .where('client_id', '=', registered.client.id)
+      .execute();
+    const counts = await purge({ batchSize: 2 });
+    expect(counts.grants).toBe(5);
+    expect(
+      await s.ctx.db
+        .selectFrom('grants')
+        .select('id')
+        .where('client_id', '=', registered.client.id)
+        .execute(),
+    ).toEqual([]);
   });
 
   it('deletes in batches until nothing expired is left', async () => {

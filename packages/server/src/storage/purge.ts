@@ -2,6 +2,8 @@
  * Deletes rows that can no longer matter, in bounded batches, and runs that periodically in a server.
  * What stays: anything a live token, code, session or introspection answer still depends on, and every
  * rotated refresh token of a grant that can still be refreshed (reuse detection, RFC 9700 §4.14.2).
+ * A grant goes with its refresh tokens once they all expired, or, if it never had one (an app without
+ * the refresh_token grant), once the access token issued with it expired.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { sql, type Transaction } from 'kysely';
@@ -174,6 +176,40 @@ function batches(at: number, accessTokenTtl: number): [PurgedTable, Batch][] {
         // A full batch is counted in grants, the unit of `limit`.
         return { refresh_tokens: tokens.length, grants };
       },
+    ],
+    [
+      // A grant of an app without the refresh_token grant type has no refresh token at all
+      // (storage/grants.ts, RFC 6749 §5.1): its one access token was issued when the grant was
+      // created, so it expired at most `accessTokenTtl` (plus the slack) later. Nothing can add a
+      // refresh token to it afterwards (rotation needs one), so the condition cannot become false
+      // again. Without this, such a grant stayed on the user's Connected apps page forever.
+      'grants',
+      async (trx, limit) => ({
+        grants: deleted(
+          await trx
+            .deleteFrom('grants')
+            .where(
+              'id',
+              'in',
+              trx
+                .selectFrom('grants as g')
+                .select('g.id')
+                .where('g.created_at', '<', lastAccessTokenIssuedBefore)
+                .where((eb) =>
+                  eb.not(
+                    eb.exists(
+                      eb
+                        .selectFrom('refresh_tokens as r')
+                        .select('r.grant_id')
+                        .whereRef('r.grant_id', '=', 'g.id'),
+                    ),
+                  ),
+                )
+                .limit(limit),
+            )
+            .executeTakeFirst(),
+        ),
+      }),
     ],
     [
       // A rotated secret's grace period ends at its expires_at (storage/clients.ts).
