@@ -18,6 +18,11 @@ import { NO_STORE_HEADERS } from './shared/no-store.js';
 /** SECURITY.md: request bodies above 64 KiB are refused with 413 before anything is read further. */
 export const BODY_LIMIT = 64 * 1024;
 
+const DRAINING_BODY = JSON.stringify({
+  error: 'temporarily_unavailable',
+  error_description: 'the server is shutting down; retry',
+});
+
 /** Creates the application; the caller listens or injects. */
 export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
   const app = Fastify({
@@ -26,7 +31,8 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     trustProxy: ctx.config.trustProxy,
-    return503OnClosing: true,
+    // Fastify's own closing answer skips every hook (no no-store); the onRequest hook answers instead.
+    return503OnClosing: false,
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
   });
@@ -38,6 +44,15 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
   app.addHook('onRequest', async (_request, reply) => {
     ctx.inFlight.enter();
     reply.headers(NO_STORE_HEADERS).header('x-content-type-options', 'nosniff');
+    if (ctx.inFlight.draining) {
+      // A request on a kept-alive connection while shutting down: a retryable no-store 503, then close.
+      return reply
+        .code(503)
+        .header('connection', 'close')
+        .header('retry-after', '1')
+        .header('content-type', 'application/json; charset=utf-8')
+        .send(DRAINING_BODY);
+    }
   });
   app.addHook('onSend', async (_request, _reply, payload) => {
     ctx.inFlight.leave();

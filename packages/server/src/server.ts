@@ -116,6 +116,7 @@ export async function createServer(
     async close() {
       // Keep-alive connections that finish their last response while draining are closed as they go
       // idle, so a drain takes as long as the slowest in-flight request, not a keep-alive timeout.
+      ctx.inFlight.startDraining();
       const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
       try {
         await app.close();

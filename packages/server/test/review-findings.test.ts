@@ -17,12 +17,12 @@ describe('review findings', () => {
     s = undefined;
   });
 
-  // Finding R1 (app.ts, not changed here): Fastify's `return503OnClosing` answers requests that reach a
+  // Finding R1 (app.ts, fixed): Fastify's `return503OnClosing` answers requests that reach a
   // draining server (pipelined or on a busy keep-alive connection) itself, before any hook runs, so the
   // 503 lacks `Cache-Control: no-store` and `Pragma: no-cache` (RFC 6749 §5.1) and is not our
-  // `{error, error_description}` JSON. Fix: `return503OnClosing: false` and an `onRequest` hook that
-  // answers a no-store `temporarily_unavailable` 503 while closing.
-  it.fails('a request reaching a draining server gets a no-store 503', async () => {
+  // `{error, error_description}` JSON. Now `return503OnClosing: false` and the `onRequest` hook answers
+  // a no-store `temporarily_unavailable` 503 while draining.
+  it('a request reaching a draining server gets a no-store 503', async () => {
     s = await startTestServer('sqlite');
     const { app } = s;
     await s.close();
@@ -45,6 +45,11 @@ describe('review findings', () => {
     expect(res.status).toBe(503);
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.headers.get('pragma')).toBe('no-cache');
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(await res.json()).toEqual({
+      error: 'temporarily_unavailable',
+      error_description: 'the server is shutting down; retry',
+    });
   });
   // Finding R2 (endpoints/account.ts, fixed): the Connected apps revoke form took the app's ID from the
   // path and queried with it unchecked; on PostgreSQL `/account/apps/%00/revoke` was a data exception,

@@ -4,6 +4,17 @@
 export class InFlight {
   private count = 0;
   private waiters: (() => void)[] = [];
+  private drainingSince: number | undefined;
+
+  /** Shutdown began: requests that still arrive (on kept-alive connections) are turned away. */
+  startDraining(): void {
+    this.drainingSince ??= Date.now();
+  }
+
+  /** Whether shutdown has begun. */
+  get draining(): boolean {
+    return this.drainingSince !== undefined;
+  }
 
   /** A request entered (Fastify `onRequest`). */
   enter(): void {
