@@ -57,82 +57,30 @@ type Batch = (trx: Trx, limit: number) => Promise<Partial<PurgeCounts>>;
 
 const deleted = (result: { numDeletedRows: bigint }) => Number(result.numDeletedRows);
 
+/** Tables whose rows carry their own `expires_at` and nothing else depends on once it passed. */
+type ExpiringTable = 'authorization_codes' | 'authorization_requests' | 'sessions' | 'revoked_tokens';
+
+/** A batch deleting up to `limit` rows of `table` that expired before `at`, chosen by `key`. */
+function expiredRows(table: ExpiringTable, key: string, at: number): Batch {
+  return async (trx, limit) => {
+    const result = await sql`delete from ${sql.table(table)} where ${sql.ref(key)} in
+      (select ${sql.ref(key)} from ${sql.table(table)} where expires_at < ${at} limit ${limit})`.execute(trx);
+    return { [table]: Number(result.numAffectedRows ?? 0n) };
+  };
+}
+
 /** The batches, each repeated until it deletes less than a full batch. */
 function batches(at: number, accessTokenTtl: number): [PurgedTable, Batch][] {
   // Access tokens are issued when a refresh token is (redemption or rotation); the newest one of a
   // grant expires at most this long after its refresh token was created.
   const lastAccessTokenIssuedBefore = at - accessTokenTtl - ISSUE_SLACK_SECONDS;
   return [
-    [
-      // RFC 6749 §4.1.2: a code lives minutes; once expired it can only be refused.
-      'authorization_codes',
-      async (trx, limit) => ({
-        authorization_codes: deleted(
-          await trx
-            .deleteFrom('authorization_codes')
-            .where(
-              'code_hash',
-              'in',
-              trx
-                .selectFrom('authorization_codes')
-                .select('code_hash')
-                .where('expires_at', '<', at)
-                .limit(limit),
-            )
-            .executeTakeFirst(),
-        ),
-      }),
-    ],
-    [
-      'authorization_requests',
-      async (trx, limit) => ({
-        authorization_requests: deleted(
-          await trx
-            .deleteFrom('authorization_requests')
-            .where(
-              'id_hash',
-              'in',
-              trx
-                .selectFrom('authorization_requests')
-                .select('id_hash')
-                .where('expires_at', '<', at)
-                .limit(limit),
-            )
-            .executeTakeFirst(),
-        ),
-      }),
-    ],
-    [
-      'sessions',
-      async (trx, limit) => ({
-        sessions: deleted(
-          await trx
-            .deleteFrom('sessions')
-            .where(
-              'id_hash',
-              'in',
-              trx.selectFrom('sessions').select('id_hash').where('expires_at', '<', at).limit(limit),
-            )
-            .executeTakeFirst(),
-        ),
-      }),
-    ],
-    [
-      // RFC 7009 §2.1: kept until the token would have expired; after `exp` it is inactive anyway.
-      'revoked_tokens',
-      async (trx, limit) => ({
-        revoked_tokens: deleted(
-          await trx
-            .deleteFrom('revoked_tokens')
-            .where(
-              'jti',
-              'in',
-              trx.selectFrom('revoked_tokens').select('jti').where('expires_at', '<', at).limit(limit),
-            )
-            .executeTakeFirst(),
-        ),
-      }),
-    ],
+    // RFC 6749 §4.1.2: a code lives minutes; once expired it can only be refused.
+    ['authorization_codes', expiredRows('authorization_codes', 'code_hash', at)],
+    ['authorization_requests', expiredRows('authorization_requests', 'id_hash', at)],
+    ['sessions', expiredRows('sessions', 'id_hash', at)],
+    // RFC 7009 §2.1: kept until the token would have expired; after `exp` it is inactive anyway.
+    ['revoked_tokens', expiredRows('revoked_tokens', 'jti', at)],
     [
       // A grant goes with all its refresh tokens once every token of it expired: each refresh token
       // (so none can be refreshed, and a reuse of a rotated one can no longer revoke anything that
