@@ -194,8 +194,7 @@ describe.each(dialects())(
         .length;
 
     /** The token response of a fresh code (refresh_token absent for apps without the grant). */
-    const exchange = async (app: ThreeLeggedApp): Promise<Record<string, string | undefined>> =>
-      getTokens(s, browser, app, { scope: 'data:read' });
+    const exchange = (app: ThreeLeggedApp) => getTokens(s, browser, app, { scope: 'data:read' });
 
     it('a code exchange writes the grant but no refresh_tokens row; the access token works', async () => {
       const { client, clientSecret } = await registerApp(s.ctx.clients, s.config.scopes, {
