@@ -11,7 +11,7 @@ import { metadataEndpoint } from './endpoints/metadata.js';
 import { revokeEndpoint } from './endpoints/revoke.js';
 import { signupEndpoints } from './endpoints/signup.js';
 import { tokenEndpoint } from './endpoints/token.js';
-import { installErrorHandler } from './shared/error-handler.js';
+import { installErrorHandler, installPageErrorHandler } from './shared/error-handler.js';
 import { clientErrorHandler, frameworkErrorHandler } from './shared/framework-errors.js';
 import { NO_STORE_HEADERS } from './shared/no-store.js';
 
@@ -78,11 +78,15 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
   metadataEndpoint(app, ctx);
   jwksEndpoint(app, ctx);
   tokenEndpoint(app, ctx);
-  authorizeEndpoint(app, ctx);
   revokeEndpoint(app, ctx);
   introspectEndpoint(app, ctx);
-  loginEndpoints(app, ctx);
-  signupEndpoints(app, ctx);
-  accountEndpoints(app, ctx);
+  // The browser pages in their own context, whose errors are HTML pages, not JSON.
+  await app.register(async (pages) => {
+    installPageErrorHandler(pages);
+    authorizeEndpoint(pages, ctx);
+    loginEndpoints(pages, ctx);
+    signupEndpoints(pages, ctx);
+    accountEndpoints(pages, ctx);
+  });
   return app;
 }

@@ -1,5 +1,5 @@
-/** The single error serializer: `{error, error_description}` for every failure, never a stack or a secret. */
-import type { FastifyError, FastifyInstance } from 'fastify';
+/** The error serializers: `{error, error_description}` for the JSON endpoints, an HTML page for the browser pages; never a stack or a secret. */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorPage } from '../pages/error.js';
 import { isDatabaseUnavailable, isDataException } from './database-errors.js';
 import { invalidRequest, OAuthError, temporarilyUnavailable } from './errors.js';
@@ -30,35 +30,64 @@ function toOAuthError(error: unknown): OAuthError | undefined {
   return undefined;
 }
 
-/** Installs the error and not-found handlers. */
-export function installErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler(async (error, request, reply) => {
-    if (error instanceof PageError) {
-      const nonce = newNonce();
-      reply.headers(error.headers);
-      return sendPage(
-        reply,
-        error.status,
-        nonce,
-        errorPage({ nonce, title: error.title, message: error.detail, status: error.status }),
+/** Logs a failure: unexpected errors with their stack, outages briefly, data exceptions by SQLSTATE only. */
+function logFailure(request: FastifyRequest, error: unknown, known: OAuthError | undefined): void {
+  if (known === undefined) {
+    request.log.error({ err: error }, 'unexpected error');
+  } else if (known.status === 503) {
+    request.log.warn({ err: error }, 'database unavailable');
+  } else {
+    const sqlstate = dataExceptionCode(error);
+    // The database's message may quote the value, the URL may carry parameters: only the SQLSTATE
+    // (PostgreSQL appendix A, class 22) and the route pattern are logged, so a secret never is.
+    if (sqlstate !== undefined) {
+      request.log.warn(
+        { sqlstate, route: request.routeOptions.url ?? '(no route)' },
+        'database refused a value: a shape check is missing',
       );
     }
+  }
+}
+
+/** Renders a PageError as the HTML error page with the page security headers. */
+function renderPageError(reply: FastifyReply, error: PageError): string {
+  const nonce = newNonce();
+  reply.headers(error.headers);
+  return sendPage(
+    reply,
+    error.status,
+    nonce,
+    errorPage({ nonce, title: error.title, message: error.detail, status: error.status }),
+  );
+}
+
+/** The page a browser sees for a failure that is not a PageError (body too large, database down, bug). */
+function pageErrorFor(known: OAuthError | undefined): PageError {
+  if (known === undefined) {
+    return new PageError(500, 'Something went wrong', 'An unexpected error occurred. Nothing was changed.');
+  }
+  if (known.status === 503) {
+    return new PageError(
+      503,
+      'Temporarily unavailable',
+      'The service cannot answer right now. Try again in a moment.',
+      known.headers,
+    );
+  }
+  return new PageError(
+    known.status,
+    'This request was not understood',
+    'Go back and try again.',
+    known.headers,
+  );
+}
+
+/** Installs the JSON error and not-found handlers (token, revocation, introspection, discovery). */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler(async (error, request, reply) => {
+    if (error instanceof PageError) return renderPageError(reply, error);
     const known = toOAuthError(error);
-    if (known === undefined) {
-      request.log.error({ err: error }, 'unexpected error');
-    } else if (known.status === 503) {
-      request.log.warn({ err: error }, 'database unavailable');
-    } else {
-      const sqlstate = dataExceptionCode(error);
-      // The database's message may quote the value, the URL may carry parameters: only the SQLSTATE
-      // (PostgreSQL appendix A, class 22) and the route pattern are logged, so a secret never is.
-      if (sqlstate !== undefined) {
-        request.log.warn(
-          { sqlstate, route: request.routeOptions.url ?? '(no route)' },
-          'database refused a value: a shape check is missing',
-        );
-      }
-    }
+    logFailure(request, error, known);
     const answer = known ?? new OAuthError('server_error', 'an unexpected error occurred', 500);
     reply
       .code(answer.status)
@@ -69,5 +98,19 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler(async (_request, reply) => {
     reply.code(404).header('content-type', 'application/json; charset=utf-8');
     return JSON.stringify({ error: 'not_found', error_description: 'no such endpoint' });
+  });
+}
+
+/**
+ * Installs, in the encapsulated context of the browser pages (sign-in, sign-up, consent, connected
+ * apps), a handler that answers every failure as an HTML page with the page security headers: a body
+ * too large, a database outage or a bug on a page never shows the browser raw JSON.
+ */
+export function installPageErrorHandler(pages: FastifyInstance): void {
+  pages.setErrorHandler(async (error, request, reply) => {
+    if (error instanceof PageError) return renderPageError(reply, error);
+    const known = toOAuthError(error);
+    logFailure(request, error, known);
+    return renderPageError(reply, pageErrorFor(known));
   });
 }
