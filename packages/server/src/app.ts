@@ -25,6 +25,9 @@ const DRAINING_BODY = JSON.stringify({
 
 /** Creates the application; the caller listens or injects. */
 export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
+  // Request lines (onResponse below) are the only logs that need a per-request id; above `info` there
+  // are none, so every request shares the root logger instead of building a pino child per request.
+  const requestLines = ctx.logger.isLevelEnabled('info');
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     // Fastify's own request lines include the query string; ours (onResponse below) never do.
@@ -35,11 +38,20 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
     return503OnClosing: false,
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
+    childLoggerFactory: (logger, bindings, options) =>
+      requestLines ? logger.child(bindings, options) : logger,
   });
 
   // Every body is read as text; each endpoint decides what it accepts (no JSON or nested parsing).
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  const asText = (
+    _request: unknown,
+    body: string | Buffer,
+    done: (error: null, body: string | Buffer) => void,
+  ) => done(null, body);
+  // The form type by exact match first (the hot path), everything else through the catch-all.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, asText);
+  app.addContentTypeParser('*', { parseAs: 'string' }, asText);
 
   app.addHook('onRequest', async (_request, reply) => {
     ctx.inFlight.enter();
