@@ -14,11 +14,15 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const variant = process.argv[2] || 'base';
 const file = require('node:path').join(require('node:os').tmpdir(), `latchkey-rotation-${variant}.db`);
-for (const f of [file, file + '-wal', file + '-shm']) fs.rmSync(f, { force: true });
+for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
 const db = new D(file);
-const ps = /ps(\d+)/.exec(variant); if (ps) db.pragma('page_size = ' + ps[1]);
-db.pragma('journal_mode = WAL'); db.pragma('foreign_keys = ON'); db.pragma('synchronous = NORMAL');
-if (variant.includes('nockpt')) db.pragma('wal_autocheckpoint = 0'); else if (variant.includes('ckpt')) db.pragma('wal_autocheckpoint = 10000');
+const ps = /ps(\d+)/.exec(variant);
+if (ps) db.pragma(`page_size = ${ps[1]}`);
+db.pragma('journal_mode = WAL');
+db.pragma('foreign_keys = ON');
+db.pragma('synchronous = NORMAL');
+if (variant.includes('nockpt')) db.pragma('wal_autocheckpoint = 0');
+else if (variant.includes('ckpt')) db.pragma('wal_autocheckpoint = 10000');
 if (variant.includes('syncoff')) db.pragma('synchronous = OFF');
 if (variant.includes('mmap')) db.pragma('mmap_size = 268435456');
 if (variant.includes('cache')) db.pragma('cache_size = -64000');
@@ -31,19 +35,48 @@ const h = (s) => crypto.createHash('sha256').update(s).digest('hex');
 if (variant.includes('bgckpt')) {
   db.pragma('wal_autocheckpoint = 0');
   const { Worker } = require('node:worker_threads');
-  const w = new Worker(`const D = require('better-sqlite3'); const db = new D(${JSON.stringify(file)}); db.pragma('synchronous = NORMAL');
-    setInterval(() => { db.pragma('wal_checkpoint(PASSIVE)'); }, ${Number((/bgckpt(\d+)/.exec(variant)||[])[1] ?? 50)});`, { eval: true });
+  const w = new Worker(
+    `const D = require('better-sqlite3'); const db = new D(${JSON.stringify(file)}); db.pragma('synchronous = NORMAL');
+    setInterval(() => { db.pragma('wal_checkpoint(PASSIVE)'); }, ${Number((/bgckpt(\d+)/.exec(variant) || [])[1] ?? 50)});`,
+    { eval: true },
+  );
   w.unref();
 }
-const N = 20000; const heads = [];
+const N = 20000;
+const heads = [];
 const ins = db.prepare('insert into refresh_tokens values (?,?,?,?,?,null)');
 const insG = db.prepare('insert into grants values (?,?,?,?,null,?)');
-db.transaction(() => { for (let i = 0; i < N; i++) { const g = 'gr_' + crypto.randomBytes(16).toString('base64url'); insG.run(g, 'u', 'c', 'data:read', 1); const t = crypto.randomBytes(32).toString('base64url'); ins.run(h(t), g, 'c', 1, 2e9); heads.push(t); } })();
+db.transaction(() => {
+  for (let i = 0; i < N; i++) {
+    const g = `gr_${crypto.randomBytes(16).toString('base64url')}`;
+    insG.run(g, 'u', 'c', 'data:read', 1);
+    const t = crypto.randomBytes(32).toString('base64url');
+    ins.run(h(t), g, 'c', 1, 2e9);
+    heads.push(t);
+  }
+})();
 // grow chains to a realistic size: 200k rotated rows
-const select = db.prepare('select r.client_id, r.expires_at, r.rotated_at, g.id as grant_id, g.user_id, g.scopes, g.revoked_at from refresh_tokens r join grants g on g.id = r.grant_id where r.token_hash = ?');
-const retire = db.prepare('update refresh_tokens set rotated_at = ? where grant_id = ? and rotated_at is null');
-const rot = db.transaction((t, nt) => { const row = select.get(h(t)); retire.run(5, row.grant_id); ins.run(h(nt), row.grant_id, 'c', 5, 2e9); });
-function run(n) { for (let i = 0; i < n; i++) { const k = i % N; const nt = crypto.randomBytes(32).toString('base64url'); rot.immediate(heads[k], nt); heads[k] = nt; } }
+const select = db.prepare(
+  'select r.client_id, r.expires_at, r.rotated_at, g.id as grant_id, g.user_id, g.scopes, g.revoked_at from refresh_tokens r join grants g on g.id = r.grant_id where r.token_hash = ?',
+);
+const retire = db.prepare(
+  'update refresh_tokens set rotated_at = ? where grant_id = ? and rotated_at is null',
+);
+const rot = db.transaction((t, nt) => {
+  const row = select.get(h(t));
+  retire.run(5, row.grant_id);
+  ins.run(h(nt), row.grant_id, 'c', 5, 2e9);
+});
+function run(n) {
+  for (let i = 0; i < n; i++) {
+    const k = i % N;
+    const nt = crypto.randomBytes(32).toString('base64url');
+    rot.immediate(heads[k], nt);
+    heads[k] = nt;
+  }
+}
 run(200000);
-const t0 = process.hrtime.bigint(); run(50000); const us = Number(process.hrtime.bigint() - t0) / 50000 / 1000;
+const t0 = process.hrtime.bigint();
+run(50000);
+const us = Number(process.hrtime.bigint() - t0) / 50000 / 1000;
 console.log(variant.padEnd(28), us.toFixed(1), 'µs/rotation (incl. 2 sha256 + randomBytes)');
