@@ -13,9 +13,6 @@ import { currentUser, loginUrl } from '../shared/session.js';
 /** Path of the Connected apps page. */
 export const ACCOUNT_APPS_PATH = '/account/apps';
 
-/** Client IDs we issue are printable ASCII (as in endpoints/authorize.ts); nothing else is looked up. */
-const CLIENT_ID_SHAPE = /^[\x21-\x7e]{1,255}$/;
-
 /** Registers the account routes. */
 export function accountEndpoints(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/', async (_request, reply) => reply.redirect(ACCOUNT_APPS_PATH, 303));
@@ -49,10 +46,9 @@ export function accountEndpoints(app: FastifyInstance, ctx: ServerContext): void
       checkCsrf(request, readPageForm(request), cookieNames(ctx.config.issuer), ctx.config.issuer);
       const user = await currentUser(ctx, request);
       if (!user) throw new PageError(403, 'You are signed out', 'Sign in again to manage your apps.');
-      // An ID that cannot be an app's (PostgreSQL refuses a NUL in text) has nothing to disconnect: the
-      // same answer as any app the user has not connected, never a database error on a page.
-      const { clientId } = request.params;
-      if (CLIENT_ID_SHAPE.test(clientId)) await ctx.grants.disconnect(user.id, clientId);
+      // An ID that cannot be an app's has nothing to disconnect (storage/grants.ts): the same answer as
+      // any app the user has not connected, never a database error on a page.
+      await ctx.grants.disconnect(user.id, request.params.clientId);
       return reply.redirect(`${ACCOUNT_APPS_PATH}?revoked=1`, 303);
     },
   );

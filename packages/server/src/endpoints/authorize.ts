@@ -51,7 +51,7 @@ async function resolveClient(ctx: ServerContext, params: Params): Promise<Client
       'This link is incomplete',
       'The request names no app (client_id is missing). Nothing was sent back to any app.',
     );
-  const client = /^[\x21-\x7e]{1,255}$/.test(clientId) ? await ctx.clients.find(clientId) : undefined;
+  const client = await ctx.clients.find(clientId);
   if (!client)
     throw new PageError(
       400,

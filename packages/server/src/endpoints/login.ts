@@ -42,7 +42,7 @@ export async function authorizationContinuation(
   const query = new URLSearchParams(returnTo.slice(returnTo.indexOf('?') + 1));
   const clientIds = query.getAll('client_id').filter(Boolean);
   const clientId = clientIds.length === 1 ? clientIds[0] : undefined;
-  if (!clientId || !/^[\x21-\x7e]{1,255}$/.test(clientId)) return { formTargets: [] };
+  if (!clientId) return { formTargets: [] };
   const client = await ctx.clients.find(clientId);
   if (!client) return { formTargets: [] };
   const redirectUris = query.getAll('redirect_uri').filter(Boolean);

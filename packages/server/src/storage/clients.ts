@@ -53,6 +53,17 @@ function toClient(row: ClientRow): Client {
 
 const now = () => Math.floor(Date.now() / 1000);
 
+/** Client IDs are printable ASCII of at most 255 characters (the column's width). */
+const CLIENT_ID_SHAPE = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * Whether a presented client ID could exist. Anything else (NUL, unicode, 10 KB) is answered "no such
+ * app" without a query, so it never reaches the database (PostgreSQL refuses a NUL in text).
+ */
+export function isPossibleClientId(id: string): boolean {
+  return CLIENT_ID_SHAPE.test(id);
+}
+
 /** The hot-path lookup: a client and its currently valid secret hashes ($1 id, $2 now). */
 const FIND_WITH_SECRETS_SQL = `select c.id, c.name, c.is_public, c.redirect_uris, c.grant_types, c.scopes, c.created_at,
   c.is_resource_server, s.secret_hash, s.expires_at as secret_expires_at from clients c
@@ -117,6 +128,7 @@ export class ClientRepository {
 
   /** Finds a client by ID. */
   async find(id: string): Promise<Client | undefined> {
+    if (!isPossibleClientId(id)) return undefined;
     const row = await this.db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toClient(row);
   }
@@ -128,6 +140,7 @@ export class ClientRepository {
    * write elsewhere invalidates. Unknown IDs are never cached.
    */
   async findWithSecrets(id: string): Promise<ClientWithSecrets | undefined> {
+    if (!isPossibleClientId(id)) return undefined;
     const nowMs = Date.now();
     const cache = this.cache;
     const hit = cache?.get(id, nowMs);
@@ -240,6 +253,7 @@ export class ClientRepository {
 
   /** Deletes a client and its secrets. Returns whether it existed. */
   async delete(id: string): Promise<boolean> {
+    if (!isPossibleClientId(id)) return false;
     const existed = await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('client_secrets').where('client_id', '=', id).execute();
       const result = await trx.deleteFrom('clients').where('id', '=', id).executeTakeFirst();

@@ -4,6 +4,7 @@
  */
 import type { Transaction } from 'kysely';
 import { hasIssuedShape, randomToken, sha256Hex } from '../tokens/random.js';
+import { isPossibleClientId } from './clients.js';
 import { type Db, nativeHandle } from './database.js';
 import type { Database } from './schema.js';
 
@@ -587,6 +588,8 @@ export class GrantRepository {
 
   /** Revokes every grant of this user to this app and forgets the consent. */
   async disconnect(userId: string, clientId: string): Promise<void> {
+    // An app ID that cannot exist has nothing to disconnect (PostgreSQL refuses a NUL in text).
+    if (!isPossibleClientId(clientId)) return;
     await this.db.transaction().execute(async (trx) => {
       await trx
         .updateTable('grants')
