@@ -12,7 +12,7 @@ import type { Params } from '../shared/form.js';
 import { PageError } from '../shared/page-errors.js';
 import { readPageForm } from '../shared/page-form.js';
 import { newNonce, originOf, sendPage } from '../shared/page-security.js';
-import { isS256Challenge } from '../shared/pkce.js';
+import { isS256Challenge, pkceRequired } from '../shared/pkce.js';
 import { parseQueryWithRepeats, type QueryParams, singleQueryValue } from '../shared/query.js';
 import { requestedRedirectUri } from '../shared/redirect-uri.js';
 import { grantScope } from '../shared/scope.js';
@@ -153,7 +153,7 @@ function validateRequest(
   if (challenge === undefined) {
     if (method !== undefined)
       throw new RedirectError('invalid_request', 'code_challenge_method without code_challenge');
-    if (client.isPublic || ctx.config.requirePkce) {
+    if (pkceRequired(client, ctx.config.requirePkce)) {
       throw new RedirectError(
         'invalid_request',
         'PKCE is required: send code_challenge with code_challenge_method=S256',

@@ -1,9 +1,7 @@
 /** The authorization code grant: exchange a code for tokens (RFC 6749 §4.1.3, RFC 7636 §4.5). */
-import type { ServerContext } from '../context.js';
 import { invalidRequest } from '../shared/errors.js';
 import { requireParam } from '../shared/form.js';
-import { verifierMatches } from '../shared/pkce.js';
-import type { ClientWithSecrets } from '../storage/clients.js';
+import { pkceRequired, verifierMatches } from '../shared/pkce.js';
 import type { CodeRecord } from '../storage/grants.js';
 import type { GrantHandler } from './grant.js';
 import { asInvalidGrant, issueUserTokens, mayRefresh } from './user-tokens.js';
@@ -21,11 +19,6 @@ function matchesCode(record: CodeRecord, redirectUri: string | undefined, verifi
   return verifier !== undefined && verifierMatches(verifier, record.codeChallenge);
 }
 
-/** Public apps always use PKCE, every app does with LATCHKEY_REQUIRE_PKCE (RFC 9700 §2.1.1). */
-function mustUsePkce(ctx: ServerContext, client: ClientWithSecrets): boolean {
-  return client.isPublic || ctx.config.requirePkce;
-}
-
 /**
  * Redeems a code once. The code must belong to this client, the redirect_uri must be the one the
  * authorization request used, and the code_verifier must match its S256 challenge; a verifier sent
@@ -39,7 +32,7 @@ export const authorizationCodeGrant: GrantHandler = async (ctx, client, params) 
   const redirectUri = params.get('redirect_uri');
   const verifier = params.get('code_verifier');
   // RFC 6749 §5.2 invalid_request: a parameter this client must send is missing.
-  if (verifier === undefined && mustUsePkce(ctx, client)) throw invalidRequest('code_verifier is required');
+  if (verifier === undefined && pkceRequired(client, ctx.config.requirePkce)) throw invalidRequest('code_verifier is required');
   // RFC 6749 §5.1: a refresh token only for an app with the refresh_token grant; none is even stored.
   const refreshTtl = mayRefresh(client) ? ctx.config.refreshTokenTtl : undefined;
   const grant = await ctx.grants

@@ -15,8 +15,8 @@ export function mayRefresh(client: ClientWithSecrets): boolean {
 }
 
 /**
- * A user grant's response: an access token bound to the grant (`sub` = user, `gid` = grant), and a
- * refresh token only for an app that {@link mayRefresh} (RFC 6749 §5.1).
+ * A user grant's response: an access token bound to the grant (`sub` = user, `gid` = grant), and the
+ * grant's refresh token when it has one (none is created for an app that may not {@link mayRefresh}).
  */
 export function issueUserTokens(
   ctx: ServerContext,
@@ -24,7 +24,7 @@ export function issueUserTokens(
   grant: IssuedGrant,
   scopes: string[],
 ): Promise<TokenResponse> {
-  const refreshToken = mayRefresh(client) ? grant.refreshToken : undefined;
+  const { refreshToken } = grant;
   return tokenResponse(ctx, client, {
     subject: grant.userId,
     scopes,

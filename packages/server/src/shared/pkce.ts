@@ -5,6 +5,14 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 const CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 
+/**
+ * Whether an app must use PKCE: public apps always, every app when LATCHKEY_REQUIRE_PKCE is on
+ * (RFC 9700 §2.1.1). Checked at the authorization endpoint and again at the code exchange.
+ */
+export function pkceRequired(client: { isPublic: boolean }, requireForAll: boolean): boolean {
+  return client.isPublic || requireForAll;
+}
+
 /** Whether a code_challenge has the shape of a base64url SHA-256 digest. */
 export function isS256Challenge(challenge: string): boolean {
   return CHALLENGE.test(challenge);
