@@ -32,7 +32,8 @@ export const authorizationCodeGrant: GrantHandler = async (ctx, client, params) 
   const redirectUri = params.get('redirect_uri');
   const verifier = params.get('code_verifier');
   // RFC 6749 §5.2 invalid_request: a parameter this client must send is missing.
-  if (verifier === undefined && pkceRequired(client, ctx.config.requirePkce)) throw invalidRequest('code_verifier is required');
+  if (verifier === undefined && pkceRequired(client, ctx.config.requirePkce))
+    throw invalidRequest('code_verifier is required');
   // RFC 6749 §5.1: a refresh token only for an app with the refresh_token grant; none is even stored.
   const refreshTtl = mayRefresh(client) ? ctx.config.refreshTokenTtl : undefined;
   const grant = await ctx.grants
