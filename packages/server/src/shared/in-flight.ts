@@ -4,16 +4,12 @@
 export class InFlight {
   private count = 0;
   private waiters: (() => void)[] = [];
-  private drainingSince: number | undefined;
+  /** Whether shutdown has begun: requests that still arrive (on kept-alive connections) are turned away. */
+  draining = false;
 
-  /** Shutdown began: requests that still arrive (on kept-alive connections) are turned away. */
+  /** Shutdown began. */
   startDraining(): void {
-    this.drainingSince ??= Date.now();
-  }
-
-  /** Whether shutdown has begun. */
-  get draining(): boolean {
-    return this.drainingSince !== undefined;
+    this.draining = true;
   }
 
   /** A request entered (Fastify `onRequest`). */

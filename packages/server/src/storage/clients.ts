@@ -75,13 +75,12 @@ type SecretRow = ClientRow & { secret_hash: string | null; secret_expires_at: nu
 /** Client data access. */
 export class ClientRepository {
   private findStatement: Statement | undefined;
-
-  constructor(private readonly db: Db) {}
-
   /** SQLite only: registrations kept while no other connection has written (storage/client-cache.ts). */
-  private get cache(): ClientCache | undefined {
-    const native = nativeHandle(this.db);
-    return clientCacheFor(this.db, native?.dialect === 'sqlite' ? native.sqlite : undefined);
+  private readonly cache: ClientCache | undefined;
+
+  constructor(private readonly db: Db) {
+    const native = nativeHandle(db);
+    this.cache = clientCacheFor(db, native?.dialect === 'sqlite' ? native.sqlite : undefined);
   }
 
   /**
@@ -142,7 +141,7 @@ export class ClientRepository {
   async findWithSecrets(id: string): Promise<ClientWithSecrets | undefined> {
     if (!isPossibleClientId(id)) return undefined;
     const nowMs = Date.now();
-    const cache = this.cache;
+    const { cache } = this;
     const hit = cache?.get(id, nowMs);
     if (hit) return hit;
     const rows = await this.clientRows(id, Math.floor(nowMs / 1000));

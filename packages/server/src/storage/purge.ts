@@ -58,7 +58,12 @@ type Batch = (trx: Trx, limit: number) => Promise<Partial<PurgeCounts>>;
 const deleted = (result: { numDeletedRows: bigint }) => Number(result.numDeletedRows);
 
 /** Tables whose rows carry their own `expires_at` and nothing else depends on once it passed. */
-type ExpiringTable = 'authorization_codes' | 'authorization_requests' | 'sessions' | 'revoked_tokens';
+type ExpiringTable =
+  | 'authorization_codes'
+  | 'authorization_requests'
+  | 'sessions'
+  | 'revoked_tokens'
+  | 'client_secrets';
 
 /** A batch deleting up to `limit` rows of `table` that expired before `at`, chosen by `key`. */
 function expiredRows(table: ExpiringTable, key: string, at: number): Batch {
@@ -159,27 +164,9 @@ function batches(at: number, accessTokenTtl: number): [PurgedTable, Batch][] {
         ),
       }),
     ],
-    [
-      // A rotated secret's grace period ends at its expires_at (storage/clients.ts).
-      'client_secrets',
-      async (trx, limit) => ({
-        client_secrets: deleted(
-          await trx
-            .deleteFrom('client_secrets')
-            .where(
-              'id',
-              'in',
-              trx
-                .selectFrom('client_secrets')
-                .select('id')
-                .where('expires_at', 'is not', null)
-                .where('expires_at', '<', at)
-                .limit(limit),
-            )
-            .executeTakeFirst(),
-        ),
-      }),
-    ],
+    // A rotated secret's grace period ends at its expires_at (storage/clients.ts); a secret without
+    // one (null: never expires) is never `< at`.
+    ['client_secrets', expiredRows('client_secrets', 'id', at)],
     [
       // `keys rotate` deletes these too, but only when it runs; a few rows, one batch.
       'signing_keys',
