@@ -5,6 +5,7 @@ import { loginPage } from '../pages/login.js';
 import { cookieNames, readCookie, setCookie } from '../shared/cookies.js';
 import { checkCsrf, csrfToken } from '../shared/csrf.js';
 import { emailInput, MAX_EMAIL_LENGTH } from '../shared/email-input.js';
+import { retryAfterValue } from '../shared/errors.js';
 import { ipKey } from '../shared/ip-key.js';
 import { readPageForm } from '../shared/page-form.js';
 import { newNonce, originOf, sendPage } from '../shared/page-security.js';
@@ -80,6 +81,16 @@ export function returnToOf(ctx: ServerContext, request: FastifyRequest): string 
   return safeReturnTo(singleQueryValue(request, 'return_to'), ctx.config.issuer);
 }
 
+/**
+ * For a 429 page (sign-in, sign-up): sets `Retry-After` and returns "Try again in N minutes." for the
+ * page's message.
+ */
+export function throttled(reply: FastifyReply, waitSeconds: number): string {
+  reply.header('retry-after', retryAfterValue(waitSeconds));
+  const minutes = Math.max(1, Math.ceil(waitSeconds / 60));
+  return `Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+}
+
 /** Signs the user in: a new session cookie, then 303 to where they were going. */
 export async function startSession(
   ctx: ServerContext,
@@ -115,11 +126,9 @@ export function loginEndpoints(app: FastifyInstance, ctx: ServerContext): void {
     // Counted before the password check awaits, so parallel guesses cannot all slip under the limit.
     const wait = ctx.loginLimiter.attempt(keys);
     if (wait !== undefined) {
-      reply.header('retry-after', String(Math.ceil(wait)));
-      const minutes = Math.max(1, Math.ceil(wait / 60));
       return renderLogin(ctx, request, reply, returnTo, 429, {
         email: email ?? '',
-        error: `Too many attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+        error: `Too many attempts. ${throttled(reply, wait)}`,
       });
     }
     const user = email && password ? await ctx.users.verify(email, password) : undefined;

@@ -10,7 +10,7 @@ import { readPageForm } from '../shared/page-form.js';
 import { newNonce, sendPage } from '../shared/page-security.js';
 import { passwordProblem } from '../shared/password.js';
 import { EmailTakenError, isEmail } from '../storage/users.js';
-import { authorizationContinuation, LOGIN_PATH, returnToOf, startSession } from './login.js';
+import { authorizationContinuation, LOGIN_PATH, returnToOf, startSession, throttled } from './login.js';
 
 async function render(
   ctx: ServerContext,
@@ -48,10 +48,8 @@ export function signupEndpoints(app: FastifyInstance, ctx: ServerContext): void 
     // (RFC 6819 §5.1.4.2.3, LATCHKEY_SIGNUP_MAX_PER_IP per LATCHKEY_SIGNUP_WINDOW); IPv6 per /64.
     const wait = ctx.signupLimiter.attempt([`ip:${ipKey(request.ip)}`]);
     if (wait !== undefined) {
-      reply.header('retry-after', String(Math.max(1, Math.ceil(wait))));
-      const minutes = Math.max(1, Math.ceil(wait / 60));
       return render(ctx, request, reply, returnTo, 429, {
-        error: `Too many new accounts from your network. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+        error: `Too many new accounts from your network. ${throttled(reply, wait)}`,
       });
     }
     // Control characters (PostgreSQL refuses NUL) or an overlong value never reach the database.

@@ -58,8 +58,13 @@ export const invalidScope = (description: string) => new OAuthError('invalid_sco
  */
 export const tooManyRequests = (retryAfterSeconds: number) =>
   new OAuthError('temporarily_unavailable', 'too many failed attempts; retry later', 429, {
-    'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))),
+    'retry-after': retryAfterValue(retryAfterSeconds),
   });
+
+/** A `Retry-After` value (RFC 9110 §10.2.3): whole seconds, at least 1. */
+export function retryAfterValue(seconds: number): string {
+  return String(Math.max(1, Math.ceil(seconds)));
+}
 
 /** The database cannot be reached: 503, never a 500 and never a token that was not saved. */
 export const temporarilyUnavailable = () =>
