@@ -121,6 +121,23 @@ describe.each(dialects())('page attacks on %s', (dialect) => {
   const nextIp = () => `10.${Math.floor(ipCounter / 250)}.${ipCounter++ % 250}.7`;
   const anonymous = () => new InjectBrowser(s.app, nextIp());
   const authorizeUrl = (query: Record<string, string>) => `/oauth/authorize?${new URLSearchParams(query)}`;
+
+  /** A signed-in browser on the consent page of a newly registered app, the request not yet answered. */
+  async function consentPageOf(name: string, extra: Record<string, string> = {}) {
+    const signedIn = await signedInBrowser(s, anonymous(), userId);
+    const target = await registerThreeLeggedApp(s, { name });
+    const page = await signedIn.get(
+      authorizeUrl({
+        response_type: 'code',
+        client_id: target.client.id,
+        redirect_uri: target.redirectUri,
+        scope: 'data:read',
+        ...extra,
+      }),
+    );
+    expect(page.statusCode).toBe(200);
+    return { signedIn, page };
+  }
   let emailCounter = 0;
   const freshEmail = () => `new${emailCounter++}@example.com`;
 
@@ -253,17 +270,7 @@ describe.each(dialects())('page attacks on %s', (dialect) => {
     });
 
     it('consent decision: a repeated request handle is a 400 page and the request stays usable', async () => {
-      const signedIn = await signedInBrowser(s, anonymous(), userId);
-      const target = await registerThreeLeggedApp(s, { name: 'Repeated handle' });
-      const page = await signedIn.get(
-        authorizeUrl({
-          response_type: 'code',
-          client_id: target.client.id,
-          redirect_uri: target.redirectUri,
-          scope: 'data:read',
-        }),
-      );
-      expect(page.statusCode).toBe(200);
+      const { signedIn, page } = await consentPageOf('Repeated handle');
       const action = formAction(page.body);
       const handle = new URLSearchParams(action.split('?')[1]).get('request') as string;
       const res = await signedIn.post(`${action}&request=${encodeURIComponent(handle)}`, {
@@ -437,18 +444,7 @@ describe.each(dialects())('page attacks on %s', (dialect) => {
     it.each([['maybe'], ['ALLOW'], ['']])(
       '%j: 400 page, the pending request stays usable',
       async (decision) => {
-        const signedIn = await signedInBrowser(s, anonymous(), userId);
-        const target = await registerThreeLeggedApp(s, { name: 'Undecided' });
-        const page = await signedIn.get(
-          authorizeUrl({
-            response_type: 'code',
-            client_id: target.client.id,
-            redirect_uri: target.redirectUri,
-            scope: 'data:read',
-            state: 'undecided',
-          }),
-        );
-        expect(page.statusCode).toBe(200);
+        const { signedIn, page } = await consentPageOf('Undecided', { state: 'undecided' });
         const before = await snapshot(s);
         const res = await signedIn.post(formAction(page.body), { csrf: csrfOf(page.body), decision });
         expectErrorPage(res, 400);
