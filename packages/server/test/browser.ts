@@ -92,13 +92,20 @@ export function pkce() {
 /** Registers a three-legged app on a test server. */
 export async function registerThreeLeggedApp(
   s: TestServer,
-  options: { isPublic?: boolean; redirectUris?: string[]; scope?: string; name?: string } = {},
+  options: {
+    isPublic?: boolean;
+    redirectUris?: string[];
+    scope?: string;
+    name?: string;
+    /** Default: authorization_code and refresh_token. */
+    grants?: string[];
+  } = {},
 ) {
   const { client, clientSecret } = await registerApp(s.ctx.clients, s.config.scopes, {
     name: options.name ?? 'Photo Printer',
     scope: options.scope ?? 'data:read data:write',
     redirectUris: options.redirectUris ?? ['https://app.example/cb'],
-    grants: ['authorization_code', 'refresh_token'],
+    grants: options.grants ?? ['authorization_code', 'refresh_token'],
     isPublic: options.isPublic ?? false,
   });
   const basic = `Basic ${Buffer.from(`${client.id}:${clientSecret ?? ''}`).toString('base64')}`;

@@ -8,7 +8,6 @@ import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli/main.js';
-import { registerApp } from '../src/shared/app-registration.js';
 import { dataExceptionAsInvalidRequest } from '../src/shared/database-errors.js';
 import { randomToken } from '../src/tokens/random.js';
 import {
@@ -197,18 +196,13 @@ describe.each(dialects())(
     const exchange = (app: ThreeLeggedApp) => getTokens(s, browser, app, { scope: 'data:read' });
 
     it('a code exchange writes the grant but no refresh_tokens row; the access token works', async () => {
-      const { client, clientSecret } = await registerApp(s.ctx.clients, s.config.scopes, {
+      const app = await registerThreeLeggedApp(s, {
         name: 'No refresh',
         scope: 'data:read',
         redirectUris: ['https://norefresh.example/cb'],
         grants: ['authorization_code'],
       });
-      const app: ThreeLeggedApp = {
-        client,
-        clientSecret,
-        basic: s.basic(client.id, clientSecret as string),
-        redirectUri: 'https://norefresh.example/cb',
-      };
+      const { client } = app;
       const body = await exchange(app);
       expect(body.refresh_token).toBeUndefined();
       expect(await rowsOf('refresh_tokens', client.id)).toBe(0);

@@ -173,18 +173,12 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
     });
 
     it('an app without the refresh_token grant gets no refresh token, and the access token works', async () => {
-      const { client, clientSecret } = await registerApp(s.ctx.clients, s.config.scopes, {
+      const app = await registerThreeLeggedApp(s, {
         name: 'No refresh',
         scope: 'data:read',
         redirectUris: ['https://norefresh.example/cb'],
         grants: ['authorization_code'],
       });
-      const app = {
-        client,
-        clientSecret,
-        basic: s.basic(client.id, clientSecret as string),
-        redirectUri: 'https://norefresh.example/cb',
-      };
       const { code, verifier, redirectUri } = await getCode(browser, app, { scope: 'data:read' });
       const res = await redeemCode(app, { code, redirect_uri: redirectUri, code_verifier: verifier });
       expect(res.statusCode).toBe(200);

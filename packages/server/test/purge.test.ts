@@ -4,7 +4,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { registerApp } from '../src/shared/app-registration.js';
 import { openDatabase } from '../src/storage/database.js';
 import { PURGED_TABLES, type PurgeCounts, purgeExpired } from '../src/storage/purge.js';
 import { randomToken, sha256Hex } from '../src/tokens/random.js';
@@ -208,18 +207,12 @@ describe.each(dialects())('purge on %s', (dialect) => {
   it('a grant that never had a refresh token goes once its access token expired, not before; live refresh tokens keep theirs', async () => {
     await purge();
     // An app without the refresh_token grant: its grant gets no refresh-token row (RFC 6749 §5.1).
-    const registered = await registerApp(s.ctx.clients, s.config.scopes, {
+    const noRefresh = await registerThreeLeggedApp(s, {
       name: 'No refresh',
       scope: 'data:read',
       redirectUris: ['https://norefresh.example/cb'],
       grants: ['authorization_code'],
     });
-    const noRefresh: ThreeLeggedApp = {
-      client: registered.client,
-      clientSecret: registered.clientSecret,
-      basic: s.basic(registered.client.id, registered.clientSecret as string),
-      redirectUri: 'https://norefresh.example/cb',
-    };
     const once = await getTokens(s, browser, noRefresh, { scope: 'data:read' });
     expect(once.refresh_token).toBeUndefined();
     const grantId = claimsOf(once.access_token).gid as string;
@@ -276,32 +269,22 @@ describe.each(dialects())('purge on %s', (dialect) => {
 
   it('grants without refresh tokens are purged in batches too', async () => {
     await purge();
-    const registered = await registerApp(s.ctx.clients, s.config.scopes, {
+    const noRefresh = await registerThreeLeggedApp(s, {
       name: 'No refresh either',
       scope: 'data:read',
       redirectUris: ['https://norefresh2.example/cb'],
       grants: ['authorization_code'],
     });
-    const noRefresh: ThreeLeggedApp = {
-      client: registered.client,
-      clientSecret: registered.clientSecret,
-      basic: s.basic(registered.client.id, registered.clientSecret as string),
-      redirectUri: 'https://norefresh2.example/cb',
-    };
     for (let i = 0; i < 5; i++) await getTokens(s, browser, noRefresh, { scope: 'data:read' });
     await s.ctx.db
       .updateTable('grants')
       .set({ created_at: nowSeconds() - s.config.accessTokenTtl - 3600 })
-      .where('client_id', '=', registered.client.id)
+      .where('client_id', '=', noRefresh.client.id)
       .execute();
     const counts = await purge({ batchSize: 2 });
     expect(counts.grants).toBe(5);
     expect(
-      await s.ctx.db
-        .selectFrom('grants')
-        .select('id')
-        .where('client_id', '=', registered.client.id)
-        .execute(),
+      await s.ctx.db.selectFrom('grants').select('id').where('client_id', '=', noRefresh.client.id).execute(),
     ).toEqual([]);
   });
 
