@@ -2,6 +2,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import { sha256Hex } from '../src/tokens/random.js';
+import { RefreshTokenFormat } from '../src/tokens/refresh-token-format.js';
 import {
   authorizeAndAllow,
   type InjectBrowser,
@@ -53,6 +54,19 @@ export async function snapshot(s: TestServer): Promise<Record<FlowTable, number>
 
 /** The hash under which a code or refresh token is stored. */
 export const hashOf = (token: string) => sha256Hex(token);
+
+/**
+ * A refresh token in this server's own format (its database's selector key) for row `rowId`, with a
+ * fresh verifier: what an attacker who knew the key and a row ID could build, lacking the verifier.
+ */
+export async function ownFormatToken(s: TestServer, rowId: number): Promise<string> {
+  const { value } = await s.ctx.db
+    .selectFrom('instance_secrets')
+    .select('value')
+    .where('name', '=', 'refresh_token_selector_key')
+    .executeTakeFirstOrThrow();
+  return new RefreshTokenFormat(Buffer.from(value, 'hex')).issue(rowId);
+}
 
 /** Seconds since the epoch. */
 export const nowSeconds = () => Math.floor(Date.now() / 1000);

@@ -23,7 +23,7 @@ import {
   registerThreeLeggedApp,
   signIn,
 } from './browser.js';
-import { dialects, startTestServer, type TestServer } from './support.js';
+import { dialects, REFRESH_TOKEN_SHAPE, startTestServer, type TestServer } from './support.js';
 
 const PASSWORD = 'correct horse battery';
 
@@ -326,7 +326,7 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
       });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({ token_type: 'Bearer', scope: 'data:read data:write' });
-      expect(res.json().refresh_token).toMatch(/^[\w-]{43}$/);
+      expect(res.json().refresh_token).toMatch(REFRESH_TOKEN_SHAPE);
     });
 
     it('LATCHKEY_REQUIRE_PKCE=true: a confidential app without PKCE → invalid_request', async () => {

@@ -16,6 +16,7 @@ import {
   ISSUER,
   introspect,
   nowSeconds,
+  ownFormatToken,
   refresh,
   revoke,
   signedInBrowser,
@@ -23,7 +24,7 @@ import {
   tokenRequest,
 } from './attack-support.js';
 import { InjectBrowser, pkce, registerThreeLeggedApp } from './browser.js';
-import { dialects, FORM, startTestServer, type TestServer } from './support.js';
+import { dialects, FORM, REFRESH_TOKEN_SHAPE, startTestServer, type TestServer } from './support.js';
 
 /** The one RFC 6749 §5.2 description every failed code or refresh token gets, whatever the reason. */
 function expectGenericInvalidGrant(res: LightMyRequestResponse) {
@@ -185,7 +186,7 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
       expect(Object.keys(res.json()).sort()).toEqual(['access_token', 'expires_in', 'scope', 'token_type']);
       expect(await active(app, res.json().access_token)).toBe(true);
       // The app with the grant still gets one.
-      expect((await getTokens(s, browser, appA)).refresh_token).toMatch(/^[\w-]{43}$/);
+      expect((await getTokens(s, browser, appA)).refresh_token).toMatch(REFRESH_TOKEN_SHAPE);
     });
 
     it('every refused code gets the same invalid_grant description, whatever check failed', async () => {
@@ -368,6 +369,27 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
 
     it('unknown → invalid_grant', async () => {
       expectInvalidGrant(await refresh(s.app, appA.basic, 'x'.repeat(43)));
+      expectInvalidGrant(await refresh(s.app, appA.basic, 'x'.repeat(64)));
+    });
+
+    it('a live token’s selector with another verifier → invalid_grant, and nothing is revoked', async () => {
+      const tokens = await getTokens(s, browser, appA);
+      const { id } = await s.ctx.db
+        .selectFrom('refresh_tokens')
+        .select('id')
+        .where('token_hash', '=', hashOf(tokens.refresh_token))
+        .executeTakeFirstOrThrow();
+      // Someone who learned the selector key and the row ID, or who damaged the verifier: neither is
+      // the token issued for that row, so neither counts as its reuse.
+      const forged = await ownFormatToken(s, Number(id));
+      const last = tokens.refresh_token.at(-1) === 'A' ? 'B' : 'A';
+      const damaged = `${tokens.refresh_token.slice(0, -1)}${last}`;
+      for (const candidate of [forged, damaged]) {
+        expectGenericInvalidGrant(await refresh(s.app, appA.basic, candidate));
+        expect((await introspect(s.app, appA.basic, candidate)).json()).toEqual({ active: false });
+      }
+      expect(await active(appA, tokens.access_token)).toBe(true);
+      expect((await refresh(s.app, appA.basic, tokens.refresh_token)).statusCode).toBe(200);
     });
 
     it('unknown, another client’s, expired, revoked and replayed refresh tokens share one description', async () => {
@@ -394,7 +416,7 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
       const first = await getTokens(s, browser, appA);
       const second = (await refresh(s.app, appA.basic, first.refresh_token)).json();
       const third = (await refresh(s.app, appA.basic, second.refresh_token)).json();
-      expect(third.refresh_token).toMatch(/^[\w-]{43}$/);
+      expect(third.refresh_token).toMatch(REFRESH_TOKEN_SHAPE);
       expect(await active(appA, third.access_token)).toBe(true);
       // The attacker replays the first (rotated) token.
       expectInvalidGrant(await refresh(s.app, appA.basic, first.refresh_token));

@@ -36,7 +36,10 @@ describe.each(dialects())('purge on %s', (dialect) => {
   const purge = (options: { batchSize?: number; now?: number } = {}) =>
     purgeExpired(s.ctx.db, { accessTokenTtl: s.config.accessTokenTtl, ...options });
 
-  /** Makes every refresh token of a grant expired, issued long enough ago that its access tokens are too. */
+  /**
+   * Makes every refresh token of a grant expired, issued long enough ago that its access tokens are
+   * too; the grant was created no later than its tokens, as in real life.
+   */
   const expireGrant = async (refreshToken: string, accessTokensExpired = true) => {
     const { grant_id } = await s.ctx.db
       .selectFrom('refresh_tokens')
@@ -49,6 +52,7 @@ describe.each(dialects())('purge on %s', (dialect) => {
       .set({ expires_at: nowSeconds() - 10, created_at: issued })
       .where('grant_id', '=', grant_id)
       .execute();
+    await s.ctx.db.updateTable('grants').set({ created_at: issued }).where('id', '=', grant_id).execute();
     return grant_id;
   };
   const grantExists = async (grantId: string) =>

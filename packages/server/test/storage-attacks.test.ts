@@ -3,17 +3,20 @@
  * that cannot be ours are not looked up at all; a PostgreSQL data exception that still happens answers
  * 400 invalid_request, and an outage still answers 503.
  */
+import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isDataException } from '../src/shared/database-errors.js';
 import { GrantError, GrantRepository } from '../src/storage/grants.js';
 import { UserRepository } from '../src/storage/users.js';
 import { hasIssuedShape, randomToken } from '../src/tokens/random.js';
+import { RefreshTokenFormat } from '../src/tokens/refresh-token-format.js';
 import {
   expectInactive,
   expectInvalidGrant,
   getTokens,
   introspect,
+  ownFormatToken,
   revoke,
   signedInBrowser,
   type ThreeLeggedApp,
@@ -126,7 +129,14 @@ describe.each(dialects())('values the database cannot hold, on %s', (dialect) =>
     });
     const grants = new GrantRepository(watched);
     const users = new UserRepository(watched);
-    for (const [, value] of BAD_VALUES) {
+    // A repository reads its database's refresh-token selector key once, on first use.
+    await expect(grants.findRefreshToken('')).resolves.toBeUndefined();
+    expect(queries).toEqual(['SelectQueryNode']);
+    queries.length = 0;
+    // Refresh tokens of the current format whose selector does not decrypt to a row ID: a forged
+    // one, and one issued by another database (another key).
+    const elsewhere = new RefreshTokenFormat(randomBytes(16)).issue(1);
+    for (const value of [...BAD_VALUES.map(([, v]) => v), 'x'.repeat(64), elsewhere]) {
       await expect(grants.findRefreshToken(value)).resolves.toBeUndefined();
       await expect(grants.takePendingRequest(value, 'usr_x')).resolves.toBeUndefined();
       await expect(grants.grantActive(value)).resolves.toBe(false);
@@ -143,10 +153,12 @@ describe.each(dialects())('values the database cannot hold, on %s', (dialect) =>
       await expect(users.deleteSession(value)).resolves.toBeUndefined();
     }
     expect(queries).toEqual([]);
-    // A well-formed value is looked up: the check is not a bypass of the database.
+    // A well-formed value is looked up: the check is not a bypass of the database. (A legacy refresh
+    // token, 43 characters, and this database's own format for a row that does not exist.)
     await expect(grants.findRefreshToken(randomToken(32))).resolves.toBeUndefined();
+    await expect(grants.findRefreshToken(await ownFormatToken(s, 1e12))).resolves.toBeUndefined();
     await expect(grants.accessTokenRevoked(crypto.randomUUID())).resolves.toBe(false);
-    expect(queries).toEqual(['SelectQueryNode', 'SelectQueryNode']);
+    expect(queries).toEqual(['SelectQueryNode', 'SelectQueryNode', 'SelectQueryNode']);
   });
 });
 

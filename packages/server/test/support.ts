@@ -59,13 +59,18 @@ export interface TestServer extends RunningServer {
   basic(id?: string, secret?: string): string;
 }
 
-/** Starts a server over a fresh database with env overrides; registers a confidential app with data:read data:write. */
+/**
+ * Starts a server over a fresh database with env overrides; registers a confidential app with data:read
+ * data:write. `before` runs on the empty database first (e.g. to set up an older schema to upgrade).
+ */
 export async function startTestServer(
   dialect: DialectName,
   env: Record<string, string> = {},
+  options: { before?: (databaseUrl: string) => Promise<void> } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-test-'));
   const databaseUrl = await freshDatabase(dialect, dir);
+  await options.before?.(databaseUrl);
   const config = loadConfig({
     LATCHKEY_DATA_DIR: dir,
     LATCHKEY_DATABASE_URL: databaseUrl,
@@ -96,6 +101,9 @@ export async function startTestServer(
     },
   };
 }
+
+/** A refresh token as issued (tokens/refresh-token-format.ts): selector and verifier, 48 bytes base64url. */
+export const REFRESH_TOKEN_SHAPE = /^[\w-]{64}$/;
 
 /** The form content type header. */
 export const FORM = { 'content-type': 'application/x-www-form-urlencoded' } as const;

@@ -2,14 +2,17 @@
  * Repository for the three-legged life cycle: consents, pending authorization requests, codes, grants,
  * refresh tokens and revoked access tokens. Every change that must be atomic is one transaction.
  */
-import type { Transaction } from 'kysely';
-import { hasIssuedShape, randomToken, sha256Hex } from '../tokens/random.js';
+import { sql, type Transaction } from 'kysely';
+import { hashesEqual, hasIssuedShape, randomToken, sha256Hex } from '../tokens/random.js';
+import { RefreshTokenFormat } from '../tokens/refresh-token-format.js';
 import { isPossibleClientId } from './clients.js';
 import { type Db, nativeHandle } from './database.js';
 import type { Database } from './schema.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 const split = (scopes: string) => scopes.split(' ').filter(Boolean);
+/** The instance_secrets row holding the refresh-token selector key (migration 006). */
+const SELECTOR_KEY_NAME = 'refresh_token_selector_key';
 
 /** A validated authorization request, as stored while the user decides. */
 export interface PendingRequest {
@@ -65,8 +68,17 @@ export class GrantError extends Error {
 
 type Outcome = { failure: GrantFailure } | { grant: IssuedGrant };
 
+/** Where a presented refresh token's row is: `id` from its selector, or (legacy tokens) its hash only. */
+interface Locator {
+  id: number | undefined;
+  /** SHA-256 of the presented token: must equal the row's `token_hash`. */
+  hash: string;
+}
+
 /** A refresh token and its grant, as rotation reads them. */
 interface RefreshRow {
+  id: number;
+  token_hash: string;
   client_id: string;
   expires_at: number;
   rotated_at: number | null;
@@ -78,13 +90,12 @@ interface RefreshRow {
 
 /** One refresh request, with the token that will replace the presented one. */
 interface Rotation {
-  hash: string;
+  locator: Locator;
   clientId: string;
   at: number;
   graceSeconds: number;
   refreshTtl: number;
   requestedScopes: readonly string[] | undefined;
-  newToken: string;
 }
 
 /**
@@ -92,7 +103,8 @@ interface Rotation {
  * (the grant must be revoked) or why it fails.
  */
 function decideRefresh(row: RefreshRow | undefined, r: Rotation): GrantFailure | 'rotate' {
-  if (!row) return 'unknown';
+  // The selector only names a row; the token is the one issued for it only if the hash matches.
+  if (!row || !hashesEqual(row.token_hash, r.locator.hash)) return 'unknown';
   if (row.client_id !== r.clientId) return 'wrong_client';
   if (row.revoked_at !== null) return 'revoked';
   if (Number(row.expires_at) < r.at) return 'expired';
@@ -259,6 +271,7 @@ export class GrantRepository {
     // RFC 6749 §5.2: a code that cannot be one we issued is invalid_grant, without a look-up (M4).
     if (!hasIssuedShape('token', code)) throw new GrantError('unknown');
     const hash = sha256Hex(code);
+    const format = this.format ?? (await this.refreshFormat());
     const outcome = await this.db.transaction().execute(async (trx): Promise<Outcome> => {
       const row = await trx
         .selectFrom('authorization_codes')
@@ -305,7 +318,7 @@ export class GrantRepository {
       const refreshToken =
         refreshTtl === undefined
           ? undefined
-          : await this.insertRefreshToken(trx, grantId, clientId, at, refreshTtl);
+          : await this.insertRefreshToken(trx, format, grantId, clientId, at, refreshTtl);
       return { grant: { grantId, userId: row.user_id, scopes: record.scopes, refreshToken } };
     });
     if ('failure' in outcome) {
@@ -327,17 +340,58 @@ export class GrantRepository {
 
   // ---- refresh tokens -------------------------------------------------------------------------
 
+  private format: RefreshTokenFormat | undefined;
+
+  /** The refresh token format of this database (its selector key, migration 006, read once). */
+  private async refreshFormat(): Promise<RefreshTokenFormat> {
+    if (this.format) return this.format;
+    const row = await this.db
+      .selectFrom('instance_secrets')
+      .select('value')
+      .where('name', '=', SELECTOR_KEY_NAME)
+      .executeTakeFirstOrThrow();
+    this.format = new RefreshTokenFormat(Buffer.from(row.value, 'hex'));
+    return this.format;
+  }
+
+  /**
+   * How a presented refresh token is found: by the row ID its selector names, by its hash if it was
+   * issued before migration 006 (a bare 256-bit token), or not at all when it cannot be ours (M4).
+   */
+  private locate(format: RefreshTokenFormat, token: string): Locator | undefined {
+    const id = format.rowId(token);
+    if (id !== undefined) return { id, hash: sha256Hex(token) };
+    return hasIssuedShape('token', token) ? { id: undefined, hash: sha256Hex(token) } : undefined;
+  }
+
+  /**
+   * The ID the next refresh token row gets. Taken before the insert because the token, and so the
+   * hash stored in the row, contains it. SQLite: the caller holds the write lock (IMMEDIATE, or a
+   * transaction that already wrote), so no other writer can take the same ID; PostgreSQL: the sequence.
+   */
+  private async nextRefreshTokenId(trx: Transaction<Database>): Promise<number> {
+    const next =
+      nativeHandle(this.db)?.dialect === 'postgres'
+        ? sql<{ id: number }>`select nextval(pg_get_serial_sequence('refresh_tokens', 'id')) as id`
+        : sql<{ id: number }>`select coalesce(max(id), 0) + 1 as id from refresh_tokens`;
+    const { rows } = await next.execute(trx);
+    return Number(rows[0]?.id);
+  }
+
   private async insertRefreshToken(
     trx: Transaction<Database>,
+    format: RefreshTokenFormat,
     grantId: string,
     clientId: string,
     at: number,
     ttl: number,
   ): Promise<string> {
-    const token = randomToken(32);
+    const id = await this.nextRefreshTokenId(trx);
+    const token = format.issue(id);
     await trx
       .insertInto('refresh_tokens')
       .values({
+        id,
         token_hash: sha256Hex(token),
         grant_id: grantId,
         client_id: clientId,
@@ -361,31 +415,33 @@ export class GrantRepository {
     refreshTtl: number,
     requestedScopes?: readonly string[],
   ): Promise<IssuedGrant> {
+    const format = this.format ?? (await this.refreshFormat());
     // RFC 6749 §5.2: a refresh token that cannot be one we issued is invalid_grant, without a look-up (M4).
-    if (!hasIssuedShape('token', token)) throw new GrantError('unknown');
-    const hash = sha256Hex(token);
-    const at = now();
+    const locator = this.locate(format, token);
+    if (!locator) throw new GrantError('unknown');
     const rotation: Rotation = {
-      hash,
+      locator,
       clientId,
-      at,
+      at: now(),
       graceSeconds,
       refreshTtl,
       requestedScopes,
-      newToken: randomToken(32),
     };
-    const sqlite = this.sqliteRotation();
+    const sqlite = this.sqliteRotation(format);
     const outcome = sqlite
       ? // SQLite: one synchronous IMMEDIATE transaction of prepared statements, run while holding
         // Kysely's connection so no other transaction is open on it.
         await this.db.connection().execute(async () => sqlite(rotation))
       : await this.db.transaction().execute(async (trx): Promise<Outcome> => {
           // PostgreSQL: FOR UPDATE locks the grant (serializing changes to it) and the token row, so
-          // a row changed while we waited is re-read, not seen as it was before the wait.
+          // a row changed while we waited is re-read, not seen as it was before the wait. The next
+          // row's ID comes from the sequence in the same round trip.
           const row = await trx
             .selectFrom('refresh_tokens')
             .innerJoin('grants', 'grants.id', 'refresh_tokens.grant_id')
             .select([
+              'refresh_tokens.id',
+              'refresh_tokens.token_hash',
               'refresh_tokens.client_id',
               'refresh_tokens.expires_at',
               'refresh_tokens.rotated_at',
@@ -393,33 +449,47 @@ export class GrantRepository {
               'grants.user_id',
               'grants.scopes',
               'grants.revoked_at',
+              sql<number>`nextval(pg_get_serial_sequence('refresh_tokens', 'id'))`.as('next_id'),
             ])
-            .where('refresh_tokens.token_hash', '=', hash)
+            .where((eb) =>
+              locator.id === undefined
+                ? eb.and([
+                    eb('refresh_tokens.token_hash', '=', locator.hash),
+                    eb('refresh_tokens.legacy', '=', 1),
+                  ])
+                : eb('refresh_tokens.id', '=', locator.id),
+            )
             .forUpdate()
             .executeTakeFirst();
           const decision = decideRefresh(row, rotation);
-          if (decision === 'replayed' && row) await this.revokeGrantIn(trx, row.grant_id, at);
+          if (decision === 'replayed' && row) await this.revokeGrantIn(trx, row.grant_id, rotation.at);
           if (decision !== 'rotate' || !row) return { failure: decision === 'rotate' ? 'unknown' : decision };
-          // Retire the head and insert the new one in one round trip.
+          const newToken = format.issue(Number(row.next_id));
+          // Retire the head (the presented token, or in the grace window the head that replaced it)
+          // and insert the new one in one round trip.
           await trx
             .with('retired', (db) =>
               db
                 .updateTable('refresh_tokens')
-                .set({ rotated_at: at })
-                .where('grant_id', '=', row.grant_id)
-                .where('rotated_at', 'is', null),
+                .set({ rotated_at: rotation.at })
+                .where((eb) =>
+                  row.rotated_at === null
+                    ? eb('id', '=', row.id)
+                    : eb.and([eb('grant_id', '=', row.grant_id), eb('rotated_at', 'is', null)]),
+                ),
             )
             .insertInto('refresh_tokens')
             .values({
-              token_hash: sha256Hex(rotation.newToken),
+              id: Number(row.next_id),
+              token_hash: sha256Hex(newToken),
               grant_id: row.grant_id,
               client_id: clientId,
-              created_at: at,
-              expires_at: at + refreshTtl,
+              created_at: rotation.at,
+              expires_at: rotation.at + refreshTtl,
               rotated_at: null,
             })
             .execute();
-          return { grant: issued(row, rotation.newToken) };
+          return { grant: issued(row, newToken) };
         });
     if ('failure' in outcome) throw new GrantError(outcome.failure);
     return outcome.grant;
@@ -428,7 +498,7 @@ export class GrantRepository {
   private sqliteRotationFn: ((rotation: Rotation) => Outcome) | null | undefined;
 
   /** The SQLite rotation as prepared statements in one transaction (built once), or null on PostgreSQL. */
-  private sqliteRotation(): ((rotation: Rotation) => Outcome) | null {
+  private sqliteRotation(format: RefreshTokenFormat): ((rotation: Rotation) => Outcome) | null {
     if (this.sqliteRotationFn !== undefined) return this.sqliteRotationFn;
     const native = nativeHandle(this.db);
     if (native?.dialect !== 'sqlite') {
@@ -436,30 +506,40 @@ export class GrantRepository {
       return null;
     }
     const sqlite = native.sqlite;
-    const select =
-      sqlite.prepare(`select r.client_id, r.expires_at, r.rotated_at, g.id as grant_id, g.user_id, g.scopes,
-      g.revoked_at from refresh_tokens r join grants g on g.id = r.grant_id where r.token_hash = ?`);
+    const columns = `r.id, r.token_hash, r.client_id, r.expires_at, r.rotated_at, g.id as grant_id,
+      g.user_id, g.scopes, g.revoked_at from refresh_tokens r join grants g on g.id = r.grant_id`;
+    const byId = sqlite.prepare(`select ${columns} where r.id = ?`);
+    const byLegacyHash = sqlite.prepare(`select ${columns} where r.token_hash = ? and r.legacy = 1`);
     const revoke = sqlite.prepare('update grants set revoked_at = ? where id = ? and revoked_at is null');
-    const retire = sqlite.prepare(
+    const retire = sqlite.prepare('update refresh_tokens set rotated_at = ? where id = ?');
+    const retireHead = sqlite.prepare(
       'update refresh_tokens set rotated_at = ? where grant_id = ? and rotated_at is null',
     );
-    const insert =
-      sqlite.prepare(`insert into refresh_tokens (token_hash, grant_id, client_id, created_at, expires_at,
-      rotated_at) values (?, ?, ?, ?, ?, null)`);
+    // The rightmost key of the table's B-tree: one descent through pages the insert then writes.
+    const nextId = sqlite.prepare('select coalesce(max(id), 0) + 1 from refresh_tokens').pluck();
+    const insert = sqlite.prepare(`insert into refresh_tokens (id, token_hash, grant_id, client_id,
+      created_at, expires_at, rotated_at) values (?, ?, ?, ?, ?, ?, null)`);
     const run = sqlite.transaction((rotation: Rotation): Outcome => {
-      const row = select.get(rotation.hash) as RefreshRow | undefined;
+      const { locator } = rotation;
+      const row = (locator.id === undefined ? byLegacyHash.get(locator.hash) : byId.get(locator.id)) as
+        | RefreshRow
+        | undefined;
       const decision = decideRefresh(row, rotation);
       if (decision === 'replayed' && row) revoke.run(rotation.at, row.grant_id);
       if (decision !== 'rotate' || !row) return { failure: decision === 'rotate' ? 'unknown' : decision };
-      retire.run(rotation.at, row.grant_id);
+      if (row.rotated_at === null) retire.run(rotation.at, row.id);
+      else retireHead.run(rotation.at, row.grant_id);
+      const id = nextId.get() as number;
+      const newToken = format.issue(id);
       insert.run(
-        sha256Hex(rotation.newToken),
+        id,
+        sha256Hex(newToken),
         row.grant_id,
         rotation.clientId,
         rotation.at,
         rotation.at + rotation.refreshTtl,
       );
-      return { grant: issued(row, rotation.newToken) };
+      return { grant: issued(row, newToken) };
     });
     this.sqliteRotationFn = (rotation) => run.immediate(rotation);
     return this.sqliteRotationFn;
@@ -494,12 +574,14 @@ export class GrantRepository {
     | undefined
   > {
     // Not ours (RFC 7009 §2.2, RFC 7662 §2.2: answered like any unknown token), so not looked up (M4).
-    if (!hasIssuedShape('token', token)) return undefined;
+    const locator = this.locate(this.format ?? (await this.refreshFormat()), token);
+    if (!locator) return undefined;
     const row = await this.db
       .selectFrom('refresh_tokens')
       .innerJoin('grants', 'grants.id', 'refresh_tokens.grant_id')
       .select([
         'grants.id as grant_id',
+        'refresh_tokens.token_hash',
         'refresh_tokens.client_id',
         'grants.user_id',
         'grants.scopes',
@@ -507,9 +589,13 @@ export class GrantRepository {
         'refresh_tokens.rotated_at',
         'refresh_tokens.expires_at',
       ])
-      .where('refresh_tokens.token_hash', '=', sha256Hex(token))
+      .where((eb) =>
+        locator.id === undefined
+          ? eb.and([eb('refresh_tokens.token_hash', '=', locator.hash), eb('refresh_tokens.legacy', '=', 1)])
+          : eb('refresh_tokens.id', '=', locator.id),
+      )
       .executeTakeFirst();
-    if (!row) return undefined;
+    if (!row || !hashesEqual(row.token_hash, locator.hash)) return undefined;
     const active = row.revoked_at === null && row.rotated_at === null && Number(row.expires_at) > now();
     return {
       grantId: row.grant_id,

@@ -1,5 +1,6 @@
 /** The one migration set both dialects run (Kysely Migrator, which locks against concurrent runs). */
-import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, SqliteAdapter, sql } from 'kysely';
+import { newSelectorKey } from '../tokens/refresh-token-format.js';
 import type { Db } from './database.js';
 
 const migrations: Record<string, Migration> = {
@@ -166,6 +167,60 @@ const migrations: Record<string, Migration> = {
       );
     },
   },
+  '006_refresh_token_selectors': {
+    async up(db: Kysely<unknown>) {
+      // Refresh tokens become selector + verifier (tokens/refresh-token-format.ts): rows keyed by an
+      // ascending integer, so a rotation appends instead of inserting into a random page of a hash
+      // index, and no partial index is rewritten on every rotation. Tokens issued before keep
+      // working: their rows are copied with `legacy = 1` and found by their hash through a partial
+      // index that rows of the new format never enter.
+      const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
+      await db.schema
+        .createTable('instance_secrets')
+        .addColumn('name', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+      // Generated here, under the migrator's lock, so every server on one database reads the same key.
+      await sql`insert into instance_secrets (name, value) values ('refresh_token_selector_key', ${newSelectorKey()})`.execute(
+        db,
+      );
+      await db.schema
+        .createTable('refresh_tokens_v2')
+        // SQLite: INTEGER PRIMARY KEY is the rowid (no AUTOINCREMENT, which writes sqlite_sequence on
+        // every insert; a reused ID of a deleted row cannot match: the verifier's hash differs).
+        .addColumn('id', sqlite ? 'integer' : 'bigserial', (c) => c.primaryKey())
+        .addColumn('token_hash', 'varchar(64)', (c) => c.notNull())
+        .addColumn('legacy', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('grant_id', 'varchar(64)', (c) => c.notNull().references('grants.id').onDelete('cascade'))
+        .addColumn('client_id', 'varchar(255)', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('rotated_at', 'bigint')
+        .execute();
+      // Oldest first and each chain's head last, so IDs ascend along a chain as they do from now on.
+      await sql`insert into refresh_tokens_v2
+        (token_hash, legacy, grant_id, client_id, created_at, expires_at, rotated_at)
+        select token_hash, 1, grant_id, client_id, created_at, expires_at, rotated_at from refresh_tokens
+        order by created_at, case when rotated_at is null then 1 else 0 end`.execute(db);
+      await db.schema.dropTable('refresh_tokens').execute();
+      await db.schema.alterTable('refresh_tokens_v2').renameTo('refresh_tokens').execute();
+      // A grant's tokens: ON DELETE CASCADE and the grace path's search for the head.
+      await db.schema
+        .createIndex('refresh_tokens_grant')
+        .on('refresh_tokens')
+        .columns(['grant_id', 'id'])
+        .execute();
+      // The purge deletes by expiry; new tokens expire last, so this index is appended to as well.
+      await db.schema
+        .createIndex('refresh_tokens_expires')
+        .on('refresh_tokens')
+        .column('expires_at')
+        .execute();
+      await sql`create index refresh_tokens_legacy on refresh_tokens (token_hash) where legacy = 1`.execute(
+        db,
+      );
+    },
+  },
 };
 
 /** Names of every migration, in order. */
@@ -178,12 +233,13 @@ class InCodeProvider implements MigrationProvider {
 }
 
 /**
- * Brings the schema up to date. Safe to call from several processes at once: Kysely's migrator holds
- * a lock for the run.
+ * Brings the schema up to date (or, for upgrade tests, up to the migration `upTo`). Safe to call
+ * from several processes at once: Kysely's migrator holds a lock for the run.
  */
-export async function migrate(db: Db): Promise<string[]> {
+export async function migrate(db: Db, options: { upTo?: string } = {}): Promise<string[]> {
   const migrator = new Migrator({ db, provider: new InCodeProvider() });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } =
+    options.upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(options.upTo);
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

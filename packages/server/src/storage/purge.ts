@@ -1,9 +1,8 @@
 /**
  * Deletes rows that can no longer matter, in bounded batches, and runs that periodically in a server.
  * What stays: anything a live token, code, session or introspection answer still depends on, and every
- * rotated refresh token of a grant that can still be refreshed (reuse detection, RFC 9700 §4.14.2).
- * A grant goes with its refresh tokens once they all expired, or, if it never had one (an app without
- * the refresh_token grant), once the access token issued with it expired.
+ * unexpired rotated refresh token (reuse detection, RFC 9700 §4.14.2). A grant goes once it has no
+ * refresh token left and the last access token issued from it expired.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { sql, type Transaction } from 'kysely';
@@ -87,55 +86,25 @@ function batches(at: number, accessTokenTtl: number): [PurgedTable, Batch][] {
     // RFC 7009 §2.1: kept until the token would have expired; after `exp` it is inactive anyway.
     ['revoked_tokens', expiredRows('revoked_tokens', 'jti', at)],
     [
-      // A grant goes with all its refresh tokens once every token of it expired: each refresh token
-      // (so none can be refreshed, and a reuse of a rotated one can no longer revoke anything that
-      // works) and the last access token issued from it. The condition cannot become false again: an
-      // expired refresh token is refused before anything is written (storage/grants.ts).
+      // A refresh token once it expired, and the access token issued with it too: an expired token is
+      // refused before anything is looked at (storage/grants.ts decides `expired` before `replayed`),
+      // so keeping a rotated one longer would not detect any reuse; and while its access token may be
+      // unexpired, its grant must stay for introspection (the rule below waits for this row to go).
       'refresh_tokens',
       async (trx, limit) => {
-        const dead = trx
-          .selectFrom('refresh_tokens as head')
-          .select('head.grant_id')
-          .where('head.rotated_at', 'is', null)
-          .where('head.expires_at', '<', at)
-          .where((eb) =>
-            eb.not(
-              eb.exists(
-                eb
-                  .selectFrom('refresh_tokens as other')
-                  .select('other.grant_id')
-                  .whereRef('other.grant_id', '=', 'head.grant_id')
-                  .where((inner) =>
-                    inner.or([
-                      inner('other.expires_at', '>=', at),
-                      inner('other.created_at', '>=', lastAccessTokenIssuedBefore),
-                    ]),
-                  ),
-              ),
-            ),
-          )
-          .limit(limit);
-        // Refresh tokens first, then the grant: the order rotation locks them in (no deadlock).
-        const tokens = await trx
-          .deleteFrom('refresh_tokens')
-          .where('grant_id', 'in', dead)
-          .returning('grant_id')
-          .execute();
-        const grantIds = [...new Set(tokens.map((row) => row.grant_id))];
-        const grants =
-          grantIds.length === 0
-            ? 0
-            : deleted(await trx.deleteFrom('grants').where('id', 'in', grantIds).executeTakeFirst());
-        // A full batch is counted in grants, the unit of `limit`.
-        return { refresh_tokens: tokens.length, grants };
+        const result = await sql`delete from refresh_tokens where id in
+          (select id from refresh_tokens where expires_at < ${at}
+            and created_at < ${lastAccessTokenIssuedBefore} limit ${limit})`.execute(trx);
+        return { refresh_tokens: Number(result.numAffectedRows ?? 0n) };
       },
     ],
     [
-      // A grant of an app without the refresh_token grant type has no refresh token at all
-      // (storage/grants.ts, RFC 6749 §5.1): its one access token was issued when the grant was
-      // created, so it expired at most `accessTokenTtl` (plus the slack) later. Nothing can add a
-      // refresh token to it afterwards (rotation needs one), so the condition cannot become false
-      // again. Without this, such a grant stayed on the user's Connected apps page forever.
+      // A grant without refresh tokens: every one it had expired and went (the batch above, which
+      // waits for the access token issued with the last of them), or it never had one (an app
+      // without the refresh_token grant type, RFC 6749 §5.1), and its one access token was issued
+      // when the grant was created, so expired at most `accessTokenTtl` (plus the slack) later.
+      // Nothing can add a refresh token to it afterwards (rotation needs one), so the condition
+      // cannot become false again. Without this, such a grant stayed on Connected apps forever.
       'grants',
       async (trx, limit) => ({
         grants: deleted(
@@ -175,9 +144,6 @@ function batches(at: number, accessTokenTtl: number): [PurgedTable, Batch][] {
   ];
 }
 
-/** The table whose count decides whether a batch was full. */
-const BATCH_UNIT: Partial<Record<PurgedTable, PurgedTable>> = { refresh_tokens: 'grants' };
-
 /**
  * Deletes every row that can no longer matter, in batches of `batchSize` rows, each its own short
  * transaction (on PostgreSQL under an advisory lock, so two servers purging one database take turns
@@ -196,7 +162,7 @@ export async function purgeExpired(db: Db, options: PurgeOptions): Promise<Purge
         return batch(trx, limit);
       });
       for (const [name, count] of Object.entries(done) as [PurgedTable, number][]) counts[name] += count;
-      if ((done[BATCH_UNIT[table] ?? table] ?? 0) < limit || table === 'signing_keys') break;
+      if ((done[table] ?? 0) < limit || table === 'signing_keys') break;
       // Let requests in between batches (better-sqlite3 runs on the event loop).
       await yieldToEventLoop();
     }
