@@ -13,3 +13,12 @@ export function run(bin, args, env) {
     );
   });
 }
+
+/**
+ * Node flags for a `latchkey start` under load: with BENCH_CPU_PROF=<dir>, a V8 CPU profile of the
+ * server is written there when it stops (`node --cpu-prof`; NODE_OPTIONS refuses that flag).
+ */
+export function profileFlags() {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}

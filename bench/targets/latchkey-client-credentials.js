@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, onCleanup, startProcess } from '../lib/child.js';
+import { profileFlags } from '../lib/latchkey-cli.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const bin = join(repoRoot, 'packages/server/bin/latchkey.js');
@@ -24,7 +25,7 @@ export default {
     const proc = startProcess({
       name: 'latchkey',
       command: process.execPath,
-      args: [bin, 'start'],
+      args: [...profileFlags(), bin, 'start'],
       cwd: repoRoot,
       env: { PORT: String(port), HOST: '127.0.0.1', LATCHKEY_DATA_DIR: dataDir, LATCHKEY_LOG_LEVEL: 'warn' },
     });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { freePort, onCleanup, startProcess } from '../lib/child.js';
-import { run } from '../lib/latchkey-cli.js';
+import { profileFlags, run } from '../lib/latchkey-cli.js';
 import { threeLeggedChains } from '../lib/three-legged.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -54,7 +54,7 @@ function refreshTarget(dialect) {
       const proc = startProcess({
         name: `latchkey-${dialect}`,
         command: process.execPath,
-        args: [bin, 'start'],
+        args: [...profileFlags(), bin, 'start'],
         cwd: repoRoot,
         env,
       });

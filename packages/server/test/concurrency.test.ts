@@ -104,6 +104,40 @@ describe.each(dialects())('concurrency on %s', (dialect) => {
       expectInactive(await introspect(s.app, app.basic, winner.access_token));
     });
 
+    it('a refresh that arrives while another transaction is open waits for it, then both commit', async () => {
+      const tokens = await getTokens(s, browser, app);
+      const grantId = claimsOf(tokens.access_token).gid as string;
+      let release = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let began = () => {};
+      const open = new Promise<void>((resolve) => {
+        began = resolve;
+      });
+      // A transaction left open across an await, as a code redemption or a purge batch does.
+      const other = s.ctx.db.transaction().execute(async (trx) => {
+        await trx.updateTable('grants').set({ scopes: 'data:read' }).where('id', '=', grantId).execute();
+        began();
+        await held;
+      });
+      await open;
+      let answered = false;
+      const refreshed = refresh(s.app, app.basic, tokens.refresh_token).then((res) => {
+        answered = true;
+        return res;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      if (dialect === 'sqlite') expect(answered).toBe(false);
+      release();
+      await other;
+      const res = await refreshed;
+      expect(res.statusCode).toBe(200);
+      // PostgreSQL: the rotation locked the grant after the other transaction's update; SQLite: it
+      // ran after it. Either way it read the committed scopes.
+      expect(res.json().scope).toBe('data:read');
+    });
+
     it(`${N} parallel revocations of one access token: all 200, one row, the token inactive`, async () => {
       const tokens = await getTokens(s, browser, app);
       const responses = await Promise.all(

@@ -119,6 +119,12 @@ function issued(row: RefreshRow, refreshToken: string): IssuedGrant {
   return { grantId: row.grant_id, userId: row.user_id, scopes: split(row.scopes), refreshToken };
 }
 
+/** The SQLite rotation, and whether a transaction (one Kysely began and awaits inside) is open. */
+interface SqliteRotation {
+  rotate(rotation: Rotation): Outcome;
+  inTransaction(): boolean;
+}
+
 /** A user's live grant to an app, for the Connected apps page. */
 export interface ConnectedApp {
   clientId: string;
@@ -429,9 +435,13 @@ export class GrantRepository {
     };
     const sqlite = this.sqliteRotation(format);
     const outcome = sqlite
-      ? // SQLite: one synchronous IMMEDIATE transaction of prepared statements, run while holding
-        // Kysely's connection so no other transaction is open on it.
-        await this.db.connection().execute(async () => sqlite(rotation))
+      ? // SQLite: one synchronous IMMEDIATE transaction of prepared statements. Nothing can run on the
+        // connection while synchronous code does; only a transaction Kysely left open across an await
+        // (a code redemption, a purge batch) is in the way, and then the rotation waits for
+        // Kysely's connection like any query.
+        sqlite.inTransaction()
+        ? await this.db.connection().execute(async () => sqlite.rotate(rotation))
+        : sqlite.rotate(rotation)
       : await this.db.transaction().execute(async (trx): Promise<Outcome> => {
           // PostgreSQL: FOR UPDATE locks the grant (serializing changes to it) and the token row, so
           // a row changed while we waited is re-read, not seen as it was before the wait. The next
@@ -495,10 +505,10 @@ export class GrantRepository {
     return outcome.grant;
   }
 
-  private sqliteRotationFn: ((rotation: Rotation) => Outcome) | null | undefined;
+  private sqliteRotationFn: SqliteRotation | null | undefined;
 
   /** The SQLite rotation as prepared statements in one transaction (built once), or null on PostgreSQL. */
-  private sqliteRotation(format: RefreshTokenFormat): ((rotation: Rotation) => Outcome) | null {
+  private sqliteRotation(format: RefreshTokenFormat): SqliteRotation | null {
     if (this.sqliteRotationFn !== undefined) return this.sqliteRotationFn;
     const native = nativeHandle(this.db);
     if (native?.dialect !== 'sqlite') {
@@ -541,7 +551,10 @@ export class GrantRepository {
       );
       return { grant: issued(row, newToken) };
     });
-    this.sqliteRotationFn = (rotation) => run.immediate(rotation);
+    this.sqliteRotationFn = {
+      rotate: (rotation) => run.immediate(rotation),
+      inTransaction: () => sqlite.inTransaction,
+    };
     return this.sqliteRotationFn;
   }
 

@@ -1,9 +1,30 @@
 /** Random values and their stored hashes: secrets, codes and refresh tokens are 256-bit, kept as SHA-256. */
-import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomFillSync, timingSafeEqual } from 'node:crypto';
+
+/** Bytes drawn from the CSPRNG at once (Node's randomUUID keeps a cache the same way). */
+const POOL_BYTES = 4096;
+let pool = Buffer.alloc(0);
+let used = 0;
+
+/**
+ * `size` bytes from the operating system's CSPRNG (OpenSSL's RAND_bytes), handed out from a pool
+ * filled 4 KiB at a time: `randomBytes` costs 1.7 µs a call (a getpid(2) for OpenSSL's fork check each
+ * time) and 6 µs under load, a tenth of a refresh request. Every byte is handed out once; a spent pool
+ * is replaced, never refilled in place, so a returned view never changes.
+ */
+export function secureRandomBytes(size: number): Buffer {
+  if (size > POOL_BYTES) return randomFillSync(Buffer.allocUnsafe(size));
+  if (used + size > pool.length) {
+    pool = randomFillSync(Buffer.allocUnsafe(POOL_BYTES));
+    used = 0;
+  }
+  used += size;
+  return pool.subarray(used - size, used);
+}
 
 /** A 256-bit random value, base64url (43 characters). */
 export function randomToken(bytes = 32): string {
-  return randomBytes(bytes).toString('base64url');
+  return secureRandomBytes(bytes).toString('base64url');
 }
 
 /**

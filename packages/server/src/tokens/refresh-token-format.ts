@@ -13,6 +13,7 @@
  *     token = base64url( AES-128(key, rowId ‖ 0⁸) ‖ verifier(32) )   // 64 characters
  */
 import { type Cipher, createCipheriv, createDecipheriv, type Decipher, randomBytes } from 'node:crypto';
+import { secureRandomBytes } from './random.js';
 
 /** Bytes of the encrypted selector block and of the random verifier. */
 const SELECTOR_BYTES = 16;
@@ -39,7 +40,9 @@ export class RefreshTokenFormat {
     if (!Number.isSafeInteger(rowId) || rowId < 1) throw new Error(`not a refresh token row ID: ${rowId}`);
     const block = Buffer.alloc(SELECTOR_BYTES);
     block.writeBigUInt64BE(BigInt(rowId));
-    return Buffer.concat([this.cipher.update(block), randomBytes(VERIFIER_BYTES)]).toString('base64url');
+    return Buffer.concat([this.cipher.update(block), secureRandomBytes(VERIFIER_BYTES)]).toString(
+      'base64url',
+    );
   }
 
   /**
