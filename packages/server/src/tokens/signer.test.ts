@@ -23,4 +23,18 @@ describe.each([
     });
     if (alg === 'ES256') expect(Buffer.from(signatures[0] as string, 'base64url')).toHaveLength(64);
   });
+
+  it('keeps signatures with their inputs when two keys interleave in one turn (batches go out every 16)', async () => {
+    const keys = [generateSigningKey('ES256').key, generateSigningKey('ES256').key];
+    const jobs = Array.from({ length: 100 }, (_, i) => ({
+      key: keys[i % 2] as (typeof keys)[0],
+      input: `in-${i}`,
+    }));
+    const signatures = await Promise.all(jobs.map(({ key, input }) => signer.sign(key, input)));
+    jobs.forEach(({ key, input }, i) => {
+      const options = { key: createPublicKey(key.privateKey), dsaEncoding: 'ieee-p1363' as const };
+      const signature = Buffer.from(signatures[i] as string, 'base64url');
+      expect(verify(key.digest, Buffer.from(input), options, signature)).toBe(true);
+    });
+  });
 });
