@@ -24,7 +24,14 @@ import {
   tokenRequest,
 } from './attack-support.js';
 import { InjectBrowser, pkce, registerThreeLeggedApp } from './browser.js';
-import { dialects, FORM, REFRESH_TOKEN_SHAPE, startTestServer, type TestServer } from './support.js';
+import {
+  dialects,
+  FORM,
+  ISSUED_SECRET,
+  REFRESH_TOKEN_SHAPE,
+  startTestServer,
+  type TestServer,
+} from './support.js';
 
 /** The one RFC 6749 §5.2 description every failed code or refresh token gets, whatever the reason. */
 function expectGenericInvalidGrant(res: LightMyRequestResponse) {
@@ -68,6 +75,8 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
   });
   afterAll(async () => {
     expect(s.logs.text).not.toMatch(/eyJ[\w-]+\.eyJ/);
+    // Codes, client secrets and refresh tokens (43 characters; 64 in the current refresh format).
+    expect(s.logs.text).not.toMatch(ISSUED_SECRET);
     await s?.close();
   });
 

@@ -304,6 +304,22 @@ describe.each(dialects())('purge on %s', (dialect) => {
     expect(await s.ctx.users.sessionUser(live)).toMatchObject({ id: userId });
   });
 
+  it('finds expired refresh tokens between live ones, however small the batch', async () => {
+    await purge();
+    const issued: Awaited<ReturnType<typeof getTokens>>[] = [];
+    for (let i = 0; i < 7; i++) issued.push(await getTokens(s, browser, app));
+    // Expired: the 2nd, 5th and 7th (the last row of the table); live around them.
+    const dead = [1, 4, 6].map((i) => issued[i]?.refresh_token as string);
+    const deadGrants = await Promise.all(dead.map((token) => expireGrant(token)));
+    const counts = await purge({ batchSize: 2 });
+    expect(counts).toMatchObject({ refresh_tokens: 3, grants: 3 });
+    for (const grant of deadGrants) expect(await grantExists(grant)).toBe(false);
+    for (const [i, tokens] of issued.entries()) {
+      if (dead.includes(tokens.refresh_token)) continue;
+      expect((await refresh(s.app, app.basic, tokens.refresh_token)).statusCode, `token ${i}`).toBe(200);
+    }
+  });
+
   it('purges by a server and by another process at once both succeed and delete each row once', async () => {
     await purge();
     for (let i = 0; i < 40; i++) await s.ctx.users.createSession(userId, -10);

@@ -105,5 +105,8 @@ export async function startTestServer(
 /** A refresh token as issued (tokens/refresh-token-format.ts): selector and verifier, 48 bytes base64url. */
 export const REFRESH_TOKEN_SHAPE = /^[\w-]{64}$/;
 
+/** A code, client secret or refresh token anywhere in a text (e.g. the logs), standing on its own. */
+export const ISSUED_SECRET = /(?<![\w-])(?:[\w-]{43}|[\w-]{64})(?![\w-])/;
+
 /** The form content type header. */
 export const FORM = { 'content-type': 'application/x-www-form-urlencoded' } as const;

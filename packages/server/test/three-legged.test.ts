@@ -9,7 +9,14 @@ import {
   registerThreeLeggedApp,
   signIn,
 } from './browser.js';
-import { dialects, FORM, REFRESH_TOKEN_SHAPE, startTestServer, type TestServer } from './support.js';
+import {
+  dialects,
+  FORM,
+  ISSUED_SECRET,
+  REFRESH_TOKEN_SHAPE,
+  startTestServer,
+  type TestServer,
+} from './support.js';
 
 describe.each(dialects())('three-legged flow on %s', (dialect) => {
   let s: TestServer;
@@ -24,6 +31,8 @@ describe.each(dialects())('three-legged flow on %s', (dialect) => {
   afterAll(async () => {
     expect(s.logs.text).not.toContain(password);
     expect(s.logs.text).not.toMatch(/eyJ[\w-]+\.eyJ/);
+    // Codes, client secrets and refresh tokens (43 characters; 64 in the current refresh format).
+    expect(s.logs.text).not.toMatch(ISSUED_SECRET);
     await s?.close();
   });
 

@@ -51,8 +51,11 @@ const DEFAULT_BATCH = 500;
 const PURGE_LOCK_KEY = 0x4c4b5055; // 'LKPU'
 
 type Trx = Transaction<Database>;
-/** One batch: deletes up to `limit` rows, returns the count per table it touched. */
-type Batch = (trx: Trx, limit: number) => Promise<Partial<PurgeCounts>>;
+/**
+ * One batch: deletes up to `limit` rows, returns the count per table it touched. It runs again while it
+ * says `more`, or, if it does not say, while it deleted a full batch.
+ */
+type Batch = (trx: Trx, limit: number) => Promise<Partial<PurgeCounts> & { more?: boolean }>;
 
 const deleted = (result: { numDeletedRows: bigint }) => Number(result.numDeletedRows);
 
@@ -73,8 +76,39 @@ function expiredRows(table: ExpiringTable, key: string, at: number): Batch {
   };
 }
 
-/** The batches, each repeated until it deletes less than a full batch. */
-function batches(at: number, accessTokenTtl: number): [PurgedTable, Batch][] {
+/**
+ * Refresh tokens that expired, and whose access token did too, in a table without an expiry index
+ * (SQLite, migration 006): each batch looks at the next `limit` rows in ID order, so a run reads the
+ * table once, in short transactions, whatever its size.
+ */
+function expiredRefreshTokensByWalk(at: number, lastAccessTokenIssuedBefore: number): Batch {
+  let after = 0;
+  return async (trx, limit) => {
+    const { rows } = await sql<{ last: number | null }>`select max(id) as last from
+      (select id from refresh_tokens where id > ${after} order by id limit ${limit}) as window_ids`.execute(
+      trx,
+    );
+    const last = rows[0]?.last;
+    if (last === null || last === undefined) return { refresh_tokens: 0, more: false };
+    const result = await sql`delete from refresh_tokens where id > ${after} and id <= ${last}
+      and expires_at < ${at} and created_at < ${lastAccessTokenIssuedBefore}`.execute(trx);
+    after = Number(last);
+    return { refresh_tokens: Number(result.numAffectedRows ?? 0n), more: true };
+  };
+}
+
+/** Refresh tokens that expired, and whose access token did too, found through the expiry index. */
+function expiredRefreshTokensByIndex(at: number, lastAccessTokenIssuedBefore: number): Batch {
+  return async (trx, limit) => {
+    const result = await sql`delete from refresh_tokens where id in
+      (select id from refresh_tokens where expires_at < ${at}
+        and created_at < ${lastAccessTokenIssuedBefore} limit ${limit})`.execute(trx);
+    return { refresh_tokens: Number(result.numAffectedRows ?? 0n) };
+  };
+}
+
+/** The batches, each repeated until it deletes less than a full batch (or says it has no more). */
+function batches(at: number, accessTokenTtl: number, postgres: boolean): [PurgedTable, Batch][] {
   // Access tokens are issued when a refresh token is (redemption or rotation); the newest one of a
   // grant expires at most this long after its refresh token was created.
   const lastAccessTokenIssuedBefore = at - accessTokenTtl - ISSUE_SLACK_SECONDS;
@@ -91,12 +125,9 @@ function batches(at: number, accessTokenTtl: number): [PurgedTable, Batch][] {
       // so keeping a rotated one longer would not detect any reuse; and while its access token may be
       // unexpired, its grant must stay for introspection (the rule below waits for this row to go).
       'refresh_tokens',
-      async (trx, limit) => {
-        const result = await sql`delete from refresh_tokens where id in
-          (select id from refresh_tokens where expires_at < ${at}
-            and created_at < ${lastAccessTokenIssuedBefore} limit ${limit})`.execute(trx);
-        return { refresh_tokens: Number(result.numAffectedRows ?? 0n) };
-      },
+      postgres
+        ? expiredRefreshTokensByIndex(at, lastAccessTokenIssuedBefore)
+        : expiredRefreshTokensByWalk(at, lastAccessTokenIssuedBefore),
     ],
     [
       // A grant without refresh tokens: every one it had expired and went (the batch above, which
@@ -154,15 +185,16 @@ export async function purgeExpired(db: Db, options: PurgeOptions): Promise<Purge
   const limit = options.batchSize ?? DEFAULT_BATCH;
   const postgres = nativeHandle(db)?.dialect === 'postgres';
   const counts = Object.fromEntries(PURGED_TABLES.map((table) => [table, 0])) as PurgeCounts;
-  for (const [table, batch] of batches(at, options.accessTokenTtl)) {
+  for (const [table, batch] of batches(at, options.accessTokenTtl, postgres)) {
     for (;;) {
       if (options.shouldStop?.()) return counts;
       const done = await db.transaction().execute(async (trx) => {
         if (postgres) await sql`select pg_advisory_xact_lock(${PURGE_LOCK_KEY})`.execute(trx);
         return batch(trx, limit);
       });
-      for (const [name, count] of Object.entries(done) as [PurgedTable, number][]) counts[name] += count;
-      if ((done[table] ?? 0) < limit || table === 'signing_keys') break;
+      const { more, ...deleted } = done;
+      for (const [name, count] of Object.entries(deleted) as [PurgedTable, number][]) counts[name] += count;
+      if (!(more ?? (deleted[table] ?? 0) >= limit) || table === 'signing_keys') break;
       // Let requests in between batches (better-sqlite3 runs on the event loop).
       await yieldToEventLoop();
     }
