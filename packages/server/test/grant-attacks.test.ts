@@ -381,6 +381,19 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
       expectInvalidGrant(await refresh(s.app, appA.basic, 'x'.repeat(64)));
     });
 
+    it('reuse racing a rotation that carries a later second is still a replay at grace 0', async () => {
+      const first = await getTokens(s, browser, appA);
+      const second = (await refresh(s.app, appA.basic, first.refresh_token)).json();
+      // The winner of a race read the clock after this request did (it waited for the lock).
+      await s.ctx.db
+        .updateTable('refresh_tokens')
+        .set({ rotated_at: nowSeconds() + 5 })
+        .where('token_hash', '=', hashOf(first.refresh_token))
+        .execute();
+      expectInvalidGrant(await refresh(s.app, appA.basic, first.refresh_token));
+      expectInvalidGrant(await refresh(s.app, appA.basic, second.refresh_token));
+    });
+
     it('a live token’s selector with another verifier → invalid_grant, and nothing is revoked', async () => {
       const tokens = await getTokens(s, browser, appA);
       const { id } = await s.ctx.db

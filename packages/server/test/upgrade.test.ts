@@ -4,6 +4,9 @@
  * their first refresh hands out a token of the new format. On SQLite and PostgreSQL, through the real
  * migration of rows written at schema 005.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerApp } from '../src/shared/app-registration.js';
@@ -21,7 +24,7 @@ import {
   refresh,
   revoke,
 } from './attack-support.js';
-import { dialects, REFRESH_TOKEN_SHAPE, startTestServer, type TestServer } from './support.js';
+import { dialects, freshDatabase, REFRESH_TOKEN_SHAPE, startTestServer, type TestServer } from './support.js';
 
 describe.each(dialects())('refresh tokens issued before migration 006, on %s', (dialect) => {
   let s: TestServer;
@@ -125,11 +128,69 @@ describe.each(dialects())('refresh tokens issued before migration 006, on %s', (
     expectInvalidGrant(await refresh(s.app, basic, legacy.headA));
   });
 
+  it('a bare token written by a server of the previous release after the upgrade is found too', async () => {
+    const late = randomToken(32);
+    const at = nowSeconds();
+    // The previous release's insert: no id, no legacy column.
+    await sql`insert into refresh_tokens (token_hash, grant_id, client_id, created_at, expires_at, rotated_at)
+      values (${sha256Hex(late)}, 'gr_CCCCCCCCCCCCCCCCCCCCCC', ${clientId}, ${at}, ${at + 86400}, null)`.execute(
+      s.ctx.db,
+    );
+    expect((await introspect(s.app, basic, late)).json()).toMatchObject({ active: true });
+  });
+
   it('a legacy token introspects and revokes like any other', async () => {
     const described = (await introspect(s.app, basic, legacy.headC)).json();
     expect(described).toMatchObject({ active: true, client_id: clientId, scope: 'data:read data:write' });
     expect((await revoke(s.app, basic, legacy.headC)).statusCode).toBe(200);
     expect((await introspect(s.app, basic, legacy.headC)).json()).toEqual({ active: false });
     expectInvalidGrant(await refresh(s.app, basic, legacy.headC));
+  });
+});
+
+describe.each(dialects())('migration 006 that fails half-way, on %s', (dialect) => {
+  it('changes nothing, and runs once what was in the way is gone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latchkey-upgrade-'));
+    const db = openDatabase(await freshDatabase(dialect, dir));
+    try {
+      await migrate(db, { upTo: '005_purge_indexes' });
+      const user = await new UserRepository(db).create('ada@example.com', 'correct horse battery');
+      const { client } = await registerApp(new ClientRepository(db), ['data:read'], {
+        name: 'Old app',
+        scope: 'data:read',
+        grants: ['authorization_code', 'refresh_token'],
+        redirectUris: ['https://old.example/cb'],
+      });
+      await sql`insert into grants (id, user_id, client_id, scopes, created_at, revoked_at)
+        values ('gr_AAAAAAAAAAAAAAAAAAAAAA', ${user.id}, ${client.id}, 'data:read', 1, null)`.execute(db);
+      await sql`insert into refresh_tokens (token_hash, grant_id, client_id, created_at, expires_at, rotated_at)
+        values ('h', 'gr_AAAAAAAAAAAAAAAAAAAAAA', ${client.id}, 1, 2, null)`.execute(db);
+      // Something in the way of a step after the first ones: the copy's target table.
+      await sql`create table refresh_tokens_v2 (x integer)`.execute(db);
+      await expect(migrate(db)).rejects.toThrow(/refresh_tokens_v2/);
+      const tables = async () =>
+        dialect === 'sqlite'
+          ? (await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(db))
+              .rows
+          : (
+              await sql<{
+                name: string;
+              }>`select tablename as name from pg_tables where schemaname = 'public'`.execute(db)
+            ).rows;
+      const names = (await tables()).map((row) => row.name);
+      expect(names).not.toContain('instance_secrets');
+      expect(names).toContain('refresh_tokens');
+      const { rows: counted } = await sql<{ n: number }>`select count(*) as n from refresh_tokens`.execute(
+        db,
+      );
+      expect(Number(counted[0]?.n)).toBe(1);
+      await sql`drop table refresh_tokens_v2`.execute(db);
+      expect(await migrate(db)).toEqual(['006_refresh_token_selectors']);
+      const rows = await sql<{ legacy: number }>`select legacy from refresh_tokens`.execute(db);
+      expect(rows.rows).toEqual([{ legacy: 1 }]);
+    } finally {
+      await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -106,9 +106,10 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
-  // Checkpoint every ~40 MB of WAL instead of ~4 MB: a refresh rotation dirties several random index
-  // pages, and a longer WAL copies each hot page back once per checkpoint, not ten times (rotation
-  // 87 -> 77 µs measured); the file is cut back to 64 MB after a checkpoint.
+  // Checkpoint every ~40 MB of WAL instead of ~4 MB: a page written by many commits (the last page of
+  // the refresh-token table, a grant's index page) is copied back once per checkpoint, not ten times
+  // (rotation 50 -> 46 µs, bench/micro/sqlite-rotation.cjs selector-ckpt vs 1000 pages); the file is
+  // cut back to 64 MB after a checkpoint.
   sqlite.pragma('wal_autocheckpoint = 10000');
   sqlite.pragma('journal_size_limit = 67108864');
   sqlite.pragma('busy_timeout = 5000');

@@ -110,8 +110,12 @@ function decideRefresh(row: RefreshRow | undefined, r: Rotation): GrantFailure |
   if (Number(row.expires_at) < r.at) return 'expired';
   // A refresh MUST NOT widen the scope; refused before anything changes.
   if (r.requestedScopes?.some((scope) => !split(row.scopes).includes(scope))) return 'scope_widened';
-  // Reuse of a rotated token outside the grace window revokes the grant.
-  if (row.rotated_at !== null && r.at - Number(row.rotated_at) >= r.graceSeconds) return 'replayed';
+  // Reuse of a rotated token outside the grace window revokes the grant. `at` was read before the
+  // lock was taken, so a rotation that won the race may carry a later second: that is no time at all
+  // (with grace 0 a replay all the same), never a negative age that would pass as within the window.
+  if (row.rotated_at !== null && Math.max(0, r.at - Number(row.rotated_at)) >= r.graceSeconds) {
+    return 'replayed';
+  }
   return 'rotate';
 }
 
@@ -399,6 +403,7 @@ export class GrantRepository {
       .values({
         id,
         token_hash: sha256Hex(token),
+        legacy: 0,
         grant_id: grantId,
         client_id: clientId,
         created_at: at,
@@ -492,6 +497,7 @@ export class GrantRepository {
             .values({
               id: Number(row.next_id),
               token_hash: sha256Hex(newToken),
+              legacy: 0,
               grant_id: row.grant_id,
               client_id: clientId,
               created_at: rotation.at,
@@ -527,8 +533,8 @@ export class GrantRepository {
     );
     // The rightmost key of the table's B-tree: one descent through pages the insert then writes.
     const nextId = sqlite.prepare('select coalesce(max(id), 0) + 1 from refresh_tokens').pluck();
-    const insert = sqlite.prepare(`insert into refresh_tokens (id, token_hash, grant_id, client_id,
-      created_at, expires_at, rotated_at) values (?, ?, ?, ?, ?, ?, null)`);
+    const insert = sqlite.prepare(`insert into refresh_tokens (id, token_hash, legacy, grant_id, client_id,
+      created_at, expires_at, rotated_at) values (?, ?, 0, ?, ?, ?, ?, null)`);
     const run = sqlite.transaction((rotation: Rotation): Outcome => {
       const { locator } = rotation;
       const row = (locator.id === undefined ? byLegacyHash.get(locator.hash) : byId.get(locator.id)) as

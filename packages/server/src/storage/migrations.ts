@@ -3,6 +3,56 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, SqliteAd
 import { newSelectorKey } from '../tokens/refresh-token-format.js';
 import type { Db } from './database.js';
 
+/** Migration 006's steps (see there), in the caller's transaction. */
+async function refreshTokenSelectors(db: Kysely<unknown>, sqlite: boolean): Promise<void> {
+  await db.schema
+    .createTable('instance_secrets')
+    .addColumn('name', 'varchar(64)', (c) => c.primaryKey())
+    .addColumn('value', 'text', (c) => c.notNull())
+    .execute();
+  // Generated here, under the migrator's lock, so every server on one database reads the same key.
+  await sql`insert into instance_secrets (name, value) values ('refresh_token_selector_key', ${newSelectorKey()})`.execute(
+    db,
+  );
+  await db.schema
+    .createTable('refresh_tokens_v2')
+    // SQLite: INTEGER PRIMARY KEY is the rowid (no AUTOINCREMENT, which writes sqlite_sequence on
+    // every insert; a reused ID of a deleted row cannot match: the verifier's hash differs).
+    .addColumn('id', sqlite ? 'integer' : 'bigserial', (c) => c.primaryKey())
+    .addColumn('token_hash', 'varchar(64)', (c) => c.notNull())
+    // 1 by default: a server of the previous release still running during a rolling upgrade inserts
+    // bare tokens, which are then found by their hash like the copied ones; this release writes 0.
+    .addColumn('legacy', 'integer', (c) => c.notNull().defaultTo(1))
+    .addColumn('grant_id', 'varchar(64)', (c) => c.notNull().references('grants.id').onDelete('cascade'))
+    .addColumn('client_id', 'varchar(255)', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('expires_at', 'bigint', (c) => c.notNull())
+    .addColumn('rotated_at', 'bigint')
+    .execute();
+  // No rotation of the previous release may commit between the copy and the drop (and be lost).
+  if (!sqlite) await sql`lock table refresh_tokens in exclusive mode`.execute(db);
+  // Oldest first and each chain's head last, so IDs ascend along a chain as they do from now on.
+  await sql`insert into refresh_tokens_v2
+      (token_hash, legacy, grant_id, client_id, created_at, expires_at, rotated_at)
+      select token_hash, 1, grant_id, client_id, created_at, expires_at, rotated_at from refresh_tokens
+      order by created_at, case when rotated_at is null then 1 else 0 end`.execute(db);
+  await db.schema.dropTable('refresh_tokens').execute();
+  await db.schema.alterTable('refresh_tokens_v2').renameTo('refresh_tokens').execute();
+  // A grant's tokens: ON DELETE CASCADE and the grace path's search for the head.
+  await db.schema
+    .createIndex('refresh_tokens_grant')
+    .on('refresh_tokens')
+    .columns(['grant_id', 'id'])
+    .execute();
+  // PostgreSQL: the purge deletes by expiry through this index. SQLite has none: it would be one
+  // more page written to the WAL on every rotation (refresh +7 % without it, bench A/B), so the
+  // purge walks the table in ID order instead (storage/purge.ts).
+  if (!sqlite) {
+    await db.schema.createIndex('refresh_tokens_expires').on('refresh_tokens').column('expires_at').execute();
+  }
+  await sql`create index refresh_tokens_legacy on refresh_tokens (token_hash) where legacy = 1`.execute(db);
+}
+
 const migrations: Record<string, Migration> = {
   '001_clients_and_keys': {
     async up(db: Kysely<unknown>) {
@@ -174,55 +224,21 @@ const migrations: Record<string, Migration> = {
       // index, and no partial index is rewritten on every rotation. Tokens issued before keep
       // working: their rows are copied with `legacy = 1` and found by their hash through a partial
       // index that rows of the new format never enter.
+      // One transaction: Kysely's migrator runs each PostgreSQL migration in one, but not SQLite's,
+      // and a kill between the copy and the rename must not leave a database that cannot start.
       const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
-      await db.schema
-        .createTable('instance_secrets')
-        .addColumn('name', 'varchar(64)', (c) => c.primaryKey())
-        .addColumn('value', 'text', (c) => c.notNull())
-        .execute();
-      // Generated here, under the migrator's lock, so every server on one database reads the same key.
-      await sql`insert into instance_secrets (name, value) values ('refresh_token_selector_key', ${newSelectorKey()})`.execute(
-        db,
-      );
-      await db.schema
-        .createTable('refresh_tokens_v2')
-        // SQLite: INTEGER PRIMARY KEY is the rowid (no AUTOINCREMENT, which writes sqlite_sequence on
-        // every insert; a reused ID of a deleted row cannot match: the verifier's hash differs).
-        .addColumn('id', sqlite ? 'integer' : 'bigserial', (c) => c.primaryKey())
-        .addColumn('token_hash', 'varchar(64)', (c) => c.notNull())
-        .addColumn('legacy', 'integer', (c) => c.notNull().defaultTo(0))
-        .addColumn('grant_id', 'varchar(64)', (c) => c.notNull().references('grants.id').onDelete('cascade'))
-        .addColumn('client_id', 'varchar(255)', (c) => c.notNull())
-        .addColumn('created_at', 'bigint', (c) => c.notNull())
-        .addColumn('expires_at', 'bigint', (c) => c.notNull())
-        .addColumn('rotated_at', 'bigint')
-        .execute();
-      // Oldest first and each chain's head last, so IDs ascend along a chain as they do from now on.
-      await sql`insert into refresh_tokens_v2
-        (token_hash, legacy, grant_id, client_id, created_at, expires_at, rotated_at)
-        select token_hash, 1, grant_id, client_id, created_at, expires_at, rotated_at from refresh_tokens
-        order by created_at, case when rotated_at is null then 1 else 0 end`.execute(db);
-      await db.schema.dropTable('refresh_tokens').execute();
-      await db.schema.alterTable('refresh_tokens_v2').renameTo('refresh_tokens').execute();
-      // A grant's tokens: ON DELETE CASCADE and the grace path's search for the head.
-      await db.schema
-        .createIndex('refresh_tokens_grant')
-        .on('refresh_tokens')
-        .columns(['grant_id', 'id'])
-        .execute();
-      // PostgreSQL: the purge deletes by expiry through this index. SQLite has none: it would be one
-      // more page written to the WAL on every rotation (refresh +7 % without it, bench A/B), so the
-      // purge walks the table in ID order instead (storage/purge.ts).
       if (!sqlite) {
-        await db.schema
-          .createIndex('refresh_tokens_expires')
-          .on('refresh_tokens')
-          .column('expires_at')
-          .execute();
+        await refreshTokenSelectors(db, false);
+        return;
       }
-      await sql`create index refresh_tokens_legacy on refresh_tokens (token_hash) where legacy = 1`.execute(
-        db,
-      );
+      await sql`begin immediate`.execute(db);
+      try {
+        await refreshTokenSelectors(db, true);
+        await sql`commit`.execute(db);
+      } catch (error) {
+        await sql`rollback`.execute(db);
+        throw error;
+      }
     },
   },
 };

@@ -36,7 +36,10 @@ export interface PurgeOptions {
    * unexpired: introspection reports a token of a missing grant inactive.
    */
   accessTokenTtl: number;
-  /** Rows per batch (each batch is one short transaction). Default 500. */
+  /**
+   * Rows per batch (each batch is one short transaction): deleted at most; for SQLite's refresh tokens,
+   * rows looked at. Default 500.
+   */
   batchSize?: number;
   /** The time to purge as of (epoch seconds). Default: now. */
   now?: number;
@@ -121,7 +124,7 @@ function batches(at: number, accessTokenTtl: number, postgres: boolean): [Purged
     ['revoked_tokens', expiredRows('revoked_tokens', 'jti', at)],
     [
       // A refresh token once it expired, and the access token issued with it too: an expired token is
-      // refused before anything is looked at (storage/grants.ts decides `expired` before `replayed`),
+      // refused as expired before reuse is considered (storage/grants.ts decides `expired` first),
       // so keeping a rotated one longer would not detect any reuse; and while its access token may be
       // unexpired, its grant must stay for introspection (the rule below waits for this row to go).
       'refresh_tokens',
