@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerApp } from '../src/shared/app-registration.js';
 import { ClientRepository } from '../src/storage/clients.js';
 import { openDatabase } from '../src/storage/database.js';
-import { migrate } from '../src/storage/migrations.js';
+import { MIGRATION_NAMES, migrate } from '../src/storage/migrations.js';
 import { UserRepository } from '../src/storage/users.js';
 import { randomToken, sha256Hex } from '../src/tokens/random.js';
 import {
@@ -24,6 +24,7 @@ import {
   refresh,
   revoke,
 } from './attack-support.js';
+import { cliAsync } from './process-support.js';
 import { dialects, freshDatabase, REFRESH_TOKEN_SHAPE, startTestServer, type TestServer } from './support.js';
 
 describe.each(dialects())('refresh tokens issued before migration 006, on %s', (dialect) => {
@@ -190,6 +191,30 @@ describe.each(dialects())('migration 006 that fails half-way, on %s', (dialect) 
       expect(rows.rows).toEqual([{ legacy: 1 }]);
     } finally {
       await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('migrations on one SQLite file from several processes at once', () => {
+  it('every process succeeds, each migration runs once, one selector key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latchkey-migrate-'));
+    const env = { LATCHKEY_DATA_DIR: dir, LATCHKEY_DATABASE_URL: join(dir, 'shared.db') };
+    try {
+      const runs = await Promise.all(Array.from({ length: 6 }, () => cliAsync(['migrate'], env)));
+      for (const run of runs) expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+      const db = openDatabase(env.LATCHKEY_DATABASE_URL);
+      try {
+        const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(
+          db,
+        );
+        expect(applied.rows.map((row) => row.name)).toEqual(MIGRATION_NAMES);
+        const keys = await sql<{ n: number }>`select count(*) as n from instance_secrets`.execute(db);
+        expect(Number(keys.rows[0]?.n)).toBe(1);
+      } finally {
+        await db.destroy();
+      }
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -2,7 +2,17 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  PostgresDialect,
+  SqliteAdapter,
+  SqliteDialect,
+  type SqliteDialectConfig,
+  SqliteDriver,
+} from 'kysely';
 import pg from 'pg';
 import { dataExceptionAsInvalidRequest } from '../shared/database-errors.js';
 import type { Database } from './schema.js';
@@ -43,6 +53,39 @@ function withStatementCache(sqlite: SQLite.Database, max = 500): SQLite.Database
       return property === 'prepare' ? prepare : Reflect.get(target, property, receiver);
     },
   });
+}
+
+/**
+ * Kysely's SQLite dialect with two changes for a file that several processes share (servers, the CLI):
+ * - Transactions begin IMMEDIATE: they all write, and a deferred one that read first fails at its first
+ *   write with SQLITE_BUSY_SNAPSHOT (no busy wait) if another process committed in between; an
+ *   immediate one waits for the write lock (busy_timeout) before it reads anything.
+ * - Migrations run in a transaction, as on PostgreSQL (SQLite has transactional DDL; Kysely assumes
+ *   not): a migration killed half-way leaves nothing behind, and two processes migrating at once
+ *   take turns instead of both running the same steps.
+ */
+class SharedFileSqliteDialect extends SqliteDialect {
+  constructor(private readonly settings: SqliteDialectConfig) {
+    super(settings);
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.settings);
+  }
+  override createAdapter(): SqliteAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
 }
 
 /** Which engine a URL selects. */
@@ -114,7 +157,9 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
   sqlite.pragma('journal_size_limit = 67108864');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Database>({
+    dialect: new SharedFileSqliteDialect({ database: withStatementCache(sqlite) }),
+  });
   natives.set(db, { dialect: 'sqlite', sqlite });
   return db;
 }

@@ -224,21 +224,8 @@ const migrations: Record<string, Migration> = {
       // index, and no partial index is rewritten on every rotation. Tokens issued before keep
       // working: their rows are copied with `legacy = 1` and found by their hash through a partial
       // index that rows of the new format never enter.
-      // One transaction: Kysely's migrator runs each PostgreSQL migration in one, but not SQLite's,
-      // and a kill between the copy and the rename must not leave a database that cannot start.
-      const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
-      if (!sqlite) {
-        await refreshTokenSelectors(db, false);
-        return;
-      }
-      await sql`begin immediate`.execute(db);
-      try {
-        await refreshTokenSelectors(db, true);
-        await sql`commit`.execute(db);
-      } catch (error) {
-        await sql`rollback`.execute(db);
-        throw error;
-      }
+      // One transaction on both dialects (Kysely's migrator; storage/database.ts makes it so on SQLite).
+      await refreshTokenSelectors(db, db.getExecutor().adapter instanceof SqliteAdapter);
     },
   },
 };
