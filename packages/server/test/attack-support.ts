@@ -2,7 +2,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import { sha256Hex } from '../src/tokens/random.js';
-import { RefreshTokenFormat } from '../src/tokens/refresh-token-format.js';
+import { RefreshTokenFormat, SELECTOR_KEY_NAME } from '../src/tokens/refresh-token-format.js';
 import {
   authorizeAndAllow,
   type InjectBrowser,
@@ -63,7 +63,7 @@ export async function ownFormatToken(s: TestServer, rowId: number): Promise<stri
   const { value } = await s.ctx.db
     .selectFrom('instance_secrets')
     .select('value')
-    .where('name', '=', 'refresh_token_selector_key')
+    .where('name', '=', SELECTOR_KEY_NAME)
     .executeTakeFirstOrThrow();
   return new RefreshTokenFormat(Buffer.from(value, 'hex')).issue(rowId);
 }

@@ -2,17 +2,15 @@
  * Repository for the three-legged life cycle: consents, pending authorization requests, codes, grants,
  * refresh tokens and revoked access tokens. Every change that must be atomic is one transaction.
  */
-import { sql, type Transaction } from 'kysely';
+import { type ExpressionBuilder, sql, type Transaction } from 'kysely';
 import { hashesEqual, hasIssuedShape, randomToken, sha256Hex } from '../tokens/random.js';
-import { RefreshTokenFormat } from '../tokens/refresh-token-format.js';
+import { RefreshTokenFormat, SELECTOR_KEY_NAME } from '../tokens/refresh-token-format.js';
 import { isPossibleClientId } from './clients.js';
 import { type Db, nativeHandle } from './database.js';
 import type { Database } from './schema.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 const split = (scopes: string) => scopes.split(' ').filter(Boolean);
-/** The instance_secrets row holding the refresh-token selector key (migration 006). */
-const SELECTOR_KEY_NAME = 'refresh_token_selector_key';
 
 /** A validated authorization request, as stored while the user decides. */
 export interface PendingRequest {
@@ -73,6 +71,17 @@ interface Locator {
   id: number | undefined;
   /** SHA-256 of the presented token: must equal the row's `token_hash`. */
   hash: string;
+}
+
+/**
+ * The condition that finds a located token's row: by ID, or a legacy token by its hash (through the
+ * partial index on `legacy = 1`). The SQLite rotation's prepared statements say the same in SQL.
+ */
+function whereLocated(locator: Locator) {
+  return (eb: ExpressionBuilder<Database, 'refresh_tokens'>) =>
+    locator.id === undefined
+      ? eb.and([eb('refresh_tokens.token_hash', '=', locator.hash), eb('refresh_tokens.legacy', '=', 1)])
+      : eb('refresh_tokens.id', '=', locator.id);
 }
 
 /** A refresh token and its grant, as rotation reads them. */
@@ -466,14 +475,7 @@ export class GrantRepository {
               'grants.revoked_at',
               sql<number>`nextval(pg_get_serial_sequence('refresh_tokens', 'id'))`.as('next_id'),
             ])
-            .where((eb) =>
-              locator.id === undefined
-                ? eb.and([
-                    eb('refresh_tokens.token_hash', '=', locator.hash),
-                    eb('refresh_tokens.legacy', '=', 1),
-                  ])
-                : eb('refresh_tokens.id', '=', locator.id),
-            )
+            .where(whereLocated(locator))
             .forUpdate()
             .executeTakeFirst();
           const decision = decideRefresh(row, rotation);
@@ -608,11 +610,7 @@ export class GrantRepository {
         'refresh_tokens.rotated_at',
         'refresh_tokens.expires_at',
       ])
-      .where((eb) =>
-        locator.id === undefined
-          ? eb.and([eb('refresh_tokens.token_hash', '=', locator.hash), eb('refresh_tokens.legacy', '=', 1)])
-          : eb('refresh_tokens.id', '=', locator.id),
-      )
+      .where(whereLocated(locator))
       .executeTakeFirst();
     if (!row || !hashesEqual(row.token_hash, locator.hash)) return undefined;
     const active = row.revoked_at === null && row.rotated_at === null && Number(row.expires_at) > now();

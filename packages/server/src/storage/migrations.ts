@@ -1,6 +1,6 @@
 /** The one migration set both dialects run (Kysely Migrator, which locks against concurrent runs). */
 import { type Kysely, type Migration, type MigrationProvider, Migrator, SqliteAdapter, sql } from 'kysely';
-import { newSelectorKey } from '../tokens/refresh-token-format.js';
+import { newSelectorKey, SELECTOR_KEY_NAME } from '../tokens/refresh-token-format.js';
 import type { Db } from './database.js';
 
 /** Migration 006's steps (see there), in the caller's transaction. */
@@ -11,7 +11,7 @@ async function refreshTokenSelectors(db: Kysely<unknown>, sqlite: boolean): Prom
     .addColumn('value', 'text', (c) => c.notNull())
     .execute();
   // Generated here, under the migrator's lock, so every server on one database reads the same key.
-  await sql`insert into instance_secrets (name, value) values ('refresh_token_selector_key', ${newSelectorKey()})`.execute(
+  await sql`insert into instance_secrets (name, value) values (${SELECTOR_KEY_NAME}, ${newSelectorKey()})`.execute(
     db,
   );
   await db.schema

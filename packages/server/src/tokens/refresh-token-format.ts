@@ -58,6 +58,9 @@ export class RefreshTokenFormat {
   }
 }
 
+/** The `instance_secrets` row holding a database's selector key (hex). */
+export const SELECTOR_KEY_NAME = 'refresh_token_selector_key';
+
 /** A new random selector key (migration 006 stores one per database). */
 export function newSelectorKey(): string {
   return randomBytes(16).toString('hex');
