@@ -62,19 +62,24 @@ type Batch = (trx: Trx, limit: number) => Promise<Partial<PurgeCounts> & { more?
 
 const deleted = (result: { numDeletedRows: bigint }) => Number(result.numDeletedRows);
 
-/** Tables whose rows carry their own `expires_at` and nothing else depends on once it passed. */
+/** Tables whose rows carry their own `expires_at`, purged through an index on it (refresh tokens: on PostgreSQL). */
 type ExpiringTable =
   | 'authorization_codes'
   | 'authorization_requests'
   | 'sessions'
   | 'revoked_tokens'
-  | 'client_secrets';
+  | 'client_secrets'
+  | 'refresh_tokens';
 
-/** A batch deleting up to `limit` rows of `table` that expired before `at`, chosen by `key`. */
-function expiredRows(table: ExpiringTable, key: string, at: number): Batch {
+/**
+ * A batch deleting up to `limit` rows of `table` that expired before `at` (and meet `also`, when
+ * given), chosen by `key`.
+ */
+function expiredRows(table: ExpiringTable, key: string, at: number, also = sql`true`): Batch {
   return async (trx, limit) => {
     const result = await sql`delete from ${sql.table(table)} where ${sql.ref(key)} in
-      (select ${sql.ref(key)} from ${sql.table(table)} where expires_at < ${at} limit ${limit})`.execute(trx);
+      (select ${sql.ref(key)} from ${sql.table(table)} where expires_at < ${at} and ${also}
+        limit ${limit})`.execute(trx);
     return { [table]: Number(result.numAffectedRows ?? 0n) };
   };
 }
@@ -100,16 +105,6 @@ function expiredRefreshTokensByWalk(at: number, lastAccessTokenIssuedBefore: num
   };
 }
 
-/** Refresh tokens that expired, and whose access token did too, found through the expiry index. */
-function expiredRefreshTokensByIndex(at: number, lastAccessTokenIssuedBefore: number): Batch {
-  return async (trx, limit) => {
-    const result = await sql`delete from refresh_tokens where id in
-      (select id from refresh_tokens where expires_at < ${at}
-        and created_at < ${lastAccessTokenIssuedBefore} limit ${limit})`.execute(trx);
-    return { refresh_tokens: Number(result.numAffectedRows ?? 0n) };
-  };
-}
-
 /** The batches, each repeated until it deletes less than a full batch (or says it has no more). */
 function batches(at: number, accessTokenTtl: number, postgres: boolean): [PurgedTable, Batch][] {
   // Access tokens are issued when a refresh token is (redemption or rotation); the newest one of a
@@ -129,7 +124,7 @@ function batches(at: number, accessTokenTtl: number, postgres: boolean): [Purged
       // unexpired, its grant must stay for introspection (the rule below waits for this row to go).
       'refresh_tokens',
       postgres
-        ? expiredRefreshTokensByIndex(at, lastAccessTokenIssuedBefore)
+        ? expiredRows('refresh_tokens', 'id', at, sql`created_at < ${lastAccessTokenIssuedBefore}`)
         : expiredRefreshTokensByWalk(at, lastAccessTokenIssuedBefore),
     ],
     [
