@@ -1,6 +1,7 @@
 /** Anti-CSRF for the login, sign-up, consent and account forms: a double-submit value plus an Origin check. */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { hasIssuedShape, randomToken } from '../tokens/random.js';
 import { type CookieNames, readCookie, setCookie } from './cookies.js';
 import type { Params } from './form.js';
 import { forbiddenForm } from './page-errors.js';
@@ -8,8 +9,8 @@ import { forbiddenForm } from './page-errors.js';
 /** The form value for this browser: its CSRF cookie, set now if it has none. */
 export function csrfToken(request: FastifyRequest, reply: FastifyReply, names: CookieNames): string {
   const existing = readCookie(request, names.csrf);
-  if (existing && /^[\w-]{43}$/.test(existing)) return existing;
-  const token = randomBytes(32).toString('base64url');
+  if (existing && hasIssuedShape('token', existing)) return existing;
+  const token = randomToken(32);
   setCookie(reply, names, names.csrf, token, 86400);
   return token;
 }

@@ -1,10 +1,10 @@
 /** Headers of every HTML page: CSP with a nonce, no framing, no referrer, no caching. */
-import { randomBytes } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
+import { secureRandomBytes } from '../tokens/random.js';
 
 /** A fresh CSP nonce for one response. */
 export function newNonce(): string {
-  return randomBytes(16).toString('base64');
+  return secureRandomBytes(16).toString('base64');
 }
 
 /**
