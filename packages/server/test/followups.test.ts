@@ -6,13 +6,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { dataExceptionAsInvalidRequest } from '../src/shared/database-errors.js';
 import { randomToken } from '../src/tokens/random.js';
 import {
   expectErrorPage,
-  getCode,
   getTokens,
   introspect,
   revoke,
@@ -100,21 +99,34 @@ describe.each(dialects())('a database data exception is logged without values, o
       .map((line) => JSON.parse(line) as Record<string, unknown>)
       .filter((line) => line.msg === 'database refused a value: a shape check is missing');
 
+  /**
+   * Sends `request` while `spy` stands in for a repository method; the answer must be 400 and the spy
+   * called (with `args`, when given). Returns the answer and the warn lines it logged.
+   */
+  async function refusedWhile(
+    spy: MockInstance,
+    request: () => Promise<LightMyRequestResponse>,
+    args?: unknown[],
+  ) {
+    const before = warnings().length;
+    try {
+      const res = await request();
+      expect(res.statusCode).toBe(400);
+      if (args) expect(spy).toHaveBeenCalledWith(...args);
+      else expect(spy).toHaveBeenCalled();
+      return { res, logged: warnings().slice(before) };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
   it('a 400 from a data exception logs the SQLSTATE and the route at warn level, never the value', async () => {
     const token = randomToken(32);
     const spy = vi.spyOn(s.ctx.grants, 'findRefreshToken').mockImplementation(async (value) => {
       throw dataExceptionAsInvalidRequest(refused(value));
     });
-    const before = warnings().length;
-    try {
-      const res = await revoke(s.app, s.basic(), token);
-      expect(res.statusCode).toBe(400);
-      expect(res.json().error).toBe('invalid_request');
-      expect(spy).toHaveBeenCalledWith(token);
-    } finally {
-      spy.mockRestore();
-    }
-    const logged = warnings().slice(before);
+    const { res, logged } = await refusedWhile(spy, () => revoke(s.app, s.basic(), token), [token]);
+    expect(res.json().error).toBe('invalid_request');
     expect(logged).toHaveLength(1);
     expect(logged[0]).toMatchObject({ level: 40, sqlstate: '22P02', route: '/oauth/revoke' });
     expect(s.logs.text).not.toContain(token);
@@ -127,17 +139,9 @@ describe.each(dialects())('a database data exception is logged without values, o
     const spy = vi.spyOn(s.ctx.grants, 'disconnect').mockImplementation(async (_user, clientId) => {
       throw dataExceptionAsInvalidRequest(refused(clientId, '22001'));
     });
-    const before = warnings().length;
-    try {
-      const res = await browser.post('/account/apps/lk_PATHVALUE/revoke?q=QUERYVALUE', {
-        csrf: csrfOf(page.body),
-      });
-      expect(res.statusCode).toBe(400);
-      expect(spy).toHaveBeenCalled();
-    } finally {
-      spy.mockRestore();
-    }
-    const logged = warnings().slice(before);
+    const { logged } = await refusedWhile(spy, () =>
+      browser.post('/account/apps/lk_PATHVALUE/revoke?q=QUERYVALUE', { csrf: csrfOf(page.body) }),
+    );
     expect(logged).toHaveLength(1);
     expect(logged[0]).toMatchObject({ sqlstate: '22001', route: '/account/apps/:clientId/revoke' });
     const line = JSON.stringify(logged[0]);
@@ -159,15 +163,7 @@ describe.each(dialects())('a database data exception is logged without values, o
       await sql`select ${value}::int`.execute(s.ctx.db);
       return undefined;
     });
-    const before = warnings().length;
-    try {
-      const res = await introspect(s.app, s.basic(), token);
-      expect(res.statusCode).toBe(400);
-      expect(spy).toHaveBeenCalled();
-    } finally {
-      spy.mockRestore();
-    }
-    const logged = warnings().slice(before);
+    const { logged } = await refusedWhile(spy, () => introspect(s.app, s.basic(), token));
     expect(logged).toHaveLength(1);
     expect(logged[0]).toMatchObject({ sqlstate: '22P02', route: '/oauth/introspect' });
     expect(s.logs.text).not.toContain(token);
@@ -411,14 +407,7 @@ describe('a repeated or badly encoded field in a page form is an HTML 400 page',
   it('POST /account/apps/:id/revoke with csrf twice: 400 page, the app stays connected', async () => {
     const connected = await registerThreeLeggedApp(s, { name: 'Connected' });
     const browser = await signedInBrowser(s, new InjectBrowser(s.app), userId);
-    const { code, verifier, redirectUri } = await getCode(browser, connected, { scope: 'data:read' });
-    const redeemed = await tokenRequest(s.app, connected.basic, {
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: redirectUri,
-      code_verifier: verifier as string,
-    });
-    expect(redeemed.statusCode).toBe(200);
+    await getTokens(s, browser, connected, { scope: 'data:read' });
     const page = await browser.get('/account/apps');
     const csrf = csrfOf(page.body);
     const url = `/account/apps/${encodeURIComponent(connected.client.id)}/revoke`;

@@ -33,8 +33,10 @@ export function randomToken(bytes = 32): string {
  * sends (a NUL byte, 10 KB, non-UTF-8) ever reaches a query (SECURITY.md, review finding M4).
  */
 const ISSUED_SHAPES = {
-  /** {@link randomToken}(32): authorization codes, session cookies, CSRF values, pending-request handles, and refresh
-   * tokens issued before migration 006 (now tokens/refresh-token-format.ts). */
+  /**
+   * {@link randomToken}(32): authorization codes, session cookies, CSRF values, pending-request
+   * handles, and refresh tokens issued before migration 006 (now tokens/refresh-token-format.ts).
+   */
   token: /^[A-Za-z0-9_-]{43}$/,
   /** `gr_` + {@link randomToken}(16): grant IDs (storage/grants.ts), carried as `gid` in access tokens. */
   grantId: /^gr_[A-Za-z0-9_-]{22}$/,
