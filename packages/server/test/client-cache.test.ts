@@ -101,11 +101,13 @@ describe.each(dialects())('client registration cache on %s', (dialect) => {
   it('a cached registration never outlives the expiry of a secret in it', async () => {
     const s = await start();
     const old = s.credentials.clientSecret;
-    const fresh = (await elsewhere(s).rotateSecret(s.credentials.clientId, 1)) as string;
-    // Caches the registration with both secrets; the old one expires within one to two seconds.
+    // Expiry is in whole seconds: a grace of 2 s leaves the old secret between one and two seconds
+    // (with 1 s it could be none at all, when a second boundary fell between rotating and asking).
+    const fresh = (await elsewhere(s).rotateSecret(s.credentials.clientId, 2)) as string;
+    // Caches the registration with both secrets.
     expect(await tokenStatus(s, fresh)).toBe(200);
     expect(await tokenStatus(s, old)).toBe(200);
-    await sleep(2_100);
+    await sleep(3_100);
     expect(await tokenStatus(s, old)).toBe(401);
     expect(await tokenStatus(s, fresh)).toBe(200);
   });
