@@ -11,9 +11,9 @@ import { metadataEndpoint } from './endpoints/metadata.js';
 import { revokeEndpoint } from './endpoints/revoke.js';
 import { signupEndpoints } from './endpoints/signup.js';
 import { tokenEndpoint } from './endpoints/token.js';
-import { installErrorHandler, installPageErrorHandler } from './shared/error-handler.js';
-import { clientErrorHandler, frameworkErrorHandler } from './shared/framework-errors.js';
-import { NO_STORE_HEADERS } from './shared/no-store.js';
+import { installErrorHandler, installPageErrorHandler } from './http/error-handler.js';
+import { clientErrorHandler, frameworkErrorHandler } from './http/framework-errors.js';
+import { NO_STORE_HEADERS } from './http/no-store.js';
 
 /** SECURITY.md: request bodies above 64 KiB are refused with 413 before anything is read further. */
 export const BODY_LIMIT = 64 * 1024;

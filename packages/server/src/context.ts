@@ -1,10 +1,10 @@
 /** What every endpoint and grant can reach: configuration, repositories, keys, logger. */
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import type { InFlight } from './http/in-flight.js';
+import type { FailureLimiter } from './http/rate-limit.js';
 import type { KeyManager } from './keys/key-manager.js';
-import type { ClientAuthenticator } from './shared/client-auth.js';
-import type { InFlight } from './shared/in-flight.js';
-import type { FailureLimiter } from './shared/rate-limit.js';
+import type { ClientAuthenticator } from './oauth/client-auth.js';
 import type { ClientRepository } from './storage/clients.js';
 import type { Db } from './storage/database.js';
 import type { GrantRepository } from './storage/grants.js';

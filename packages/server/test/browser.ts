@@ -1,7 +1,7 @@
 /** A cookie-keeping browser over `app.inject`, and helpers to walk the three-legged flow in tests. */
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { registerApp } from '../src/shared/app-registration.js';
+import { registerApp } from '../src/oauth/app-registration.js';
 import type { TestServer } from './support.js';
 import { FORM } from './support.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { registerApp } from '../src/shared/app-registration.js';
+import { registerApp } from '../src/oauth/app-registration.js';
 import { ClientRepository } from '../src/storage/clients.js';
 import { openDatabase } from '../src/storage/database.js';
 import { GrantRepository } from '../src/storage/grants.js';

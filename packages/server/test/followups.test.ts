@@ -8,7 +8,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { main } from '../src/cli/main.js';
-import { dataExceptionAsInvalidRequest } from '../src/shared/database-errors.js';
+import { dataExceptionAsInvalidRequest } from '../src/storage/database-errors.js';
 import { randomToken } from '../src/tokens/random.js';
 import {
   expectErrorPage,

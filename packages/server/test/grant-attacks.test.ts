@@ -4,7 +4,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INVALID_GRANT_DESCRIPTION } from '../src/grants/user-tokens.js';
-import { registerApp } from '../src/shared/app-registration.js';
+import { registerApp } from '../src/oauth/app-registration.js';
 import { signAccessToken } from '../src/tokens/access-token.js';
 import {
   claimsOf,

@@ -6,7 +6,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { DEFAULT_RETURN_TO, safeReturnTo } from '../src/shared/return-to.js';
+import { DEFAULT_RETURN_TO, safeReturnTo } from '../src/http/return-to.js';
 import {
   countRows,
   expectErrorPage,

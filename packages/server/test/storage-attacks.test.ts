@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { isDataException } from '../src/shared/database-errors.js';
+import { isDataException } from '../src/storage/database-errors.js';
 import { GrantError, GrantRepository } from '../src/storage/grants.js';
 import { UserRepository } from '../src/storage/users.js';
 import { hasIssuedShape, randomToken } from '../src/tokens/random.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerApp } from '../src/shared/app-registration.js';
+import { registerApp } from '../src/oauth/app-registration.js';
 import { ClientRepository } from '../src/storage/clients.js';
 import { openDatabase } from '../src/storage/database.js';
 import { MIGRATION_NAMES, migrate } from '../src/storage/migrations.js';

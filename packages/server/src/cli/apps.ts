@@ -1,7 +1,7 @@
 /** `latchkey apps ...`: create (optionally as a resource server), list, show, rotate-secret, delete. */
 import { parseDuration } from '../config.js';
-import { AppRegistrationError, registerApp } from '../shared/app-registration.js';
-import { RedirectUriError } from '../shared/redirect-uri.js';
+import { AppRegistrationError, registerApp } from '../oauth/app-registration.js';
+import { RedirectUriError } from '../oauth/redirect-uri.js';
 import type { Client } from '../storage/clients.js';
 import { onePositional, out, parse, UsageError } from './args.js';
 import type { CliContext } from './context.js';

@@ -1,6 +1,7 @@
 /** `latchkey users create --email E --password P [--json]`. */
-import { passwordProblem } from '../shared/password.js';
+
 import { EmailTakenError, isEmail, UserRepository } from '../storage/users.js';
+import { passwordProblem } from '../tokens/password.js';
 import { out, parse, UsageError } from './args.js';
 import type { CliContext } from './context.js';
 

@@ -1,14 +1,14 @@
 /** GET /account/apps and POST /account/apps/:clientId/revoke: the user's Connected apps page. */
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
+import { cookieNames } from '../http/cookies.js';
+import { checkCsrf, csrfToken } from '../http/csrf.js';
+import { PageError } from '../http/page-errors.js';
+import { readPageForm } from '../http/page-form.js';
+import { newNonce, sendPage } from '../http/page-security.js';
+import { singleQueryValue } from '../http/query.js';
+import { currentUser, loginUrl } from '../http/session.js';
 import { connectedAppsPage } from '../pages/connected-apps.js';
-import { cookieNames } from '../shared/cookies.js';
-import { checkCsrf, csrfToken } from '../shared/csrf.js';
-import { PageError } from '../shared/page-errors.js';
-import { readPageForm } from '../shared/page-form.js';
-import { newNonce, sendPage } from '../shared/page-security.js';
-import { singleQueryValue } from '../shared/query.js';
-import { currentUser, loginUrl } from '../shared/session.js';
 
 /** Path of the Connected apps page. */
 export const ACCOUNT_APPS_PATH = '/account/apps';

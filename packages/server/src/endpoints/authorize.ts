@@ -4,19 +4,19 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context.js';
+import { cookieNames } from '../http/cookies.js';
+import { checkCsrf, csrfToken } from '../http/csrf.js';
+import type { Params } from '../http/form.js';
+import { PageError } from '../http/page-errors.js';
+import { readPageForm } from '../http/page-form.js';
+import { newNonce, originOf, sendPage } from '../http/page-security.js';
+import { parseQueryWithRepeats, type QueryParams, singleQueryValue } from '../http/query.js';
+import { currentUser, loginUrl } from '../http/session.js';
+import { OAuthError } from '../oauth/errors.js';
+import { isS256Challenge, pkceRequired } from '../oauth/pkce.js';
+import { requestedRedirectUri } from '../oauth/redirect-uri.js';
+import { grantScope } from '../oauth/scope.js';
 import { consentPage } from '../pages/consent.js';
-import { cookieNames } from '../shared/cookies.js';
-import { checkCsrf, csrfToken } from '../shared/csrf.js';
-import { OAuthError } from '../shared/errors.js';
-import type { Params } from '../shared/form.js';
-import { PageError } from '../shared/page-errors.js';
-import { readPageForm } from '../shared/page-form.js';
-import { newNonce, originOf, sendPage } from '../shared/page-security.js';
-import { isS256Challenge, pkceRequired } from '../shared/pkce.js';
-import { parseQueryWithRepeats, type QueryParams, singleQueryValue } from '../shared/query.js';
-import { requestedRedirectUri } from '../shared/redirect-uri.js';
-import { grantScope } from '../shared/scope.js';
-import { currentUser, loginUrl } from '../shared/session.js';
 import type { Client } from '../storage/clients.js';
 import type { PendingRequest } from '../storage/grants.js';
 

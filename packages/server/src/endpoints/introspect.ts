@@ -1,9 +1,9 @@
 /** POST /oauth/introspect: token introspection (RFC 7662) for authenticated clients. */
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
-import { invalidClient } from '../shared/errors.js';
-import { requireParam } from '../shared/form.js';
-import { readClientRequest, rejectOtherMethods } from '../shared/request.js';
+import { requireParam } from '../http/form.js';
+import { readClientRequest, rejectOtherMethods } from '../http/request.js';
+import { invalidClient } from '../oauth/errors.js';
 import type { ClientWithSecrets } from '../storage/clients.js';
 import type { AccessTokenClaims } from '../tokens/access-token.js';
 import { verifyOwnAccessToken } from '../tokens/verify-access-token.js';

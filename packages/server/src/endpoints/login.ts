@@ -1,18 +1,18 @@
 /** GET/POST /login, POST /logout: password sign-in, throttled per account and per IP; 303 after every POST. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context.js';
+import { cookieNames, readCookie, setCookie } from '../http/cookies.js';
+import { checkCsrf, csrfToken } from '../http/csrf.js';
+import { emailInput, MAX_EMAIL_LENGTH } from '../http/email-input.js';
+import { ipKey } from '../http/ip-key.js';
+import { readPageForm } from '../http/page-form.js';
+import { newNonce, originOf, sendPage } from '../http/page-security.js';
+import { singleQueryValue } from '../http/query.js';
+import { safeReturnTo } from '../http/return-to.js';
+import { currentUser } from '../http/session.js';
+import { retryAfterValue } from '../oauth/errors.js';
+import { requestedRedirectUri } from '../oauth/redirect-uri.js';
 import { loginPage } from '../pages/login.js';
-import { cookieNames, readCookie, setCookie } from '../shared/cookies.js';
-import { checkCsrf, csrfToken } from '../shared/csrf.js';
-import { emailInput, MAX_EMAIL_LENGTH } from '../shared/email-input.js';
-import { retryAfterValue } from '../shared/errors.js';
-import { ipKey } from '../shared/ip-key.js';
-import { readPageForm } from '../shared/page-form.js';
-import { newNonce, originOf, sendPage } from '../shared/page-security.js';
-import { singleQueryValue } from '../shared/query.js';
-import { requestedRedirectUri } from '../shared/redirect-uri.js';
-import { safeReturnTo } from '../shared/return-to.js';
-import { currentUser } from '../shared/session.js';
 import { normalizeEmail } from '../storage/users.js';
 import { AUTHORIZE_PATH } from './authorize.js';
 
@@ -121,7 +121,7 @@ export function loginEndpoints(app: FastifyInstance, ctx: ServerContext): void {
     const email = emailInput(typed);
     const password = params.get('password') ?? '';
     const account = email ?? normalizeEmail(typed).slice(0, MAX_EMAIL_LENGTH);
-    // RFC 6819 §5.1.4.2.3: per account and per client network (IPv6 /64, shared/ip-key.ts).
+    // RFC 6819 §5.1.4.2.3: per account and per client network (IPv6 /64, http/ip-key.ts).
     const keys = [`ip:${ipKey(request.ip)}`, `account:${account}`];
     // Counted before the password check awaits, so parallel guesses cannot all slip under the limit.
     const wait = ctx.loginLimiter.attempt(keys);

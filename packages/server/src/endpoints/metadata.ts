@@ -1,7 +1,7 @@
 /** GET /.well-known/oauth-authorization-server: authorization server metadata (RFC 8414). */
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
-import { CLIENT_AUTH_METHODS } from '../shared/client-auth.js';
+import { CLIENT_AUTH_METHODS } from '../oauth/client-auth.js';
 import { AUTHORIZE_PATH } from './authorize.js';
 import { INTROSPECT_PATH } from './introspect.js';
 import { JWKS_PATH } from './jwks.js';

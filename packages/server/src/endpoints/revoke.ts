@@ -1,8 +1,8 @@
 /** POST /oauth/revoke: token revocation (RFC 7009), client authentication required. */
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
-import { requireParam } from '../shared/form.js';
-import { readClientRequest, rejectOtherMethods } from '../shared/request.js';
+import { requireParam } from '../http/form.js';
+import { readClientRequest, rejectOtherMethods } from '../http/request.js';
 import { verifyOwnAccessToken } from '../tokens/verify-access-token.js';
 
 /** Path of the revocation endpoint. */

@@ -1,15 +1,15 @@
 /** GET/POST /signup: self-service accounts (LATCHKEY_SIGNUP, on by default), throttled per IP. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context.js';
+import { cookieNames } from '../http/cookies.js';
+import { checkCsrf, csrfToken } from '../http/csrf.js';
+import { emailInput } from '../http/email-input.js';
+import { ipKey } from '../http/ip-key.js';
+import { readPageForm } from '../http/page-form.js';
+import { newNonce, sendPage } from '../http/page-security.js';
 import { signupPage } from '../pages/signup.js';
-import { cookieNames } from '../shared/cookies.js';
-import { checkCsrf, csrfToken } from '../shared/csrf.js';
-import { emailInput } from '../shared/email-input.js';
-import { ipKey } from '../shared/ip-key.js';
-import { readPageForm } from '../shared/page-form.js';
-import { newNonce, sendPage } from '../shared/page-security.js';
-import { passwordProblem } from '../shared/password.js';
 import { EmailTakenError, isEmail } from '../storage/users.js';
+import { passwordProblem } from '../tokens/password.js';
 import { authorizationContinuation, LOGIN_PATH, returnToOf, startSession, throttled } from './login.js';
 
 async function render(

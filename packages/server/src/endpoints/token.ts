@@ -5,9 +5,9 @@ import { authorizationCodeGrant } from '../grants/authorization-code.js';
 import { clientCredentialsGrant } from '../grants/client-credentials.js';
 import type { GrantHandler } from '../grants/grant.js';
 import { refreshTokenGrant } from '../grants/refresh-token.js';
-import { unauthorizedClient, unsupportedGrantType } from '../shared/errors.js';
-import { printable, requireParam } from '../shared/form.js';
-import { readClientRequest, rejectOtherMethods } from '../shared/request.js';
+import { printable, requireParam } from '../http/form.js';
+import { readClientRequest, rejectOtherMethods } from '../http/request.js';
+import { unauthorizedClient, unsupportedGrantType } from '../oauth/errors.js';
 import type { ClientWithSecrets } from '../storage/clients.js';
 
 /** Path of the token endpoint. */

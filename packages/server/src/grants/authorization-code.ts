@@ -1,7 +1,8 @@
 /** The authorization code grant: exchange a code for tokens (RFC 6749 §4.1.3, RFC 7636 §4.5). */
-import { invalidRequest } from '../shared/errors.js';
-import { requireParam } from '../shared/form.js';
-import { pkceRequired, verifierMatches } from '../shared/pkce.js';
+
+import { requireParam } from '../http/form.js';
+import { invalidRequest } from '../oauth/errors.js';
+import { pkceRequired, verifierMatches } from '../oauth/pkce.js';
 import type { CodeRecord } from '../storage/grants.js';
 import type { GrantHandler } from './grant.js';
 import { asInvalidGrant, issueUserTokens, mayRefresh } from './user-tokens.js';

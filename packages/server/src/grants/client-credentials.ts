@@ -1,6 +1,6 @@
 /** The client credentials grant: two-legged tokens (RFC 6749 §4.4). */
-import { unauthorizedClient } from '../shared/errors.js';
-import { grantScope } from '../shared/scope.js';
+import { unauthorizedClient } from '../oauth/errors.js';
+import { grantScope } from '../oauth/scope.js';
 import { type GrantHandler, tokenResponse } from './grant.js';
 
 /**

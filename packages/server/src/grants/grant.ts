@@ -1,6 +1,6 @@
 /** The shape every grant handler has, and the token response it returns (RFC 6749 §5.1). */
 import type { ServerContext } from '../context.js';
-import type { Params } from '../shared/form.js';
+import type { Params } from '../http/form.js';
 import type { ClientWithSecrets } from '../storage/clients.js';
 import { signAccessToken } from '../tokens/access-token.js';
 

@@ -1,7 +1,8 @@
 /** The refresh token grant with rotation (RFC 6749 §6, RFC 9700 §4.14.2). */
-import { invalidScope } from '../shared/errors.js';
-import { requireParam } from '../shared/form.js';
-import { parseScope } from '../shared/scope.js';
+
+import { requireParam } from '../http/form.js';
+import { invalidScope } from '../oauth/errors.js';
+import { parseScope } from '../oauth/scope.js';
 import { GrantError } from '../storage/grants.js';
 import type { GrantHandler } from './grant.js';
 import { asInvalidGrant, issueUserTokens } from './user-tokens.js';

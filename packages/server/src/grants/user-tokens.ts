@@ -1,6 +1,6 @@
 /** Issues the token response of a user grant: an access token bound to the grant, and maybe a refresh token. */
 import type { ServerContext } from '../context.js';
-import { invalidGrant } from '../shared/errors.js';
+import { invalidGrant } from '../oauth/errors.js';
 import type { ClientWithSecrets } from '../storage/clients.js';
 import type { IssuedGrant } from '../storage/grants.js';
 import { GrantError } from '../storage/grants.js';

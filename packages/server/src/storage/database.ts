@@ -14,7 +14,7 @@ import {
   SqliteDriver,
 } from 'kysely';
 import pg from 'pg';
-import { dataExceptionAsInvalidRequest } from '../shared/database-errors.js';
+import { dataExceptionAsInvalidRequest } from './database-errors.js';
 import type { Database } from './schema.js';
 
 /** The database handle every repository takes. */

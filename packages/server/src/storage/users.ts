@@ -1,5 +1,5 @@
 /** Repository for users and their browser sessions. */
-import { hashPassword, verifyPassword } from '../shared/password.js';
+import { hashPassword, verifyPassword } from '../tokens/password.js';
 import { hasIssuedShape, randomToken, sha256Hex } from '../tokens/random.js';
 import type { Db } from './database.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { OAuthError } from './errors.js';
+import { OAuthError } from '../oauth/errors.js';
+import { grantScope, parseScope } from '../oauth/scope.js';
 import { parseForm } from './form.js';
-import { grantScope, parseScope } from './scope.js';
 
 describe('parseForm', () => {
   it('decodes + and percent-encoding, keeps empty values as omitted', () => {

@@ -2,7 +2,7 @@
  * Tells a database outage from a bug, so an outage answers 503 and never 500; and tells a value the
  * database refuses (a NUL byte, a string too long for its column) from a bug, so it answers 400.
  */
-import { invalidRequest, type OAuthError } from './errors.js';
+import { invalidRequest, type OAuthError } from '../oauth/errors.js';
 
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',

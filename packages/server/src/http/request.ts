@@ -1,8 +1,8 @@
 /** Request checks shared by the form-posting endpoints (token, revoke, introspect). */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context.js';
+import { invalidRequest, OAuthError } from '../oauth/errors.js';
 import type { ClientWithSecrets } from '../storage/clients.js';
-import { invalidRequest, OAuthError } from './errors.js';
 import { type Params, parseForm } from './form.js';
 
 const FORM = /^application\/x-www-form-urlencoded(\s*;.*)?$/i;

@@ -1,10 +1,11 @@
 /** Client authentication at the token endpoint: client_secret_basic, client_secret_post, none (RFC 6749 §2.3). */
+
+import type { Params } from '../http/form.js';
+import { ipKey } from '../http/ip-key.js';
+import type { FailureLimiter } from '../http/rate-limit.js';
 import type { ClientRepository, ClientWithSecrets } from '../storage/clients.js';
 import { DUMMY_HASH, hashesEqual, sha256Hex } from '../tokens/random.js';
 import { invalidClient, invalidRequest, tooManyRequests } from './errors.js';
-import type { Params } from './form.js';
-import { ipKey } from './ip-key.js';
-import type { FailureLimiter } from './rate-limit.js';
 
 /** The methods this server accepts, as advertised in metadata (RFC 8414 §2). */
 export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
@@ -77,7 +78,7 @@ function presentedCredentials({ authorization, params }: ClientAuthInput): Prese
 
 function limitKeys(clientId: string, ip: string): LimitKeys {
   const id = clientId.slice(0, MAX_ID_LENGTH);
-  // IPv6 counts per /64, IPv4 per address (shared/ip-key.ts). A key holds no space, so
+  // IPv6 counts per /64, IPv4 per address (http/ip-key.ts). A key holds no space, so
   // `client-ip:<key> <id>` cannot collide for different pairs.
   const address = ipKey(ip);
   return { strict: [`client-ip:${address} ${id}`, `ip:${address}`], perClient: [`client:${id}`] };

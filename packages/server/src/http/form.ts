@@ -1,5 +1,5 @@
 /** Strict application/x-www-form-urlencoded parsing for OAuth requests (RFC 6749 §3.2, Appendix B). */
-import { invalidRequest } from './errors.js';
+import { invalidRequest } from '../oauth/errors.js';
 
 /** Parameters of one request: a Map, so `__proto__` or `a[b]` are plain names and nothing nests. */
 export type Params = ReadonlyMap<string, string>;

@@ -3,7 +3,7 @@
  * sees an HTML error page, never the JSON `invalid_request` of the OAuth endpoints.
  */
 import type { FastifyRequest } from 'fastify';
-import { OAuthError } from './errors.js';
+import { OAuthError } from '../oauth/errors.js';
 import { type Params, parseForm } from './form.js';
 import { PageError } from './page-errors.js';
 

@@ -1,8 +1,8 @@
 /** The error serializers: `{error, error_description}` for the JSON endpoints, an HTML page for the browser pages; never a stack or a secret. */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { invalidRequest, OAuthError, temporarilyUnavailable } from '../oauth/errors.js';
 import { errorPage } from '../pages/error.js';
-import { isDatabaseUnavailable, isDataException } from './database-errors.js';
-import { invalidRequest, OAuthError, temporarilyUnavailable } from './errors.js';
+import { isDatabaseUnavailable, isDataException } from '../storage/database-errors.js';
 import { PageError } from './page-errors.js';
 import { newNonce, sendPage } from './page-security.js';
 
