@@ -5,24 +5,19 @@ import type { InFlight } from './http/in-flight.js';
 import type { FailureLimiter } from './http/rate-limit.js';
 import type { KeyManager } from './keys/key-manager.js';
 import type { ClientAuthenticator } from './oauth/client-auth.js';
-import type { ClientRepository } from './storage/clients.js';
 import type { Db } from './storage/database.js';
-import type { GrantRepository } from './storage/grants.js';
-import type { UserRepository } from './storage/users.js';
+import type { Repositories } from './storage/repositories.js';
 import type { Signer } from './tokens/signer.js';
 
-/** The server's shared state, built once at start. */
-export interface ServerContext {
+/** The server's shared state, built once at start: configuration, one repository per concern, keys. */
+export interface ServerContext extends Repositories {
   config: Config;
   db: Db;
-  clients: ClientRepository;
   keys: KeyManager;
   authenticator: ClientAuthenticator;
   logger: Logger;
   /** Computes token signatures (inline or on a worker thread). */
   signer: Signer;
-  users: UserRepository;
-  grants: GrantRepository;
   /** Failed sign-ins per account and per IP. */
   loginLimiter: FailureLimiter;
   /** Sign-up attempts per IP, successful or not. */

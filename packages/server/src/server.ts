@@ -13,13 +13,11 @@ import { KeyManager } from './keys/key-manager.js';
 import { createLogger } from './logger.js';
 import { registerApp } from './oauth/app-registration.js';
 import { ClientAuthenticator, PER_CLIENT_LIMIT_FACTOR } from './oauth/client-auth.js';
-import { ClientRepository } from './storage/clients.js';
 import { type Db, openDatabase } from './storage/database.js';
-import { GrantRepository } from './storage/grants.js';
 import { migrate } from './storage/migrations.js';
 import { schedulePurge } from './storage/purge.js';
+import { openRepositories } from './storage/repositories.js';
 import { SigningKeyRepository } from './storage/signing-keys.js';
-import { UserRepository } from './storage/users.js';
 import { InlineSigner, WorkerSigner } from './tokens/signer.js';
 
 /** A running (or injectable) server. */
@@ -37,22 +35,20 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
   const keyRepository = new SigningKeyRepository(db);
   await keyRepository.ensure(config.signingAlg);
   const keys = await KeyManager.start(keyRepository, config.keyReloadMs);
-  const clients = new ClientRepository(db);
+  const repositories = openRepositories(db);
   const limits = {
     strict: new FailureLimiter(config.authMaxFailures, config.authFailureWindow),
     perClient: new FailureLimiter(config.authMaxFailures * PER_CLIENT_LIMIT_FACTOR, config.authFailureWindow),
   };
   const signer = config.signing === 'worker' ? new WorkerSigner() : new InlineSigner();
   return {
+    ...repositories,
     config,
     db,
-    clients,
     keys,
-    authenticator: new ClientAuthenticator(clients, limits),
+    authenticator: new ClientAuthenticator(repositories.clients, limits),
     logger,
     signer,
-    users: new UserRepository(db),
-    grants: new GrantRepository(db),
     loginLimiter: new FailureLimiter(config.loginMaxFailures, config.loginFailureWindow),
     signupLimiter: new FailureLimiter(config.signupMaxPerIp, config.signupWindow),
     inFlight: new InFlight(),

@@ -159,19 +159,17 @@ describe.each(dialects())('concurrency on %s', (dialect) => {
       const user = await s.ctx.users.create('grace@example.com', 'correct horse battery');
       const scopes = Array.from({ length: N }, (_, i) => `scope:${i}`);
       const results = await Promise.allSettled(
-        scopes.map((scope, i) =>
-          s.ctx.grants.saveConsent(user.id, app.client.id, [scope, `shared:${i % 2}`]),
-        ),
+        scopes.map((scope, i) => s.ctx.consents.save(user.id, app.client.id, [scope, `shared:${i % 2}`])),
       );
       expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
-      const saved = await s.ctx.grants.consentedScopes(user.id, app.client.id);
+      const saved = await s.ctx.consents.scopes(user.id, app.client.id);
       expect(saved.sort()).toEqual([...scopes, 'shared:0', 'shared:1'].sort());
       // Saving what is already allowed changes nothing; saving more adds to it.
       await Promise.all([
-        s.ctx.grants.saveConsent(user.id, app.client.id, ['scope:0']),
-        s.ctx.grants.saveConsent(user.id, app.client.id, ['extra']),
+        s.ctx.consents.save(user.id, app.client.id, ['scope:0']),
+        s.ctx.consents.save(user.id, app.client.id, ['extra']),
       ]);
-      expect((await s.ctx.grants.consentedScopes(user.id, app.client.id)).sort()).toEqual(
+      expect((await s.ctx.consents.scopes(user.id, app.client.id)).sort()).toEqual(
         [...scopes, 'shared:0', 'shared:1', 'extra'].sort(),
       );
     });

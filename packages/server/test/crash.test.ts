@@ -7,8 +7,8 @@ import { loadConfig } from '../src/config.js';
 import { registerApp } from '../src/oauth/app-registration.js';
 import { ClientRepository } from '../src/storage/clients.js';
 import { openDatabase } from '../src/storage/database.js';
-import { GrantRepository } from '../src/storage/grants.js';
 import { migrate } from '../src/storage/migrations.js';
+import { openRepositories } from '../src/storage/repositories.js';
 import { UserRepository } from '../src/storage/users.js';
 import { type ServerProcess, startProcess } from './process-support.js';
 import { dialects, freshDatabase } from './support.js';
@@ -51,13 +51,13 @@ describe.each(dialects())('kill -9 under a refresh load on %s', (dialect) => {
         grants: ['authorization_code', 'refresh_token'],
       });
       const basic = `Basic ${Buffer.from(`${client.id}:${clientSecret}`).toString('base64')}`;
-      const grants = new GrantRepository(db);
+      const { codes } = openRepositories(db);
       server = await startProcess(env);
 
       // One grant per chain, through the real token endpoint.
       const received: string[] = [];
       for (let i = 0; i < CHAINS; i++) {
-        const code = await grants.createCode(
+        const code = await codes.create(
           {
             clientId: client.id,
             userId: user.id,

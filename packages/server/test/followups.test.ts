@@ -8,7 +8,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { main } from '../src/cli/main.js';
-import { dataExceptionAsInvalidRequest } from '../src/storage/database-errors.js';
+import { asValueRejected } from '../src/storage/errors.js';
 import { randomToken } from '../src/tokens/random.js';
 import {
   expectErrorPage,
@@ -122,8 +122,8 @@ describe.each(dialects())('a database data exception is logged without values, o
 
   it('a 400 from a data exception logs the SQLSTATE and the route at warn level, never the value', async () => {
     const token = randomToken(32);
-    const spy = vi.spyOn(s.ctx.grants, 'findRefreshToken').mockImplementation(async (value) => {
-      throw dataExceptionAsInvalidRequest(refused(value));
+    const spy = vi.spyOn(s.ctx.refreshTokens, 'find').mockImplementation(async (value) => {
+      throw asValueRejected(refused(value));
     });
     const { res, logged } = await refusedWhile(spy, () => revoke(s.app, s.basic(), token), [token]);
     expect(res.json().error).toBe('invalid_request');
@@ -136,8 +136,8 @@ describe.each(dialects())('a database data exception is logged without values, o
     const user = await s.ctx.users.create(`pattern-${dialect}@example.com`, PASSWORD);
     const browser = await signedInBrowser(s, new InjectBrowser(s.app), user.id);
     const page = await browser.get('/account/apps');
-    const spy = vi.spyOn(s.ctx.grants, 'disconnect').mockImplementation(async (_user, clientId) => {
-      throw dataExceptionAsInvalidRequest(refused(clientId, '22001'));
+    const spy = vi.spyOn(s.ctx.connectedApps, 'disconnect').mockImplementation(async (_user, clientId) => {
+      throw asValueRejected(refused(clientId, '22001'));
     });
     const { logged } = await refusedWhile(spy, () =>
       browser.post('/account/apps/lk_PATHVALUE/revoke?q=QUERYVALUE', { csrf: csrfOf(page.body) }),
@@ -159,7 +159,7 @@ describe.each(dialects())('a database data exception is logged without values, o
 
   it.runIf(dialect === 'postgres')('a value PostgreSQL itself refuses is logged the same way', async () => {
     const token = randomToken(32);
-    const spy = vi.spyOn(s.ctx.grants, 'findRefreshToken').mockImplementation(async (value) => {
+    const spy = vi.spyOn(s.ctx.refreshTokens, 'find').mockImplementation(async (value) => {
       await sql`select ${value}::int`.execute(s.ctx.db);
       return undefined;
     });
@@ -421,11 +421,11 @@ describe('a repeated or badly encoded field in a page form is an HTML 400 page',
         ]),
       ),
     );
-    const apps = await s.ctx.grants.connectedApps(userId);
+    const apps = await s.ctx.connectedApps.list(userId);
     expect(apps.map((a) => a.clientId)).toContain(connected.client.id);
     // Well-formed, the same request disconnects the app.
     expect((await browser.post(url, { csrf })).statusCode).toBe(303);
-    expect((await s.ctx.grants.connectedApps(userId)).map((a) => a.clientId)).not.toContain(
+    expect((await s.ctx.connectedApps.list(userId)).map((a) => a.clientId)).not.toContain(
       connected.client.id,
     );
   });

@@ -88,7 +88,7 @@ describe.each(dialects())('purge on %s', (dialect) => {
       state: undefined,
       codeChallenge: undefined,
     };
-    await s.ctx.grants.savePendingRequest(request, -10);
+    await s.ctx.authorizationRequests.save(request, -10);
     const deadSession = await s.ctx.users.createSession(userId, -10);
     await s.ctx.db
       .insertInto('revoked_tokens')
@@ -123,7 +123,7 @@ describe.each(dialects())('purge on %s', (dialect) => {
 
     // Live: a code, a pending request, a session, a revocation, the current secret, the keys, grants.
     const { code: liveCode } = await getCode(browser, app);
-    const liveHandle = await s.ctx.grants.savePendingRequest(request, 600);
+    const liveHandle = await s.ctx.authorizationRequests.save(request, 600);
     const liveSession = await s.ctx.users.createSession(userId, 3600);
     const revoked = await getTokens(s, browser, app);
     await revoke(s.app, app.basic, revoked.access_token);
@@ -159,7 +159,7 @@ describe.each(dialects())('purge on %s', (dialect) => {
     expect(await s.ctx.users.sessionUser(liveSession)).toMatchObject({ id: userId });
     const sessions = await s.ctx.db.selectFrom('sessions').select('id_hash').execute();
     expect(sessions.map((r) => r.id_hash)).not.toContain(sha256Hex(deadSession));
-    expect(await s.ctx.grants.takePendingRequest(liveHandle, userId)).toMatchObject({
+    expect(await s.ctx.authorizationRequests.take(liveHandle, userId)).toMatchObject({
       scopes: ['data:read'],
     });
     expectInactive(await introspect(s.app, app.basic, revoked.access_token));
@@ -240,7 +240,7 @@ describe.each(dialects())('purge on %s', (dialect) => {
       .set({ created_at: longAgo })
       .where('grant_id', '=', refreshableGrant)
       .execute();
-    const connected = async () => (await s.ctx.grants.connectedApps(userId)).map((c) => c.clientId);
+    const connected = async () => (await s.ctx.connectedApps.list(userId)).map((c) => c.clientId);
     expect(await connected()).toContain(noRefresh.client.id);
 
     // Now, and at the last second its access token (plus the issue slack) may be unexpired: kept.

@@ -61,7 +61,7 @@ describe('review findings', () => {
       s = await startTestServer(dialect);
       const app = await registerThreeLeggedApp(s);
       const user = await s.ctx.users.create('ada@example.com', 'correct horse battery');
-      await s.ctx.grants.saveConsent(user.id, app.client.id, ['data:read']);
+      await s.ctx.consents.save(user.id, app.client.id, ['data:read']);
       const browser = await signedInBrowser(s, new InjectBrowser(s.app), user.id);
       const csrf = csrfOf((await browser.get('/account/apps')).body);
       for (const id of ['%00', 'a%00b', '%C3%A9', 'a%20b']) {
@@ -74,7 +74,7 @@ describe('review findings', () => {
       }
       expect(s.logs.text).not.toContain('shape check is missing');
       // The user's real consent is untouched.
-      expect(await s.ctx.grants.consentedScopes(user.id, app.client.id)).toEqual(['data:read']);
+      expect(await s.ctx.consents.scopes(user.id, app.client.id)).toEqual(['data:read']);
     },
   );
 });

@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { isDataException } from '../src/storage/database-errors.js';
-import { GrantError, GrantRepository } from '../src/storage/grants.js';
+import { GrantError, isDataException, ValueRejectedError } from '../src/storage/errors.js';
+import { openRepositories } from '../src/storage/repositories.js';
 import { UserRepository } from '../src/storage/users.js';
 import { hasIssuedShape, randomToken } from '../src/tokens/random.js';
 import { RefreshTokenFormat } from '../src/tokens/refresh-token-format.js';
@@ -127,37 +127,38 @@ describe.each(dialects())('values the database cannot hold, on %s', (dialect) =>
       },
       transformResult: async (args) => args.result,
     });
-    const grants = new GrantRepository(watched);
+    const repositories = openRepositories(watched);
+    const { refreshTokens, authorizationRequests, revocations, codes } = repositories;
     const users = new UserRepository(watched);
     // A repository reads its database's refresh-token selector key once, on first use.
-    await expect(grants.findRefreshToken('')).resolves.toBeUndefined();
+    await expect(refreshTokens.find('')).resolves.toBeUndefined();
     expect(queries).toEqual(['SelectQueryNode']);
     queries.length = 0;
     // Refresh tokens of the current format whose selector does not decrypt to a row ID: a forged
     // one, and one issued by another database (another key).
     const elsewhere = new RefreshTokenFormat(randomBytes(16)).issue(1);
     for (const value of [...BAD_VALUES.map(([, v]) => v), 'x'.repeat(64), elsewhere]) {
-      await expect(grants.findRefreshToken(value)).resolves.toBeUndefined();
-      await expect(grants.takePendingRequest(value, 'usr_x')).resolves.toBeUndefined();
-      await expect(grants.grantActive(value)).resolves.toBe(false);
+      await expect(refreshTokens.find(value)).resolves.toBeUndefined();
+      await expect(authorizationRequests.take(value, 'usr_x')).resolves.toBeUndefined();
+      await expect(revocations.grantActive(value)).resolves.toBe(false);
       // A jti we cannot have issued is inactive: introspection fails closed.
-      await expect(grants.accessTokenRevoked(value)).resolves.toBe(true);
-      await expect(grants.revokeAccessToken(value, 4_102_444_800)).resolves.toBeUndefined();
-      await expect(grants.redeemCode(value, 'lk_x', 60, () => true)).rejects.toEqual(
+      await expect(revocations.accessTokenRevoked(value)).resolves.toBe(true);
+      await expect(revocations.revokeAccessToken(value, 4_102_444_800)).resolves.toBeUndefined();
+      await expect(codes.redeem(value, { refreshTtl: 60, rule: () => 'redeem' })).rejects.toEqual(
         new GrantError('unknown'),
       );
-      await expect(grants.rotateRefreshToken(value, 'lk_x', 0, 60)).rejects.toEqual(
-        new GrantError('unknown'),
-      );
+      await expect(
+        refreshTokens.rotate(value, { clientId: 'lk_x', refreshTtl: 60, rule: () => 'rotate' }),
+      ).rejects.toEqual(new GrantError('unknown'));
       await expect(users.sessionUser(value)).resolves.toBeUndefined();
       await expect(users.deleteSession(value)).resolves.toBeUndefined();
     }
     expect(queries).toEqual([]);
     // A well-formed value is looked up: the check is not a bypass of the database. (A legacy refresh
     // token, 43 characters, and this database's own format for a row that does not exist.)
-    await expect(grants.findRefreshToken(randomToken(32))).resolves.toBeUndefined();
-    await expect(grants.findRefreshToken(await ownFormatToken(s, 1e12))).resolves.toBeUndefined();
-    await expect(grants.accessTokenRevoked(crypto.randomUUID())).resolves.toBe(false);
+    await expect(refreshTokens.find(randomToken(32))).resolves.toBeUndefined();
+    await expect(refreshTokens.find(await ownFormatToken(s, 1e12))).resolves.toBeUndefined();
+    await expect(revocations.accessTokenRevoked(crypto.randomUUID())).resolves.toBe(false);
     expect(queries).toEqual(['SelectQueryNode', 'SelectQueryNode', 'SelectQueryNode']);
   });
 });
@@ -179,7 +180,9 @@ describe.runIf(dialects().includes('postgres'))('the PostgreSQL data-exception s
       () => undefined,
       (e: unknown) => e,
     );
-    expect(error).toMatchObject({ error: 'invalid_request', status: 400 });
+    // Storage sorts it into its own error type; the HTTP layer answers it (400 invalid_request, below).
+    expect(error).toBeInstanceOf(ValueRejectedError);
+    expect(error).toMatchObject({ sqlstate: '22021' });
     const cause = (error as { cause?: unknown }).cause;
     expect(isDataException(cause)).toBe(true);
     expect((cause as { code: string }).code).toBe('22021');
@@ -193,16 +196,17 @@ describe.runIf(dialects().includes('postgres'))('the PostgreSQL data-exception s
         () => undefined,
         (e: unknown) => e,
       );
-    expect(native).toMatchObject({ error: 'invalid_request', status: 400 });
+    expect(native).toBeInstanceOf(ValueRejectedError);
+    expect(native).toMatchObject({ sqlstate: '22021' });
   });
 
   it.each([
-    ['/oauth/revoke', 'findRefreshToken'],
-    ['/oauth/introspect', 'findRefreshToken'],
-    ['/oauth/token', 'rotateRefreshToken'],
+    ['/oauth/revoke', 'find'],
+    ['/oauth/introspect', 'find'],
+    ['/oauth/token', 'rotate'],
   ] as const)('a data exception reaching %s answers 400 invalid_request, not 500', async (url, method) => {
     // Stands for any path a shape check does not cover: the value reaches PostgreSQL and is refused.
-    const spy = vi.spyOn(s.ctx.grants, method).mockImplementation(async () => {
+    const spy = vi.spyOn(s.ctx.refreshTokens, method).mockImplementation(async () => {
       await sql`select ${'\u0000abc'}::text`.execute(s.ctx.db);
       return undefined as never;
     });
@@ -228,7 +232,7 @@ describe.runIf(dialects().includes('postgres'))('the PostgreSQL data-exception s
   });
 
   it('a connection failure still answers 503', async () => {
-    const spy = vi.spyOn(s.ctx.grants, 'findRefreshToken').mockImplementation(async () => {
+    const spy = vi.spyOn(s.ctx.refreshTokens, 'find').mockImplementation(async () => {
       const refused = new Error('connect ECONNREFUSED 127.0.0.1:1') as Error & { code: string };
       refused.code = 'ECONNREFUSED';
       throw refused;

@@ -20,7 +20,7 @@ export function accountEndpoints(app: FastifyInstance, ctx: ServerContext): void
   app.get(ACCOUNT_APPS_PATH, async (request, reply) => {
     const user = await currentUser(ctx, request);
     if (!user) return reply.redirect(loginUrl(ACCOUNT_APPS_PATH), 303);
-    const apps = await ctx.grants.connectedApps(user.id);
+    const apps = await ctx.connectedApps.list(user.id);
     const nonce = newNonce();
     const revoked = singleQueryValue(request, 'revoked');
     const body = connectedAppsPage({
@@ -48,7 +48,7 @@ export function accountEndpoints(app: FastifyInstance, ctx: ServerContext): void
       if (!user) throw new PageError(403, 'You are signed out', 'Sign in again to manage your apps.');
       // An ID that cannot be an app's has nothing to disconnect (storage/grants.ts): the same answer as
       // any app the user has not connected, never a database error on a page.
-      await ctx.grants.disconnect(user.id, request.params.clientId);
+      await ctx.connectedApps.disconnect(user.id, request.params.clientId);
       return reply.redirect(`${ACCOUNT_APPS_PATH}?revoked=1`, 303);
     },
   );

@@ -17,8 +17,8 @@ import { isS256Challenge, pkceRequired } from '../oauth/pkce.js';
 import { requestedRedirectUri } from '../oauth/redirect-uri.js';
 import { grantScope } from '../oauth/scope.js';
 import { consentPage } from '../pages/consent.js';
+import type { PendingRequest } from '../storage/authorization-requests.js';
 import type { Client } from '../storage/clients.js';
-import type { PendingRequest } from '../storage/grants.js';
 
 /** Paths of the authorization endpoint and the consent form's target. */
 export const AUTHORIZE_PATH = '/oauth/authorize';
@@ -185,7 +185,7 @@ function scopeViews(ctx: ServerContext, scopes: string[]) {
 }
 
 async function issueCode(ctx: ServerContext, pending: PendingRequest): Promise<string> {
-  const code = await ctx.grants.createCode(pending, ctx.config.codeTtl);
+  const code = await ctx.codes.create(pending, ctx.config.codeTtl);
   return redirectTo(ctx, pending.redirectUri, { code, state: pending.state });
 }
 
@@ -230,12 +230,12 @@ async function authorize(ctx: ServerContext, request: FastifyRequest, reply: Fas
   // RFC 8252 §8.6, RFC 6749 §10.2: a public client's identity cannot be assured, so anyone can send
   // its client_id; remembered consent is reused only for confidential clients, public ones always ask.
   if (!client.isPublic) {
-    const consented = await ctx.grants.consentedScopes(user.id, client.id);
+    const consented = await ctx.consents.scopes(user.id, client.id);
     if (validated.scopes.every((scope) => consented.includes(scope))) {
       return reply.redirect(await issueCode(ctx, pending), 303);
     }
   }
-  const handle = await ctx.grants.savePendingRequest(pending, PENDING_TTL);
+  const handle = await ctx.authorizationRequests.save(pending, PENDING_TTL);
   const nonce = newNonce();
   const names = cookieNames(ctx.config.issuer);
   const body = consentPage({
@@ -266,7 +266,7 @@ async function decide(ctx: ServerContext, request: FastifyRequest, reply: Fastif
     );
   // A repeated handle counts as none (RFC 6749 §3.1).
   const handle = singleQueryValue(request, 'request');
-  const pending = handle ? await ctx.grants.takePendingRequest(handle, user.id) : undefined;
+  const pending = handle ? await ctx.authorizationRequests.take(handle, user.id) : undefined;
   if (!pending)
     throw new PageError(
       400,
@@ -274,7 +274,7 @@ async function decide(ctx: ServerContext, request: FastifyRequest, reply: Fastif
       'Go back to the app and start again. Nothing was allowed.',
     );
   if (decision === 'allow') {
-    await ctx.grants.saveConsent(user.id, pending.clientId, pending.scopes);
+    await ctx.consents.save(user.id, pending.clientId, pending.scopes);
     return reply.redirect(await issueCode(ctx, pending), 303);
   }
   const denied = redirectTo(ctx, pending.redirectUri, {

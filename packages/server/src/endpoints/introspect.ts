@@ -27,9 +27,9 @@ async function accessTokenActive(ctx: ServerContext, caller: ClientWithSecrets, 
   // The caller was just authenticated, so only someone else's client needs looking up (a deleted
   // app's tokens stop working at once, two-legged ones included).
   if (claims.client_id !== caller.id && !(await ctx.clients.find(claims.client_id))) return false;
-  if (await ctx.grants.accessTokenRevoked(claims.jti)) return false;
+  if (await ctx.revocations.accessTokenRevoked(claims.jti)) return false;
   // A token of a revoked grant is inactive although its JWT is unexpired.
-  return claims.gid === undefined || (await ctx.grants.grantActive(claims.gid));
+  return claims.gid === undefined || (await ctx.revocations.grantActive(claims.gid));
 }
 
 async function introspect(
@@ -43,7 +43,7 @@ async function introspect(
     const { gid: _gid, ...rest } = claims;
     return { active: true, token_type: 'Bearer', ...rest };
   }
-  const refresh = await ctx.grants.findRefreshToken(token);
+  const refresh = await ctx.refreshTokens.find(token);
   // Refresh tokens are described only to the client that holds them (never sent to resource servers).
   if (!refresh?.active || refresh.clientId !== client.id) return undefined;
   return {

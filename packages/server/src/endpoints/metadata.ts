@@ -1,12 +1,13 @@
 /** GET /.well-known/oauth-authorization-server: authorization server metadata (RFC 8414). */
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
+import { GRANT_TYPE_NAMES } from '../grants/index.js';
 import { CLIENT_AUTH_METHODS } from '../oauth/client-auth.js';
 import { AUTHORIZE_PATH } from './authorize.js';
 import { INTROSPECT_PATH } from './introspect.js';
 import { JWKS_PATH } from './jwks.js';
 import { REVOKE_PATH } from './revoke.js';
-import { GRANTS, TOKEN_PATH } from './token.js';
+import { TOKEN_PATH } from './token.js';
 
 /** Builds the metadata document (RFC 8414 §2). Later endpoints add their members here. */
 export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
@@ -18,7 +19,7 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     revocation_endpoint: `${issuer}${REVOKE_PATH}`,
     introspection_endpoint: `${issuer}${INTROSPECT_PATH}`,
     jwks_uri: `${issuer}${JWKS_PATH}`,
-    grant_types_supported: [...GRANTS.keys()],
+    grant_types_supported: GRANT_TYPE_NAMES,
     token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
     scopes_supported: ctx.config.scopes,
     response_types_supported: ['code'],

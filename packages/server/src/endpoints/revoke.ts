@@ -19,13 +19,13 @@ export function revokeEndpoint(app: FastifyInstance, ctx: ServerContext): void {
     const { params, client } = await readClientRequest(ctx, request);
     const token = requireParam(params, 'token');
     // token_type_hint only orders the look-ups (§2.1); both kinds are tried.
-    const refresh = await ctx.grants.findRefreshToken(token);
+    const refresh = await ctx.refreshTokens.find(token);
     if (refresh) {
-      if (refresh.clientId === client.id) await ctx.grants.revokeGrant(refresh.grantId);
+      if (refresh.clientId === client.id) await ctx.revocations.revokeGrant(refresh.grantId);
     } else {
       const claims = verifyOwnAccessToken(ctx.keys, ctx.config.issuer, token);
       if (claims && claims.client_id === client.id)
-        await ctx.grants.revokeAccessToken(claims.jti, claims.exp);
+        await ctx.revocations.revokeAccessToken(claims.jti, claims.exp);
     }
     reply.code(200).header('content-type', 'application/json; charset=utf-8');
     return '{}';

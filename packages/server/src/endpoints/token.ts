@@ -1,10 +1,7 @@
 /** POST /oauth/token: authenticate the client, check the grant, issue tokens (RFC 6749 §3.2, §5). */
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
-import { authorizationCodeGrant } from '../grants/authorization-code.js';
-import { clientCredentialsGrant } from '../grants/client-credentials.js';
-import type { GrantHandler } from '../grants/grant.js';
-import { refreshTokenGrant } from '../grants/refresh-token.js';
+import { GRANT_TYPES, type GrantHandler } from '../grants/index.js';
 import { printable, requireParam } from '../http/form.js';
 import { readClientRequest, rejectOtherMethods } from '../http/request.js';
 import { unauthorizedClient, unsupportedGrantType } from '../oauth/errors.js';
@@ -13,15 +10,9 @@ import type { ClientWithSecrets } from '../storage/clients.js';
 /** Path of the token endpoint. */
 export const TOKEN_PATH = '/oauth/token';
 
-/** Grant handlers by `grant_type`. Later grants register here. */
-export const GRANTS = new Map<string, GrantHandler>([
-  ['authorization_code', authorizationCodeGrant],
-  ['client_credentials', clientCredentialsGrant],
-  ['refresh_token', refreshTokenGrant],
-]);
-
+/** RFC 6749 §5.2: a grant the server does not know, or one this client was not registered for. */
 function checkGrantAllowed(client: ClientWithSecrets, grantType: string): GrantHandler {
-  const handler = GRANTS.get(grantType);
+  const handler = GRANT_TYPES.get(grantType)?.handler;
   if (!handler) throw unsupportedGrantType(`grant_type "${printable(grantType)}" is not supported`);
   if (!client.grantTypes.includes(grantType)) {
     throw unauthorizedClient(`this client is not allowed to use grant_type "${grantType}"`);

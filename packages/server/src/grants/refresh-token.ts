@@ -1,10 +1,10 @@
 /** The refresh token grant with rotation (RFC 6749 §6, RFC 9700 §4.14.2). */
-
 import { requireParam } from '../http/form.js';
 import { invalidScope } from '../oauth/errors.js';
 import { parseScope } from '../oauth/scope.js';
-import { GrantError } from '../storage/grants.js';
+import { GrantError } from '../storage/errors.js';
 import type { GrantHandler } from './grant.js';
+import { decideRefresh } from './refresh-decision.js';
 import { asInvalidGrant, issueUserTokens } from './user-tokens.js';
 
 /**
@@ -16,21 +16,23 @@ import { asInvalidGrant, issueUserTokens } from './user-tokens.js';
 export const refreshTokenGrant: GrantHandler = async (ctx, client, params) => {
   const token = requireParam(params, 'refresh_token');
   const requested = params.get('scope');
-  const requestedScopes = requested === undefined ? undefined : parseScope(requested);
-  const grant = await ctx.grants
-    .rotateRefreshToken(
-      token,
-      client.id,
-      ctx.config.refreshGrace,
-      ctx.config.refreshTokenTtl,
-      requestedScopes,
-    )
+  const facts = {
+    clientId: client.id,
+    graceSeconds: ctx.config.refreshGrace,
+    requestedScopes: requested === undefined ? undefined : parseScope(requested),
+  };
+  const grant = await ctx.refreshTokens
+    .rotate(token, {
+      clientId: client.id,
+      refreshTtl: ctx.config.refreshTokenTtl,
+      rule: (row, at) => decideRefresh(row, at, facts),
+    })
     .catch((error: unknown) => {
       if (error instanceof GrantError && error.reason === 'scope_widened') {
         throw invalidScope('the requested scope exceeds what was granted');
       }
       return asInvalidGrant(error);
     });
-  const scopes = requestedScopes?.length ? requestedScopes : grant.scopes;
+  const scopes = facts.requestedScopes?.length ? facts.requestedScopes : grant.scopes;
   return issueUserTokens(ctx, client, grant, scopes);
 };

@@ -2,8 +2,8 @@
 import type { ServerContext } from '../context.js';
 import { invalidGrant } from '../oauth/errors.js';
 import type { ClientWithSecrets } from '../storage/clients.js';
-import type { IssuedGrant } from '../storage/grants.js';
-import { GrantError } from '../storage/grants.js';
+import { GrantError } from '../storage/errors.js';
+import type { IssuedGrant } from '../storage/refresh-tokens/rows.js';
 import { type TokenResponse, tokenResponse } from './grant.js';
 
 /**

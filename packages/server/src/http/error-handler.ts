@@ -2,22 +2,16 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { invalidRequest, OAuthError, temporarilyUnavailable } from '../oauth/errors.js';
 import { errorPage } from '../pages/error.js';
-import { isDatabaseUnavailable, isDataException } from '../storage/database-errors.js';
+import { isDatabaseUnavailable, ValueRejectedError } from '../storage/errors.js';
 import { PageError } from './page-errors.js';
 import { newNonce, sendPage } from './page-security.js';
 
-/**
- * The SQLSTATE of a data exception that storage/database.ts turned into a 400, or undefined. Such a 400
- * means a value reached the database that a shape check should have refused first.
- */
-function dataExceptionCode(error: unknown): string | undefined {
-  if (!(error instanceof OAuthError)) return undefined;
-  const cause = (error as { cause?: unknown }).cause;
-  return isDataException(cause) ? (cause as { code: string }).code : undefined;
-}
-
+/** The answer to a failure the handlers did not answer themselves; `undefined`: a bug (500). */
 function toOAuthError(error: unknown): OAuthError | undefined {
   if (error instanceof OAuthError) return error;
+  // A value the database cannot store or compare: a malformed request (RFC 6749 §5.2), never a 500.
+  if (error instanceof ValueRejectedError)
+    return invalidRequest('a parameter has a value the server cannot process');
   if (isDatabaseUnavailable(error)) return temporarilyUnavailable();
   const status = (error as FastifyError).statusCode;
   // Fastify's own 4xx (body too large, bad Content-Length, bad media type): bad input, never a 500.
@@ -37,12 +31,12 @@ function logFailure(request: FastifyRequest, error: unknown, known: OAuthError |
   } else if (known.status === 503) {
     request.log.warn({ err: error }, 'database unavailable');
   } else {
-    const sqlstate = dataExceptionCode(error);
-    // The database's message may quote the value, the URL may carry parameters: only the SQLSTATE
+    // Such a 400 means a value reached the database that a shape check should have refused first. The
+    // database's message may quote the value, the URL may carry parameters: only the SQLSTATE
     // (PostgreSQL appendix A, class 22) and the route pattern are logged, so a secret never is.
-    if (sqlstate !== undefined) {
+    if (error instanceof ValueRejectedError) {
       request.log.warn(
-        { sqlstate, route: request.routeOptions.url ?? '(no route)' },
+        { sqlstate: error.sqlstate, route: request.routeOptions.url ?? '(no route)' },
         'database refused a value: a shape check is missing',
       );
     }

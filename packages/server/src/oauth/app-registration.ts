@@ -1,10 +1,8 @@
 /** Registering an app: validation and defaults shared by the CLI and the developer portal. */
+import { defaultGrantTypes, GRANT_TYPE_NAMES, GRANT_TYPES } from '../grants/index.js';
 import type { Client, ClientRepository } from '../storage/clients.js';
 import { validateRedirectUri } from './redirect-uri.js';
 import { parseScope } from './scope.js';
-
-/** Grants an app can be given. */
-export const KNOWN_GRANTS = ['client_credentials', 'authorization_code', 'refresh_token'] as const;
 
 /** What a developer asks for. */
 export interface AppRequest {
@@ -20,14 +18,10 @@ export class AppRegistrationError extends Error {
   override readonly name = 'AppRegistrationError';
 }
 
-function defaultGrants(isPublic: boolean, hasRedirect: boolean): string[] {
-  const threeLegged = hasRedirect ? ['authorization_code', 'refresh_token'] : [];
-  return isPublic ? threeLegged : ['client_credentials', ...threeLegged];
-}
-
 /**
- * Validates and registers an app. Scopes must come from the server's catalogue; a public app cannot use
- * client_credentials (RFC 6749 §4.4); authorization_code needs at least one redirect URI.
+ * Validates and registers an app. Scopes must come from the server's catalogue; grants from the grant
+ * catalogue (grants/index.ts), whose entries say which a public app may not use (client_credentials,
+ * RFC 6749 §4.4) and which need at least one redirect URI (authorization_code, RFC 6749 §3.1.2).
  */
 export async function registerApp(
   clients: ClientRepository,
@@ -47,17 +41,17 @@ export async function registerApp(
   const isPublic = request.isPublic ?? false;
   const grants = request.grants?.length
     ? [...new Set(request.grants)]
-    : defaultGrants(isPublic, redirectUris.length > 0);
-  for (const grant of grants) {
-    if (!(KNOWN_GRANTS as readonly string[]).includes(grant)) {
-      throw new AppRegistrationError(`unknown grant "${grant}"; use one of ${KNOWN_GRANTS.join(', ')}`);
-    }
-  }
-  if (isPublic && grants.includes('client_credentials')) {
-    throw new AppRegistrationError('a public app cannot use the client_credentials grant');
-  }
-  if (grants.includes('authorization_code') && redirectUris.length === 0) {
-    throw new AppRegistrationError('the authorization_code grant needs at least one --redirect-uri');
+    : defaultGrantTypes(isPublic, redirectUris.length > 0);
+  const known = grants.map((grant) => {
+    const entry = GRANT_TYPES.get(grant);
+    if (entry) return { grant, ...entry };
+    throw new AppRegistrationError(`unknown grant "${grant}"; use one of ${GRANT_TYPE_NAMES.join(', ')}`);
+  });
+  const forbidden = known.find((entry) => isPublic && !entry.publicClients);
+  if (forbidden) throw new AppRegistrationError(`a public app cannot use the ${forbidden.grant} grant`);
+  const unreachable = known.find((entry) => entry.needsRedirectUri && redirectUris.length === 0);
+  if (unreachable) {
+    throw new AppRegistrationError(`the ${unreachable.grant} grant needs at least one --redirect-uri`);
   }
   if (grants.length === 0) throw new AppRegistrationError('an app needs at least one grant');
   return clients.create({ name, isPublic, redirectUris, grantTypes: grants, scopes });

@@ -4,6 +4,7 @@ import type { Statement } from 'better-sqlite3';
 import { sql } from 'kysely';
 import { randomToken, sha256Hex } from '../tokens/random.js';
 import { type ClientCache, clientCacheFor } from './client-cache.js';
+import { splitScopes, unixNow } from './columns.js';
 import { type Db, nativeHandle } from './database.js';
 import type { ClientTable } from './schema.js';
 
@@ -46,12 +47,10 @@ function toClient(row: ClientRow): Client {
     resourceServer: Number(row.is_resource_server) === 1,
     redirectUris: JSON.parse(row.redirect_uris) as string[],
     grantTypes: JSON.parse(row.grant_types) as string[],
-    scopes: row.scopes.split(' ').filter(Boolean),
+    scopes: splitScopes(row.scopes),
     createdAt: Number(row.created_at),
   };
 }
-
-const now = () => Math.floor(Date.now() / 1000);
 
 /** Client IDs are printable ASCII of at most 255 characters (the column's width). */
 const CLIENT_ID_SHAPE = /^[\x21-\x7e]{1,255}$/;
@@ -90,7 +89,7 @@ export class ClientRepository {
   async create(input: NewClient): Promise<{ client: Client; clientSecret?: string }> {
     const client: Client = {
       id: `lk_${randomToken(16)}`,
-      createdAt: now(),
+      createdAt: unixNow(),
       ...input,
       resourceServer: input.resourceServer ?? false,
     };
@@ -221,7 +220,7 @@ export class ClientRepository {
     const client = await this.find(id);
     if (!client || client.isPublic) return undefined;
     const secret = randomToken(32);
-    const at = now();
+    const at = unixNow();
     await this.db.transaction().execute(async (trx) => {
       await trx
         .updateTable('client_secrets')

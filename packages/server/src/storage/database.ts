@@ -14,7 +14,7 @@ import {
   SqliteDriver,
 } from 'kysely';
 import pg from 'pg';
-import { dataExceptionAsInvalidRequest } from './database-errors.js';
+import { asValueRejected } from './errors.js';
 import type { Database } from './schema.js';
 
 /** The database handle every repository takes. */
@@ -102,8 +102,9 @@ pg.types.setTypeParser(20, (value: string) => Number.parseInt(value, 10));
 type Callback = (error: unknown, result: unknown) => void;
 
 /**
- * A pg client whose failed queries go through {@link dataExceptionAsInvalidRequest}: a value PostgreSQL
- * refuses (SQLSTATE class 22, e.g. a NUL byte) answers 400 `invalid_request`, never 500 (M4). Covers
+ * A pg client whose failed queries go through {@link asValueRejected}: a value PostgreSQL refuses
+ * (SQLSTATE class 22, e.g. a NUL byte) becomes a ValueRejectedError, which the HTTP layer answers with
+ * 400 `invalid_request`, never 500 (test/storage-attacks.test.ts). Covers
  * Kysely's queries (promise form) and raw `pool.query` (callback form); streams pass through.
  */
 class CheckedClient extends pg.Client {
@@ -115,12 +116,11 @@ class CheckedClient extends pg.Client {
     const at = typeof values === 'function' ? 1 : typeof callback === 'function' ? 2 : -1;
     if (at !== -1) {
       const done = args[at] as Callback;
-      args[at] = ((error, result) =>
-        done(error ? dataExceptionAsInvalidRequest(error) : error, result)) satisfies Callback;
+      args[at] = ((error, result) => done(error ? asValueRejected(error) : error, result)) satisfies Callback;
       return base(...args);
     }
     return (base(...args) as Promise<unknown>).catch((error: unknown) => {
-      throw dataExceptionAsInvalidRequest(error);
+      throw asValueRejected(error);
     });
   }
 }

@@ -6,6 +6,7 @@ import {
   type SigningAlgorithm,
   type SigningKey,
 } from '../keys/signing-key.js';
+import { unixNow } from './columns.js';
 import type { Db } from './database.js';
 
 /** The keys a server signs with and publishes. */
@@ -14,8 +15,6 @@ export interface KeySet {
   /** Every key in the JWKS: active, next, and retired keys whose tokens may still be valid. */
   published: SigningKey[];
 }
-
-const now = () => Math.floor(Date.now() / 1000);
 
 /** Signing-key data access. */
 export class SigningKeyRepository {
@@ -31,7 +30,7 @@ export class SigningKeyRepository {
         state,
         private_jwk: JSON.stringify(privateJwk),
         public_jwk: JSON.stringify(key.publicJwk),
-        created_at: now(),
+        created_at: unixNow(),
         publish_until: null,
       })
       .execute();
@@ -70,7 +69,7 @@ export class SigningKeyRepository {
   ): Promise<{ activeKid: string; nextKid: string }> {
     await this.ensure(alg);
     await this.db.transaction().execute(async (trx) => {
-      const at = now();
+      const at = unixNow();
       await trx
         .updateTable('signing_keys')
         .set({ state: 'retired', publish_until: at + retireSeconds })
@@ -90,7 +89,7 @@ export class SigningKeyRepository {
    * Deletes retired keys past `publish_until`: every token they signed has expired, they are out of the
    * JWKS (RFC 7517 §5), and their private keys serve no purpose any more. Returns how many went.
    */
-  async deleteUnpublished(at = now()): Promise<number> {
+  async deleteUnpublished(at = unixNow()): Promise<number> {
     const result = await this.db
       .deleteFrom('signing_keys')
       .where('state', '=', 'retired')
@@ -101,7 +100,7 @@ export class SigningKeyRepository {
 
   /** Loads the active key and every key that belongs in the JWKS. */
   async load(): Promise<KeySet> {
-    const at = now();
+    const at = unixNow();
     const rows = await this.db.selectFrom('signing_keys').selectAll().orderBy('created_at').execute();
     const published: SigningKey[] = [];
     let active: SigningKey | undefined;

@@ -1,6 +1,7 @@
 /** Repository for users and their browser sessions. */
 import { hashPassword, verifyPassword } from '../tokens/password.js';
 import { hasIssuedShape, randomToken, sha256Hex } from '../tokens/random.js';
+import { unixNow } from './columns.js';
 import type { Db } from './database.js';
 
 /** A user as pages and grants see it (never the password hash). */
@@ -14,8 +15,6 @@ export interface User {
 export class EmailTakenError extends Error {
   override readonly name = 'EmailTakenError';
 }
-
-const now = () => Math.floor(Date.now() / 1000);
 
 /** Normalizes an email for lookup and uniqueness. */
 export function normalizeEmail(email: string): string {
@@ -35,7 +34,7 @@ export class UserRepository {
 
   /** Registers a user; the password is stored as a scrypt hash. */
   async create(email: string, password: string): Promise<User> {
-    const user: User = { id: `usr_${randomToken(12)}`, email: normalizeEmail(email), createdAt: now() };
+    const user: User = { id: `usr_${randomToken(12)}`, email: normalizeEmail(email), createdAt: unixNow() };
     const existing = await this.db
       .selectFrom('users')
       .select('id')
@@ -84,7 +83,7 @@ export class UserRepository {
   /** Starts a session; returns the cookie value (stored only as its hash). */
   async createSession(userId: string, ttlSeconds: number): Promise<string> {
     const token = randomToken(32);
-    const at = now();
+    const at = unixNow();
     await this.db
       .insertInto('sessions')
       .values({ id_hash: sha256Hex(token), user_id: userId, created_at: at, expires_at: at + ttlSeconds })
@@ -100,7 +99,7 @@ export class UserRepository {
       .innerJoin('users', 'users.id', 'sessions.user_id')
       .select(['users.id', 'users.email', 'users.created_at'])
       .where('sessions.id_hash', '=', sha256Hex(token))
-      .where('sessions.expires_at', '>', now())
+      .where('sessions.expires_at', '>', unixNow())
       .executeTakeFirst();
     return row && { id: row.id, email: row.email, createdAt: Number(row.created_at) };
   }

@@ -1,0 +1,37 @@
+/**
+ * The rules of a refresh (RFC 6749 §6, RFC 9700 §4.14.2): a pure function of the stored token and the
+ * refresh request, which storage applies inside its transaction to the row as locked.
+ */
+import { splitScopes } from '../storage/columns.js';
+import type { RefreshDecision, RefreshRow } from '../storage/refresh-tokens/rows.js';
+
+/** What the refresh request presents besides the token. */
+export interface RefreshRequestFacts {
+  clientId: string;
+  /** Seconds a just-rotated token still works for the same client (LATCHKEY_REFRESH_GRACE). */
+  graceSeconds: number;
+  /** The scope asked for, when the request names one (RFC 6749 §6). */
+  requestedScopes: readonly string[] | undefined;
+}
+
+/**
+ * Decides a refresh at `at`: `rotate`, `replayed` (storage then revokes the grant) or why it fails.
+ * The token must be this client's, its grant live, the token unexpired; the scope may narrow but never
+ * widen; a rotated token presented again outside the grace window is a replay.
+ */
+export function decideRefresh(row: RefreshRow, at: number, request: RefreshRequestFacts): RefreshDecision {
+  if (row.client_id !== request.clientId) return 'wrong_client';
+  if (row.revoked_at !== null) return 'revoked';
+  if (Number(row.expires_at) < at) return 'expired';
+  // RFC 6749 §6: a refresh MUST NOT widen the scope; refused before anything changes.
+  const granted = splitScopes(row.scopes);
+  if (request.requestedScopes?.some((scope) => !granted.includes(scope))) return 'scope_widened';
+  // RFC 9700 §4.14.2: reuse of a rotated token outside the grace window revokes the grant. `at` was
+  // read before the lock was taken, so a rotation that won the race may carry a later second: that is
+  // no time at all (with grace 0 a replay all the same), never a negative age that would pass as within
+  // the window.
+  if (row.rotated_at !== null && Math.max(0, at - Number(row.rotated_at)) >= request.graceSeconds) {
+    return 'replayed';
+  }
+  return 'rotate';
+}

@@ -1,0 +1,73 @@
+/**
+ * Pending authorization requests: a validated request kept while the user decides on the consent page,
+ * named by a single-use handle that only its hash is stored under.
+ */
+import { hasIssuedShape, randomToken, sha256Hex } from '../tokens/random.js';
+import { splitScopes, unixNow } from './columns.js';
+import type { Db } from './database.js';
+
+/** A validated authorization request, as stored while the user decides. */
+export interface PendingRequest {
+  clientId: string;
+  userId: string;
+  redirectUri: string;
+  /** Whether the request named redirect_uri (RFC 6749 §4.1.3: then the token request must too). */
+  redirectUriGiven: boolean;
+  scopes: string[];
+  state: string | undefined;
+  codeChallenge: string | undefined;
+}
+
+/** Pending request data access (`authorization_requests`). */
+export class AuthorizationRequestRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Stores a validated request until the user decides; returns its single-use handle. */
+  async save(request: PendingRequest, ttlSeconds: number): Promise<string> {
+    const handle = randomToken(32);
+    await this.db
+      .insertInto('authorization_requests')
+      .values({
+        id_hash: sha256Hex(handle),
+        client_id: request.clientId,
+        user_id: request.userId,
+        redirect_uri: request.redirectUri,
+        redirect_uri_given: request.redirectUriGiven ? 1 : 0,
+        scopes: request.scopes.join(' '),
+        state: request.state ?? null,
+        code_challenge: request.codeChallenge ?? null,
+        expires_at: unixNow() + ttlSeconds,
+      })
+      .execute();
+    return handle;
+  }
+
+  /** Takes (reads and deletes) a pending request of this user; `undefined` if unknown, expired or someone else's. */
+  async take(handle: string, userId: string): Promise<PendingRequest | undefined> {
+    // A handle we cannot have issued is not looked up (test/storage-attacks.test.ts).
+    if (!hasIssuedShape('token', handle)) return undefined;
+    const hash = sha256Hex(handle);
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom('authorization_requests')
+        .selectAll()
+        .where('id_hash', '=', hash)
+        .executeTakeFirst();
+      if (!row || row.user_id !== userId) return undefined;
+      const deleted = await trx
+        .deleteFrom('authorization_requests')
+        .where('id_hash', '=', hash)
+        .executeTakeFirst();
+      if (Number(deleted.numDeletedRows) !== 1 || Number(row.expires_at) < unixNow()) return undefined;
+      return {
+        clientId: row.client_id,
+        userId: row.user_id,
+        redirectUri: row.redirect_uri,
+        redirectUriGiven: row.redirect_uri_given === 1,
+        scopes: splitScopes(row.scopes),
+        state: row.state ?? undefined,
+        codeChallenge: row.code_challenge ?? undefined,
+      };
+    });
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * The SQLite rotation: one synchronous IMMEDIATE transaction of prepared statements (the hot path of a
+ * refresh on SQLite; bench/README.md says where its time goes).
+ */
+import type SQLite from 'better-sqlite3';
+import { sha256Hex } from '../../tokens/random.js';
+import type { RefreshTokenFormat } from '../../tokens/refresh-token-format.js';
+import type { Db } from '../database.js';
+import { decide, issued, NEXT_ID_SQL, type RefreshRow, type Rotation, type RotationOutcome } from './rows.js';
+
+/**
+ * Builds the rotation for a SQLite database (statements prepared once). Nothing can run on the
+ * connection while synchronous code does; only a transaction Kysely left open across an await (a code
+ * redemption, a purge batch) is in the way, and then the rotation waits for Kysely's connection like
+ * any query (test/concurrency.test.ts).
+ */
+export function sqliteRotation(
+  db: Db,
+  sqlite: SQLite.Database,
+  format: RefreshTokenFormat,
+): (rotation: Rotation) => Promise<RotationOutcome> {
+  const columns = `r.id, r.token_hash, r.client_id, r.expires_at, r.rotated_at, g.id as grant_id,
+    g.user_id, g.scopes, g.revoked_at from refresh_tokens r join grants g on g.id = r.grant_id`;
+  const byId = sqlite.prepare(`select ${columns} where r.id = ?`);
+  const byLegacyHash = sqlite.prepare(`select ${columns} where r.token_hash = ? and r.legacy = 1`);
+  const revoke = sqlite.prepare('update grants set revoked_at = ? where id = ? and revoked_at is null');
+  const retire = sqlite.prepare('update refresh_tokens set rotated_at = ? where id = ?');
+  const retireHead = sqlite.prepare(
+    'update refresh_tokens set rotated_at = ? where grant_id = ? and rotated_at is null',
+  );
+  // The rightmost key of the table's B-tree: one descent through pages the insert then writes.
+  const nextId = sqlite.prepare(`select ${NEXT_ID_SQL.sqlite}`).pluck();
+  const insert = sqlite.prepare(`insert into refresh_tokens (id, token_hash, legacy, grant_id, client_id,
+    created_at, expires_at, rotated_at) values (?, ?, 0, ?, ?, ?, ?, null)`);
+  const run = sqlite.transaction((rotation: Rotation): RotationOutcome => {
+    const { locator } = rotation;
+    const row = (locator.id === undefined ? byLegacyHash.get(locator.hash) : byId.get(locator.id)) as
+      | RefreshRow
+      | undefined;
+    const decision = decide(row, rotation);
+    if (decision === 'replayed' && row) revoke.run(rotation.at, row.grant_id);
+    if (decision !== 'rotate' || !row) return { failure: decision === 'rotate' ? 'unknown' : decision };
+    // Retire the head: the presented token, or in the grace window the head that replaced it.
+    if (row.rotated_at === null) retire.run(rotation.at, row.id);
+    else retireHead.run(rotation.at, row.grant_id);
+    const id = nextId.get() as number;
+    const newToken = format.issue(id);
+    insert.run(
+      id,
+      sha256Hex(newToken),
+      row.grant_id,
+      rotation.clientId,
+      rotation.at,
+      rotation.at + rotation.refreshTtl,
+    );
+    return { grant: issued(row, newToken) };
+  });
+  return async (rotation) =>
+    sqlite.inTransaction
+      ? db.connection().execute(async () => run.immediate(rotation))
+      : run.immediate(rotation);
+}

@@ -1,0 +1,37 @@
+/** Every repository over one database, built once at start (server.ts) and by tests. */
+import { AuthorizationRequestRepository } from './authorization-requests.js';
+import { ClientRepository } from './clients.js';
+import { CodeRepository } from './codes.js';
+import { ConnectedAppRepository } from './connected-apps.js';
+import { ConsentRepository } from './consents.js';
+import type { Db } from './database.js';
+import { RefreshTokenRepository } from './refresh-tokens/repository.js';
+import { RevocationRepository } from './revocations.js';
+import { UserRepository } from './users.js';
+
+/** The repositories, one per concern (storage/README.md documents their tables). */
+export interface Repositories {
+  clients: ClientRepository;
+  users: UserRepository;
+  consents: ConsentRepository;
+  authorizationRequests: AuthorizationRequestRepository;
+  codes: CodeRepository;
+  refreshTokens: RefreshTokenRepository;
+  revocations: RevocationRepository;
+  connectedApps: ConnectedAppRepository;
+}
+
+/** Builds every repository over `db`. */
+export function openRepositories(db: Db): Repositories {
+  const refreshTokens = new RefreshTokenRepository(db);
+  return {
+    clients: new ClientRepository(db),
+    users: new UserRepository(db),
+    consents: new ConsentRepository(db),
+    authorizationRequests: new AuthorizationRequestRepository(db),
+    codes: new CodeRepository(db, refreshTokens),
+    refreshTokens,
+    revocations: new RevocationRepository(db),
+    connectedApps: new ConnectedAppRepository(db),
+  };
+}
