@@ -1,15 +1,19 @@
 // `npm run bench`: starts each target server in its own child process on 127.0.0.1, drives them with
 // autocannon from this process (interleaved rounds), and prints req/s, p50/p99, RSS and ratios.
 // Env: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (50), BENCH_ROUNDS (2), BENCH_WARMUP (s, 3),
-//      BENCH_TARGETS (comma-separated names, default all).
+//      BENCH_TARGETS (comma-separated names, default all), BENCH_BASELINE (path to another built
+//      checkout: its Latchkey targets run beside this one's and a comparison table follows the summary).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, platform, release, totalmem } from 'node:os';
 import autocannon from 'autocannon';
 import { runExtras } from './extras.js';
+import { baselineBuild, describeBuild, formatBuild, thisBuild } from './lib/builds.js';
 import { installExitHandlers, rssMb, sleep } from './lib/child.js';
+import { compareBuilds, printComparison } from './lib/compare.js';
+import { fmt, lpad, mean, pad, ratiosByRound } from './lib/stats.js';
 import { verifyTokenResponse } from './lib/verify.js';
-import allTargets from './targets/index.js';
+import { targetsFor } from './targets/index.js';
 
 const config = {
   durationS: Number(process.env.BENCH_DURATION ?? 10),
@@ -17,8 +21,20 @@ const config = {
   rounds: Number(process.env.BENCH_ROUNDS ?? 2),
   warmupS: Number(process.env.BENCH_WARMUP ?? 3),
 };
+let baseline;
+try {
+  baseline = baselineBuild();
+} catch (error) {
+  console.error(error.message);
+  process.exit(1);
+}
+const allTargets = targetsFor(baseline);
 const only = process.env.BENCH_TARGETS?.split(',').map((s) => s.trim());
-const targets = only ? allTargets.filter((t) => only.includes(t.name)) : allTargets;
+// A selected Latchkey target brings its baseline twin along.
+const targets = only
+  ? allTargets.filter((t) => only.includes(t.name) || only.includes(t.baselineOf))
+  : allTargets;
+const NAME_WIDTH = 38;
 
 /** A run where more than this share of answers are errors is INVALID (never reported as a speed). */
 const INVALID_SHARE = 0.5;
@@ -65,23 +81,18 @@ function summarizeRun(target, round, result, pid) {
   };
 }
 
-const mean = (xs) => (xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length);
-const fmt = (n, digits = 0) =>
-  n === null || n === undefined || Number.isNaN(n)
-    ? '-'
-    : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const verdict = (ratio, pass) => (ratio === null ? 'n/a (no valid pair of runs)' : pass ? 'met' : 'NOT met');
-const pad = (s, n) => String(s).padEnd(n);
-const lpad = (s, n) => String(s).padStart(n);
 
-function ratiosByRound(runs, numerator, denominator) {
-  const out = [];
-  for (let round = 1; round <= config.rounds; round++) {
-    const a = runs.find((r) => r.round === round && r.target === numerator && r.reqPerSec !== null);
-    const b = runs.find((r) => r.round === round && r.target === denominator && r.reqPerSec !== null);
-    if (a && b) out.push(a.reqPerSec / b.reqPerSec);
+/** Even rounds run each baseline twin before its subject, so neither build always goes first. */
+function roundOrder(started, round) {
+  const order = [...started];
+  if (round % 2 === 1) return order;
+  for (let i = 1; i < order.length; i++) {
+    if (order[i].target.baselineOf && order[i].target.baselineOf === order[i - 1].target.name) {
+      [order[i - 1], order[i]] = [order[i], order[i - 1]];
+    }
   }
-  return out;
+  return order;
 }
 
 async function main() {
@@ -97,12 +108,19 @@ async function main() {
     `Latchkey benchmark: ${config.connections} connections, ${config.durationS} s per run, ${config.rounds} rounds ` +
       `interleaved, ${config.warmupS} s warm-up; node ${machine.node}, ${machine.cpus} CPUs (${machine.cpuModel})`,
   );
-  console.log('All servers run in their own processes on 127.0.0.1; autocannon runs in this process.\n');
+  console.log('All servers run in their own processes on 127.0.0.1; autocannon runs in this process.');
+  const builds = baseline ? { this: describeBuild(thisBuild), baseline: describeBuild(baseline) } : undefined;
+  if (builds) {
+    console.log(`this build: ${formatBuild(builds.this)}`);
+    console.log(`baseline:   ${formatBuild(builds.baseline)} (Latchkey targets named <target>@baseline)`);
+  }
+  console.log('');
 
   const info = [];
   const started = [];
   for (const target of targets) {
     const entry = { name: target.name, role: target.role, description: target.description, status: 'ok' };
+    if (builds && target.build) entry.build = target.build.name;
     info.push(entry);
     let s;
     try {
@@ -130,7 +148,7 @@ async function main() {
       ? `200 + JWT ${v.alg}${v.typ ? ` typ ${v.typ}` : ''} scope "${v.scope}", ${v.fresh ? 'fresh token per request' : 'SAME token twice (cached?)'}`
       : '200 + JSON';
     console.log(
-      `ready   ${pad(target.name, 30)} pid ${lpad(entry.pid, 7)}  ${s.baseUrl}  verified: ${verified}`,
+      `ready   ${pad(target.name, NAME_WIDTH)} pid ${lpad(entry.pid, 7)}  ${s.baseUrl}  verified: ${verified}`,
     );
     started.push({ target, s });
   }
@@ -141,10 +159,10 @@ async function main() {
   }
 
   const runs = [];
-  const header = `${pad('round', 6)}${pad('target', 30)}${lpad('req/s', 10)}${lpad('p50 ms', 8)}${lpad('p99 ms', 8)}${lpad('RSS MB', 8)}${lpad('2xx', 10)}${lpad('non-2xx', 9)}${lpad('errors', 8)}${lpad('timeouts', 9)}  status`;
+  const header = `${pad('round', 6)}${pad('target', NAME_WIDTH)}${lpad('req/s', 10)}${lpad('p50 ms', 8)}${lpad('p99 ms', 8)}${lpad('RSS MB', 8)}${lpad('2xx', 10)}${lpad('non-2xx', 9)}${lpad('errors', 8)}${lpad('timeouts', 9)}  status`;
   console.log(`\n${header}\n${'-'.repeat(header.length)}`);
   for (let round = 1; round <= config.rounds; round++) {
-    for (const { target, s } of started) {
+    for (const { target, s } of roundOrder(started, round)) {
       await sleep(300);
       const result = await drive(s, config.durationS);
       const run = summarizeRun(target, round, result, s.proc.pid);
@@ -159,7 +177,7 @@ async function main() {
               .join(' ')}`
           : '';
       console.log(
-        `${pad(round, 6)}${pad(target.name, 30)}${lpad(speed, 10)}${latency}` +
+        `${pad(round, 6)}${pad(target.name, NAME_WIDTH)}${lpad(speed, 10)}${latency}` +
           `${lpad(fmt(run.rssMb, 1), 8)}${lpad(fmt(run.counts.ok), 10)}${lpad(fmt(run.counts.non2xx), 9)}` +
           `${lpad(fmt(run.counts.errors), 8)}${lpad(fmt(run.counts.timeouts), 9)}  ${run.status}${codes}`,
       );
@@ -176,7 +194,7 @@ async function main() {
   const summary = started.map(({ target }) => {
     const mine = runs.filter((r) => r.target === target.name);
     const valid = mine.filter((r) => r.reqPerSec !== null);
-    const vsCeiling = ceiling ? ratiosByRound(runs, target.name, ceiling) : [];
+    const vsCeiling = ceiling ? ratiosByRound(runs, config.rounds, target.name, ceiling) : [];
     return {
       target: target.name,
       role: target.role,
@@ -192,12 +210,12 @@ async function main() {
     };
   });
 
-  const sumHeader = `${pad('summary', 36)}${lpad('req/s', 10)}${lpad('p50 ms', 8)}${lpad('p99 ms', 8)}${lpad('RSS MB', 8)}${lpad('× bare', 9)}  runs`;
+  const sumHeader = `${pad('summary', NAME_WIDTH + 6)}${lpad('req/s', 10)}${lpad('p50 ms', 8)}${lpad('p99 ms', 8)}${lpad('RSS MB', 8)}${lpad('× bare', 9)}  runs`;
   console.log(`\n${sumHeader}\n${'-'.repeat(sumHeader.length)}`);
   for (const row of summary) {
     const speed = row.validRuns === 0 ? 'INVALID' : fmt(row.reqPerSec);
     console.log(
-      `${pad(row.target, 36)}${lpad(speed, 10)}${lpad(fmt(row.p50Ms, 1), 8)}${lpad(fmt(row.p99Ms), 8)}` +
+      `${pad(row.target, NAME_WIDTH + 6)}${lpad(speed, 10)}${lpad(fmt(row.p50Ms, 1), 8)}${lpad(fmt(row.p99Ms), 8)}` +
         `${lpad(fmt(row.rssMb, 1), 8)}${lpad(fmt(row.vsCeiling, 3), 9)}  ${row.validRuns} valid` +
         (row.invalidRuns ? `, ${row.invalidRuns} INVALID` : ''),
     );
@@ -209,7 +227,7 @@ async function main() {
   const comparisons = [];
   for (const row of summary.filter((r) => r.role === 'subject')) {
     for (const ref of references) {
-      const byRound = ratiosByRound(runs, row.target, ref);
+      const byRound = ratiosByRound(runs, config.rounds, row.target, ref);
       comparisons.push({ subject: row.target, reference: ref, ratio: mean(byRound), byRound });
       console.log(
         `\n${row.target} vs ${ref}: ${byRound.length ? `${fmt(mean(byRound), 2)} ×` : 'n/a (no valid pair of runs)'}` +
@@ -237,6 +255,15 @@ async function main() {
   }
   for (const t of info.filter((t) => t.status === 'skipped')) console.log(`\nSKIPPED ${t.name}: ${t.reason}`);
 
+  let buildComparison;
+  if (builds) {
+    const pairs = targets
+      .filter((t) => t.baselineOf)
+      .map((t) => ({ subject: t.baselineOf, baseline: t.name }));
+    buildComparison = compareBuilds({ pairs, builds, info, summary, runs, rounds: config.rounds });
+    printComparison(buildComparison);
+  }
+
   let extras = { lines: [], results: {} };
   if (process.env.BENCH_EXTRAS !== '0') {
     console.log('\nextras (proxy, resource middleware, client bundle):');
@@ -254,6 +281,7 @@ async function main() {
     runs,
     summary,
     comparisons,
+    ...(buildComparison ? { buildComparison } : {}),
   };
   const dir = new URL('./results/', import.meta.url);
   mkdirSync(dir, { recursive: true });

@@ -1,13 +1,13 @@
 // Runs the latchkey CLI for bench set-up and returns its stdout.
 import { execFile } from 'node:child_process';
 
-/** Runs `node <bin> ...args` with `env` added; rejects with stderr on a non-zero exit. */
-export function run(bin, args, env) {
+/** Runs `node <bin> ...args` with `env` added (in `cwd`); rejects with stderr on a non-zero exit. */
+export function run(bin, args, env, cwd) {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       [bin, ...args],
-      { env: { ...process.env, ...env } },
+      { env: { ...process.env, ...env }, cwd },
       (error, stdout, stderr) =>
         error ? reject(new Error(`latchkey ${args.join(' ')}: ${stderr || error.message}`)) : resolve(stdout),
     );

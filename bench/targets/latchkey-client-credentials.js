@@ -2,31 +2,31 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { binOf, thisBuild } from '../lib/builds.js';
 import { freePort, onCleanup, startProcess } from '../lib/child.js';
 import { profileFlags } from '../lib/latchkey-cli.js';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const bin = join(repoRoot, 'packages/server/bin/latchkey.js');
-
-export default {
-  name: 'latchkey-client-credentials',
-  role: 'subject',
+/** The target for one build (bench/lib/builds.js): this checkout, or the baseline's own bin and dist. */
+export const clientCredentialsTarget = (build) => ({
+  name: `latchkey-client-credentials${build.suffix}`,
+  role: build === thisBuild ? 'subject' : 'baseline',
+  build,
   description: 'latchkey start (SQLite), POST /oauth/token client_credentials, client_secret_basic',
   expectJwt: true,
   // Issue 2, "Speed": at least 0.30 × the bare ceiling and 3 × oidc-provider in the same run.
   goals: { vsCeiling: 0.3, vsReference: 3 },
   async start() {
+    const bin = binOf(build);
     if (!existsSync(bin)) throw new Error(`${bin} does not exist yet`);
     const port = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'latchkey-bench-'));
     const removeDir = () => rmSync(dataDir, { recursive: true, force: true });
     const unregister = onCleanup(removeDir);
     const proc = startProcess({
-      name: 'latchkey',
+      name: `latchkey${build.suffix}`,
       command: process.execPath,
       args: [...profileFlags(), bin, 'start'],
-      cwd: repoRoot,
+      cwd: build.root,
       env: { PORT: String(port), HOST: '127.0.0.1', LATCHKEY_DATA_DIR: dataDir, LATCHKEY_LOG_LEVEL: 'warn' },
     });
     const stop = async () => {
@@ -57,4 +57,4 @@ export default {
       throw error;
     }
   },
-};
+});

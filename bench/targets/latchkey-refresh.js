@@ -3,21 +3,22 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
+import { binOf, thisBuild } from '../lib/builds.js';
 import { freePort, onCleanup, startProcess } from '../lib/child.js';
 import { profileFlags, run } from '../lib/latchkey-cli.js';
 import { threeLeggedChains } from '../lib/three-legged.js';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const bin = join(repoRoot, 'packages/server/bin/latchkey.js');
 /** Chains prepared. Each run strands one chain per connection (its last request is never answered), so this covers warm-ups and rounds. */
 const CHAINS = 500;
 
-function refreshTarget(dialect) {
+/** The target for one dialect and one build (bench/lib/builds.js): this checkout or the baseline. */
+export function refreshTarget(dialect, build = thisBuild) {
+  const bin = binOf(build);
   return {
-    name: `latchkey-refresh-${dialect}`,
-    role: 'subject',
+    name: `latchkey-refresh-${dialect}${build.suffix}`,
+    role: build === thisBuild ? 'subject' : 'baseline',
+    build,
     description: `latchkey start (${dialect}), POST /oauth/token refresh_token with rotation, one chain per connection`,
     expectJwt: true,
     // Issue 3, "Speed": at least 0.15 × the bare ceiling on SQLite.
@@ -30,6 +31,7 @@ function refreshTarget(dialect) {
       });
       let databaseUrl = join(dataDir, 'latchkey.db');
       if (dialect === 'postgres') {
+        // This checkout's helper only starts a PostgreSQL server; the schema is the build's own.
         const { startPostgres } = await tsImport(
           '../../packages/server/src/test-support/postgres.ts',
           import.meta.url,
@@ -52,10 +54,10 @@ function refreshTarget(dialect) {
         LATCHKEY_DEMO_APP: 'false',
       };
       const proc = startProcess({
-        name: `latchkey-${dialect}`,
+        name: `latchkey-${dialect}${build.suffix}`,
         command: process.execPath,
         args: [...profileFlags(), bin, 'start'],
-        cwd: repoRoot,
+        cwd: build.root,
         env,
       });
       const stop = async () => {
@@ -65,7 +67,15 @@ function refreshTarget(dialect) {
       };
       try {
         await proc.waitForHttp(`${baseUrl}/readyz`, 30_000);
-        const { basic, tokens } = await threeLeggedChains({ baseUrl, env, bin, run, chains: CHAINS });
+        // The build's own CLI creates the user and the app in its own schema.
+        const runHere = (b, args, e) => run(b, args, e, build.root);
+        const { basic, tokens } = await threeLeggedChains({
+          baseUrl,
+          env,
+          bin,
+          run: runHere,
+          chains: CHAINS,
+        });
         const pool = [...tokens];
         const request = {
           method: 'POST',
@@ -121,6 +131,3 @@ function refreshTarget(dialect) {
     },
   };
 }
-
-export const latchkeyRefreshSqlite = refreshTarget('sqlite');
-export const latchkeyRefreshPostgres = refreshTarget('postgres');
