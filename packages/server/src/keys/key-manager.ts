@@ -1,6 +1,18 @@
 /** Holds the keys in memory for signing and the JWKS, reloading them so rotation reaches every server. */
-import type { KeySet, SigningKeyRepository } from '../storage/signing-keys.js';
 import type { SigningKey } from './signing-key.js';
+
+/** The keys a server signs with and publishes. */
+export interface KeySet {
+  active: SigningKey;
+  /** Every key in the JWKS: active, next, and retired keys whose tokens may still be valid. */
+  published: SigningKey[];
+}
+
+/** Where the keys are kept (the database's `signing_keys`, storage/signing-keys.ts). */
+export interface KeySource {
+  /** Reads the current key set. */
+  load(): Promise<KeySet>;
+}
 
 /** Signing keys in memory, refreshed in the background. */
 export class KeyManager {
@@ -9,7 +21,7 @@ export class KeyManager {
   private timer: NodeJS.Timeout | undefined;
 
   private constructor(
-    private readonly repository: SigningKeyRepository,
+    private readonly repository: KeySource,
     initial: KeySet,
   ) {
     this.keys = initial;
@@ -17,7 +29,7 @@ export class KeyManager {
   }
 
   /** Loads the keys once and starts reloading every `reloadMs` (a rotation by another process shows up within it). */
-  static async start(repository: SigningKeyRepository, reloadMs: number): Promise<KeyManager> {
+  static async start(repository: KeySource, reloadMs: number): Promise<KeyManager> {
     const manager = new KeyManager(repository, await repository.load());
     manager.timer = setInterval(() => {
       manager.reload().catch(() => {

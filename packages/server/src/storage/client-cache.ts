@@ -7,7 +7,7 @@
  * PostgreSQL has no such cheap signal, so there every lookup reads the database.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import type { ClientWithSecrets } from './clients.js';
+import type { ClientWithSecrets } from './client-records.js';
 import type { Db } from './database.js';
 
 interface Entry {

@@ -1,30 +1,14 @@
 /** Repository for applications (clients) and their hashed secrets. */
-
 import type { Statement } from 'better-sqlite3';
 import { sql } from 'kysely';
 import { randomToken, sha256Hex } from '../tokens/random.js';
 import { type ClientCache, clientCacheFor } from './client-cache.js';
+import type { Client, ClientWithSecrets } from './client-records.js';
 import { splitScopes, unixNow } from './columns.js';
 import { type Db, nativeHandle } from './database.js';
 import type { ClientTable } from './schema.js';
 
-/** An application as the server uses it. */
-export interface Client {
-  id: string;
-  name: string;
-  isPublic: boolean;
-  /** An API that may introspect tokens issued to other apps (RFC 7662 §2.1). */
-  resourceServer: boolean;
-  redirectUris: string[];
-  grantTypes: string[];
-  scopes: string[];
-  createdAt: number;
-}
-
-/** A client with the hashes of the secrets valid now (more than one during a rotation grace). */
-export interface ClientWithSecrets extends Client {
-  secretHashes: string[];
-}
+export type { Client, ClientWithSecrets } from './client-records.js';
 
 /** What `createClient` needs. */
 export interface NewClient {

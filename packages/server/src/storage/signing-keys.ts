@@ -1,5 +1,6 @@
 /** Repository for signing keys and their life cycle: next -> active -> retired -> dropped. */
 import type { JsonWebKey } from 'node:crypto';
+import type { KeySet, KeySource } from '../keys/key-manager.js';
 import {
   generateSigningKey,
   importSigningKey,
@@ -9,15 +10,8 @@ import {
 import { unixNow } from './columns.js';
 import type { Db } from './database.js';
 
-/** The keys a server signs with and publishes. */
-export interface KeySet {
-  active: SigningKey;
-  /** Every key in the JWKS: active, next, and retired keys whose tokens may still be valid. */
-  published: SigningKey[];
-}
-
 /** Signing-key data access. */
-export class SigningKeyRepository {
+export class SigningKeyRepository implements KeySource {
   constructor(private readonly db: Db) {}
 
   private async insert(alg: SigningAlgorithm, state: 'next' | 'active'): Promise<void> {
