@@ -11,15 +11,16 @@ import { metadataEndpoint } from './endpoints/metadata.js';
 import { revokeEndpoint } from './endpoints/revoke.js';
 import { signupEndpoints } from './endpoints/signup.js';
 import { tokenEndpoint } from './endpoints/token.js';
+import { ERRORS } from './errors.js';
 import { installErrorHandler, installPageErrorHandler } from './http/error-handler.js';
 import { clientErrorHandler, frameworkErrorHandler } from './http/framework-errors.js';
 import { NO_STORE_HEADERS } from './http/no-store.js';
 
-/** SECURITY.md: request bodies above 64 KiB are refused with 413 before anything is read further. */
+/** RFC 9110 §15.5.14: request bodies above 64 KiB are refused with 413 before anything is read further. */
 export const BODY_LIMIT = 64 * 1024;
 
 const DRAINING_BODY = JSON.stringify({
-  error: 'temporarily_unavailable',
+  error: ERRORS.SHUTTING_DOWN.code,
   error_description: 'the server is shutting down; retry',
 });
 
@@ -59,7 +60,7 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
     if (ctx.inFlight.draining) {
       // A request on a kept-alive connection while shutting down: a retryable no-store 503, then close.
       return reply
-        .code(503)
+        .code(ERRORS.SHUTTING_DOWN.status)
         .header('connection', 'close')
         .header('retry-after', '1')
         .header('content-type', 'application/json; charset=utf-8')

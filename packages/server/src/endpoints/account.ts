@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { cookieNames } from '../http/cookies.js';
 import { checkCsrf, csrfToken } from '../http/csrf.js';
-import { PageError } from '../http/page-errors.js';
+import { pageError } from '../http/page-errors.js';
 import { readPageForm } from '../http/page-form.js';
 import { newNonce, sendPage } from '../http/page-security.js';
 import { singleQueryValue } from '../http/query.js';
@@ -45,8 +45,8 @@ export function accountEndpoints(app: FastifyInstance, ctx: ServerContext): void
     async (request, reply) => {
       checkCsrf(request, readPageForm(request), cookieNames(ctx.config.issuer), ctx.config.issuer);
       const user = await currentUser(ctx, request);
-      if (!user) throw new PageError(403, 'You are signed out', 'Sign in again to manage your apps.');
-      // An ID that cannot be an app's has nothing to disconnect (storage/grants.ts): the same answer as
+      if (!user) throw pageError('SIGNED_OUT_ACCOUNT');
+      // An ID that cannot be an app's has nothing to disconnect (storage/connected-apps.ts): the same answer as
       // any app the user has not connected, never a database error on a page.
       await ctx.connectedApps.disconnect(user.id, request.params.clientId);
       return reply.redirect(`${ACCOUNT_APPS_PATH}?revoked=1`, 303);

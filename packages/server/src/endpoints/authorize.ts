@@ -4,10 +4,11 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context.js';
+import { ERRORS } from '../errors.js';
 import { cookieNames } from '../http/cookies.js';
 import { checkCsrf, csrfToken } from '../http/csrf.js';
 import type { Params } from '../http/form.js';
-import { PageError } from '../http/page-errors.js';
+import { pageError } from '../http/page-errors.js';
 import { readPageForm } from '../http/page-form.js';
 import { newNonce, originOf, sendPage } from '../http/page-security.js';
 import { parseQueryWithRepeats, type QueryParams, singleQueryValue } from '../http/query.js';
@@ -29,13 +30,22 @@ const PENDING_TTL = 600;
 
 /** An error to send back to the app's redirect URI (after client and redirect URI are known good). */
 class RedirectError extends Error {
+  readonly error: string;
   constructor(
-    readonly error: string,
+    name: RedirectErrorName,
     readonly description: string,
   ) {
     super(description);
+    this.error = ERRORS[name].code;
   }
 }
+
+/** The catalogue entries answered by a redirect to the app (RFC 6749 §4.1.2.1). */
+type RedirectErrorName =
+  | 'AUTHORIZE_INVALID_REQUEST'
+  | 'AUTHORIZE_UNSUPPORTED_RESPONSE_TYPE'
+  | 'AUTHORIZE_UNAUTHORIZED_CLIENT'
+  | 'AUTHORIZE_INVALID_SCOPE';
 
 function queryOf(url: string): string {
   const q = url.indexOf('?');
@@ -45,19 +55,9 @@ function queryOf(url: string): string {
 /** Step 1 (page errors only): the client must exist. */
 async function resolveClient(ctx: ServerContext, params: Params): Promise<Client> {
   const clientId = params.get('client_id');
-  if (clientId === undefined)
-    throw new PageError(
-      400,
-      'This link is incomplete',
-      'The request names no app (client_id is missing). Nothing was sent back to any app.',
-    );
+  if (clientId === undefined) throw pageError('MISSING_CLIENT_ID');
   const client = await ctx.clients.find(clientId);
-  if (!client)
-    throw new PageError(
-      400,
-      'Unknown app',
-      'The app in this link is not registered here. Nothing was sent back to it.',
-    );
+  if (!client) throw pageError('UNKNOWN_CLIENT');
   return client;
 }
 
@@ -66,19 +66,10 @@ function resolveRedirectUri(client: Client, params: Params): string {
   const requested = params.get('redirect_uri');
   const match = requestedRedirectUri(client.redirectUris, requested);
   if (requested === undefined && !match) {
-    throw new PageError(
-      400,
-      'This link is incomplete',
-      'The request names no redirect_uri and the app has several. Nothing was sent back to the app.',
-    );
+    throw pageError('MISSING_REDIRECT_URI');
   }
   // RFC 6749 §3.1.2.4: never redirect to an unverified URI.
-  if (!match)
-    throw new PageError(
-      400,
-      'Invalid redirect',
-      'The redirect_uri in this link is not registered for this app. Nothing was sent back to the app.',
-    );
+  if (!match) throw pageError('REDIRECT_URI_MISMATCH');
   return match;
 }
 
@@ -86,12 +77,7 @@ function resolveRedirectUri(client: Client, params: Params): string {
  * A page error for a request whose client or redirect URI cannot be determined: a repeated
  * `client_id` or `redirect_uri` (RFC 6749 §3.1, §4.1.2.1), or bad percent-encoding.
  */
-const malformedLink = () =>
-  new PageError(
-    400,
-    'This link is malformed',
-    'A parameter is repeated or badly encoded. Nothing was sent back to any app.',
-  );
+const malformedLink = () => pageError('MALFORMED_LINK');
 
 /** RFC 6749 Appendix A.5: `state = 1*VSCHAR` (%x20-7E); we also bound it at 1024 characters. */
 const MAX_STATE_LENGTH = 1024;
@@ -113,14 +99,14 @@ function checkShape(query: QueryParams): void {
   if (query.repeated.size > 0) {
     const name = [...query.repeated].find((n) => /^[\w.-]{1,40}$/.test(n));
     throw new RedirectError(
-      'invalid_request',
+      'AUTHORIZE_INVALID_REQUEST',
       name ? `the ${name} parameter is repeated` : 'a parameter is repeated',
     );
   }
   const state = query.params.get('state');
   if (state !== undefined && !isValidState(state)) {
     throw new RedirectError(
-      'invalid_request',
+      'AUTHORIZE_INVALID_REQUEST',
       `state must be 1 to ${MAX_STATE_LENGTH} printable ASCII characters`,
     );
   }
@@ -133,17 +119,20 @@ function validateRequest(
   params: Params,
 ): { scopes: string[]; challenge?: string } {
   if (params.get('response_type') !== 'code') {
-    throw new RedirectError('unsupported_response_type', 'only response_type=code is supported');
+    throw new RedirectError('AUTHORIZE_UNSUPPORTED_RESPONSE_TYPE', 'only response_type=code is supported');
   }
   if (!client.grantTypes.includes('authorization_code')) {
-    throw new RedirectError('unauthorized_client', 'this app may not use the authorization code flow');
+    throw new RedirectError(
+      'AUTHORIZE_UNAUTHORIZED_CLIENT',
+      'this app may not use the authorization code flow',
+    );
   }
   let scopes: string[];
   try {
     scopes = grantScope(params.get('scope'), client.scopes);
   } catch (error) {
     throw new RedirectError(
-      'invalid_scope',
+      'AUTHORIZE_INVALID_SCOPE',
       error instanceof OAuthError ? error.description : 'invalid scope',
     );
   }
@@ -152,18 +141,19 @@ function validateRequest(
   // RFC 9700 §2.1.1 / RFC 7636 §4.3: S256 only; an absent method means plain, which is refused.
   if (challenge === undefined) {
     if (method !== undefined)
-      throw new RedirectError('invalid_request', 'code_challenge_method without code_challenge');
+      throw new RedirectError('AUTHORIZE_INVALID_REQUEST', 'code_challenge_method without code_challenge');
     if (pkceRequired(client, ctx.config.requirePkce)) {
       throw new RedirectError(
-        'invalid_request',
+        'AUTHORIZE_INVALID_REQUEST',
         'PKCE is required: send code_challenge with code_challenge_method=S256',
       );
     }
     return { scopes };
   }
-  if (method !== 'S256') throw new RedirectError('invalid_request', 'code_challenge_method must be S256');
+  if (method !== 'S256')
+    throw new RedirectError('AUTHORIZE_INVALID_REQUEST', 'code_challenge_method must be S256');
   if (!isS256Challenge(challenge))
-    throw new RedirectError('invalid_request', 'code_challenge must be 43 base64url characters');
+    throw new RedirectError('AUTHORIZE_INVALID_REQUEST', 'code_challenge must be 43 base64url characters');
   return { scopes, challenge };
 }
 
@@ -254,31 +244,20 @@ async function decide(ctx: ServerContext, request: FastifyRequest, reply: Fastif
   const params = readPageForm(request);
   checkCsrf(request, params, cookieNames(ctx.config.issuer), ctx.config.issuer);
   const user = await currentUser(ctx, request);
-  if (!user)
-    throw new PageError(403, 'You are signed out', 'Sign in again from the app. Nothing was allowed.');
+  if (!user) throw pageError('SIGNED_OUT_CONSENT');
   const decision = params.get('decision');
   // Checked before the pending request is taken, so a malformed answer does not consume it.
-  if (decision !== 'allow' && decision !== 'deny')
-    throw new PageError(
-      400,
-      'This answer was not understood',
-      'Go back and choose Allow or Deny. Nothing was allowed.',
-    );
+  if (decision !== 'allow' && decision !== 'deny') throw pageError('DECISION_NOT_UNDERSTOOD');
   // A repeated handle counts as none (RFC 6749 §3.1).
   const handle = singleQueryValue(request, 'request');
   const pending = handle ? await ctx.authorizationRequests.take(handle, user.id) : undefined;
-  if (!pending)
-    throw new PageError(
-      400,
-      'This request has expired',
-      'Go back to the app and start again. Nothing was allowed.',
-    );
+  if (!pending) throw pageError('REQUEST_EXPIRED');
   if (decision === 'allow') {
     await ctx.consents.save(user.id, pending.clientId, pending.scopes);
     return reply.redirect(await issueCode(ctx, pending), 303);
   }
   const denied = redirectTo(ctx, pending.redirectUri, {
-    error: 'access_denied',
+    error: ERRORS.ACCESS_DENIED.code,
     error_description: 'the user denied the request',
     state: pending.state,
   });

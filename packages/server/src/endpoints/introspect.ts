@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { requireParam } from '../http/form.js';
 import { readClientRequest, rejectOtherMethods } from '../http/request.js';
-import { invalidClient } from '../oauth/errors.js';
+import { oauthError } from '../oauth/errors.js';
 import type { ClientWithSecrets } from '../storage/clients.js';
 import type { AccessTokenClaims } from '../tokens/access-token.js';
 import { verifyOwnAccessToken } from '../tokens/verify-access-token.js';
@@ -66,7 +66,7 @@ export function introspectEndpoint(app: FastifyInstance, ctx: ServerContext): vo
   app.post(INTROSPECT_PATH, async (request, reply) => {
     const { params, client } = await readClientRequest(ctx, request);
     // RFC 7662 §2.1: the endpoint MUST require authorization; a client_id alone proves nothing.
-    if (client.isPublic) throw invalidClient('public clients cannot use introspection');
+    if (client.isPublic) throw oauthError('INVALID_CLIENT', 'public clients cannot use introspection');
     const result = await introspect(ctx, client, requireParam(params, 'token'));
     reply.header('content-type', 'application/json; charset=utf-8');
     return result ? JSON.stringify(result) : INACTIVE;

@@ -4,7 +4,7 @@ import type { ServerContext } from '../context.js';
 import { GRANT_TYPES, type GrantHandler } from '../grants/index.js';
 import { printable, requireParam } from '../http/form.js';
 import { readClientRequest, rejectOtherMethods } from '../http/request.js';
-import { unauthorizedClient, unsupportedGrantType } from '../oauth/errors.js';
+import { oauthError } from '../oauth/errors.js';
 import type { ClientWithSecrets } from '../storage/clients.js';
 
 /** Path of the token endpoint. */
@@ -13,9 +13,10 @@ export const TOKEN_PATH = '/oauth/token';
 /** RFC 6749 §5.2: a grant the server does not know, or one this client was not registered for. */
 function checkGrantAllowed(client: ClientWithSecrets, grantType: string): GrantHandler {
   const handler = GRANT_TYPES.get(grantType)?.handler;
-  if (!handler) throw unsupportedGrantType(`grant_type "${printable(grantType)}" is not supported`);
+  if (!handler)
+    throw oauthError('UNSUPPORTED_GRANT_TYPE', `grant_type "${printable(grantType)}" is not supported`);
   if (!client.grantTypes.includes(grantType)) {
-    throw unauthorizedClient(`this client is not allowed to use grant_type "${grantType}"`);
+    throw oauthError('UNAUTHORIZED_CLIENT', `this client is not allowed to use grant_type "${grantType}"`);
   }
   return handler;
 }

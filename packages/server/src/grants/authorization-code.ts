@@ -1,7 +1,7 @@
 /** The authorization code grant: exchange a code for tokens (RFC 6749 §4.1.3, RFC 7636 §4.5). */
 
 import { requireParam } from '../http/form.js';
-import { invalidRequest } from '../oauth/errors.js';
+import { oauthError } from '../oauth/errors.js';
 import { pkceRequired } from '../oauth/pkce.js';
 import { decideRedemption } from './code-binding.js';
 import type { GrantHandler } from './grant.js';
@@ -25,7 +25,7 @@ export const authorizationCodeGrant: GrantHandler = async (ctx, client, params) 
   };
   // RFC 6749 §5.2 invalid_request: a parameter this client must send is missing.
   if (request.verifier === undefined && pkceRequired(client, ctx.config.requirePkce))
-    throw invalidRequest('code_verifier is required');
+    throw oauthError('INVALID_REQUEST', 'code_verifier is required');
   const grant = await ctx.codes
     .redeem(code, {
       // RFC 6749 §5.1: a refresh token only for an app with the refresh_token grant; none is even stored.

@@ -1,5 +1,5 @@
 /** The client credentials grant: two-legged tokens (RFC 6749 §4.4). */
-import { unauthorizedClient } from '../oauth/errors.js';
+import { oauthError } from '../oauth/errors.js';
 import { grantScope } from '../oauth/scope.js';
 import { type GrantHandler, tokenResponse } from './grant.js';
 
@@ -9,7 +9,8 @@ import { type GrantHandler, tokenResponse } from './grant.js';
  */
 export const clientCredentialsGrant: GrantHandler = async (ctx, client, params) => {
   // RFC 6749 §4.4: only confidential clients may use this grant.
-  if (client.isPublic) throw unauthorizedClient('public clients cannot use client_credentials');
+  if (client.isPublic)
+    throw oauthError('UNAUTHORIZED_CLIENT', 'public clients cannot use client_credentials');
   return tokenResponse(ctx, client, {
     subject: client.id,
     scopes: grantScope(params.get('scope'), client.scopes),

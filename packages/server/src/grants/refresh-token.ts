@@ -1,6 +1,6 @@
 /** The refresh token grant with rotation (RFC 6749 §6, RFC 9700 §4.14.2). */
 import { requireParam } from '../http/form.js';
-import { invalidScope } from '../oauth/errors.js';
+import { oauthError } from '../oauth/errors.js';
 import { parseScope } from '../oauth/scope.js';
 import { GrantError } from '../storage/errors.js';
 import type { GrantHandler } from './grant.js';
@@ -29,7 +29,7 @@ export const refreshTokenGrant: GrantHandler = async (ctx, client, params) => {
     })
     .catch((error: unknown) => {
       if (error instanceof GrantError && error.reason === 'scope_widened') {
-        throw invalidScope('the requested scope exceeds what was granted');
+        throw oauthError('INVALID_SCOPE', 'the requested scope exceeds what was granted');
       }
       return asInvalidGrant(error);
     });

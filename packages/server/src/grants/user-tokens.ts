@@ -1,6 +1,6 @@
 /** Issues the token response of a user grant: an access token bound to the grant, and maybe a refresh token. */
 import type { ServerContext } from '../context.js';
-import { invalidGrant } from '../oauth/errors.js';
+import { oauthError } from '../oauth/errors.js';
 import type { ClientWithSecrets } from '../storage/clients.js';
 import { GrantError } from '../storage/errors.js';
 import type { IssuedGrant } from '../storage/refresh-tokens/rows.js';
@@ -45,6 +45,6 @@ export const INVALID_GRANT_DESCRIPTION =
 
 /** Turns a repository failure into RFC 6749 §5.2 `invalid_grant`; anything else is rethrown. */
 export function asInvalidGrant(error: unknown): never {
-  if (error instanceof GrantError) throw invalidGrant(INVALID_GRANT_DESCRIPTION);
+  if (error instanceof GrantError) throw oauthError('INVALID_GRANT', INVALID_GRANT_DESCRIPTION);
   throw error;
 }

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hasIssuedShape, randomToken } from '../tokens/random.js';
 import { type CookieNames, readCookie, setCookie } from './cookies.js';
 import type { Params } from './form.js';
-import { forbiddenForm } from './page-errors.js';
+import { pageError } from './page-errors.js';
 
 /** The form value for this browser: its CSRF cookie, set now if it has none. */
 export function csrfToken(request: FastifyRequest, reply: FastifyReply, names: CookieNames): string {
@@ -22,9 +22,10 @@ export function csrfToken(request: FastifyRequest, reply: FastifyReply, names: C
  */
 export function checkCsrf(request: FastifyRequest, params: Params, names: CookieNames, issuer: string): void {
   const origin = request.headers.origin;
-  if (origin !== undefined && origin !== 'null' && origin !== new URL(issuer).origin) throw forbiddenForm();
+  if (origin !== undefined && origin !== 'null' && origin !== new URL(issuer).origin)
+    throw pageError('FORM_EXPIRED');
   const cookie = readCookie(request, names.csrf);
   const field = params.get('csrf');
-  if (!cookie || !field || cookie.length !== field.length) throw forbiddenForm();
-  if (!timingSafeEqual(Buffer.from(cookie), Buffer.from(field))) throw forbiddenForm();
+  if (!cookie || !field || cookie.length !== field.length) throw pageError('FORM_EXPIRED');
+  if (!timingSafeEqual(Buffer.from(cookie), Buffer.from(field))) throw pageError('FORM_EXPIRED');
 }

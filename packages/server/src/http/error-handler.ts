@@ -1,25 +1,32 @@
 /** The error serializers: `{error, error_description}` for the JSON endpoints, an HTML page for the browser pages; never a stack or a secret. */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { invalidRequest, OAuthError, temporarilyUnavailable } from '../oauth/errors.js';
+import { isCatalogued } from '../errors.js';
+import { OAuthError, oauthError } from '../oauth/errors.js';
 import { errorPage } from '../pages/error.js';
 import { isDatabaseUnavailable, ValueRejectedError } from '../storage/errors.js';
-import { PageError } from './page-errors.js';
+import { PageError, pageError } from './page-errors.js';
 import { newNonce, sendPage } from './page-security.js';
 
-/** The answer to a failure the handlers did not answer themselves; `undefined`: a bug (500). */
+/**
+ * The answer to a failure the handlers did not answer themselves, from the error catalogue;
+ * `undefined`: a bug (500).
+ */
 function toOAuthError(error: unknown): OAuthError | undefined {
   if (error instanceof OAuthError) return error;
+  // An error class that names its catalogue entry (app registration, redirect URI rules).
+  if (isCatalogued(error)) return oauthError(error.catalogueName, error.message);
   // A value the database cannot store or compare: a malformed request (RFC 6749 §5.2), never a 500.
   if (error instanceof ValueRejectedError)
-    return invalidRequest('a parameter has a value the server cannot process');
-  if (isDatabaseUnavailable(error)) return temporarilyUnavailable();
+    return oauthError('VALUE_REJECTED', 'a parameter has a value the server cannot process');
+  if (isDatabaseUnavailable(error))
+    return oauthError('UNAVAILABLE', 'the service is temporarily unavailable', { 'retry-after': '1' });
   const status = (error as FastifyError).statusCode;
   // Fastify's own 4xx (body too large, bad Content-Length, bad media type): bad input, never a 500.
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const code = (error as FastifyError).code;
     const description =
       code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'request body is too large' : 'the request could not be read';
-    return invalidRequest(description, status);
+    return oauthError('REQUEST_UNREADABLE', description, {}, status);
   }
   return undefined;
 }
@@ -51,29 +58,15 @@ function renderPageError(reply: FastifyReply, error: PageError): string {
     reply,
     error.status,
     nonce,
-    errorPage({ nonce, title: error.title, message: error.detail, status: error.status }),
+    errorPage({ nonce, title: error.title, message: error.detail, status: error.status, code: error.code }),
   );
 }
 
 /** The page a browser sees for a failure that is not a PageError (body too large, database down, bug). */
 function pageErrorFor(known: OAuthError | undefined): PageError {
-  if (known === undefined) {
-    return new PageError(500, 'Something went wrong', 'An unexpected error occurred. Nothing was changed.');
-  }
-  if (known.status === 503) {
-    return new PageError(
-      503,
-      'Temporarily unavailable',
-      'The service cannot answer right now. Try again in a moment.',
-      known.headers,
-    );
-  }
-  return new PageError(
-    known.status,
-    'This request was not understood',
-    'Go back and try again.',
-    known.headers,
-  );
+  if (known === undefined) return pageError('PAGE_SERVER_ERROR');
+  if (known.status === 503) return pageError('PAGE_UNAVAILABLE', { headers: known.headers });
+  return pageError('PAGE_BAD_REQUEST', { headers: known.headers, status: known.status });
 }
 
 /** Installs the JSON error and not-found handlers (token, revocation, introspection, discovery). */
@@ -82,7 +75,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (error instanceof PageError) return renderPageError(reply, error);
     const known = toOAuthError(error);
     logFailure(request, error, known);
-    const answer = known ?? new OAuthError('server_error', 'an unexpected error occurred', 500);
+    const answer = known ?? oauthError('SERVER_ERROR', 'an unexpected error occurred');
     reply
       .code(answer.status)
       .headers(answer.headers)
@@ -90,8 +83,9 @@ export function installErrorHandler(app: FastifyInstance): void {
     return JSON.stringify({ error: answer.error, error_description: answer.description });
   });
   app.setNotFoundHandler(async (_request, reply) => {
-    reply.code(404).header('content-type', 'application/json; charset=utf-8');
-    return JSON.stringify({ error: 'not_found', error_description: 'no such endpoint' });
+    const answer = oauthError('NOT_FOUND', 'no such endpoint');
+    reply.code(answer.status).header('content-type', 'application/json; charset=utf-8');
+    return JSON.stringify({ error: answer.error, error_description: answer.description });
   });
 }
 

@@ -1,5 +1,5 @@
 /** Strict application/x-www-form-urlencoded parsing for OAuth requests (RFC 6749 §3.2, Appendix B). */
-import { invalidRequest } from '../oauth/errors.js';
+import { oauthError } from '../oauth/errors.js';
 
 /** Parameters of one request: a Map, so `__proto__` or `a[b]` are plain names and nothing nests. */
 export type Params = ReadonlyMap<string, string>;
@@ -10,7 +10,7 @@ function decodeComponent(raw: string): string {
   try {
     return decodeURIComponent(plus);
   } catch {
-    throw invalidRequest('malformed percent-encoding in the request body');
+    throw oauthError('INVALID_REQUEST', 'malformed percent-encoding in the request body');
   }
 }
 
@@ -27,7 +27,7 @@ export function parseForm(body: string): Params {
     const eq = pair.indexOf('=');
     const name = decodeComponent(eq === -1 ? pair : pair.slice(0, eq));
     const value = eq === -1 ? '' : decodeComponent(pair.slice(eq + 1));
-    if (params.has(name)) throw invalidRequest(`parameter "${printable(name)}" is repeated`);
+    if (params.has(name)) throw oauthError('INVALID_REQUEST', `parameter "${printable(name)}" is repeated`);
     if (value !== '') params.set(name, value);
   }
   return params;
@@ -42,6 +42,6 @@ export function printable(name: string): string {
 /** Reads a required parameter or throws `invalid_request` naming it. */
 export function requireParam(params: Params, name: string): string {
   const value = params.get(name);
-  if (value === undefined) throw invalidRequest(`missing required parameter "${name}"`);
+  if (value === undefined) throw oauthError('INVALID_REQUEST', `missing required parameter "${name}"`);
   return value;
 }

@@ -5,10 +5,11 @@
  */
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ERRORS } from '../errors.js';
 import { NO_STORE_HEADERS } from './no-store.js';
 
 const BAD_URL_BODY = JSON.stringify({
-  error: 'invalid_request',
+  error: ERRORS.REQUEST_UNREADABLE.code,
   error_description: 'the request URL is malformed',
 });
 
@@ -18,7 +19,7 @@ const BAD_URL_BODY = JSON.stringify({
  */
 export function frameworkErrorHandler(_error: Error, _request: FastifyRequest, reply: FastifyReply): void {
   reply
-    .code(400)
+    .code(ERRORS.REQUEST_UNREADABLE.status)
     .headers(NO_STORE_HEADERS)
     .header('x-content-type-options', 'nosniff')
     .header('content-type', 'application/json; charset=utf-8')

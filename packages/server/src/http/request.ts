@@ -1,7 +1,7 @@
 /** Request checks shared by the form-posting endpoints (token, revoke, introspect). */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context.js';
-import { invalidRequest, OAuthError } from '../oauth/errors.js';
+import { oauthError } from '../oauth/errors.js';
 import type { ClientWithSecrets } from '../storage/clients.js';
 import { type Params, parseForm } from './form.js';
 
@@ -14,7 +14,7 @@ const FORM = /^application\/x-www-form-urlencoded(\s*;.*)?$/i;
 export function readForm(request: FastifyRequest): Params {
   const type = request.headers['content-type'];
   if (type === undefined || !FORM.test(type)) {
-    throw invalidRequest('the body must be application/x-www-form-urlencoded');
+    throw oauthError('INVALID_REQUEST', 'the body must be application/x-www-form-urlencoded');
   }
   return parseForm(typeof request.body === 'string' ? request.body : '');
 }
@@ -24,7 +24,8 @@ export function readForm(request: FastifyRequest): Params {
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1 ("MUST NOT be included in the request URI")
  */
 export function rejectQueryCredentials(url: string): void {
-  if (url.includes('?')) throw invalidRequest('parameters must be sent in the request body, not the URL');
+  if (url.includes('?'))
+    throw oauthError('INVALID_REQUEST', 'parameters must be sent in the request body, not the URL');
 }
 
 /**
@@ -52,9 +53,7 @@ export function rejectOtherMethods(app: FastifyInstance, path: string, allowed: 
     method: methods,
     url: path,
     handler: async () => {
-      throw new OAuthError('invalid_request', `use ${allowed.join(', ')}`, 405, {
-        allow: allowed.join(', '),
-      });
+      throw oauthError('METHOD_NOT_ALLOWED', `use ${allowed.join(', ')}`, { allow: allowed.join(', ') });
     },
   });
 }

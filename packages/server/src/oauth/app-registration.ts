@@ -1,4 +1,6 @@
 /** Registering an app: validation and defaults shared by the CLI and the developer portal. */
+
+import type { CataloguedError } from '../errors.js';
 import { defaultGrantTypes, GRANT_TYPE_NAMES, GRANT_TYPES } from '../grants/index.js';
 import type { Client, ClientRepository } from '../storage/clients.js';
 import { validateRedirectUri } from './redirect-uri.js';
@@ -14,7 +16,8 @@ export interface AppRequest {
 }
 
 /** A request is invalid: the message names the field and the value. */
-export class AppRegistrationError extends Error {
+export class AppRegistrationError extends Error implements CataloguedError {
+  readonly catalogueName = 'INVALID_CLIENT_METADATA' as const;
   override readonly name = 'AppRegistrationError';
 }
 

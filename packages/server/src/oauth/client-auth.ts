@@ -5,7 +5,7 @@ import { ipKey } from '../http/ip-key.js';
 import type { FailureLimiter } from '../http/rate-limit.js';
 import type { ClientRepository, ClientWithSecrets } from '../storage/clients.js';
 import { DUMMY_HASH, hashesEqual, sha256Hex } from '../tokens/random.js';
-import { invalidClient, invalidRequest, tooManyRequests } from './errors.js';
+import { oauthError, retryAfterValue } from './errors.js';
 
 /** The methods this server accepts, as advertised in metadata (RFC 8414 §2). */
 export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
@@ -61,18 +61,18 @@ function presentedCredentials({ authorization, params }: ClientAuthInput): Prese
   if (authorization !== undefined) {
     // RFC 6749 §2.3: a client MUST NOT use more than one authentication method per request.
     if (bodySecret !== undefined)
-      throw invalidRequest('client credentials sent in both the header and the body');
+      throw oauthError('INVALID_REQUEST', 'client credentials sent in both the header and the body');
     const match = /^Basic +([A-Za-z0-9+/=._~-]+) *$/i.exec(authorization);
-    if (!match) throw invalidClient('unsupported or malformed Authorization header');
+    if (!match) throw oauthError('INVALID_CLIENT', 'unsupported or malformed Authorization header');
     const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon < 1) throw invalidClient('malformed Basic credentials');
+    if (colon < 1) throw oauthError('INVALID_CLIENT', 'malformed Basic credentials');
     const clientId = formDecode(decoded.slice(0, colon));
     if (bodyId !== undefined && bodyId !== clientId)
-      throw invalidRequest('client_id in the body differs from the header');
+      throw oauthError('INVALID_REQUEST', 'client_id in the body differs from the header');
     return { clientId, secret: formDecode(decoded.slice(colon + 1)) };
   }
-  if (bodyId === undefined) throw invalidClient('client authentication is required');
+  if (bodyId === undefined) throw oauthError('INVALID_CLIENT', 'client authentication is required');
   return { clientId: bodyId, secret: bodySecret };
 }
 
@@ -111,7 +111,7 @@ export class ClientAuthenticator {
     if (!this.verify(client, presented.secret)) {
       this.limits.strict.fail(keys.strict);
       this.limits.perClient.fail(keys.perClient);
-      throw invalidClient();
+      throw oauthError('INVALID_CLIENT', 'client authentication failed');
     }
     return client as ClientWithSecrets;
   }
@@ -120,7 +120,9 @@ export class ClientAuthenticator {
     const strict = this.limits.strict.retryAfter(keys.strict);
     const perClient = this.limits.perClient.retryAfter(keys.perClient);
     if (strict !== undefined || perClient !== undefined)
-      throw tooManyRequests(Math.max(strict ?? 0, perClient ?? 0));
+      throw oauthError('TOO_MANY_REQUESTS', 'too many failed attempts; retry later', {
+        'retry-after': retryAfterValue(Math.max(strict ?? 0, perClient ?? 0)),
+      });
   }
 
   private verify(client: ClientWithSecrets | undefined, secret: string | undefined): boolean {

@@ -1,4 +1,8 @@
-/** OAuthError and one factory per RFC 6749 §5.2 / RFC 6750 error code. */
+/**
+ * OAuthError, the one class of every JSON error answer, built from the error catalogue (errors.ts):
+ * `oauthError('INVALID_GRANT', description)` carries the entry's code and status.
+ */
+import { type CatalogueEntry, ERRORS, type ErrorName } from '../errors.js';
 
 /** An error the protocol defines: serialized as `{error, error_description}` with its HTTP status. */
 export class OAuthError extends Error {
@@ -23,51 +27,22 @@ export class OAuthError extends Error {
   }
 }
 
-/** The realm sent in `WWW-Authenticate: Basic`. */
-export const BASIC_REALM = 'latchkey';
-
-/** RFC 6749 §5.2 `invalid_request`. */
-export const invalidRequest = (description: string, status = 400) =>
-  new OAuthError('invalid_request', description, status);
-
-/** RFC 6749 §5.2 `invalid_client`: 401 with a Basic challenge. */
-export const invalidClient = (description = 'client authentication failed') =>
-  new OAuthError('invalid_client', description, 401, {
-    'www-authenticate': `Basic realm="${BASIC_REALM}", charset="UTF-8"`,
-  });
-
-/** RFC 6749 §5.2 `invalid_grant`. */
-export const invalidGrant = (description: string) => new OAuthError('invalid_grant', description);
-
-/** RFC 6749 §5.2 `unauthorized_client`. */
-export const unauthorizedClient = (description: string) => new OAuthError('unauthorized_client', description);
-
-/** RFC 6749 §5.2 `unsupported_grant_type`. */
-export const unsupportedGrantType = (description: string) =>
-  new OAuthError('unsupported_grant_type', description);
-
-/** RFC 6749 §5.2 `invalid_scope`. */
-export const invalidScope = (description: string) => new OAuthError('invalid_scope', description);
-
 /**
- * Too many failed attempts: 429 with `Retry-After` (RFC 6585 §4). RFC 6749 §5.2 has no code for this;
- * `slow_down` belongs to device-code polling (RFC 8628 §3.5) and `invalid_client` would tell a client
- * holding the right secret that it is wrong. `temporarily_unavailable` (RFC 6749 §4.1.2.1: a temporary
- * condition, the same request may succeed later) is what clients and our token proxy already retry
- * after `Retry-After`. The body is the same whoever is refused and whatever they presented.
+ * The JSON answer of catalogue entry `name`, with its code and status. `description` is for the
+ * developer reading the answer: never a secret, a token or a value that tells a stolen credential apart.
+ * `status` overrides the entry's only where it names a range (413 for a body too large).
  */
-export const tooManyRequests = (retryAfterSeconds: number) =>
-  new OAuthError('temporarily_unavailable', 'too many failed attempts; retry later', 429, {
-    'retry-after': retryAfterValue(retryAfterSeconds),
-  });
+export function oauthError(
+  name: ErrorName,
+  description: string,
+  headers: Record<string, string> = {},
+  status: number = ERRORS[name].status,
+): OAuthError {
+  const entry: CatalogueEntry = ERRORS[name];
+  return new OAuthError(entry.code, description, status, { ...entry.headers, ...headers });
+}
 
 /** A `Retry-After` value (RFC 9110 §10.2.3): whole seconds, at least 1. */
 export function retryAfterValue(seconds: number): string {
   return String(Math.max(1, Math.ceil(seconds)));
 }
-
-/** The database cannot be reached: 503, never a 500 and never a token that was not saved. */
-export const temporarilyUnavailable = () =>
-  new OAuthError('temporarily_unavailable', 'the service is temporarily unavailable', 503, {
-    'retry-after': '1',
-  });

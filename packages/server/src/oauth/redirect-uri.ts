@@ -1,7 +1,9 @@
 /** Redirect URI rules for registration (RFC 6749 §3.1.2, RFC 8252 §7.3 / §8.3, RFC 9700 §2.1). */
 
+import type { CataloguedError } from '../errors.js';
 /** A redirect URI is refused at registration: the message names it. */
-export class RedirectUriError extends Error {
+export class RedirectUriError extends Error implements CataloguedError {
+  readonly catalogueName = 'INVALID_REDIRECT_URI' as const;
   override readonly name = 'RedirectUriError';
 }
 

@@ -1,5 +1,5 @@
 /** Scope parsing and checks (RFC 6749 §3.3). */
-import { invalidScope } from './errors.js';
+import { oauthError } from './errors.js';
 
 /** scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) — RFC 6749 §3.3. */
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
@@ -11,7 +11,7 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 export function parseScope(value: string): string[] {
   const tokens = value.split(' ').filter((token) => token.length > 0);
   for (const token of tokens) {
-    if (!SCOPE_TOKEN.test(token)) throw invalidScope('scope contains an invalid character');
+    if (!SCOPE_TOKEN.test(token)) throw oauthError('INVALID_SCOPE', 'scope contains an invalid character');
   }
   return [...new Set(tokens)];
 }
@@ -26,7 +26,10 @@ export function grantScope(requested: string | undefined, allowed: readonly stri
   if (scopes.length === 0) return [...allowed];
   const outside = scopes.filter((scope) => !allowed.includes(scope));
   if (outside.length > 0) {
-    throw invalidScope(`scope not allowed for this client: ${outside.join(' ').slice(0, 200)}`);
+    throw oauthError(
+      'INVALID_SCOPE',
+      `scope not allowed for this client: ${outside.join(' ').slice(0, 200)}`,
+    );
   }
   return scopes;
 }

@@ -11,6 +11,15 @@ export interface ErrorPageView {
   message: string;
   /** HTTP status the route sends, shown small for support requests. */
   status?: number;
+  /** The error's code from the catalogue (errors.ts), shown so a developer can search for it. */
+  code?: string;
+}
+
+/** "Error 400 · redirect_uri_mismatch": the status and the code a developer can search for. */
+function statusLine(v: ErrorPageView) {
+  if (v.status === undefined && v.code === undefined) return '';
+  const parts = [v.status === undefined ? '' : `Error ${v.status}`, v.code ?? ''].filter(Boolean);
+  return html`<p class="status">${parts.join(' · ')}</p>`;
 }
 
 /**
@@ -24,6 +33,6 @@ export function errorPage(v: ErrorPageView): string {
 <h1>${v.title}</h1>
 <p class="lead">${v.message}</p>
 <p class="note">The link that brought you here is broken or out of date, so <strong>nothing was sent back to the app</strong> and no access was granted. Close this page and go back to the app to try again; if it keeps happening, tell the app's developer.</p>
-${v.status === undefined ? '' : html`<p class="status">Error ${v.status}</p>`}`;
+${statusLine(v)}`;
   return page({ title: v.title, body, nonce: v.nonce });
 }
