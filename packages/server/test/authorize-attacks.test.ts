@@ -488,6 +488,38 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
       expect(sessionCookieSet(ok)).toBe(true);
     });
 
+    // Sign-up signs the browser in: without the check, a foreign page could sign a victim into an
+    // account the attacker controls (login CSRF).
+    it('sign-up: no / wrong token, foreign Origin → 403, no user, no session; Origin: null with the token → 303', async () => {
+      // An IP of its own, so these attempts count against no other test's sign-up limit.
+      const visitor = new InjectBrowser(s.app, '10.77.0.1');
+      const page = await visitor.get('/signup');
+      const action = formAction(page.body);
+      const csrf = csrfOf(page.body);
+      const victim = 'csrf-signup@example.com';
+      const form = { email: victim, password: 'a long enough passphrase' };
+      const users = () => s.ctx.db.selectFrom('users').select('email').orderBy('email').execute();
+      const usersBefore = await users();
+      const before = await snapshot(s);
+      const refused = [
+        await visitor.post(action, form),
+        await visitor.post(action, { ...form, csrf: 'x'.repeat(43) }),
+        // A token without its cookie (another browser's page) is refused too.
+        await new InjectBrowser(s.app, '10.77.0.2').post(action, { ...form, csrf }),
+      ];
+      for (const origin of FOREIGN) refused.push(await visitor.post(action, { ...form, csrf }, { origin }));
+      for (const res of refused) {
+        expectErrorPage(res, 403);
+        expect(sessionCookieSet(res)).toBe(false);
+      }
+      expect(await users()).toEqual(usersBefore);
+      expect(await snapshot(s)).toEqual(before);
+      const ok = await visitor.post(action, { ...form, csrf }, { origin: 'null' });
+      expect(ok.statusCode).toBe(303);
+      expect(sessionCookieSet(ok)).toBe(true);
+      expect((await users()).map((u) => u.email)).toContain(victim);
+    });
+
     it('consent: no token / foreign Origin → 403, no code, no consent; Origin: null with the token → 303', async () => {
       const target = await freshApp();
       const page = await browser.get(

@@ -3,12 +3,11 @@
  * a write by another connection (the CLI, a second server) drops every entry at once, writes through
  * the server drop theirs, and no entry outlives a secret's expiry. PostgreSQL reads every time.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ClientRepository } from '../src/storage/clients.js';
 import { type Db, openDatabase } from '../src/storage/database.js';
 import { cliAsync } from './process-support.js';
-import { dialects, FORM, startTestServer, type TestServer } from './support.js';
+import { clockReaches, dialects, FORM, startTestServer, type TestServer } from './support.js';
 
 /** A client_credentials request with the given secret; returns the status. */
 async function tokenStatus(s: TestServer, secret: string): Promise<number> {
@@ -107,7 +106,14 @@ describe.each(dialects())('client registration cache on %s', (dialect) => {
     // Caches the registration with both secrets.
     expect(await tokenStatus(s, fresh)).toBe(200);
     expect(await tokenStatus(s, old)).toBe(200);
-    await sleep(3_100);
+    // The old secret is refused from the second it expires at: not a second later.
+    const { expires_at: expiresAt } = await s.ctx.db
+      .selectFrom('client_secrets')
+      .select('expires_at')
+      .where('client_id', '=', s.credentials.clientId)
+      .where('expires_at', 'is not', null)
+      .executeTakeFirstOrThrow();
+    await clockReaches(Number(expiresAt));
     expect(await tokenStatus(s, old)).toBe(401);
     expect(await tokenStatus(s, fresh)).toBe(200);
   });

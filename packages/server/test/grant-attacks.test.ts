@@ -25,6 +25,7 @@ import {
 } from './attack-support.js';
 import { InjectBrowser, pkce, registerThreeLeggedApp } from './browser.js';
 import {
+  clockReaches,
   dialects,
   FORM,
   ISSUED_SECRET,
@@ -149,6 +150,52 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
         code_verifier: verifier as string,
       });
       expectInvalidGrant(res);
+    });
+
+    it('a public app that sends a client_secret (body or Basic) → 401 invalid_client; without one its code and refresh token work', async () => {
+      const spa = await registerThreeLeggedApp(s, {
+        name: 'Public with a secret',
+        isPublic: true,
+        redirectUris: ['https://spa-secret.example/cb'],
+      });
+      // An address of its own: these failures count against no other test's limit.
+      const post = (form: Record<string, string>, authorization?: string) =>
+        s.app.inject({
+          method: 'POST',
+          url: '/oauth/token',
+          remoteAddress: '10.66.0.1',
+          headers: { ...FORM, ...(authorization ? { authorization } : {}) },
+          payload: new URLSearchParams(form).toString(),
+        });
+      const basic = (secret: string) =>
+        `Basic ${Buffer.from(`${spa.client.id}:${secret}`).toString('base64')}`;
+      const expectRefused = (res: LightMyRequestResponse) => {
+        expect(res.statusCode).toBe(401);
+        expect(res.headers['www-authenticate']).toBe('Basic realm="latchkey", charset="UTF-8"');
+        expect(res.headers['cache-control']).toBe('no-store');
+        expect(res.json()).toEqual({
+          error: 'invalid_client',
+          error_description: 'client authentication failed',
+        });
+      };
+      const { code, verifier, redirectUri } = await getCode(browser, spa);
+      const redeem = { grant_type: 'authorization_code', code, redirect_uri: redirectUri };
+      const withVerifier = { ...redeem, code_verifier: verifier as string };
+      // Any secret at all, even another app's real one.
+      for (const secret of ['anything', appA.clientSecret as string]) {
+        expectRefused(await post({ ...withVerifier, client_id: spa.client.id, client_secret: secret }));
+        expectRefused(await post(withVerifier, basic(secret)));
+      }
+      // The refusals left the code unused: the app without a secret redeems it.
+      const redeemed = await post({ ...withVerifier, client_id: spa.client.id });
+      expect(redeemed.statusCode).toBe(200);
+      const refreshToken = redeemed.json().refresh_token as string;
+      expect(refreshToken).toMatch(REFRESH_TOKEN_SHAPE);
+      const refreshForm = { grant_type: 'refresh_token', refresh_token: refreshToken };
+      expectRefused(await post({ ...refreshForm, client_id: spa.client.id, client_secret: 'anything' }));
+      expectRefused(await post(refreshForm, basic('anything')));
+      const refreshed = await post({ ...refreshForm, client_id: spa.client.id });
+      expect(refreshed.statusCode).toBe(200);
     });
 
     it.each([
@@ -663,7 +710,8 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
           payload: 'grant_type=client_credentials',
         });
         const token = res.json().access_token as string;
-        await new Promise((resolve) => setTimeout(resolve, 2100));
+        // Inactive from the second in its exp claim on.
+        await clockReaches(claimsOf(token).exp as number);
         expectInactive(await introspect(short.app, short.basic(), token));
       } finally {
         await short.close();

@@ -4,7 +4,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cli, cliAsync, fetchToken, type ServerProcess, startProcess } from './process-support.js';
 import { dialects, freshDatabase } from './support.js';
 
@@ -121,11 +121,15 @@ describe.runIf(hasPostgres)('database down', () => {
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
 
     await proxy.up();
+    // Polled until the pool has reconnected (a deadline, not a count of tries).
     let recovered = 0;
-    for (let i = 0; i < 50 && recovered !== 200; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      recovered = (await fetchToken(server.url, app.client_id, app.client_secret)).status;
-    }
+    await vi.waitFor(
+      async () => {
+        recovered = (await fetchToken(server.url, app.client_id, app.client_secret)).status;
+        expect(recovered).toBe(200);
+      },
+      { timeout: 20_000, interval: 100 },
+    );
     expect(recovered).toBe(200);
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
     expect(server.output()).not.toContain('"level":50');

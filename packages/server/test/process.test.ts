@@ -4,9 +4,40 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cli, fetchToken, type ServerProcess, startProcess } from './process-support.js';
-import { dialects, freshDatabase } from './support.js';
+import { clockReaches, dialects, freshDatabase } from './support.js';
+
+/**
+ * A token request sent with `Expect: 100-continue` and its body held back: `accepted` resolves when
+ * the server has read its headers (it answered 100 Continue), so the request is in flight for certain;
+ * the caller then writes the body to `req`. `status` is the final answer's status.
+ */
+function heldTokenRequest(url: string, credentials: string) {
+  const req = request(`${url}/oauth/token`, {
+    method: 'POST',
+    agent: false,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'content-length': 'grant_type=client_credentials'.length,
+      expect: '100-continue',
+      authorization: `Basic ${Buffer.from(credentials).toString('base64')}`,
+    },
+  });
+  const accepted = new Promise<void>((resolve) => req.once('continue', () => resolve()));
+  const status = new Promise<number>((resolve, reject) => {
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+  });
+  req.flushHeaders();
+  return { req, accepted, status };
+}
+
+/** How long to poll for something a running server does on its own (a log line, a key reload). */
+const WAIT = { timeout: 15_000, interval: 50 };
 
 const dirs: string[] = [];
 function tempDir() {
@@ -43,8 +74,9 @@ describe('first start (the README walkthrough)', () => {
     expect(status).toBe(200);
     expect(headers.get('cache-control')).toBe('no-store');
     expect(body.scope).toBe('data:read');
-    // Logs carry the request but never the token or the Authorization header.
-    await new Promise((r) => setTimeout(r, 100));
+    // Logs carry the request but never the token or the Authorization header. The line is written
+    // after the answer is sent: wait until it has arrived.
+    await vi.waitFor(() => expect(server.output()).toContain('"path":"/oauth/token"'), WAIT);
     const logs = server.output().replace(demo.client_secret, '');
     expect(logs).toContain('"path":"/oauth/token"');
     expect(logs).not.toContain(body.access_token as string);
@@ -184,9 +216,11 @@ describe.each(dialects())('running server with the CLI on %s', (dialect) => {
     const first = JSON.parse(
       cli(['apps', 'rotate-secret', app.client_id, '--grace', '2s', '--json'], env).stdout,
     );
+    // The CLI read the clock before it returned: the old secret expires by this second + 2.
+    const expiresBy = Math.floor(Date.now() / 1000) + 2;
     expect((await fetchToken(server.url, app.client_id, app.client_secret)).status).toBe(200);
     expect((await fetchToken(server.url, app.client_id, first.client_secret)).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 3100));
+    await clockReaches(expiresBy);
     expect((await fetchToken(server.url, app.client_id, app.client_secret)).status).toBe(401);
     const second = JSON.parse(cli(['apps', 'rotate-secret', app.client_id, '--json'], env).stdout);
     expect((await fetchToken(server.url, app.client_id, first.client_secret)).status).toBe(401);
@@ -216,10 +250,17 @@ describe.each(dialects())('running server with the CLI on %s', (dialect) => {
 
     const rotated = cli(['keys', 'rotate'], env);
     expect(rotated.code).toBe(0);
-    await new Promise((r) => setTimeout(r, 1500));
-    const newToken = (await fetchToken(server.url, app.client_id, app.client_secret)).body
-      .access_token as string;
+    // The server picks the rotation up at its next reload (LATCHKEY_KEY_RELOAD_INTERVAL=1): until
+    // then it signs with the old key, from then on with the one it had published.
+    let newToken = '';
+    const signedWith: unknown[] = [];
+    await vi.waitFor(async () => {
+      newToken = (await fetchToken(server.url, app.client_id, app.client_secret)).body.access_token as string;
+      signedWith.push(decodeProtectedHeader(newToken).kid);
+      expect(signedWith.at(-1)).not.toBe(oldKid);
+    }, WAIT);
     expect(decodeProtectedHeader(newToken).kid).toBe(nextKid);
+    expect(signedWith.slice(0, -1).every((kid) => kid === oldKid)).toBe(true);
     const after = await (await fetch(`${server.url}/.well-known/jwks.json`)).json();
     const kids = after.keys.map((k: { kid: string }) => k.kid);
     expect(kids).toContain(oldKid);
@@ -235,33 +276,23 @@ describe.each(dialects())('running server with the CLI on %s', (dialect) => {
       cli(['apps', 'create', '--name', 'Drain', '--scope', 'data:read', '--json'], env).stdout,
     );
     const s = await startProcess(env);
-    const inFlight = Array.from({ length: 40 }, () => fetchToken(s.url, app.client_id, app.client_secret));
+    const credentials = `${app.client_id}:${app.client_secret}`;
+    const body = 'grant_type=client_credentials';
+    const inFlight = Array.from({ length: 40 }, () => heldTokenRequest(s.url, credentials));
+    for (const r of inFlight) void r.accepted.then(() => r.req.end(body));
     // A request whose body is still arriving when the signal lands must also complete.
-    const slow = new Promise<number>((resolve, reject) => {
-      const body = 'grant_type=client_credentials';
-      const req = request(`${s.url}/oauth/token`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'content-length': body.length,
-          authorization: `Basic ${Buffer.from(`${app.client_id}:${app.client_secret}`).toString('base64')}`,
-        },
-      });
-      req.on('response', (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
-      req.on('error', reject);
-      req.write(body.slice(0, 5));
-      setTimeout(() => req.end(body.slice(5)), 600);
-    });
-    // Give the 40 requests time to be accepted and read (a connection still in the kernel's backlog when
+    const slow = heldTokenRequest(s.url, credentials);
+    void slow.accepted.then(() => slow.req.write(body.slice(0, 5)));
+    // Every request was accepted and its headers read (a connection still in the kernel's backlog when
     // the listener closes is refused, which is not an in-flight request).
-    await new Promise((r) => setTimeout(r, 250));
+    await Promise.all([...inFlight, slow].map((r) => r.accepted));
     const code = s.stop('SIGTERM');
-    const statuses = (await Promise.all(inFlight)).map((r) => r.status);
+    // The rest of the slow body goes out only once the server has begun draining.
+    await vi.waitFor(() => expect(s.output()).toContain('draining in-flight requests'), WAIT);
+    slow.req.end(body.slice(5));
+    const statuses = await Promise.all(inFlight.map((r) => r.status));
     expect(statuses.every((st) => st === 200)).toBe(true);
-    expect(await slow).toBe(200);
+    expect(await slow.status).toBe(200);
     expect(await code).toBe(0);
   });
 });

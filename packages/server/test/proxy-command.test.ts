@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BIN, cli, freePort, type ServerProcess, startProcess } from './process-support.js';
 
 describe('latchkey proxy', () => {
@@ -51,11 +51,14 @@ describe('latchkey proxy', () => {
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     try {
+      // Polled until the proxy listens (a deadline, not a count of tries).
       let res: Response | undefined;
-      for (let i = 0; i < 100 && !res; i++) {
-        res = await fetch(`http://127.0.0.1:${port}/token?scope=data:read`).catch(() => undefined);
-        if (!res) await new Promise((r) => setTimeout(r, 100));
-      }
+      await vi.waitFor(
+        async () => {
+          res = await fetch(`http://127.0.0.1:${port}/token?scope=data:read`);
+        },
+        { timeout: 20_000, interval: 100 },
+      );
       expect(res?.status).toBe(200);
       const body = (await res?.json()) as Record<string, unknown>;
       expect(body.token_type).toBe('Bearer');

@@ -2,7 +2,7 @@
  * Review finding M6: expired rows are purged (storage/purge.ts), in batches, periodically and by
  * `latchkey purge`; live rows and refresh-token reuse detection stay. On SQLite and PostgreSQL.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/storage/database.js';
 import { PURGED_TABLES, type PurgeCounts, purgeExpired } from '../src/storage/purge.js';
@@ -410,14 +410,15 @@ describe('a running server purges every LATCHKEY_PURGE_INTERVAL seconds', () => 
         const user = await s.ctx.users.create('ada@example.com', 'correct horse battery');
         await s.ctx.users.createSession(user.id, -10);
         const live = await s.ctx.users.createSession(user.id, 3600);
-        const deadline = Date.now() + 5000;
-        // The run logs once every table is done, a moment after the sessions batch commits.
-        while (
-          ((await countRows(s, 'sessions')) > 1 || !s.logs.text.includes('purged expired rows')) &&
-          Date.now() < deadline
-        ) {
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
+        // The first run comes 0.5 to 1.5 s after the start; it logs once every table is done, a moment
+        // after the sessions batch commits. Polled until both are seen (a deadline, not a margin).
+        await vi.waitFor(
+          async () => {
+            expect(await countRows(s, 'sessions')).toBe(1);
+            expect(s.logs.text).toContain('purged expired rows');
+          },
+          { timeout: 20_000, interval: 100 },
+        );
         expect(await countRows(s, 'sessions')).toBe(1);
         expect(await s.ctx.users.sessionUser(live)).toMatchObject({ id: user.id });
         expect(s.logs.text).toContain('purged expired rows');

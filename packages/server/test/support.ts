@@ -110,3 +110,16 @@ export const ISSUED_SECRET = /(?<![\w-])(?:[\w-]{43}|[\w-]{64})(?![\w-])/;
 
 /** The form content type header. */
 export const FORM = { 'content-type': 'application/x-www-form-urlencoded' } as const;
+
+/**
+ * Resolves once the clock reads `second` (seconds since the epoch) or later. Expiry is kept in whole
+ * seconds, so a test that needs something expired polls the clock for the second it expires at rather
+ * than sleeping a fixed margin, which a busy machine can overrun and a second boundary can eat.
+ */
+export async function clockReaches(second: number): Promise<void> {
+  for (;;) {
+    const left = second * 1000 - Date.now();
+    if (left <= 0) return;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(left, 100)));
+  }
+}
