@@ -1,11 +1,9 @@
 /** GET /account/apps and POST /account/apps/:clientId/revoke: the user's Connected apps page. */
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
-import { cookieNames } from '../http/cookies.js';
-import { checkCsrf, csrfToken } from '../http/csrf.js';
+import { readCheckedForm, startPage } from '../http/page.js';
 import { pageError } from '../http/page-errors.js';
-import { readPageForm } from '../http/page-form.js';
-import { newNonce, sendPage } from '../http/page-security.js';
+import { sendPage } from '../http/page-security.js';
 import { singleQueryValue } from '../http/query.js';
 import { currentUser, loginUrl } from '../http/session.js';
 import { connectedAppsPage } from '../pages/connected-apps.js';
@@ -21,11 +19,11 @@ export function accountEndpoints(app: FastifyInstance, ctx: ServerContext): void
     const user = await currentUser(ctx, request);
     if (!user) return reply.redirect(loginUrl(ACCOUNT_APPS_PATH), 303);
     const apps = await ctx.connectedApps.list(user.id);
-    const nonce = newNonce();
+    const { nonce, csrf } = startPage(ctx, request, reply);
     const revoked = singleQueryValue(request, 'revoked');
     const body = connectedAppsPage({
       nonce,
-      csrf: csrfToken(request, reply, cookieNames(ctx.config.issuer)),
+      csrf,
       userEmail: user.email,
       logoutAction: '/logout',
       flash: revoked === '1' ? 'Access revoked. The app can no longer use your account.' : undefined,
@@ -43,7 +41,7 @@ export function accountEndpoints(app: FastifyInstance, ctx: ServerContext): void
   app.post<{ Params: { clientId: string } }>(
     `${ACCOUNT_APPS_PATH}/:clientId/revoke`,
     async (request, reply) => {
-      checkCsrf(request, readPageForm(request), cookieNames(ctx.config.issuer), ctx.config.issuer);
+      readCheckedForm(ctx, request);
       const user = await currentUser(ctx, request);
       if (!user) throw pageError('SIGNED_OUT_ACCOUNT');
       // An ID that cannot be an app's has nothing to disconnect (storage/connected-apps.ts): the same answer as

@@ -5,12 +5,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { ERRORS } from '../errors.js';
-import { cookieNames } from '../http/cookies.js';
-import { checkCsrf, csrfToken } from '../http/csrf.js';
 import type { Params } from '../http/form.js';
+import { readCheckedForm, startPage } from '../http/page.js';
 import { pageError } from '../http/page-errors.js';
-import { readPageForm } from '../http/page-form.js';
-import { newNonce, originOf, sendPage } from '../http/page-security.js';
+import { originOf, sendPage } from '../http/page-security.js';
 import { parseQueryWithRepeats, type QueryParams, singleQueryValue } from '../http/query.js';
 import { currentUser, loginUrl } from '../http/session.js';
 import { OAuthError } from '../oauth/errors.js';
@@ -226,11 +224,10 @@ async function authorize(ctx: ServerContext, request: FastifyRequest, reply: Fas
     }
   }
   const handle = await ctx.authorizationRequests.save(pending, PENDING_TTL);
-  const nonce = newNonce();
-  const names = cookieNames(ctx.config.issuer);
+  const { nonce, csrf } = startPage(ctx, request, reply);
   const body = consentPage({
     nonce,
-    csrf: csrfToken(request, reply, names),
+    csrf,
     action: `${DECISION_PATH}?${new URLSearchParams({ request: handle })}`,
     appName: client.name,
     userEmail: user.email,
@@ -241,8 +238,7 @@ async function authorize(ctx: ServerContext, request: FastifyRequest, reply: Fas
 }
 
 async function decide(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply) {
-  const params = readPageForm(request);
-  checkCsrf(request, params, cookieNames(ctx.config.issuer), ctx.config.issuer);
+  const params = readCheckedForm(ctx, request);
   const user = await currentUser(ctx, request);
   if (!user) throw pageError('SIGNED_OUT_CONSENT');
   const decision = params.get('decision');

@@ -1,16 +1,20 @@
 /** GET/POST /signup: self-service accounts (LATCHKEY_SIGNUP, on by default), throttled per IP. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context.js';
-import { cookieNames } from '../http/cookies.js';
-import { checkCsrf, csrfToken } from '../http/csrf.js';
 import { emailInput } from '../http/email-input.js';
 import { ipKey } from '../http/ip-key.js';
-import { readPageForm } from '../http/page-form.js';
-import { newNonce, sendPage } from '../http/page-security.js';
+import { readCheckedForm, startPage } from '../http/page.js';
+import { sendPage } from '../http/page-security.js';
 import { signupPage } from '../pages/signup.js';
 import { EmailTakenError, isEmail } from '../storage/users.js';
 import { passwordProblem } from '../tokens/password.js';
-import { authorizationContinuation, LOGIN_PATH, returnToOf, startSession, throttled } from './login.js';
+import {
+  authorizationContinuation,
+  LOGIN_PATH,
+  returnToOf,
+  startSession,
+  throttled,
+} from './sign-in-flow.js';
 
 async function render(
   ctx: ServerContext,
@@ -20,11 +24,11 @@ async function render(
   status: number,
   extra: { email?: string; error?: string } = {},
 ) {
-  const nonce = newNonce();
+  const { nonce, csrf } = startPage(ctx, request, reply);
   const query = new URLSearchParams({ return_to: returnTo });
   const body = signupPage({
     nonce,
-    csrf: csrfToken(request, reply, cookieNames(ctx.config.issuer)),
+    csrf,
     action: `/signup?${query}`,
     loginHref: `${LOGIN_PATH}?${query}`,
     ...extra,
@@ -41,8 +45,7 @@ export function signupEndpoints(app: FastifyInstance, ctx: ServerContext): void 
   app.get('/signup', async (request, reply) => render(ctx, request, reply, returnToOf(ctx, request), 200));
 
   app.post('/signup', async (request, reply) => {
-    const params = readPageForm(request);
-    checkCsrf(request, params, cookieNames(ctx.config.issuer), ctx.config.issuer);
+    const params = readCheckedForm(ctx, request);
     const returnTo = returnToOf(ctx, request);
     // Every attempt counts, successful or not: account creation is not a credential to forgive
     // (RFC 6819 §5.1.4.2.3, LATCHKEY_SIGNUP_MAX_PER_IP per LATCHKEY_SIGNUP_WINDOW); IPv6 per /64.

@@ -2,11 +2,12 @@
 import type { FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context.js';
 import type { User } from '../storage/users.js';
-import { cookieNames, readCookie } from './cookies.js';
+import { readCookie } from './cookies.js';
+import { pageCookies } from './page.js';
 
 /** The user of a live session, or `undefined`. */
 export async function currentUser(ctx: ServerContext, request: FastifyRequest): Promise<User | undefined> {
-  const token = readCookie(request, cookieNames(ctx.config.issuer).session);
+  const token = readCookie(request, pageCookies(ctx).session);
   if (!token || !/^[\w-]{43}$/.test(token)) return undefined;
   return ctx.users.sessionUser(token);
 }
