@@ -1,6 +1,7 @@
 // Checks an authorization response (the redirect back to the app) and extracts the code.
 
 import { AuthorizationResponseError } from './errors.js';
+import { quoteValue } from './message-text.js';
 
 /** What the callback is checked against. */
 export interface CallbackExpectations {
@@ -22,7 +23,8 @@ export function callbackParams(callback: string | URL | URLSearchParams): URLSea
 }
 
 /**
- * Checks `state`, then `iss`, then `error`, and returns the authorization code.
+ * Checks `state`, then `iss`, then `error`, and returns the authorization code. An `iss` mismatch
+ * names the expected and the received issuer.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
  * @see https://www.rfc-editor.org/rfc/rfc9207#section-2.4
  */
@@ -41,10 +43,13 @@ export function checkCallback(params: URLSearchParams, expected: CallbackExpecta
     iss === null ? expected.issRequired : expected.issuer !== undefined && iss !== expected.issuer;
   if (issMismatch) {
     // RFC 9207 §2.4: a missing or different iss means a mix-up attack may be under way.
+    const expectedText = expected.issuer === undefined ? '' : ` ${JSON.stringify(expected.issuer)}`;
     throw new AuthorizationResponseError('OAUTH_ISSUER_MISMATCH', {
       error: 'issuer_mismatch',
       errorDescription:
-        iss === null ? 'the iss parameter is missing' : 'the iss parameter does not match the issuer',
+        iss === null
+          ? `the iss parameter is missing, expected the issuer${expectedText}`
+          : `the iss parameter ${quoteValue(iss)} does not match the expected issuer${expectedText}`,
       state,
     });
   }

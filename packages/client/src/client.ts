@@ -271,7 +271,7 @@ export class OAuthClient {
       { token, token_type_hint: hint },
       'introspection',
     );
-    return toIntrospectionResult(parseOAuthJson(response, 'introspection'), response.status);
+    return toIntrospectionResult(parseOAuthJson(response, 'introspection'), response);
   }
 
   async #tokenRequest(
@@ -283,7 +283,7 @@ export class OAuthClient {
     const response = await this.#post(this.tokenEndpoint, fields, 'token request');
     const body = parseOAuthJson(response, 'token request');
     return toTokenResult(body, {
-      status: response.status,
+      response,
       now: Date.now(),
       requestedScope,
       previousRefreshToken,

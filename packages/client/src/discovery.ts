@@ -1,7 +1,8 @@
 // Authorization server metadata discovery: RFC 8414 first, then OpenID Connect Discovery.
 
 import { OAuthTransportError } from './errors.js';
-import { type FetchLike, parseOAuthJson, send } from './http.js';
+import { type FetchLike, parseOAuthJson, type ReadResponse, send } from './http.js';
+import { displayUrl, quoteValue } from './message-text.js';
 
 /**
  * Authorization server metadata, snake_case as published.
@@ -33,12 +34,17 @@ export function metadataUrls(issuer: string): string[] {
   ];
 }
 
-function invalidMetadata(message: string, status: number): OAuthTransportError {
-  return new OAuthTransportError('OAUTH_INVALID_METADATA', message, { status });
+function invalidMetadata(response: ReadResponse, problem: string): OAuthTransportError {
+  return new OAuthTransportError(
+    'OAUTH_INVALID_METADATA',
+    `discovery document at ${displayUrl(response.requestUrl)} ${problem}`,
+    { status: response.status },
+  );
 }
 
 /**
- * Fetches and validates the metadata of `issuer`; the document's `issuer` must be identical to it.
+ * Fetches and validates the metadata of `issuer`; the document's `issuer` must be identical to it
+ * (otherwise the error names both issuers).
  * @see https://www.rfc-editor.org/rfc/rfc8414#section-3.3
  */
 export async function fetchMetadata(
@@ -61,20 +67,22 @@ export async function fetchMetadata(
     );
     if (!response.ok && index < urls.length - 1) continue;
     const body = parseOAuthJson(response, 'discovery');
-    if (body['issuer'] !== issuer) {
-      throw invalidMetadata('discovery document issuer does not match the requested issuer', response.status);
+    const received = body['issuer'];
+    if (received !== issuer) {
+      const named = received === undefined ? 'names no issuer' : `names the issuer ${quoteValue(received)}`;
+      throw invalidMetadata(response, `${named}, not the expected issuer ${JSON.stringify(issuer)}`);
     }
     if (typeof body['token_endpoint'] !== 'string' || !URL.canParse(body['token_endpoint'])) {
-      throw invalidMetadata('discovery document has no valid token_endpoint', response.status);
+      throw invalidMetadata(response, 'has no valid token_endpoint');
     }
     for (const name of ['authorization_endpoint', 'revocation_endpoint', 'introspection_endpoint']) {
       const value = body[name];
       if (value !== undefined && (typeof value !== 'string' || !URL.canParse(value))) {
-        throw invalidMetadata(`discovery document has an invalid ${name}`, response.status);
+        throw invalidMetadata(response, `has an invalid ${name}`);
       }
     }
     return body as AuthorizationServerMetadata;
   }
   /* c8 ignore next */
-  throw invalidMetadata('no discovery document found', 0);
+  throw new OAuthTransportError('OAUTH_INVALID_METADATA', `no discovery document found for ${issuer}`);
 }

@@ -20,10 +20,9 @@ export type OAuthTransportErrorCode =
 
 const MAX_DESCRIPTION = 200;
 
-function describe(error: string, description: string | undefined): string {
+function describe(error: string, description: string | undefined, max = MAX_DESCRIPTION): string {
   if (!description) return error;
-  const short =
-    description.length > MAX_DESCRIPTION ? `${description.slice(0, MAX_DESCRIPTION)}…` : description;
+  const short = description.length > max ? `${description.slice(0, max)}…` : description;
   return `${error}: ${short}`;
 }
 
@@ -95,7 +94,9 @@ export class AuthorizationResponseError extends Error {
 
   /** @param code stable code @param details what the redirect said */
   constructor(code: AuthorizationResponseErrorCode, details: AuthorizationResponseErrorDetails) {
-    super(describe(details.error, details.errorDescription));
+    // Only a description the server sent is cut; the SDK's own ones (issuer mismatch: both issuers) stay whole.
+    const max = code === 'OAUTH_AUTHORIZATION_ERROR' ? MAX_DESCRIPTION : Number.POSITIVE_INFINITY;
+    super(describe(details.error, details.errorDescription, max));
     this.name = 'AuthorizationResponseError';
     this.code = code;
     this.error = details.error;

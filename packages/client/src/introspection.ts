@@ -1,6 +1,6 @@
 // The introspection response, validated and turned into a camelCase IntrospectionResult.
 
-import { OAuthTransportError } from './errors.js';
+import { invalidResponse, type ReadResponse } from './http.js';
 import { toScopeList } from './scope.js';
 
 /**
@@ -39,11 +39,12 @@ const num = (value: unknown): number | undefined => (typeof value === 'number' ?
  * Validates an introspection response body and builds an {@link IntrospectionResult}.
  * @see https://www.rfc-editor.org/rfc/rfc7662#section-2.2
  */
-export function toIntrospectionResult(body: Record<string, unknown>, status: number): IntrospectionResult {
+export function toIntrospectionResult(
+  body: Record<string, unknown>,
+  response: Pick<ReadResponse, 'status' | 'requestUrl'>,
+): IntrospectionResult {
   if (typeof body['active'] !== 'boolean') {
-    throw new OAuthTransportError('OAUTH_INVALID_RESPONSE', 'introspection response has no boolean active', {
-      status,
-    });
+    throw invalidResponse(response, 'introspection response has no boolean active');
   }
   const aud = body['aud'];
   return {

@@ -1,6 +1,6 @@
 // The token endpoint's success response, validated and turned into a camelCase TokenResult.
 
-import { OAuthTransportError } from './errors.js';
+import { invalidResponse, type ReadResponse } from './http.js';
 import { toScopeList } from './scope.js';
 
 /**
@@ -26,10 +26,6 @@ export interface TokenResult {
   raw: Record<string, unknown>;
 }
 
-function invalid(message: string, status: number): OAuthTransportError {
-  return new OAuthTransportError('OAUTH_INVALID_RESPONSE', message, { status });
-}
-
 /**
  * Validates a token response body and builds a {@link TokenResult}.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
@@ -37,7 +33,8 @@ function invalid(message: string, status: number): OAuthTransportError {
 export function toTokenResult(
   body: Record<string, unknown>,
   context: {
-    status: number;
+    /** The answer the body came from: its status and URL go into error messages. */
+    response: Pick<ReadResponse, 'status' | 'requestUrl'>;
     now: number;
     requestedScope: string[];
     previousRefreshToken?: string | undefined;
@@ -45,23 +42,23 @@ export function toTokenResult(
 ): TokenResult {
   const { access_token, token_type, expires_in, refresh_token, scope, id_token } = body;
   if (typeof access_token !== 'string' || access_token === '') {
-    throw invalid('token response has no access_token', context.status);
+    throw invalidResponse(context.response, 'token response has no access_token');
   }
   if (token_type !== undefined && typeof token_type !== 'string') {
-    throw invalid('token response has an invalid token_type', context.status);
+    throw invalidResponse(context.response, 'token response has an invalid token_type');
   }
   let expiresIn: number | undefined;
   if (expires_in !== undefined && expires_in !== null) {
     expiresIn = typeof expires_in === 'string' ? Number(expires_in) : (expires_in as number);
     if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn < 0) {
-      throw invalid('token response has an invalid expires_in', context.status);
+      throw invalidResponse(context.response, 'token response has an invalid expires_in');
     }
   }
   if (refresh_token !== undefined && typeof refresh_token !== 'string') {
-    throw invalid('token response has an invalid refresh_token', context.status);
+    throw invalidResponse(context.response, 'token response has an invalid refresh_token');
   }
   if (scope !== undefined && typeof scope !== 'string') {
-    throw invalid('token response has an invalid scope', context.status);
+    throw invalidResponse(context.response, 'token response has an invalid scope');
   }
   return {
     accessToken: access_token,

@@ -1,8 +1,9 @@
 /** The proxy against a faulty upstream on loopback: slow, 500, 429 + Retry-After, cut sockets, invalid_client. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTokenProxy, type TokenProxyOptions } from '../src/index.js';
 import {
   captureLogger,
+  eventually,
   get,
   listen,
   MARKER,
@@ -14,6 +15,7 @@ import {
 
 const servers: TestServer[] = [];
 afterEach(async () => {
+  vi.useRealTimers();
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
@@ -179,8 +181,8 @@ describe('faulty upstream', () => {
     const { upstream, tokenUrl, logger } = await setup(
       (_i, _req, res) => {
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' });
-        res.write(`{"access_token":"${MARKER}`);
-        setTimeout(() => res.socket?.destroy(), 10);
+        // Cut the socket once the headers and part of the body are out (not before they are).
+        res.write(`{"access_token":"${MARKER}`, () => res.socket?.destroy());
       },
       { retries: 2 },
     );
@@ -261,32 +263,49 @@ describe('faulty upstream', () => {
   });
 
   it('refresh ahead: inside the window the current token is served while one background refresh runs', async () => {
+    // The test sets the clock (Date only: timers and sockets stay real) and holds the refresh answer,
+    // so no sleep decides whether a request lands inside the window or before the refresh is stored.
+    vi.useFakeTimers({ toFake: ['Date'] });
     let failRefresh = false;
-    const { upstream, tokenUrl } = await setup(
+    let answerRefresh: () => void = () => undefined;
+    const refreshAnswered = new Promise<void>((resolve) => {
+      answerRefresh = resolve;
+    });
+    const { upstream, tokenUrl, logger } = await setup(
       (i, _req, res) => {
         if (failRefresh) {
           res.writeHead(503);
           res.end(MARKER);
-        } else setTimeout(() => sendToken(res, `tok-${i}`, 3), i === 0 ? 0 : 200);
+        } else if (i === 0) sendToken(res, 'tok-0', 3);
+        else void refreshAnswered.then(() => sendToken(res, `tok-${i}`, 3));
       },
       { skewSeconds: 1, retries: 0 },
     );
     // Token lives 3 s, skew 1 s: background refresh from 1 s, never handed out after 2 s.
+    const start = Date.now();
     const first = (await get(tokenUrl)).json();
     expect(first).toMatchObject({ access_token: 'tok-0' });
-    await new Promise((r) => setTimeout(r, 1100));
+    vi.setSystemTime(start + 1100);
     const inWindow = await Promise.all([get(tokenUrl), get(tokenUrl), get(tokenUrl)]);
     expect(inWindow.map((a) => a.json().access_token)).toEqual(['tok-0', 'tok-0', 'tok-0']);
-    await new Promise((r) => setTimeout(r, 250));
-    const refreshed = (await get(tokenUrl)).json();
-    expect(refreshed.access_token).toBe('tok-1');
+    await eventually(() => expect(upstream.calls).toHaveLength(2));
+    answerRefresh();
+    const refreshed = await eventually(async () => {
+      const answer = (await get(tokenUrl)).json();
+      expect(answer.access_token).toBe('tok-1');
+      return answer;
+    });
     expect(refreshed.expires_in).toBeGreaterThanOrEqual(2);
     expect(upstream.calls).toHaveLength(2);
     // A failed background refresh keeps the current token until it goes stale, then the caller gets 502.
     failRefresh = true;
-    await new Promise((r) => setTimeout(r, 1100));
+    const refreshedAt = Date.now();
+    vi.setSystemTime(refreshedAt + 1100);
     expect((await get(tokenUrl)).json().access_token).toBe('tok-1');
-    await new Promise((r) => setTimeout(r, 1000));
+    await eventually(() => expect(logger.lines.join('\n')).toContain('upstream token request failed'));
+    expect(upstream.calls).toHaveLength(3);
+    expect((await get(tokenUrl)).json().access_token).toBe('tok-1');
+    vi.setSystemTime(refreshedAt + 2100);
     expect((await get(tokenUrl)).status).toBe(502);
   });
 
@@ -301,10 +320,12 @@ describe('faulty upstream', () => {
       },
       { retries: 0, skewSeconds: 0 },
     );
+    // Each token lives 1 s: the test moves the clock past it instead of waiting.
+    vi.useFakeTimers({ toFake: ['Date'] });
     const answers = [];
     for (let i = 0; i < 4; i++) {
       answers.push(await get(tokenUrl));
-      await new Promise((r) => setTimeout(r, 1100));
+      vi.setSystemTime(Date.now() + 1100);
     }
     expect(answers.map((a) => a.status)).toEqual([200, 502, 200, 502]);
     const logs = logger.lines.join('\n');

@@ -22,10 +22,8 @@ afterEach(async () => {
 
 const ORIGIN = 'https://app.example';
 
-async function upstreamAndProxy(options: Partial<TokenProxyOptions> = {}, delayMs = 0) {
-  const upstream = await scriptedUpstream((i, _req, res) => {
-    setTimeout(() => sendToken(res, `tok-${i}`, 3600), delayMs);
-  });
+async function upstreamAndProxy(options: Partial<TokenProxyOptions> = {}) {
+  const upstream = await scriptedUpstream((i, _req, res) => sendToken(res, `tok-${i}`, 3600));
   servers.push(upstream);
   const logger = captureLogger();
   const proxy = createTokenProxy({

@@ -91,3 +91,21 @@ export async function get(url: string, headers: Record<string, string> = {}, met
 export const MARKER = 'UPSTREAM-BODY-MARKER-7f3a9c';
 /** The client secret used against the faulty upstream; it must never appear in answers or logs. */
 export const SECRET = 'proxy-test-secret-DO-NOT-LEAK-0123456789';
+
+/**
+ * Runs `check` until it stops throwing and returns its result: how a test waits for an event it cannot
+ * await (a background refresh landing). Real timers and `performance.now()` only, so it also works
+ * while the test drives `Date` (`vi.useFakeTimers({ toFake: ['Date'] })`, where `vi.waitFor` would
+ * move that clock). The deadline only ends a wait that will never succeed; it is not asserted.
+ */
+export async function eventually<T>(check: () => T | Promise<T>, deadlineMs = 10_000): Promise<T> {
+  const giveUpAt = performance.now() + deadlineMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (performance.now() > giveUpAt) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -1,5 +1,5 @@
 /** Unit tests: option validation, scope parsing, CORS decisions, Retry-After, backoff, cache timing. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { decideCors } from '../src/cors.js';
 import { createTokenProxy } from '../src/index.js';
 import { backoffDelay, parseRetryAfter } from '../src/retry-policy.js';
@@ -133,17 +133,29 @@ describe('TokenCache', () => {
   it('concurrent gets share one fetch; a failure is shared and the next get retries', async () => {
     let calls = 0;
     let fail = true;
+    // Every fetch waits for the test to open the gate, so all 50 gets overlap the one in flight.
+    let openGate: () => void = () => undefined;
+    let gate = new Promise<void>((resolve) => {
+      openGate = resolve;
+    });
     const cache = new TokenCache(async () => {
       calls++;
-      await new Promise((r) => setTimeout(r, 20));
+      await gate;
       if (fail) throw new Error('down');
       return token(Date.now(), 3600, `t${calls}`);
     }, 60);
-    const failed = await Promise.allSettled(Array.from({ length: 50 }, () => cache.get('k', ['k'])));
+    const failing = Promise.allSettled(Array.from({ length: 50 }, () => cache.get('k', ['k'])));
+    openGate();
+    const failed = await failing;
     expect(failed.every((r) => r.status === 'rejected')).toBe(true);
     expect(calls).toBe(1);
     fail = false;
-    const results = await Promise.all(Array.from({ length: 50 }, () => cache.get('k', ['k'])));
+    gate = new Promise<void>((resolve) => {
+      openGate = resolve;
+    });
+    const pending = Promise.all(Array.from({ length: 50 }, () => cache.get('k', ['k'])));
+    openGate();
+    const results = await pending;
     expect(new Set(results.map((r) => r.token.accessToken))).toEqual(new Set(['t2']));
     expect(calls).toBe(2);
     expect(cache.get('k', ['k'])).not.toBeInstanceOf(Promise);
@@ -157,9 +169,10 @@ describe('TokenCache', () => {
     const b = cache.get('k', ['k'], inWindow);
     expect(a).toBe(first);
     expect(b).toBe(first);
-    await new Promise((r) => setTimeout(r, 5));
+    await vi.waitFor(() =>
+      expect((cache.get('k', ['k']) as { token: UpstreamToken }).token.accessToken).toBe('t2'),
+    );
     expect(calls).toBe(2);
-    expect((cache.get('k', ['k']) as { token: UpstreamToken }).token.accessToken).toBe('t2');
   });
   it('past staleAt: callers wait for a new token', async () => {
     let calls = 0;

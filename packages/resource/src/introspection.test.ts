@@ -1,5 +1,5 @@
 // Introspection mode (RFC 7662) against a stub introspection server: active, inactive, revocation, outages.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { requireToken } from './require-token.js';
 import { call, startApi } from './test-support/api-server.js';
 import { AuthServer } from './test-support/auth-server.js';
@@ -28,6 +28,7 @@ beforeEach(async () => {
   );
 });
 afterEach(async () => {
+  vi.useRealTimers();
   await api.stop();
 });
 
@@ -134,6 +135,8 @@ describe('introspection mode', () => {
   });
 
   it('opt-in positive cache (cacheSeconds) is bounded: revocation seen once it lapses', async () => {
+    // The test moves the clock (Date only) instead of sleeping: no race with the 0.3 s window.
+    vi.useFakeTimers({ toFake: ['Date'] });
     const cached = requireToken({
       issuer: as.issuer,
       audience: AUDIENCE,
@@ -151,7 +154,7 @@ describe('introspection mode', () => {
     as.introspection.set('c', { active: false });
     expect((await cached.verifyRequest(request)).ok).toBe(true); // within the documented window
     expect(as.count('/introspect')).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 350));
+    vi.setSystemTime(Date.now() + 350);
     expect((await cached.verifyRequest(request)).ok).toBe(false);
     expect(as.count('/introspect')).toBe(2);
     // inactive answers are never cached

@@ -1,7 +1,7 @@
 // SECURITY.md "JWT verification" table as attacks against requireToken in JWT mode, over real HTTP.
 import { createServer } from 'node:http';
 import { base64url, SignJWT } from 'jose';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { requireToken } from './require-token.js';
 import { call, startApi } from './test-support/api-server.js';
 import { AuthServer, close, listen, makeKey } from './test-support/auth-server.js';
@@ -29,6 +29,7 @@ beforeEach(async () => {
   api = await startApi(guard);
 });
 afterEach(async () => {
+  vi.useRealTimers();
   await api.stop();
 });
 
@@ -204,6 +205,8 @@ describe('JWT mode: SECURITY.md attacks', () => {
   });
 
   it('after the cooldown an unknown kid may refetch again', async () => {
+    // The test moves the clock (Date only) instead of sleeping: no race with the 0.2 s cooldown.
+    vi.useFakeTimers({ toFake: ['Date'] });
     const quick = requireToken({ issuer: as.issuer, audience: AUDIENCE, jwksCooldownSeconds: 0.2 });
     const quickApi = await startApi(quick);
     try {
@@ -212,7 +215,7 @@ describe('JWT mode: SECURITY.md attacks', () => {
       expect((await call(quickApi.url, `Bearer ${token}`)).status).toBe(401);
       expect((await call(quickApi.url, `Bearer ${token}`)).status).toBe(401);
       expect(as.count('/jwks')).toBe(2); // initial load + one refetch
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      vi.setSystemTime(Date.now() + 250);
       expect((await call(quickApi.url, `Bearer ${token}`)).status).toBe(401);
       expect(as.count('/jwks')).toBe(3);
     } finally {

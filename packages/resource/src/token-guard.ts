@@ -8,6 +8,7 @@ import {
   type FastifyHook,
 } from './adapters/fastify-plugin.js';
 import { type AuthenticatedHandler, authenticateNode, createNodeHandler } from './adapters/node-handler.js';
+import type { RequestChecker } from './adapters/request-checker.js';
 import { type BearerProblem, readBearerToken } from './bearer-token.js';
 import {
   type ChallengeContext,
@@ -39,7 +40,7 @@ export interface GuardCore {
  * other scopes with {@link TokenGuard.withScopes} (they share the JWKS and the token cache).
  * @see https://www.rfc-editor.org/rfc/rfc6750
  */
-export class TokenGuard {
+export class TokenGuard implements RequestChecker {
   /** Scopes every request must carry. */
   readonly scopes: readonly string[];
   private readonly problems = new Map<BearerProblem, AuthFailure>();

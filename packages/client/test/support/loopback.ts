@@ -12,9 +12,12 @@ export interface LoopbackTokenServer {
 
 /**
  * Starts a token endpoint: `client_credentials` issues `cc-N`; `refresh_token` accepts only the
- * latest `rt-N`, answers `at-N+1` / `rt-N+1` after `delayMs`, and `invalid_grant` for anything else.
+ * latest `rt-N`, answers `at-N+1` / `rt-N+1` once `answerGate` has resolved, and `invalid_grant` for
+ * anything else.
  */
-export async function startTokenServer(delayMs = 0): Promise<LoopbackTokenServer> {
+export async function startTokenServer(
+  answerGate: Promise<unknown> = Promise.resolve(),
+): Promise<LoopbackTokenServer> {
   const counts = { refresh: 0, clientCredentials: 0 };
   let generation = 1;
   const server: Server = createServer((req, res) => {
@@ -24,7 +27,7 @@ export async function startTokenServer(delayMs = 0): Promise<LoopbackTokenServer
     });
     req.on('end', async () => {
       const form = new URLSearchParams(body);
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      await answerGate;
       const send = (status: number, payload: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
         res.end(JSON.stringify(payload));

@@ -1,7 +1,7 @@
 // Express adapter: a standard (req, res, next) middleware that sets req.auth or answers RFC 6750.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { TokenGuard } from '../token-guard.js';
 import type { AuthInfo, VerifyResult } from '../types.js';
+import type { RequestChecker } from './request-checker.js';
 import { sendFailure } from './send-failure.js';
 
 /** Connect/Express middleware signature (Express itself is not a dependency). */
@@ -16,7 +16,7 @@ export type ExpressMiddleware = (
  * the RFC 6750 answer; an unexpected error goes to `next(error)`.
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  */
-export function createExpressMiddleware(guard: TokenGuard): ExpressMiddleware {
+export function createExpressMiddleware(guard: RequestChecker): ExpressMiddleware {
   return (req, res, next) => {
     const finish = (result: VerifyResult): void => {
       if (result.ok) {

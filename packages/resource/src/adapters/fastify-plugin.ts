@@ -1,7 +1,7 @@
 // Fastify adapter: an onRequest/preHandler hook and a plugin that installs it on the registering scope.
 import type { IncomingMessage } from 'node:http';
-import type { TokenGuard } from '../token-guard.js';
 import type { AuthInfo } from '../types.js';
+import type { RequestChecker } from './request-checker.js';
 
 /** The parts of a Fastify request the hook uses (Fastify itself is not a dependency). */
 export interface FastifyRequestLike {
@@ -38,7 +38,7 @@ export type FastifyGuardPlugin = ((
  * 6750 answer and ends the request.
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  */
-export function createFastifyHook(guard: TokenGuard): FastifyHook {
+export function createFastifyHook(guard: RequestChecker): FastifyHook {
   return async (request, reply) => {
     const result = await guard.check(request.raw);
     if (result.ok) {
@@ -55,7 +55,7 @@ export function createFastifyHook(guard: TokenGuard): FastifyHook {
  * Register it inside the scope of the protected routes, not where the metadata route lives.
  * @see https://fastify.dev/docs/latest/Reference/Plugins/
  */
-export function createFastifyPlugin(guard: TokenGuard): FastifyGuardPlugin {
+export function createFastifyPlugin(guard: RequestChecker): FastifyGuardPlugin {
   const hook = createFastifyHook(guard);
   const plugin = (instance: FastifyInstanceLike, _options: unknown, done: (error?: Error) => void): void => {
     if (!instance.hasRequestDecorator('auth')) instance.decorateRequest('auth', null);

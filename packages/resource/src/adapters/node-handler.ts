@@ -1,7 +1,7 @@
 // node:http adapter: wraps a request handler so it runs only for requests with a valid token.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { TokenGuard } from '../token-guard.js';
 import type { AuthInfo, VerifyResult } from '../types.js';
+import type { RequestChecker } from './request-checker.js';
 import { sendFailure, sendServerError } from './send-failure.js';
 
 /** A `node:http` request that passed the guard: `req.auth` holds the verified token's data. */
@@ -16,7 +16,7 @@ export type AuthenticatedHandler = (req: AuthenticatedRequest, res: ServerRespon
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  */
 export function createNodeHandler(
-  guard: TokenGuard,
+  guard: RequestChecker,
   handler: AuthenticatedHandler,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const finish = (req: IncomingMessage, res: ServerResponse, result: VerifyResult): void => {
@@ -52,7 +52,7 @@ export function createNodeHandler(
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  */
 export async function authenticateNode(
-  guard: TokenGuard,
+  guard: RequestChecker,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<AuthInfo | undefined> {
