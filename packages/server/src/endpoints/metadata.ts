@@ -28,7 +28,6 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     authorization_response_iss_parameter_supported: true,
     revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-    service_documentation: `${issuer}/docs`,
   };
 }
 

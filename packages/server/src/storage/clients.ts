@@ -1,6 +1,5 @@
 /** Repository for applications (clients) and their hashed secrets. */
 import type { Statement } from 'better-sqlite3';
-import { sql } from 'kysely';
 import { randomToken, sha256Hex } from '../tokens/random.js';
 import { type ClientCache, clientCacheFor } from './client-cache.js';
 import type { Client, ClientWithSecrets } from './client-records.js';
@@ -144,20 +143,14 @@ export class ClientRepository {
 
   private clientRows(id: string, at: number): Promise<SecretRow[]> | SecretRow[] {
     const native = nativeHandle(this.db);
-    if (native?.dialect === 'sqlite') {
+    if (native === undefined) throw new Error('the client look-up needs a database opened by openDatabase');
+    if (native.dialect === 'sqlite') {
       // better-sqlite3 binds positionally: $2 (now) comes before $1 (id) in the text.
       this.findStatement ??= native.sqlite.prepare(FIND_WITH_SECRETS_SQL.replace(/\$\d/g, '?'));
       return this.findStatement.all(at, id) as SecretRow[];
     }
-    if (native?.dialect === 'postgres') {
-      return native.pool
-        .query({ name: 'latchkey_find_client', text: FIND_WITH_SECRETS_SQL, values: [id, at] })
-        .then((result) => result.rows);
-    }
-    return sql<SecretRow>`select c.*, s.secret_hash, s.expires_at as secret_expires_at from clients c
-      left join client_secrets s on s.client_id = c.id and (s.expires_at is null or s.expires_at > ${at})
-      where c.id = ${id}`
-      .execute(this.db)
+    return native.pool
+      .query({ name: 'latchkey_find_client', text: FIND_WITH_SECRETS_SQL, values: [id, at] })
       .then((result) => result.rows);
   }
 
