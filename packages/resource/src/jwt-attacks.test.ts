@@ -1,4 +1,4 @@
-// SECURITY.md "JWT verification" table as attacks against requireToken in JWT mode, over real HTTP.
+// JWT verification (RFC 8725, RFC 9068 §4) attacked through requireToken in JWT mode, over real HTTP.
 import { createServer } from 'node:http';
 import { base64url, SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -80,7 +80,7 @@ describe('JWT mode: the happy path', () => {
   });
 });
 
-describe('JWT mode: SECURITY.md attacks', () => {
+describe('JWT mode: attacks (RFC 8725)', () => {
   it('alg none → 401 invalid_token, and no JWKS request', async () => {
     const now = Math.floor(Date.now() / 1000);
     const token = unsigned(

@@ -1,4 +1,4 @@
-/** SECURITY.md "Authorization endpoint and pages": every row as an attack with its exact outcome. */
+/** The authorization endpoint and pages (RFC 6749 §4.1, RFC 7636, RFC 8252, RFC 9207, RFC 9700) under attack, each with its exact outcome. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   countRows,

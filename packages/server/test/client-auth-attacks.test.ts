@@ -1,5 +1,5 @@
 /**
- * SECURITY.md "Client authentication" rows as attacks: parallel brute force, lockout of someone else's
+ * Client authentication (RFC 6749 §2.3, RFC 6819 §5.1.4.2.3) under attack: parallel brute force, lockout of someone else's
  * app, a brute force spread over many IPs, and which address counts behind a reverse proxy.
  */
 import type { LightMyRequestResponse } from 'fastify';
@@ -21,7 +21,7 @@ function tokenFrom(s: TestServer, ip: string, secret: string, headers: Record<st
   });
 }
 
-/** A 429 as SECURITY.md wants it: Retry-After within the window, a generic body, no device-flow code. */
+/** A 429 as RFC 6585 §4 has it: Retry-After within the window, a generic body, no device-flow code. */
 function expectThrottled(res: LightMyRequestResponse) {
   expect(res.statusCode).toBe(429);
   const retryAfter = Number(res.headers['retry-after']);

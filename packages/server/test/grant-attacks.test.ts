@@ -1,4 +1,4 @@
-/** SECURITY.md "Codes, refresh tokens, revocation, introspection": every row as an attack with its exact outcome. */
+/** Codes, refresh tokens, revocation and introspection (RFC 6749 §4.1.2, §6, RFC 7009, RFC 7662, RFC 9700 §4.14): each attack with its exact outcome. */
 
 import type { LightMyRequestResponse } from 'fastify';
 import { generateKeyPair, SignJWT } from 'jose';

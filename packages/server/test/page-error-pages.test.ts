@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { csrfOf, InjectBrowser } from './browser.js';
 import { FORM, startTestServer, type TestServer } from './support.js';
 
-/** An HTML page as SECURITY.md wants pages: CSP, no framing, no referrer, no-store. */
+/** An HTML page as every page must be (RFC 9700 §4.15): CSP, no framing, no referrer, no-store. */
 function expectHtmlPage(res: LightMyRequestResponse, status: number, title: string) {
   expect(res.statusCode).toBe(status);
   expect(res.headers['content-type']).toBe('text/html; charset=utf-8');

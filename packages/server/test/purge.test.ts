@@ -1,5 +1,5 @@
 /**
- * Review finding M6: expired rows are purged (storage/purge.ts), in batches, periodically and by
+ * Expired rows are purged (storage/purge.ts), in batches, periodically and by
  * `latchkey purge`; live rows and refresh-token reuse detection stay. On SQLite and PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';

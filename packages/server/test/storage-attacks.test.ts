@@ -1,5 +1,5 @@
 /**
- * Review finding M4: values the database cannot hold (a NUL byte, 10 KB) never surface as a 500. Tokens
+ * Values the database cannot hold (a NUL byte, 10 KB) never surface as a 500. Tokens
  * that cannot be ours are not looked up at all; a PostgreSQL data exception that still happens answers
  * 400 invalid_request, and an outage still answers 503.
  */

@@ -1,4 +1,4 @@
-/** SECURITY.md "Token endpoint" rows as attacks with exact outcomes, on SQLite and PostgreSQL. */
+/** The token endpoint (RFC 6749 §3.2, §5) under attack, with exact outcomes, on SQLite and PostgreSQL. */
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DUMMY_HASH, hashesEqual, sha256Hex } from '../src/tokens/random.js';
@@ -272,7 +272,7 @@ describe('brute force of a client secret', () => {
     });
     // The right secret learns nothing from the locked IP...
     expect((await attempt(s.credentials.clientSecret, '10.0.0.1')).statusCode).toBe(429);
-    // ...but the failures of one IP do not lock the app out from its own (SECURITY.md: no lockout DoS).
+    // ...but the failures of one IP do not lock the app out from its own (RFC 6819 §5.1.4.2.3: throttling must not become a lockout).
     expect((await attempt(s.credentials.clientSecret, '10.0.0.2')).statusCode).toBe(200);
   });
 

@@ -1,4 +1,4 @@
-/** Registering an app: validation and defaults shared by the CLI and the developer portal. */
+/** Registering an app: validation and defaults, read from the grant catalogue (RFC 6749 §2, RFC 7591 §2). */
 
 import type { CataloguedError } from '../errors.js';
 import { defaultGrantTypes, GRANT_TYPE_NAMES, GRANT_TYPES } from '../grants/index.js';

@@ -30,7 +30,7 @@ export function randomToken(bytes = 32): string {
 /**
  * The shapes of the values this server issues and later looks up. A presented value of another shape
  * cannot be ours, so it is answered "unknown" without a database round trip: nothing an attacker
- * sends (a NUL byte, 10 KB, non-UTF-8) ever reaches a query (SECURITY.md, review finding M4).
+ * sends (a NUL byte, 10 KB, non-UTF-8) ever reaches a query (test/storage-attacks.test.ts).
  */
 const ISSUED_SHAPES = {
   /**
