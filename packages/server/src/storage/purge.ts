@@ -119,7 +119,7 @@ function batches(at: number, accessTokenTtl: number, postgres: boolean): [Purged
     ['revoked_tokens', expiredRows('revoked_tokens', 'jti', at)],
     [
       // A refresh token once it expired, and the access token issued with it too: an expired token is
-      // refused as expired before reuse is considered (storage/grants.ts decides `expired` first),
+      // refused as expired before reuse is considered (grants/refresh-decision.ts decides `expired` first),
       // so keeping a rotated one longer would not detect any reuse; and while its access token may be
       // unexpired, its grant must stay for introspection (the rule below waits for this row to go).
       'refresh_tokens',

@@ -38,7 +38,7 @@ const ISSUED_SHAPES = {
    * handles, and refresh tokens issued before migration 006 (now tokens/refresh-token-format.ts).
    */
   token: /^[A-Za-z0-9_-]{43}$/,
-  /** `gr_` + {@link randomToken}(16): grant IDs (storage/grants.ts), carried as `gid` in access tokens. */
+  /** `gr_` + {@link randomToken}(16): grant IDs (storage/codes.ts creates them), carried as `gid` in access tokens. */
   grantId: /^gr_[A-Za-z0-9_-]{22}$/,
   /** `randomUUID()`: the `jti` of access tokens (tokens/access-token.ts, RFC 9068 §2.2). */
   jti: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
