@@ -18,6 +18,21 @@ export interface PendingRequest {
   codeChallenge: string | undefined;
 }
 
+/**
+ * The columns a pending request and the code issued from it share: everything the token request must
+ * repeat or the code is bound to (RFC 6749 §4.1.3, RFC 7636 §4.5).
+ */
+export function boundColumns(request: PendingRequest) {
+  return {
+    client_id: request.clientId,
+    user_id: request.userId,
+    redirect_uri: request.redirectUri,
+    redirect_uri_given: request.redirectUriGiven ? 1 : 0,
+    scopes: request.scopes.join(' '),
+    code_challenge: request.codeChallenge ?? null,
+  };
+}
+
 /** Pending request data access (`authorization_requests`). */
 export class AuthorizationRequestRepository {
   constructor(private readonly db: Db) {}
@@ -29,13 +44,8 @@ export class AuthorizationRequestRepository {
       .insertInto('authorization_requests')
       .values({
         id_hash: sha256Hex(handle),
-        client_id: request.clientId,
-        user_id: request.userId,
-        redirect_uri: request.redirectUri,
-        redirect_uri_given: request.redirectUriGiven ? 1 : 0,
-        scopes: request.scopes.join(' '),
+        ...boundColumns(request),
         state: request.state ?? null,
-        code_challenge: request.codeChallenge ?? null,
         expires_at: unixNow() + ttlSeconds,
       })
       .execute();

@@ -4,7 +4,7 @@
  * grant's (grants/code-binding.ts); this repository applies them to the row inside its transaction.
  */
 import { hasIssuedShape, randomToken, sha256Hex } from '../tokens/random.js';
-import type { PendingRequest } from './authorization-requests.js';
+import { boundColumns, type PendingRequest } from './authorization-requests.js';
 import { splitScopes, unixNow } from './columns.js';
 import type { Db } from './database.js';
 import { GrantError, type GrantFailure } from './errors.js';
@@ -53,12 +53,7 @@ export class CodeRepository {
       .insertInto('authorization_codes')
       .values({
         code_hash: sha256Hex(code),
-        client_id: request.clientId,
-        user_id: request.userId,
-        redirect_uri: request.redirectUri,
-        redirect_uri_given: request.redirectUriGiven ? 1 : 0,
-        scopes: request.scopes.join(' '),
-        code_challenge: request.codeChallenge ?? null,
+        ...boundColumns(request),
         expires_at: unixNow() + ttlSeconds,
         used_at: null,
         grant_id: null,

@@ -8,13 +8,17 @@ export class ConsentRepository {
 
   /** Scopes the user has already allowed this app. */
   async scopes(userId: string, clientId: string): Promise<string[]> {
-    const row = await this.db
+    const row = await this.read(userId, clientId);
+    return row ? splitScopes(row.scopes) : [];
+  }
+
+  private read(userId: string, clientId: string) {
+    return this.db
       .selectFrom('consents')
       .select('scopes')
       .where('user_id', '=', userId)
       .where('client_id', '=', clientId)
       .executeTakeFirst();
-    return row ? splitScopes(row.scopes) : [];
   }
 
   /**
@@ -26,12 +30,7 @@ export class ConsentRepository {
   async save(userId: string, clientId: string, scopes: string[]): Promise<void> {
     // Every round, at least one of the racing requests succeeds, so this ends.
     for (;;) {
-      const row = await this.db
-        .selectFrom('consents')
-        .select('scopes')
-        .where('user_id', '=', userId)
-        .where('client_id', '=', clientId)
-        .executeTakeFirst();
+      const row = await this.read(userId, clientId);
       const all = [...new Set([...(row ? splitScopes(row.scopes) : []), ...scopes])].join(' ');
       if (row === undefined) {
         const inserted = await this.db
