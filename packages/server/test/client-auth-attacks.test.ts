@@ -1,11 +1,10 @@
-/**
- * Client authentication (RFC 6749 §2.3, RFC 6819 §5.1.4.2.3) under attack: parallel brute force, lockout of someone else's
- * app, a brute force spread over many IPs, and which address counts behind a reverse proxy.
- */
 import type { LightMyRequestResponse } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { csrfOf, formAction, InjectBrowser } from './browser.js';
 import { dialects, FORM, startTestServer, type TestServer } from './support.js';
+
+const PASSWORD = 'correct horse battery';
 
 const GRANT = 'grant_type=client_credentials';
 const MAX = 5;
@@ -180,4 +179,74 @@ describe('LATCHKEY_TRUST_PROXY parsing', () => {
       expect(() => parse(value)).toThrow(/LATCHKEY_TRUST_PROXY/);
     },
   );
+});
+
+describe('IPv6 clients are throttled per /64 (LATCHKEY_TRUST_PROXY, X-Forwarded-For)', () => {
+  let s: TestServer;
+  afterEach(async () => {
+    await s?.close();
+  });
+  const start = async (env: Record<string, string>) => {
+    s = await startTestServer('sqlite', { LATCHKEY_TRUST_PROXY: '127.0.0.1', ...env });
+  };
+
+  /** A client_credentials request through the trusted proxy at 127.0.0.1 for `client`. */
+  const tokenFor = (client: string, secret: string) =>
+    s.app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      remoteAddress: '127.0.0.1',
+      headers: { ...FORM, 'x-forwarded-for': client, authorization: s.basic(s.credentials.clientId, secret) },
+      payload: 'grant_type=client_credentials',
+    });
+
+  it('client authentication: two addresses of one /64 share the limit, another /64 does not', async () => {
+    await start({ LATCHKEY_AUTH_MAX_FAILURES: '3', LATCHKEY_AUTH_FAILURE_WINDOW: '60' });
+    for (const client of ['2001:db8:1:2::a', '2001:db8:1:2::b', '2001:0db8:0001:0002:ffff::c'])
+      expect((await tokenFor(client, 'wrong')).statusCode).toBe(401);
+    expect((await tokenFor('2001:db8:1:2:abcd::d', s.credentials.clientSecret)).statusCode).toBe(429);
+    expect((await tokenFor('2001:db8:1:3::a', s.credentials.clientSecret)).statusCode).toBe(200);
+  });
+
+  it('client authentication: IPv4 stays per address', async () => {
+    await start({ LATCHKEY_AUTH_MAX_FAILURES: '3', LATCHKEY_AUTH_FAILURE_WINDOW: '60' });
+    for (let i = 0; i < 3; i++) expect((await tokenFor('203.0.113.9', 'wrong')).statusCode).toBe(401);
+    expect((await tokenFor('203.0.113.9', s.credentials.clientSecret)).statusCode).toBe(429);
+    expect((await tokenFor('203.0.113.10', s.credentials.clientSecret)).statusCode).toBe(200);
+  });
+
+  it('sign-in: failures from one /64 for different accounts share the per-IP limit', async () => {
+    await start({ LATCHKEY_LOGIN_MAX_FAILURES: '3' });
+    const login = async (client: string, email: string) => {
+      const browser = new InjectBrowser(s.app);
+      const page = await browser.get('/login');
+      return browser.post(
+        formAction(page.body),
+        { csrf: csrfOf(page.body), email, password: 'wrong password' },
+        { 'x-forwarded-for': client },
+      );
+    };
+    for (let i = 1; i <= 3; i++)
+      expect((await login(`2001:db8:7:8::${i}`, `u${i}@example.com`)).statusCode).toBe(401);
+    expect((await login('2001:db8:7:8:ffff::99', 'u4@example.com')).statusCode).toBe(429);
+    expect((await login('2001:db8:7:9::1', 'u5@example.com')).statusCode).toBe(401);
+  });
+
+  it('sign-up: addresses of one /64 share the per-IP limit', async () => {
+    await start({ LATCHKEY_SIGNUP_MAX_PER_IP: '2' });
+    let n = 0;
+    const signup = async (client: string) => {
+      const browser = new InjectBrowser(s.app);
+      const page = await browser.get('/signup');
+      return browser.post(
+        formAction(page.body),
+        { csrf: csrfOf(page.body), email: `new${n++}@example.com`, password: PASSWORD },
+        { 'x-forwarded-for': client },
+      );
+    };
+    expect((await signup('2001:db8:5:6::1')).statusCode).toBe(303);
+    expect((await signup('2001:db8:5:6::2')).statusCode).toBe(303);
+    expect((await signup('2001:db8:5:6:1:2:3:4')).statusCode).toBe(429);
+    expect((await signup('2001:db8:5:7::1')).statusCode).toBe(303);
+  });
 });

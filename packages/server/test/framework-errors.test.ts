@@ -1,6 +1,9 @@
 // Requests Fastify refuses before a route runs still get no-store JSON that echoes nothing back.
+
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './support.js';
 
 /** Sends raw bytes and returns everything the server wrote before it closed the socket. */
@@ -61,5 +64,48 @@ describe('framework-level errors', () => {
     const answer = await raw(port, `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
     expect(answer).toMatch(/^HTTP\/1\.1 431 /);
     expect(answer).toContain('\r\nPragma: no-cache\r\n');
+  });
+});
+
+describe('a draining server', () => {
+  let s: TestServer | undefined;
+  afterEach(async () => {
+    await s?.close();
+    s = undefined;
+  });
+
+  // Fastify's `return503OnClosing` answers requests that reach a
+  // draining server (pipelined or on a busy keep-alive connection) itself, before any hook runs, so the
+  // 503 lacks `Cache-Control: no-store` and `Pragma: no-cache` (RFC 6749 §5.1) and is not our
+  // `{error, error_description}` JSON. Now `return503OnClosing: false` and the `onRequest` hook answers
+  // a no-store `temporarily_unavailable` 503 while draining.
+  it('a request reaching a draining server gets a no-store 503', async () => {
+    s = await startTestServer('sqlite');
+    const { app } = s;
+    await s.close();
+    s = undefined;
+    // What a request on a kept-alive connection meets while the server drains (Fastify's router sees
+    // `closing`); app.inject refuses a closed instance, so the router is served on its own socket.
+    const http = createServer((req, res) => app.routing(req, res));
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const { port } = http.address() as AddressInfo;
+    let res: Response;
+    try {
+      res = await fetch(`http://127.0.0.1:${port}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials',
+      });
+    } finally {
+      await new Promise((resolve) => http.close(resolve));
+    }
+    expect(res.status).toBe(503);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('pragma')).toBe('no-cache');
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(await res.json()).toEqual({
+      error: 'temporarily_unavailable',
+      error_description: 'the server is shutting down; retry',
+    });
   });
 });

@@ -1,5 +1,3 @@
-/** Codes, refresh tokens, revocation and introspection (RFC 6749 §4.1.2, §6, RFC 7009, RFC 7662, RFC 9700 §4.14): each attack with its exact outcome. */
-
 import type { LightMyRequestResponse } from 'fastify';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +31,8 @@ import {
   startTestServer,
   type TestServer,
 } from './support.js';
+
+const PASSWORD = 'correct horse battery';
 
 /** The one RFC 6749 §5.2 description every failed code or refresh token gets, whatever the reason. */
 function expectGenericInvalidGrant(res: LightMyRequestResponse) {
@@ -775,3 +775,49 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
     });
   });
 });
+
+describe.each(dialects())(
+  'no refresh token is stored for an app without the refresh_token grant, on %s',
+  (dialect) => {
+    let s: TestServer;
+    let browser: InjectBrowser;
+    beforeAll(async () => {
+      s = await startTestServer(dialect);
+      const user = await s.ctx.users.create('ada@example.com', PASSWORD);
+      browser = await signedInBrowser(s, new InjectBrowser(s.app), user.id);
+    });
+    afterAll(async () => {
+      await s?.close();
+    });
+
+    const rowsOf = async (table: 'refresh_tokens' | 'grants', clientId: string) =>
+      (await s.ctx.db.selectFrom(table).select('client_id').where('client_id', '=', clientId).execute())
+        .length;
+
+    /** The token response of a fresh code (refresh_token absent for apps without the grant). */
+    const exchange = (app: ThreeLeggedApp) => getTokens(s, browser, app, { scope: 'data:read' });
+
+    it('a code exchange writes the grant but no refresh_tokens row; the access token works', async () => {
+      const app = await registerThreeLeggedApp(s, {
+        name: 'No refresh',
+        scope: 'data:read',
+        redirectUris: ['https://norefresh.example/cb'],
+        grants: ['authorization_code'],
+      });
+      const { client } = app;
+      const body = await exchange(app);
+      expect(body.refresh_token).toBeUndefined();
+      expect(await rowsOf('refresh_tokens', client.id)).toBe(0);
+      expect(await rowsOf('grants', client.id)).toBe(1);
+      const res = await introspect(s.app, app.basic, body.access_token as string);
+      expect(res.json().active).toBe(true);
+    });
+
+    it('an app with the grant still gets its refresh token, stored', async () => {
+      const app = await registerThreeLeggedApp(s, { name: 'With refresh' });
+      const body = await exchange(app);
+      expect(body.refresh_token).toMatch(REFRESH_TOKEN_SHAPE);
+      expect(await rowsOf('refresh_tokens', app.client.id)).toBe(1);
+    });
+  },
+);

@@ -3,10 +3,20 @@
  * database down, a bug) are HTML pages with the page security headers, never raw JSON; the JSON
  * endpoints keep their JSON answers.
  */
+
 import type { LightMyRequestResponse } from 'fastify';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { csrfOf, InjectBrowser } from './browser.js';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  expectErrorPage,
+  getTokens,
+  sessionCookieSet,
+  signedInBrowser,
+  type ThreeLeggedApp,
+} from './attack-support.js';
+import { csrfOf, formAction, InjectBrowser, registerThreeLeggedApp } from './browser.js';
 import { FORM, startTestServer, type TestServer } from './support.js';
+
+const PASSWORD = 'correct horse battery';
 
 /** An HTML page as every page must be (RFC 9700 §4.15): CSP, no framing, no referrer, no-store. */
 function expectHtmlPage(res: LightMyRequestResponse, status: number, title: string) {
@@ -80,5 +90,150 @@ describe('error pages for failures on the browser pages', () => {
     const missing = await s.app.inject({ method: 'GET', url: '/no/such/page' });
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toMatchObject({ error: 'not_found' });
+  });
+});
+
+describe('a repeated or badly encoded field in a page form is an HTML 400 page', () => {
+  let s: TestServer;
+  let userId: string;
+  let app: ThreeLeggedApp;
+  beforeAll(async () => {
+    s = await startTestServer('sqlite');
+    userId = (await s.ctx.users.create('grace@example.com', PASSWORD)).id;
+    app = await registerThreeLeggedApp(s);
+  });
+  afterAll(async () => {
+    expect(s.logs.text).not.toContain(PASSWORD);
+    await s?.close();
+  });
+
+  /** POSTs a raw form body with the browser's cookies. */
+  function postRaw(browser: InjectBrowser, url: string, body: string) {
+    return s.app.inject({
+      method: 'POST',
+      url,
+      headers: { ...FORM, cookie: [...browser.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+      payload: body,
+    });
+  }
+
+  function expectMalformedFormPage(res: LightMyRequestResponse) {
+    expectErrorPage(res, 400);
+    expect(res.body).toContain('This form was not understood');
+    expect(res.body).not.toContain('invalid_request');
+    expect(sessionCookieSet(res)).toBe(false);
+  }
+
+  const form = (fields: [string, string][]) => new URLSearchParams(fields).toString();
+
+  it('POST /login with email twice, or with bad percent-encoding: 400 page, not signed in', async () => {
+    const browser = new InjectBrowser(s.app);
+    const page = await browser.get('/login');
+    const csrf = csrfOf(page.body);
+    const twice = form([
+      ['csrf', csrf],
+      ['email', 'grace@example.com'],
+      ['email', 'other@example.com'],
+      ['password', PASSWORD],
+    ]);
+    expectMalformedFormPage(await postRaw(browser, formAction(page.body), twice));
+    expectMalformedFormPage(
+      await postRaw(browser, formAction(page.body), `csrf=${csrf}&email=%zz&password=x`),
+    );
+    // The same form, well-formed, signs in.
+    const ok = await browser.post(formAction(page.body), {
+      csrf,
+      email: 'grace@example.com',
+      password: PASSWORD,
+    });
+    expect(ok.statusCode).toBe(303);
+  });
+
+  it('POST /signup with email twice: 400 page, no account for either address', async () => {
+    const browser = new InjectBrowser(s.app);
+    const page = await browser.get('/signup');
+    const body = form([
+      ['csrf', csrfOf(page.body)],
+      ['email', 'first@example.com'],
+      ['email', 'second@example.com'],
+      ['password', PASSWORD],
+    ]);
+    expectMalformedFormPage(await postRaw(browser, formAction(page.body), body));
+    const users = await s.ctx.db
+      .selectFrom('users')
+      .select('email')
+      .where('email', 'in', ['first@example.com', 'second@example.com'])
+      .execute();
+    expect(users).toEqual([]);
+  });
+
+  it('POST /logout with csrf twice: 400 page, still signed in', async () => {
+    const browser = await signedInBrowser(s, new InjectBrowser(s.app), userId);
+    const page = await browser.get('/account/apps');
+    expect(page.statusCode).toBe(200);
+    const csrf = csrfOf(page.body);
+    expectMalformedFormPage(
+      await postRaw(
+        browser,
+        '/logout',
+        form([
+          ['csrf', csrf],
+          ['csrf', csrf],
+        ]),
+      ),
+    );
+    expect((await browser.get('/account/apps')).statusCode).toBe(200);
+  });
+
+  it('POST the consent decision with decision=allow&decision=deny: 400 page, the request stays usable', async () => {
+    const browser = await signedInBrowser(s, new InjectBrowser(s.app), userId);
+    const consent = await browser.get(
+      `/oauth/authorize?${new URLSearchParams({
+        response_type: 'code',
+        client_id: app.client.id,
+        redirect_uri: app.redirectUri,
+        scope: 'data:read',
+      })}`,
+    );
+    expect(consent.statusCode).toBe(200);
+    const action = formAction(consent.body);
+    const csrf = csrfOf(consent.body);
+    const twice = form([
+      ['csrf', csrf],
+      ['decision', 'allow'],
+      ['decision', 'deny'],
+    ]);
+    const res = await postRaw(browser, action, twice);
+    expectMalformedFormPage(res);
+    expect(res.headers.location).toBeUndefined();
+    const ok = await browser.post(action, { csrf, decision: 'allow' });
+    expect(ok.statusCode).toBe(303);
+    expect(new URL(String(ok.headers.location)).searchParams.get('code')).toMatch(/^[\w-]{43}$/);
+  });
+
+  it('POST /account/apps/:id/revoke with csrf twice: 400 page, the app stays connected', async () => {
+    const connected = await registerThreeLeggedApp(s, { name: 'Connected' });
+    const browser = await signedInBrowser(s, new InjectBrowser(s.app), userId);
+    await getTokens(s, browser, connected, { scope: 'data:read' });
+    const page = await browser.get('/account/apps');
+    const csrf = csrfOf(page.body);
+    const url = `/account/apps/${encodeURIComponent(connected.client.id)}/revoke`;
+    expectMalformedFormPage(
+      await postRaw(
+        browser,
+        url,
+        form([
+          ['csrf', csrf],
+          ['csrf', csrf],
+        ]),
+      ),
+    );
+    const apps = await s.ctx.connectedApps.list(userId);
+    expect(apps.map((a) => a.clientId)).toContain(connected.client.id);
+    // Well-formed, the same request disconnects the app.
+    expect((await browser.post(url, { csrf })).statusCode).toBe(303);
+    expect((await s.ctx.connectedApps.list(userId)).map((a) => a.clientId)).not.toContain(
+      connected.client.id,
+    );
   });
 });

@@ -4,9 +4,10 @@
  * 400 invalid_request, and an outage still answers 503.
  */
 import { randomBytes } from 'node:crypto';
+import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { GrantError, isDataException, ValueRejectedError } from '../src/storage/errors.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { asValueRejected, GrantError, isDataException, ValueRejectedError } from '../src/storage/errors.js';
 import { openRepositories } from '../src/storage/repositories.js';
 import { UserRepository } from '../src/storage/users.js';
 import { hasIssuedShape, randomToken } from '../src/tokens/random.js';
@@ -22,8 +23,10 @@ import {
   type ThreeLeggedApp,
   tokenRequest,
 } from './attack-support.js';
-import { InjectBrowser, registerThreeLeggedApp } from './browser.js';
+import { csrfOf, InjectBrowser, registerThreeLeggedApp } from './browser.js';
 import { dialects, FORM, startTestServer, type TestServer } from './support.js';
+
+const PASSWORD = 'correct horse battery';
 
 /** Presented values that cannot be tokens of ours. */
 const BAD_VALUES: [string, string][] = [
@@ -245,4 +248,129 @@ describe.runIf(dialects().includes('postgres'))('the PostgreSQL data-exception s
       spy.mockRestore();
     }
   });
+});
+
+describe.each(dialects())('a database data exception is logged without values, on %s', (dialect) => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer(dialect);
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  /** What PostgreSQL throws for `select '<value>'::int`: the message quotes the value. */
+  function refused(value: string, code = '22P02') {
+    return Object.assign(new Error(`invalid input syntax for type integer: "${value}"`), { code });
+  }
+
+  const warnings = () =>
+    s.logs.lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.msg === 'database refused a value: a shape check is missing');
+
+  /**
+   * Sends `request` while `spy` stands in for a repository method; the answer must be 400 and the spy
+   * called (with `args`, when given). Returns the answer and the warn lines it logged.
+   */
+  async function refusedWhile(
+    spy: MockInstance,
+    request: () => Promise<LightMyRequestResponse>,
+    args?: unknown[],
+  ) {
+    const before = warnings().length;
+    try {
+      const res = await request();
+      expect(res.statusCode).toBe(400);
+      if (args) expect(spy).toHaveBeenCalledWith(...args);
+      else expect(spy).toHaveBeenCalled();
+      return { res, logged: warnings().slice(before) };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it('a 400 from a data exception logs the SQLSTATE and the route at warn level, never the value', async () => {
+    const token = randomToken(32);
+    const spy = vi.spyOn(s.ctx.refreshTokens, 'find').mockImplementation(async (value) => {
+      throw asValueRejected(refused(value));
+    });
+    const { res, logged } = await refusedWhile(spy, () => revoke(s.app, s.basic(), token), [token]);
+    expect(res.json().error).toBe('invalid_request');
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ level: 40, sqlstate: '22P02', route: '/oauth/revoke' });
+    expect(s.logs.text).not.toContain(token);
+  });
+
+  it('logs the route pattern: no path parameter value, no query string', async () => {
+    const user = await s.ctx.users.create(`pattern-${dialect}@example.com`, PASSWORD);
+    const browser = await signedInBrowser(s, new InjectBrowser(s.app), user.id);
+    const page = await browser.get('/account/apps');
+    const spy = vi.spyOn(s.ctx.connectedApps, 'disconnect').mockImplementation(async (_user, clientId) => {
+      throw asValueRejected(refused(clientId, '22001'));
+    });
+    const { logged } = await refusedWhile(spy, () =>
+      browser.post('/account/apps/lk_PATHVALUE/revoke?q=QUERYVALUE', { csrf: csrfOf(page.body) }),
+    );
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ sqlstate: '22001', route: '/account/apps/:clientId/revoke' });
+    const line = JSON.stringify(logged[0]);
+    expect(line).not.toContain('PATHVALUE');
+    expect(line).not.toContain('QUERYVALUE');
+    expect(line).not.toContain('invalid input syntax');
+  });
+
+  it('another 400 (a plain invalid_request) logs no such line', async () => {
+    const before = warnings().length;
+    const res = await tokenRequest(s.app, s.basic(), { grant_type: 'authorization_code' });
+    expect(res.statusCode).toBe(400);
+    expect(warnings().length).toBe(before);
+  });
+
+  it.runIf(dialect === 'postgres')('a value PostgreSQL itself refuses is logged the same way', async () => {
+    const token = randomToken(32);
+    const spy = vi.spyOn(s.ctx.refreshTokens, 'find').mockImplementation(async (value) => {
+      await sql`select ${value}::int`.execute(s.ctx.db);
+      return undefined;
+    });
+    const { logged } = await refusedWhile(spy, () => introspect(s.app, s.basic(), token));
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ sqlstate: '22P02', route: '/oauth/introspect' });
+    expect(s.logs.text).not.toContain(token);
+  });
+});
+
+describe('the Connected apps revoke form and values the database cannot hold', () => {
+  let s: TestServer | undefined;
+  afterEach(async () => {
+    await s?.close();
+    s = undefined;
+  });
+
+  // The Connected apps revoke form once took the app's ID from the
+  // path and queried with it unchecked; on PostgreSQL `/account/apps/%00/revoke` was a data exception,
+  // so the browser got a JSON 400 (no CSP, no X-Frame-Options) and the log a "shape check is missing"
+  // warning, where SQLite answered the usual 303. Now an ID that cannot be an app's is never looked up.
+  it.each(dialects())(
+    'on %s: revoking an app ID that cannot exist is the usual 303 and no database error',
+    async (dialect) => {
+      s = await startTestServer(dialect);
+      const app = await registerThreeLeggedApp(s);
+      const user = await s.ctx.users.create('ada@example.com', 'correct horse battery');
+      await s.ctx.consents.save(user.id, app.client.id, ['data:read']);
+      const browser = await signedInBrowser(s, new InjectBrowser(s.app), user.id);
+      const csrf = csrfOf((await browser.get('/account/apps')).body);
+      for (const id of ['%00', 'a%00b', '%C3%A9', 'a%20b']) {
+        const res = await browser.post(`/account/apps/${id}/revoke`, { csrf });
+        expect({ id, status: res.statusCode, location: res.headers['location'] }).toEqual({
+          id,
+          status: 303,
+          location: '/account/apps?revoked=1',
+        });
+      }
+      expect(s.logs.text).not.toContain('shape check is missing');
+      // The user's real consent is untouched.
+      expect(await s.ctx.consents.scopes(user.id, app.client.id)).toEqual(['data:read']);
+    },
+  );
 });
