@@ -237,3 +237,40 @@ describe('a repeated or badly encoded field in a page form is an HTML 400 page',
     );
   });
 });
+
+describe('every error page names its error code', () => {
+  let s: TestServer;
+  let app: ThreeLeggedApp;
+  beforeAll(async () => {
+    s = await startTestServer('sqlite');
+    app = await registerThreeLeggedApp(s);
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it.each([
+    ['no client_id', (): string => '/oauth/authorize?response_type=code', 400, 'missing_client_id'],
+    ['an unknown app', (): string => '/oauth/authorize?client_id=lk_nope', 400, 'unknown_client'],
+    [
+      'an unregistered redirect_uri',
+      (): string => `/oauth/authorize?client_id=${app.client.id}&redirect_uri=https://evil.example/cb`,
+      400,
+      'redirect_uri_mismatch',
+    ],
+    ['a repeated client_id', (): string => `/oauth/authorize?client_id=a&client_id=b`, 400, 'malformed_link'],
+  ] as const)('%s: Error %i · %s', async (_name, url, status, code) => {
+    const res = await s.app.inject({ method: 'GET', url: url() });
+    expectHtmlPage(res, status, `Error ${status} · ${code}`);
+  });
+
+  it('a form without its anti-CSRF value: Error 403 · form_expired', async () => {
+    const res = await s.app.inject({
+      method: 'POST',
+      url: '/login',
+      headers: FORM,
+      payload: 'email=a&password=b',
+    });
+    expectHtmlPage(res, 403, 'Error 403 · form_expired');
+  });
+});

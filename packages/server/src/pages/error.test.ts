@@ -23,6 +23,16 @@ describe('errorPage', () => {
   it('never redirects: no refresh, no link, no form', () => {
     expect(doc).not.toMatch(/http-equiv|<a\b|<form\b|href=/i);
   });
+  it('shows the catalogue code beside the status, so a developer can search for it', () => {
+    const coded = errorPage({
+      nonce: 'n',
+      title: 't',
+      message: 'm',
+      status: 400,
+      code: 'redirect_uri_mismatch',
+    });
+    expect(coded).toContain('<p class="status">Error 400 · redirect_uri_mismatch</p>');
+  });
   it('leaves the status out when none is given', () => {
     expect(errorPage({ nonce: 'n', title: 't', message: 'm' })).not.toContain('class="status"');
   });
