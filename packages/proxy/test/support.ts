@@ -43,7 +43,6 @@ export async function listen(listener: RequestListener): Promise<TestServer> {
 
 /** What the faulty upstream saw. */
 export interface UpstreamCall {
-  at: number;
   authorization: string | undefined;
   body: string;
 }
@@ -59,7 +58,7 @@ export async function scriptedUpstream(
       body += chunk;
     });
     req.on('end', () => {
-      calls.push({ at: Date.now(), authorization: req.headers.authorization, body });
+      calls.push({ authorization: req.headers.authorization, body });
       behave(calls.length - 1, req, res);
     });
   });
