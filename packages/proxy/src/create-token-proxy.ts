@@ -8,6 +8,7 @@ import { type ProxyLogger, silentLogger, stderrLogger } from './logger.js';
 import { createNodeHandler, type NodeHandler } from './node-handler.js';
 import { resolveOptions, type TokenProxyOptions } from './options.js';
 import type { ProxyResponse } from './proxy-response.js';
+import { type RetryTiming, systemTiming } from './retry-policy.js';
 import { TokenCache } from './token-cache.js';
 import { createUpstreamFetcher } from './upstream-token.js';
 import { splitTarget } from './write-response.js';
@@ -42,10 +43,23 @@ export interface TokenProxy {
  * @see https://aps.autodesk.com/en/docs/oauth/v2/tutorials/get-2-legged-token/
  */
 export function createTokenProxy(options: TokenProxyOptions): TokenProxy {
+  return createTokenProxyWithTiming(options);
+}
+
+/**
+ * {@link createTokenProxy} with the clock its retry loop runs on: the deadline, the waits between
+ * attempts and `Retry-After` dates (see {@link RetryTiming}). The default is the system clock; tests
+ * pass a virtual clock that records the waits instead of sleeping. Not exported by the package.
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3
+ */
+export function createTokenProxyWithTiming(
+  options: TokenProxyOptions,
+  timing: RetryTiming = systemTiming,
+): TokenProxy {
   const resolved = resolveOptions(options);
   const logger: ProxyLogger =
     options.logger === false ? silentLogger : options.logger === undefined ? stderrLogger : options.logger;
-  const cache = new TokenCache(createUpstreamFetcher(resolved, logger), resolved.skewSeconds);
+  const cache = new TokenCache(createUpstreamFetcher(resolved, logger, timing), resolved.skewSeconds);
   const answer = createAnswerer(resolved, cache, logger);
   const handler = createNodeHandler(answer, resolved.path);
   const express = createExpressMiddleware(answer, resolved.path);

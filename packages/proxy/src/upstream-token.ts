@@ -3,8 +3,8 @@
 import { type FetchLike, OAuthClient, type OAuthClientOptions } from '@latchkey/client';
 import type { ProxyLogger } from './logger.js';
 import type { ResolvedProxyOptions } from './options.js';
-import { backoffDelay, parseRetryAfter } from './retry-policy.js';
-import { classifyFailure, timeoutFailure, UpstreamFailure } from './upstream-failure.js';
+import { parseRetryAfter, type RetryTiming, retryWithinDeadline, systemTiming } from './retry-policy.js';
+import { classifyFailure, timeoutFailure } from './upstream-failure.js';
 
 /** Lifetime assumed for a token whose response has no `expires_in` (RFC 6749 §5.1 makes it optional). */
 const DEFAULT_LIFETIME_MS = 300_000;
@@ -32,8 +32,6 @@ export interface UpstreamToken {
  */
 export type UpstreamTokenFetcher = (scope: readonly string[]) => Promise<UpstreamToken>;
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 function raceTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -46,13 +44,16 @@ function raceTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
  * Builds the upstream fetcher: resolves the token endpoint (by RFC 8414 discovery when only an
  * issuer is known, remembered once it worked), then runs attempts of at most `timeoutMs`, retrying
  * 5xx / 429 / timeouts / network errors up to `retries` times with full-jitter backoff or the
- * upstream's `Retry-After` (capped), never past `deadlineMs` in total.
+ * upstream's `Retry-After` (capped), never past `deadlineMs` in total (see {@link retryWithinDeadline}).
+ * `timing` is the clock the deadline, the waits and `Retry-After` dates run on; the default is the
+ * system's, tests give a virtual one.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3
  */
 export function createUpstreamFetcher(
   options: ResolvedProxyOptions,
   logger: ProxyLogger,
+  timing: RetryTiming = systemTiming,
 ): UpstreamTokenFetcher {
   const baseFetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   let resolved: OAuthClientOptions | undefined;
@@ -90,12 +91,12 @@ export function createUpstreamFetcher(
       retryAfter = response.headers.get('retry-after');
       return response;
     };
-    const end = Date.now() + timeoutMs;
+    const end = timing.now() + timeoutMs;
     const run = async () => {
       const base = await clientOptions(timeoutMs, recordingFetch);
       const client = new OAuthClient({
         ...base,
-        timeoutMs: Math.max(1, end - Date.now()),
+        timeoutMs: Math.max(1, end - timing.now()),
         fetch: recordingFetch,
       });
       return client.clientCredentials({ scope: [...scope], params: options.tokenParams });
@@ -110,42 +111,24 @@ export function createUpstreamFetcher(
         expiresAt: result.expiresAt ?? receivedAt + DEFAULT_LIFETIME_MS,
       };
     } catch (error) {
-      throw classifyFailure(error, parseRetryAfter(retryAfter));
+      throw classifyFailure(error, parseRetryAfter(retryAfter, timing.now()));
     }
   }
 
   return async (scope) => {
-    const deadline = Date.now() + options.deadlineMs;
-    for (let retry = 0; ; retry++) {
-      const remaining = deadline - Date.now();
-      let failure: UpstreamFailure;
-      if (remaining <= 0) {
-        failure = timeoutFailure();
-      } else {
-        try {
-          return await attempt(scope, Math.min(options.timeoutMs, remaining));
-        } catch (error) {
-          failure = error instanceof UpstreamFailure ? error : classifyFailure(error, undefined);
-        }
-      }
-      failure.attempts = retry + 1;
-      const wait =
-        failure.retryAfterMs !== undefined
-          ? Math.min(failure.retryAfterMs, options.maxRetryAfterMs)
-          : backoffDelay(retry, options.backoffBaseMs, options.backoffMaxMs);
-      const giveUp = !failure.retryable || retry >= options.retries || Date.now() + wait >= deadline;
-      if (giveUp) {
-        logger.warn('upstream token request failed', {
-          kind: failure.kind,
-          status: failure.status,
-          code: failure.errorCode,
-          error: failure.oauthError,
-          attempts: failure.attempts,
-          scope: scope.join(' '),
-        });
-        throw failure;
-      }
-      await sleep(wait);
+    try {
+      return await retryWithinDeadline((limitMs) => attempt(scope, limitMs), options, timing);
+    } catch (error) {
+      const failure = classifyFailure(error, undefined);
+      logger.warn('upstream token request failed', {
+        kind: failure.kind,
+        status: failure.status,
+        code: failure.errorCode,
+        error: failure.oauthError,
+        attempts: failure.attempts,
+        scope: scope.join(' '),
+      });
+      throw failure;
     }
   };
 }

@@ -1,6 +1,8 @@
 /** The proxy against a faulty upstream on loopback: slow, 500, 429 + Retry-After, cut sockets, invalid_client. */
+import type { FetchLike } from '@latchkey/client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createTokenProxy, type TokenProxyOptions } from '../src/index.js';
+import { createTokenProxyWithTiming } from '../src/create-token-proxy.js';
+import type { TokenProxyOptions } from '../src/index.js';
 import {
   captureLogger,
   eventually,
@@ -11,6 +13,8 @@ import {
   scriptedUpstream,
   sendToken,
   type TestServer,
+  type VirtualTiming,
+  virtualTiming,
 } from './support.js';
 
 const servers: TestServer[] = [];
@@ -22,23 +26,44 @@ afterEach(async () => {
 async function setup(
   behave: Parameters<typeof scriptedUpstream>[0],
   options: Partial<TokenProxyOptions> = {},
+  // The retry loop runs on a virtual clock: waits are recorded (backoff 20 ms base: 10, 20, 40, ...), not slept.
+  timing = virtualTiming(),
 ) {
   const upstream = await scriptedUpstream(behave);
   const logger = captureLogger();
-  const proxy = createTokenProxy({
-    tokenEndpoint: `${upstream.url}/oauth/token`,
-    clientId: 'proxy-client',
-    clientSecret: SECRET,
-    allowedScopes: ['data:read', 'data:write'],
-    defaultScope: 'data:read',
-    allowedOrigins: ['https://app.example'],
-    backoffBaseMs: 20,
-    logger,
-    ...options,
-  });
+  const proxy = createTokenProxyWithTiming(
+    {
+      tokenEndpoint: `${upstream.url}/oauth/token`,
+      clientId: 'proxy-client',
+      clientSecret: SECRET,
+      allowedScopes: ['data:read', 'data:write'],
+      defaultScope: 'data:read',
+      allowedOrigins: ['https://app.example'],
+      backoffBaseMs: 20,
+      logger,
+      ...options,
+    },
+    timing,
+  );
   const host = await listen(proxy.handler);
   servers.push(upstream, host);
-  return { upstream, host, logger, tokenUrl: `${host.url}/token` };
+  return { upstream, host, logger, timing, tokenUrl: `${host.url}/token` };
+}
+
+/**
+ * The proxy's `fetch` for an upstream that never answers: each attempt lasts its whole time limit, so
+ * the virtual clock moves by `min(timeoutMs, time left before the deadline)` as the attempt starts (the
+ * real request is cut by the SDK's own timer of that length). Counts the attempts the proxy made.
+ */
+function attemptsLastTheirLimit(timing: VirtualTiming, limits: { timeoutMs: number; deadlineMs: number }) {
+  const deadline = timing.now() + limits.deadlineMs;
+  const made = { count: 0 };
+  const fetch: FetchLike = (input, init) => {
+    made.count++;
+    timing.advance(Math.min(limits.timeoutMs, deadline - timing.now()));
+    return globalThis.fetch(input, init);
+  };
+  return { fetch, made };
 }
 
 /** Nothing the upstream said and no secret may be in the answer or the logs. */
@@ -64,14 +89,15 @@ describe('faulty upstream', () => {
   });
 
   it('slow upstream: 504 within the deadline, generic body, the request never hangs', async () => {
-    const { upstream, tokenUrl, logger } = await setup(() => undefined /* never answers */, {
-      timeoutMs: 200,
-      retries: 1,
-      deadlineMs: 1000,
-    });
-    const started = Date.now();
+    const timing = virtualTiming();
+    const limits = { timeoutMs: 200, retries: 1, deadlineMs: 1000 };
+    const attempts = attemptsLastTheirLimit(timing, limits);
+    const { upstream, tokenUrl, logger } = await setup(
+      () => undefined /* never answers */,
+      { ...limits, fetch: attempts.fetch },
+      timing,
+    );
     const answer = await get(tokenUrl, { origin: 'https://app.example' });
-    const elapsed = Date.now() - started;
     expect(answer.status).toBe(504);
     expect(answer.json()).toEqual({
       error: 'upstream_unavailable',
@@ -80,22 +106,34 @@ describe('faulty upstream', () => {
     expect(answer.headers.get('cache-control')).toBe('no-store');
     expect(answer.headers.get('access-control-allow-origin')).toBe('https://app.example');
     expect(upstream.calls).toHaveLength(2);
-    expect(elapsed).toBeGreaterThanOrEqual(390);
-    expect(elapsed).toBeLessThan(1000);
+    expect(attempts.made.count).toBe(2);
+    // Two attempts of 200 ms with one backoff wait of 10 ms between them: 410 ms of the 1000 ms deadline.
+    expect(timing.waits).toEqual([10]);
+    expect(timing.elapsed()).toBe(410);
     expect(logger.lines.join()).toContain('"kind":"timeout"');
     expectNoLeak(answer, logger.lines);
   });
 
   it('the overall deadline bounds attempts + backoff whatever the retry count', async () => {
-    const { tokenUrl } = await setup(() => undefined, { timeoutMs: 300, retries: 10, deadlineMs: 700 });
-    const started = Date.now();
+    const timing = virtualTiming();
+    const limits = { timeoutMs: 300, retries: 10, deadlineMs: 700 };
+    const attempts = attemptsLastTheirLimit(timing, limits);
+    const { tokenUrl } = await setup(() => undefined, { ...limits, fetch: attempts.fetch }, timing);
     const answer = await get(tokenUrl);
     expect(answer.status).toBe(504);
-    expect(Date.now() - started).toBeLessThan(900);
+    expect(answer.json()).toEqual({
+      error: 'upstream_unavailable',
+      error_description: 'The authorization server did not answer in time.',
+    });
+    // 300 ms, wait 10, 300 ms, wait 20, then the 70 ms left: the next wait (40) would pass the deadline,
+    // so the proxy answers at 700 ms with 8 of its 10 retries unused.
+    expect(attempts.made.count).toBe(3);
+    expect(timing.waits).toEqual([10, 20]);
+    expect(timing.elapsed()).toBe(700);
   });
 
   it('500: bounded retries with backoff, then 502 with a generic body (upstream body never leaks)', async () => {
-    const { upstream, tokenUrl, logger } = await setup(
+    const { upstream, tokenUrl, logger, timing } = await setup(
       (_i, _req, res) => {
         res.writeHead(500, { 'content-type': 'application/json', 'x-upstream': MARKER });
         res.end(JSON.stringify({ error: 'server_error', error_description: MARKER, secret: MARKER }));
@@ -109,13 +147,15 @@ describe('faulty upstream', () => {
       error_description: 'The authorization server did not issue a token.',
     });
     expect(upstream.calls).toHaveLength(4);
+    // Full-jitter backoff, ceilings 20, 40, 80 ms, drawn at 0.5.
+    expect(timing.waits).toEqual([10, 20, 40]);
     expectNoLeak(answer, logger.lines);
     expect(logger.lines).toHaveLength(1);
     expect(JSON.parse(logger.lines[0]!)).toMatchObject({ status: 500, attempts: 4, error: 'server_error' });
   });
 
   it('500 with an HTML body, then a token: the retry succeeds', async () => {
-    const { upstream, tokenUrl } = await setup((i, _req, res) => {
+    const { upstream, tokenUrl, timing } = await setup((i, _req, res) => {
       if (i === 0) {
         res.writeHead(503, { 'content-type': 'text/html' });
         res.end(`<h1>${MARKER}</h1>`);
@@ -125,10 +165,11 @@ describe('faulty upstream', () => {
     expect(answer.status).toBe(200);
     expect(answer.json().access_token).toBe('tok-after-retry');
     expect(upstream.calls).toHaveLength(2);
+    expect(timing.waits).toEqual([10]);
   });
 
-  it('429 with Retry-After: 1 is honoured (the retry waits about a second)', async () => {
-    const { upstream, tokenUrl } = await setup((i, _req, res) => {
+  it('429 with Retry-After: 1 is honoured (the retry waits a second, not the backoff)', async () => {
+    const { upstream, tokenUrl, timing } = await setup((i, _req, res) => {
       if (i === 0) {
         res.writeHead(429, { 'retry-after': '1', 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: 'slow_down', error_description: MARKER }));
@@ -138,30 +179,32 @@ describe('faulty upstream', () => {
     expect(answer.status).toBe(200);
     expect(answer.json().access_token).toBe('tok-429');
     expect(upstream.calls).toHaveLength(2);
-    const waited = upstream.calls[1]!.at - upstream.calls[0]!.at;
-    expect(waited).toBeGreaterThanOrEqual(950);
-    expect(waited).toBeLessThan(1500);
+    expect(timing.waits).toEqual([1000]);
   });
 
   it('429 with an HTTP-date Retry-After beyond the deadline: 502 at once with Retry-After', async () => {
+    const timing = virtualTiming();
     const { upstream, tokenUrl, logger } = await setup(
       (_i, _req, res) => {
-        res.writeHead(429, { 'retry-after': new Date(Date.now() + 30_000).toUTCString() });
+        // 30 s from the proxy's clock, which starts on a whole second: the date parses to exactly 30 s.
+        res.writeHead(429, { 'retry-after': new Date(timing.now() + 30_000).toUTCString() });
         res.end(MARKER);
       },
       { deadlineMs: 3000, maxRetryAfterMs: 10_000 },
+      timing,
     );
-    const started = Date.now();
     const answer = await get(tokenUrl);
-    expect(Date.now() - started).toBeLessThan(500);
+    // "At once": even the capped wait (10 s) passes the 3 s deadline, so no wait is requested at all.
+    expect(timing.waits).toEqual([]);
+    expect(timing.elapsed()).toBe(0);
     expect(answer.status).toBe(502);
-    expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(28);
+    expect(answer.headers.get('retry-after')).toBe('30');
     expect(upstream.calls).toHaveLength(1);
     expectNoLeak(answer, logger.lines);
   });
 
   it('a Retry-After above maxRetryAfterMs is capped', async () => {
-    const { upstream, tokenUrl } = await setup(
+    const { upstream, tokenUrl, timing } = await setup(
       (i, _req, res) => {
         if (i === 0) {
           res.writeHead(503, { 'retry-after': '3600' });
@@ -172,13 +215,12 @@ describe('faulty upstream', () => {
     );
     const answer = await get(tokenUrl);
     expect(answer.status).toBe(200);
-    const waited = upstream.calls[1]!.at - upstream.calls[0]!.at;
-    expect(waited).toBeGreaterThanOrEqual(280);
-    expect(waited).toBeLessThan(1000);
+    expect(upstream.calls).toHaveLength(2);
+    expect(timing.waits).toEqual([300]);
   });
 
   it('socket closed mid-response: retried, then 502', async () => {
-    const { upstream, tokenUrl, logger } = await setup(
+    const { upstream, tokenUrl, logger, timing } = await setup(
       (_i, _req, res) => {
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' });
         // Cut the socket once the headers and part of the body are out (not before they are).
@@ -190,6 +232,7 @@ describe('faulty upstream', () => {
     expect(answer.status).toBe(502);
     expect(answer.json().error).toBe('upstream_unavailable');
     expect(upstream.calls).toHaveLength(3);
+    expect(timing.waits).toEqual([10, 20]);
     expect(logger.lines.join()).toContain('OAUTH_NETWORK_ERROR');
     expectNoLeak(answer, logger.lines);
   });
@@ -199,24 +242,30 @@ describe('faulty upstream', () => {
     const url = closed.url;
     await closed.close();
     const logger = captureLogger();
-    const proxy = createTokenProxy({
-      tokenEndpoint: `${url}/oauth/token`,
-      clientId: 'proxy-client',
-      clientSecret: SECRET,
-      allowedScopes: 'data:read',
-      defaultScope: 'data:read',
-      backoffBaseMs: 10,
-      logger,
-    });
+    const timing = virtualTiming();
+    const proxy = createTokenProxyWithTiming(
+      {
+        tokenEndpoint: `${url}/oauth/token`,
+        clientId: 'proxy-client',
+        clientSecret: SECRET,
+        allowedScopes: 'data:read',
+        defaultScope: 'data:read',
+        backoffBaseMs: 10,
+        logger,
+      },
+      timing,
+    );
     const host = await listen(proxy.handler);
     servers.push(host);
     const answer = await get(`${host.url}/token`);
     expect(answer.status).toBe(502);
+    // The default 2 retries, with backoff ceilings 10 and 20 ms drawn at 0.5.
+    expect(timing.waits).toEqual([5, 10]);
     expectNoLeak(answer, logger.lines);
   });
 
   it('invalid_client: no retry, 502 generic; logged by code without the secret or the description', async () => {
-    const { upstream, tokenUrl, logger } = await setup((_i, _req, res) => {
+    const { upstream, tokenUrl, logger, timing } = await setup((_i, _req, res) => {
       res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Basic realm="x"' });
       res.end(JSON.stringify({ error: 'invalid_client', error_description: `${MARKER} ${SECRET}` }));
     });
@@ -228,6 +277,7 @@ describe('faulty upstream', () => {
     });
     expect(answer.headers.get('www-authenticate')).toBeNull();
     expect(upstream.calls).toHaveLength(1);
+    expect(timing.waits).toEqual([]);
     expect(JSON.parse(logger.lines[0]!)).toMatchObject({
       kind: 'rejected',
       status: 401,

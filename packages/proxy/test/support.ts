@@ -9,6 +9,7 @@ import {
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { LogFields, ProxyLogger } from '../src/logger.js';
+import type { RetryTiming } from '../src/retry-policy.js';
 
 /** A listening loopback server that tracks its sockets so `close()` never waits. */
 export interface TestServer {
@@ -42,7 +43,6 @@ export async function listen(listener: RequestListener): Promise<TestServer> {
 
 /** What the faulty upstream saw. */
 export interface UpstreamCall {
-  at: number;
   authorization: string | undefined;
   body: string;
 }
@@ -58,7 +58,7 @@ export async function scriptedUpstream(
       body += chunk;
     });
     req.on('end', () => {
-      calls.push({ at: Date.now(), authorization: req.headers.authorization, body });
+      calls.push({ authorization: req.headers.authorization, body });
       behave(calls.length - 1, req, res);
     });
   });
@@ -108,4 +108,38 @@ export async function eventually<T>(check: () => T | Promise<T>, deadlineMs = 10
     }
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** A virtual clock for the proxy's retry loop: it records each wait and moves at once, nothing sleeps. */
+export interface VirtualTiming extends RetryTiming {
+  /** Every wait the retry loop asked for, in ms, in order. */
+  readonly waits: number[];
+  /** Moves the clock forward by `ms` (time an attempt spends at the upstream). */
+  advance(ms: number): void;
+  /** Time on this clock since it was made, in ms. */
+  elapsed(): number;
+}
+
+/**
+ * A {@link VirtualTiming} starting on a whole second (so an HTTP-date `Retry-After` parses to an exact
+ * delay) with a fixed jitter draw: with the default 0.5 each backoff is half its ceiling, so the waits
+ * of `backoffBaseMs: 20` are 10, 20, 40, ...
+ */
+export function virtualTiming(random = 0.5): VirtualTiming {
+  const start = Math.ceil(Date.now() / 1000) * 1000;
+  let now = start;
+  const waits: number[] = [];
+  return {
+    waits,
+    now: () => now,
+    random: () => random,
+    sleep: async (ms) => {
+      waits.push(ms);
+      now += ms;
+    },
+    advance: (ms) => {
+      now += ms;
+    },
+    elapsed: () => now - start,
+  };
 }

@@ -1,8 +1,7 @@
-/** Unit tests: option validation, scope parsing, CORS decisions, Retry-After, backoff, cache timing. */
+/** Unit tests: option validation, scope parsing, CORS decisions, cache timing. */
 import { describe, expect, it, vi } from 'vitest';
 import { decideCors } from '../src/cors.js';
 import { createTokenProxy } from '../src/index.js';
-import { backoffDelay, parseRetryAfter } from '../src/retry-policy.js';
 import { parseScopeRequest } from '../src/scope-request.js';
 import { TokenCache, toCacheEntry } from '../src/token-cache.js';
 import type { UpstreamToken } from '../src/upstream-token.js';
@@ -97,25 +96,6 @@ describe('decideCors', () => {
   });
   it('no Origin header: allowed without CORS headers', () => {
     expect(decideCors({}, origins, false)).toEqual({ allowed: true, headers: { vary: 'Origin' } });
-  });
-});
-
-describe('retry policy', () => {
-  it('parses Retry-After seconds and HTTP dates', () => {
-    const now = Date.parse('Wed, 21 Oct 2015 07:28:00 GMT');
-    expect(parseRetryAfter('2', now)).toBe(2000);
-    expect(parseRetryAfter(' 0 ', now)).toBe(0);
-    expect(parseRetryAfter('Wed, 21 Oct 2015 07:28:03 GMT', now)).toBe(3000);
-    expect(parseRetryAfter('Wed, 21 Oct 2015 07:27:00 GMT', now)).toBe(0);
-    expect(parseRetryAfter('-1', now)).toBeUndefined();
-    expect(parseRetryAfter('soon', now)).toBeUndefined();
-    expect(parseRetryAfter(null, now)).toBeUndefined();
-  });
-  it('full jitter stays within [0, min(max, base * 2^n))', () => {
-    expect(backoffDelay(0, 100, 2000, () => 0.999)).toBe(99);
-    expect(backoffDelay(3, 100, 2000, () => 0.5)).toBe(400);
-    expect(backoffDelay(10, 100, 2000, () => 0.999)).toBe(1998);
-    expect(backoffDelay(2, 100, 2000, () => 0)).toBe(0);
   });
 });
 

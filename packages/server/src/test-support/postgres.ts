@@ -1,10 +1,19 @@
 /** Test harness: starts a throwaway PostgreSQL cluster on loopback and removes it afterwards. */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { accessSync, chownSync, constants, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import pg from 'pg';
+import {
+  findPostgresBinaries,
+  isRoot,
+  type PostgresBinaries,
+  type RunAs,
+  runAsUser,
+} from './postgres-binaries.js';
+
+export { findPostgresBinaries, postgresAvailable, requirePostgres } from './postgres-binaries.js';
 
 /** A running throwaway cluster. */
 export interface PostgresInstance {
@@ -23,6 +32,7 @@ export interface PostgresInstance {
   stop(): Promise<void>;
 }
 
+/** Options of {@link startPostgres}. */
 export interface StartPostgresOptions {
   /** Name of the database created for the caller. Default `latchkey`. */
   database?: string;
@@ -30,112 +40,6 @@ export interface StartPostgresOptions {
   timeoutMs?: number;
   /** Extra `-c name=value` server settings. */
   settings?: Record<string, string | number>;
-}
-
-interface PostgresBinaries {
-  initdb: string;
-  postgres: string;
-}
-
-interface RunAs {
-  uid: number;
-  gid: number;
-}
-
-const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function binariesIn(dir: string): PostgresBinaries | undefined {
-  const initdb = join(dir, 'initdb');
-  const postgres = join(dir, 'postgres');
-  return isExecutable(initdb) && isExecutable(postgres) ? { initdb, postgres } : undefined;
-}
-
-function pgConfigBindir(): string | undefined {
-  try {
-    return execFileSync('pg_config', ['--bindir'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-  } catch {
-    return undefined;
-  }
-}
-
-let cachedBinaries: PostgresBinaries | null | undefined;
-
-/**
- * Finds `initdb` and `postgres`: `LATCHKEY_PG_BINDIR`, then /usr/lib/postgresql/15/bin, then the newest
- * other /usr/lib/postgresql/N/bin, then `pg_config --bindir`, then PATH.
- */
-export function findPostgresBinaries(): PostgresBinaries | undefined {
-  if (cachedBinaries !== undefined) return cachedBinaries ?? undefined;
-  const candidates: string[] = [];
-  if (process.env['LATCHKEY_PG_BINDIR']) candidates.push(process.env['LATCHKEY_PG_BINDIR']);
-  candidates.push('/usr/lib/postgresql/15/bin');
-  try {
-    const versions = readdirSync('/usr/lib/postgresql')
-      .filter((v) => /^\d+$/.test(v))
-      .sort((a, b) => Number(b) - Number(a));
-    for (const v of versions) candidates.push(`/usr/lib/postgresql/${v}/bin`);
-  } catch {
-    // no Debian-style layout
-  }
-  const fromPgConfig = pgConfigBindir();
-  if (fromPgConfig) candidates.push(fromPgConfig);
-  candidates.push(...(process.env['PATH'] ?? '').split(delimiter).filter(Boolean));
-  for (const dir of candidates) {
-    const found = binariesIn(dir);
-    if (found) {
-      cachedBinaries = found;
-      return found;
-    }
-  }
-  cachedBinaries = null;
-  return undefined;
-}
-
-/** PostgreSQL refuses to run as root: when we are root, run it as the `postgres` OS user. */
-function runAsUser(): RunAs | undefined {
-  if (!isRoot) return undefined;
-  try {
-    const line = execFileSync('getent', ['passwd', 'postgres'], { encoding: 'utf8' }).trim();
-    const [, , uid, gid] = line.split(':');
-    return { uid: Number(uid), gid: Number(gid) };
-  } catch {
-    return undefined;
-  }
-}
-
-/** True when this machine can run `startPostgres()` (binaries found, and a `postgres` user when root). */
-export function postgresAvailable(): boolean {
-  if (!findPostgresBinaries()) return false;
-  return !isRoot || runAsUser() !== undefined;
-}
-
-/**
- * Decides whether PostgreSQL suites run. Returns true when PostgreSQL is available. When it is not:
- * with `CI=true` it throws, so the suite FAILS instead of silently skipping; otherwise it prints why and
- * returns false. Use as `describe.skipIf(!requirePostgres())('... on PostgreSQL', ...)`.
- */
-export function requirePostgres(what = 'PostgreSQL tests'): boolean {
-  if (postgresAvailable()) return true;
-  const reason = isRoot
-    ? 'need PostgreSQL initdb/postgres binaries (e.g. /usr/lib/postgresql/15/bin) and a "postgres" OS user'
-    : 'need PostgreSQL initdb/postgres binaries (e.g. /usr/lib/postgresql/15/bin, or set LATCHKEY_PG_BINDIR)';
-  if (process.env['CI'] === 'true') {
-    throw new Error(`${what}: PostgreSQL is required in CI but not available: ${reason}`);
-  }
-  console.warn(`[postgres] SKIPPING ${what}: ${reason}. (In CI, CI=true makes this a failure.)`);
-  return false;
 }
 
 /** A free loopback port: bind 127.0.0.1:0, read the port, close. */
