@@ -390,6 +390,18 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
       expect(claimsOf(later.json().access_token).scope).toBe('data:read data:write');
     });
 
+    it('reuse of a rotated token asking for a wider scope is still a replay: invalid_grant, the grant revoked (RFC 9700 §4.14.2)', async () => {
+      const first = await getTokens(s, browser, appA, { scope: 'data:read' });
+      const rotated = await refresh(s.app, appA.basic, first.refresh_token);
+      expect(rotated.statusCode).toBe(200);
+      // The rotated token, replayed with a scope it was never granted: the scope must not hide the
+      // replay (an invalid_scope answer would confirm the token is live and leave the grant standing).
+      expectInvalidGrant(await refresh(s.app, appA.basic, first.refresh_token, 'data:read data:write'));
+      expectInvalidGrant(await refresh(s.app, appA.basic, rotated.json().refresh_token));
+      const res = await introspect(s.app, appA.basic, rotated.json().access_token);
+      expect(res.json()).toEqual({ active: false });
+    });
+
     it('refresh token of another client → invalid_grant, and the owner can still use it', async () => {
       const tokens = await getTokens(s, browser, appA);
       expectInvalidGrant(await refresh(s.app, appB.basic, tokens.refresh_token));

@@ -16,22 +16,23 @@ export interface RefreshRequestFacts {
 
 /**
  * Decides a refresh at `at`: `rotate`, `replayed` (storage then revokes the grant) or why it fails.
- * The token must be this client's, its grant live, the token unexpired; the scope may narrow but never
- * widen; a rotated token presented again outside the grace window is a replay.
+ * The token must be this client's, its grant live, the token unexpired; a rotated token presented again
+ * outside the grace window is a replay; the scope may narrow but never widen.
  */
 export function decideRefresh(row: RefreshRow, at: number, request: RefreshRequestFacts): RefreshDecision {
   if (row.client_id !== request.clientId) return 'wrong_client';
   if (row.revoked_at !== null) return 'revoked';
   if (Number(row.expires_at) < at) return 'expired';
-  // RFC 6749 §6: a refresh MUST NOT widen the scope; refused before anything changes.
-  const granted = splitScopes(row.scopes);
-  if (request.requestedScopes?.some((scope) => !granted.includes(scope))) return 'scope_widened';
   // RFC 9700 §4.14.2: reuse of a rotated token outside the grace window revokes the grant. `at` was
   // read before the lock was taken, so a rotation that won the race may carry a later second: that is
   // no time at all (with grace 0 a replay all the same), never a negative age that would pass as within
-  // the window.
+  // the window. Decided before the scope, so no request (a wider scope included) gets a replayed token
+  // any other answer than invalid_grant, nor leaves its grant standing (test/grant-attacks.test.ts).
   if (row.rotated_at !== null && Math.max(0, at - Number(row.rotated_at)) >= request.graceSeconds) {
     return 'replayed';
   }
+  // RFC 6749 §6: a refresh MUST NOT widen the scope; refused before anything changes.
+  const granted = splitScopes(row.scopes);
+  if (request.requestedScopes?.some((scope) => !granted.includes(scope))) return 'scope_widened';
   return 'rotate';
 }
