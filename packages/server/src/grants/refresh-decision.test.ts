@@ -1,0 +1,50 @@
+/** The refresh rules as a pure function: each verdict, and their order. */
+import { describe, expect, it } from 'vitest';
+import type { RefreshRow } from '../storage/refresh-tokens/rows.js';
+import { decideRefresh } from './refresh-decision.js';
+
+const AT = 1_000_000;
+const row = (overrides: Partial<RefreshRow> = {}): RefreshRow => ({
+  id: 1,
+  token_hash: 'h',
+  client_id: 'lk_a',
+  expires_at: AT + 60,
+  rotated_at: null,
+  grant_id: 'gr_1',
+  user_id: 'usr_1',
+  scopes: 'data:read',
+  revoked_at: null,
+  ...overrides,
+});
+const facts = { clientId: 'lk_a', graceSeconds: 0, requestedScopes: undefined };
+
+describe('decideRefresh', () => {
+  it('rotates the head of a live chain, with the same or a narrower scope', () => {
+    expect(decideRefresh(row(), AT, facts)).toBe('rotate');
+    expect(
+      decideRefresh(row({ scopes: 'data:read data:write' }), AT, {
+        ...facts,
+        requestedScopes: ['data:read'],
+      }),
+    ).toBe('rotate');
+  });
+  it('refuses another client, a revoked grant, an expired token', () => {
+    expect(decideRefresh(row(), AT, { ...facts, clientId: 'lk_b' })).toBe('wrong_client');
+    expect(decideRefresh(row({ revoked_at: AT - 1 }), AT, facts)).toBe('revoked');
+    expect(decideRefresh(row({ expires_at: AT - 1 }), AT, facts)).toBe('expired');
+  });
+  it('a rotated token is a replay outside the grace window, and rotates again within it', () => {
+    expect(decideRefresh(row({ rotated_at: AT }), AT, facts)).toBe('replayed');
+    expect(decideRefresh(row({ rotated_at: AT - 5 }), AT, { ...facts, graceSeconds: 10 })).toBe('rotate');
+    expect(decideRefresh(row({ rotated_at: AT - 10 }), AT, { ...facts, graceSeconds: 10 })).toBe('replayed');
+  });
+  it('a rotation that won the race with a later second is no time at all, never within the window', () => {
+    expect(decideRefresh(row({ rotated_at: AT + 1 }), AT, facts)).toBe('replayed');
+  });
+  it('refuses a wider scope, but a replay is a replay whatever scope it asks for', () => {
+    expect(decideRefresh(row(), AT, { ...facts, requestedScopes: ['data:write'] })).toBe('scope_widened');
+    expect(
+      decideRefresh(row({ rotated_at: AT - 1 }), AT, { ...facts, requestedScopes: ['data:write'] }),
+    ).toBe('replayed');
+  });
+});
