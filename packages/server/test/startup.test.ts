@@ -182,3 +182,28 @@ describe('a data folder that does not exist yet (database elsewhere)', () => {
     }
   });
 });
+
+describe('the listening line', () => {
+  it('names the issuer as where to reach the server, with the bound address as a field', async () => {
+    // An issuer other than the bound address, as behind a proxy or with the default localhost issuer.
+    const issuer = 'http://localhost:4999';
+    const server = await startProcess({ LATCHKEY_DATA_DIR: tempDir(), LATCHKEY_ISSUER: issuer });
+    try {
+      const lines = server
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      const listening = lines.filter((line) => /listening/i.test(String(line['msg'])));
+      expect(listening).toEqual([
+        expect.objectContaining({
+          msg: `Latchkey listening at ${issuer}`,
+          issuer,
+          address: server.url,
+        }),
+      ]);
+    } finally {
+      await server.stop();
+    }
+  });
+});

@@ -23,10 +23,17 @@ export function listenProblem(error: unknown, host: string, port: number): strin
   }
 }
 
-/** Listens and returns the bound address (`http://127.0.0.1:4000`). */
+/**
+ * Listens and returns the bound address (`http://127.0.0.1:4000`). Fastify's own line names only the
+ * bound address, so it says just that; where to reach the server is the issuer, which the caller logs.
+ */
 export async function listen(app: FastifyInstance, config: Config): Promise<string> {
   try {
-    return await app.listen({ port: config.port, host: config.host });
+    return await app.listen({
+      port: config.port,
+      host: config.host,
+      listenTextResolver: (address) => `bound to ${address}`,
+    });
   } catch (error) {
     throw new StartupError(listenProblem(error, config.host, config.port), { cause: error });
   }
