@@ -24,6 +24,9 @@ describe('consentPage', () => {
     );
     expect(doc).toContain('<span class="avatar" aria-hidden="true">A</span>');
   });
+  it('links "Connected apps", where access is revoked, to that page', () => {
+    expect(doc).toContain('revoke access at any time from <a href="/account/apps">Connected apps</a>.');
+  });
   it('says who is signed in and where the answer goes', () => {
     expect(doc).toContain('Signed in as <strong>ada@example.com</strong>');
     expect(doc).toContain('You will be sent to <strong>app.acme.example</strong>');

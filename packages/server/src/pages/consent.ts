@@ -1,4 +1,5 @@
 /** The consent page: which app asks for which scopes, as whom, where the answer goes; Allow or Deny. */
+import { ACCOUNT_APPS_PATH } from '../endpoints/account.js';
 import { html, safeUrl } from './html.js';
 import { page } from './layout.js';
 import { appAvatar, csrfField, type ScopeView, scopeList } from './parts.js';
@@ -38,7 +39,7 @@ ${
     ? scopeList(v.scopes)
     : html`<p class="scopes-empty">Know that you have an account here. Nothing else is shared.</p>`
 }
-<p class="note">You will be sent to <strong>${v.redirectHost}</strong> after you choose. Only allow apps you trust; you can revoke access at any time from Connected apps.</p>
+<p class="note">You will be sent to <strong>${v.redirectHost}</strong> after you choose. Only allow apps you trust; you can revoke access at any time from <a href="${ACCOUNT_APPS_PATH}">Connected apps</a>.</p>
 <form method="post" action="${safeUrl(v.action, 'action')}">
 ${csrfField(v.csrf)}
 <div class="actions">
