@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { ServerContext } from './context.js';
 import { accountEndpoints } from './endpoints/account.js';
 import { authorizeEndpoint } from './endpoints/authorize.js';
+import { faviconEndpoint } from './endpoints/favicon.js';
 import { healthEndpoints } from './endpoints/health.js';
 import { introspectEndpoint } from './endpoints/introspect.js';
 import { jwksEndpoint } from './endpoints/jwks.js';
@@ -90,6 +91,7 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
   healthEndpoints(app, ctx);
   metadataEndpoint(app, ctx);
   jwksEndpoint(app, ctx);
+  faviconEndpoint(app);
   tokenEndpoint(app, ctx);
   revokeEndpoint(app, ctx);
   introspectEndpoint(app, ctx);

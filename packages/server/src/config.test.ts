@@ -28,9 +28,21 @@ describe('loadConfig', () => {
     [{ LATCHKEY_SIGNING_ALG: 'HS256' }, /LATCHKEY_SIGNING_ALG/],
     [{ LATCHKEY_ACCESS_TOKEN_TTL: '1 week' }, /LATCHKEY_ACCESS_TOKEN_TTL/],
     [{ LATCHKEY_LOG_LEVEL: 'loud' }, /LATCHKEY_LOG_LEVEL/],
+    [{ LATCHKEY_DEMO_APP: 'yes' }, /LATCHKEY_DEMO_APP must be true or false, got "yes"/],
+    [{ LATCHKEY_SCOPES: '   ' }, /LATCHKEY_SCOPES must name at least one scope/],
   ])('fails fast naming the option: %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+  it('reads LATCHKEY_DEMO_APP once: empty is the default (true), as for every boolean', () => {
+    expect(loadConfig({ LATCHKEY_DEMO_APP: '' }).demoApp).toBe(true);
+    expect(loadConfig({}).demoApp).toBe(true);
+    expect(loadConfig({ LATCHKEY_DEMO_APP: 'false' }).demoApp).toBe(false);
+    expect(loadConfig({ LATCHKEY_SIGNUP: '' }).signupEnabled).toBe(true);
+  });
+  it('LATCHKEY_SCOPES: empty is the default catalogue; extra spaces are ignored', () => {
+    expect(loadConfig({ LATCHKEY_SCOPES: '' }).scopes).toEqual(['data:read', 'data:write']);
+    expect(loadConfig({ LATCHKEY_SCOPES: ' a:read  b:write ' }).scopes).toEqual(['a:read', 'b:write']);
   });
   it('parses durations', () => {
     expect(parseDuration('90s', 'x')).toBe(90);

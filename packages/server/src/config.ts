@@ -119,6 +119,15 @@ function scopeDescriptions(raw: string | undefined): Record<string, string> {
   return out;
 }
 
+/** LATCHKEY_SCOPES: space-separated; unset or empty is the default catalogue, only spaces is a mistake. */
+function scopeCatalogue(raw: string | undefined): string[] {
+  if (raw === undefined || raw === '') return ['data:read', 'data:write'];
+  const scopes = raw.split(' ').filter(Boolean);
+  if (scopes.length === 0)
+    throw new ConfigError(`LATCHKEY_SCOPES must name at least one scope, got "${raw}"`);
+  return scopes;
+}
+
 const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 
 /** LATCHKEY_TRUST_PROXY: `false`, `true`, a hop count, or a comma-separated list of addresses and CIDRs. */
@@ -198,9 +207,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError(`LATCHKEY_LOG_LEVEL must be a pino level (info, warn, ...), got "${logLevel}"`);
   }
-  const demo = env['LATCHKEY_DEMO_APP'] ?? 'true';
-  if (!['true', 'false'].includes(demo))
-    throw new ConfigError(`LATCHKEY_DEMO_APP must be true or false, got "${demo}"`);
   return {
     port,
     host,
@@ -215,7 +221,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     authMaxFailures: integer(env, 'LATCHKEY_AUTH_MAX_FAILURES', 10, 1, 1_000_000),
     authFailureWindow: duration(env, 'LATCHKEY_AUTH_FAILURE_WINDOW', 300),
     demoApp: boolean(env, 'LATCHKEY_DEMO_APP', true),
-    scopes: (env['LATCHKEY_SCOPES'] || 'data:read data:write').split(' ').filter(Boolean),
+    scopes: scopeCatalogue(env['LATCHKEY_SCOPES']),
     shutdownGraceMs: duration(env, 'LATCHKEY_SHUTDOWN_GRACE', 10) * 1000,
     keyReloadMs: Math.max(1, duration(env, 'LATCHKEY_KEY_RELOAD_INTERVAL', 30)) * 1000,
     signing: boolean(env, 'LATCHKEY_SIGNING_THREAD', availableParallelism() > 1) ? 'worker' : 'inline',

@@ -1,18 +1,16 @@
-/** Starts a server: database, migrations, keys, first-start demo app, HTTP listener, graceful stop. */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+/** Builds a server: database, migrations, keys, the app, graceful stop (startup/start.ts listens). */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import type { ServerContext } from './context.js';
-import { TOKEN_PATH } from './endpoints/token.js';
 import { InFlight } from './http/in-flight.js';
 import { FailureLimiter } from './http/rate-limit.js';
 import { KeyManager } from './keys/key-manager.js';
 import { createLogger } from './logger.js';
-import { registerApp } from './oauth/app-registration.js';
 import { ClientAuthenticator, PER_CLIENT_LIMIT_FACTOR } from './oauth/client-auth.js';
+import { databaseLabel } from './startup/database-label.js';
+import { closeContext, StartupSteps } from './startup/steps.js';
 import { type Db, openDatabase } from './storage/database.js';
 import { migrate } from './storage/migrations.js';
 import { schedulePurge } from './storage/purge.js';
@@ -30,11 +28,22 @@ export interface RunningServer {
 
 /** Opens the database, migrates it and loads the keys: everything but HTTP. */
 export async function createContext(config: Config, logger: Logger): Promise<ServerContext> {
-  const db: Db = openDatabase(config.databaseUrl, { poolSize: config.databasePoolSize });
-  await migrate(db);
+  // A step that fails closes what the ones before it opened: a failed start leaves nothing running.
+  const steps = new StartupSteps();
+  const database = `cannot open the database ${databaseLabel(config.databaseUrl)}`;
+  const db: Db = await steps.run(
+    database,
+    () => openDatabase(config.databaseUrl, { poolSize: config.databasePoolSize }),
+    (opened) => opened.destroy(),
+  );
+  await steps.run(database, () => migrate(db));
   const keyRepository = new SigningKeyRepository(db);
-  await keyRepository.ensure(config.signingAlg);
-  const keys = await KeyManager.start(keyRepository, config.keyReloadMs);
+  await steps.run('cannot load the signing keys', () => keyRepository.ensure(config.signingAlg));
+  const keys = await steps.run(
+    'cannot load the signing keys',
+    () => KeyManager.start(keyRepository, config.keyReloadMs),
+    (manager) => manager.stop(),
+  );
   const repositories = openRepositories(db);
   const limits = {
     strict: new FailureLimiter(config.authMaxFailures, config.authFailureWindow),
@@ -55,51 +64,16 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
   };
 }
 
-/** The demo app's redirect URI: loopback, so any port works. */
-export const DEMO_REDIRECT_URI = 'http://127.0.0.1/callback';
-
-/** What the first start writes to `<dataDir>/demo-app.json`. */
-export interface DemoApp {
-  client_id: string;
-  client_secret: string;
-  scope: string;
-  token_endpoint: string;
-  redirect_uri: string;
-}
-
-/**
- * On first start with an empty database: registers a demo app, prints its credentials once and writes
- * them (mode 0600) where the README's walkthrough reads them.
- */
-export async function createDemoApp(ctx: ServerContext): Promise<DemoApp | undefined> {
-  if (!ctx.config.demoApp || (await ctx.clients.count()) > 0) return undefined;
-  const { client, clientSecret } = await registerApp(ctx.clients, ctx.config.scopes, {
-    name: 'Demo app',
-    scope: ctx.config.scopes.join(' '),
-    grants: ['client_credentials', 'authorization_code', 'refresh_token'],
-    // A loopback redirect (any port, RFC 8252 §7.3) so local apps can try the three-legged flow.
-    redirectUris: [DEMO_REDIRECT_URI],
-  });
-  const demo: DemoApp = {
-    client_id: client.id,
-    client_secret: clientSecret as string,
-    scope: client.scopes.join(' '),
-    token_endpoint: `${ctx.config.issuer}${TOKEN_PATH}`,
-    redirect_uri: DEMO_REDIRECT_URI,
-  };
-  writeFileSync(join(ctx.config.dataDir, 'demo-app.json'), `${JSON.stringify(demo, null, 2)}\n`, {
-    mode: 0o600,
-  });
-  return demo;
-}
-
 /** Builds the app over a fresh context. Used by `latchkey start` and by tests (`app.inject`). */
 export async function createServer(
   config: Config,
   logger = createLogger(config.logLevel),
 ): Promise<RunningServer> {
   const ctx = await createContext(config, logger);
-  const app = await buildApp(ctx);
+  const app = await buildApp(ctx).catch(async (error: unknown) => {
+    await closeContext(ctx).catch(() => {});
+    throw error;
+  });
   // Expired rows are deleted every LATCHKEY_PURGE_INTERVAL seconds (jittered; 0: never).
   const purge = schedulePurge(ctx.db, {
     intervalSeconds: config.purgeInterval,
@@ -122,9 +96,7 @@ export async function createServer(
       // A client that hung up leaves its handler running; let it finish before the database closes.
       await ctx.inFlight.idle(ctx.config.shutdownGraceMs);
       await purge.stop();
-      ctx.keys.stop();
-      await ctx.signer.close();
-      await ctx.db.destroy();
+      await closeContext(ctx);
     },
   };
 }

@@ -1,25 +1,35 @@
-/** Debian Chromium for browser tests, through playwright-core; required in CI, skipped loudly elsewhere. */
+/**
+ * Chromium for browser tests, through playwright-core: CHROMIUM_PATH, else Debian's. Required in CI,
+ * skipped loudly elsewhere.
+ */
 import { existsSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
 
-/** Where Debian installs Chromium. */
-export const CHROMIUM = '/usr/bin/chromium';
+/** Where Debian installs Chromium (apt-get install chromium). */
+export const DEBIAN_CHROMIUM = '/usr/bin/chromium';
+
+type Env = Record<string, string | undefined>;
+
+/** The Chromium executable the browser tests use: CHROMIUM_PATH when set, else Debian's. */
+export function chromiumPath(env: Env = process.env): string {
+  return env['CHROMIUM_PATH'] || DEBIAN_CHROMIUM;
+}
 
 /** True when Chromium is there; with CI=true a missing Chromium throws so the suite fails, never skips. */
-export function requireChromium(what: string): boolean {
-  if (existsSync(CHROMIUM)) return true;
-  if (process.env['CI'] === 'true')
-    throw new Error(`${what}: ${CHROMIUM} is required in CI (apt-get install chromium)`);
-  console.warn(
-    `[chromium] SKIPPING ${what}: ${CHROMIUM} not found (apt-get install chromium). In CI this fails.`,
-  );
+export function requireChromium(what: string, env: Env = process.env): boolean {
+  const path = chromiumPath(env);
+  if (existsSync(path)) return true;
+  const hint = 'apt-get install chromium, or set CHROMIUM_PATH';
+  if (env['CI'] === 'true')
+    throw new Error(`${what}: Chromium is required in CI, ${path} not found (${hint})`);
+  console.warn(`[chromium] SKIPPING ${what}: ${path} not found (${hint}). In CI this fails.`);
   return false;
 }
 
 /** Launches headless Chromium with the flags this machine needs. */
-export function launchChromium(): Promise<Browser> {
+export function launchChromium(env: Env = process.env): Promise<Browser> {
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: chromiumPath(env),
     args: [
       '--headless',
       '--no-sandbox',

@@ -42,6 +42,48 @@ export function cliAsync(args: string[], env: Record<string, string>) {
   });
 }
 
+/** How a `latchkey start` that should fail ended. */
+export interface FailedStart {
+  /** Exit code; `null` if it was still running at the deadline (then killed by its PID). */
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `latchkey start` on a free loopback port (unless `env` sets PORT) and waits up to `deadlineMs`
+ * for it to exit by itself; one still running then is killed, and reported with code `null`.
+ */
+export async function startExpectingExit(
+  env: Record<string, string>,
+  deadlineMs = 10_000,
+): Promise<FailedStart> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [BIN, 'start'], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr?.on('data', (d) => {
+    stderr += d;
+  });
+  const code = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve(null);
+    }, deadlineMs);
+    child.once('close', (exitCode) => {
+      clearTimeout(timer);
+      resolve(exitCode);
+    });
+  });
+  return { code, stdout, stderr };
+}
+
 /** A `latchkey start` child process. */
 export interface ServerProcess {
   url: string;

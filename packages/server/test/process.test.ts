@@ -154,7 +154,13 @@ describe('CLI', () => {
   it.each([
     [['apps', 'create', '--scope', 'data:read'], /missing --name/],
     [['apps', 'create', '--name', 'X', '--scope', 'nope:scope'], /unknown scope "nope:scope"/],
-    [['apps', 'create', '--name', 'X', '--scope', 'data:read', '--bogus'], /--bogus/],
+    [
+      ['apps', 'create', '--name', 'X', '--scope', 'data:read', '--bogus'],
+      /^latchkey: unknown option --bogus for "apps create"; see latchkey help$/m,
+    ],
+    [['apps', 'create', '--scope', 'data:read', '--name'], /option --name needs a value for "apps create"/],
+    [['apps', 'list', '--json=yes'], /option --json takes no value for "apps list"/],
+    [['keys', 'rotate', '--now'], /unknown option --now for "keys rotate"/],
     [
       ['apps', 'create', '--name', 'X', '--scope', 'data:read', '--redirect-uri', 'http://evil.example/cb'],
       /http:\/\/evil\.example\/cb/,
@@ -185,6 +191,75 @@ describe('CLI', () => {
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('apps alone prints the apps usage (exit 2); apps --help prints it too (exit 0)', () => {
+    const alone = cli(['apps'], env());
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toBe('');
+    expect(alone.stdout).toMatch(/^usage: latchkey apps <command>/);
+    for (const command of ['apps create', 'apps list', 'apps show', 'apps rotate-secret', 'apps delete'])
+      expect(alone.stdout).toContain(command);
+    const help = cli(['apps', '--help'], env());
+    expect(help.code).toBe(0);
+    expect(help.stdout).toBe(alone.stdout);
+  });
+
+  it('apps list lines its columns up, whatever the length of IDs, types and names', () => {
+    const dir = tempDir();
+    const own = { LATCHKEY_DATA_DIR: dir, LATCHKEY_DEMO_APP: 'false' };
+    const create = (...args: string[]) =>
+      expect(cli(['apps', 'create', '--scope', 'data:read', ...args], own).code).toBe(0);
+    create('--name', 'A');
+    create('--name', 'A much longer name', '--resource-server');
+    create('--name', 'Pub', '--public', '--redirect-uri', 'https://spa.example/cb');
+    const list = cli(['apps', 'list'], own);
+    expect(list.code).toBe(0);
+    const lines = list.stdout.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    const apps = JSON.parse(cli(['apps', 'list', '--json'], own).stdout) as { name: string }[];
+    // Each column starts at the same offset on every line.
+    for (const column of [(i: number) => (apps[i] as { name: string }).name, () => '[data:read]']) {
+      const starts = lines.map((line, i) => line.indexOf(`  ${column(i)}`));
+      expect(
+        starts.every((start) => start > 0 && start === starts[0]),
+        list.stdout,
+      ).toBe(true);
+    }
+    const types = lines.map((line) => line.search(/ (confidential|public) /));
+    expect(new Set(types).size).toBe(1);
+    const api = lines.find((line) => line.includes('A much longer name'));
+    expect(api).toMatch(/\[data:read\] {2}\(resource server\)$/);
+  });
+
+  it('rotate-secret says when it cuts short the grace an earlier rotation gave an older secret', () => {
+    const app = JSON.parse(
+      cli(['apps', 'create', '--name', 'Twice', '--scope', 'data:read', '--json'], env()).stdout,
+    );
+    const first = JSON.parse(
+      cli(['apps', 'rotate-secret', app.client_id, '--grace', '24h', '--json'], env()).stdout,
+    );
+    expect(first.grace_cut_short).toEqual([]);
+    const firstEnd = first.previous_secret_valid_until as string;
+    expect(Date.parse(firstEnd) - Date.now()).toBeGreaterThan(23 * 3600 * 1000);
+    // A longer grace cuts nothing short: both older secrets keep their own end.
+    const longer = JSON.parse(
+      cli(['apps', 'rotate-secret', app.client_id, '--grace', '48h', '--json'], env()).stdout,
+    );
+    expect(longer.grace_cut_short).toEqual([]);
+    // A shorter one ends every older grace at its own end, and says which ends it cut.
+    const shorter = cli(['apps', 'rotate-secret', app.client_id, '--grace', '1h'], env());
+    expect(shorter.code).toBe(0);
+    const lines = shorter.stdout.trim().split('\n');
+    expect(lines[1]).toMatch(/^The previous secret keeps working for 3600 s, until \S+Z\.$/);
+    const until = /until (\S+Z)\.$/.exec(lines[1] as string)?.[1];
+    expect(lines[2]).toBe(
+      `2 older secrets, whose grace from earlier rotations ran until ${firstEnd}, ${longer.previous_secret_valid_until}, now stop at ${until}: their grace is cut short.`,
+    );
+    // No grace: every older secret stops now, and the output names the ends it had.
+    const none = JSON.parse(cli(['apps', 'rotate-secret', app.client_id, '--json'], env()).stdout);
+    expect(none.previous_secret_valid_until).toBeNull();
+    expect(none.grace_cut_short).toHaveLength(3);
   });
 
   it('a bad environment value: exit 2 naming the variable', () => {

@@ -3,8 +3,19 @@ import { parseDuration } from '../config.js';
 import { AppRegistrationError, registerApp } from '../oauth/app-registration.js';
 import { RedirectUriError } from '../oauth/redirect-uri.js';
 import type { Client } from '../storage/clients.js';
-import { onePositional, out, parse, UsageError } from './args.js';
+import { onePositional, out, parse, ShowUsage, table, UsageError } from './args.js';
 import type { CliContext } from './context.js';
+
+/** The `apps` lines of `latchkey help`, also printed by `latchkey apps` alone. */
+export const APPS_USAGE = `  apps create --name N --scope "S" [--redirect-uri U]... [--grant G]...
+              [--public | --resource-server] [--json]
+                                      --resource-server: a confidential API app that may introspect
+                                      other apps' tokens (RFC 7662 §2.1)
+  apps list [--json] | apps show ID [--json]
+  apps rotate-secret ID [--grace 24h] [--json]
+                                      a new secret; the secrets valid now keep working for
+                                      --grace at most (default 0: they stop at once)
+  apps delete ID`;
 
 function describe(client: Client) {
   return {
@@ -32,7 +43,7 @@ function printClient(client: Client): void {
 }
 
 async function create(args: string[], cli: CliContext): Promise<void> {
-  const { values } = parse(args, {
+  const { values } = parse('apps create', args, {
     name: { type: 'string' },
     scope: { type: 'string' },
     'redirect-uri': { type: 'string', multiple: true },
@@ -79,7 +90,7 @@ async function create(args: string[], cli: CliContext): Promise<void> {
 }
 
 async function show(args: string[], cli: CliContext): Promise<void> {
-  const { values, positionals } = parse(args, { json: { type: 'boolean' } });
+  const { values, positionals } = parse('apps show', args, { json: { type: 'boolean' } });
   const id = onePositional(positionals, 'client_id');
   const client = await (await cli.clients()).find(id);
   if (!client) throw new UsageError(`no app with client_id "${id}"`);
@@ -88,23 +99,35 @@ async function show(args: string[], cli: CliContext): Promise<void> {
 }
 
 async function list(args: string[], cli: CliContext): Promise<void> {
-  const { values } = parse(args, { json: { type: 'boolean' } });
+  const { values } = parse('apps list', args, { json: { type: 'boolean' } });
   const clients = await (await cli.clients()).list();
   if (values.json) {
     out(JSON.stringify(clients.map(describe)));
     return;
   }
   if (clients.length === 0) out('no apps');
-  for (const c of clients) {
-    const type = c.isPublic ? 'public      ' : 'confidential';
-    out(
-      `${c.id}  ${type}  ${c.name}  [${c.scopes.join(' ')}]${c.resourceServer ? '  (resource server)' : ''}`,
-    );
-  }
+  const rows = clients.map((c) => [
+    c.id,
+    c.isPublic ? 'public' : 'confidential',
+    c.name,
+    `[${c.scopes.join(' ')}]`,
+    c.resourceServer ? '(resource server)' : '',
+  ]);
+  for (const line of table(rows)) out(line);
 }
 
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+
+/**
+ * Issues a new secret. Every secret valid now keeps working for --grace at most: one still in the
+ * grace period of an earlier rotation that would have lasted longer is cut short, and the output says
+ * so with the end it had (a leaked secret is rotated with no grace to stop all of them at once).
+ */
 async function rotateSecret(args: string[], cli: CliContext): Promise<void> {
-  const { values, positionals } = parse(args, { grace: { type: 'string' }, json: { type: 'boolean' } });
+  const { values, positionals } = parse('apps rotate-secret', args, {
+    grace: { type: 'string' },
+    json: { type: 'boolean' },
+  });
   const id = onePositional(positionals, 'client_id');
   let grace = 0;
   try {
@@ -112,20 +135,62 @@ async function rotateSecret(args: string[], cli: CliContext): Promise<void> {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+  // The secrets before and after, by row: the ends they had, and the ends the rotation gave them.
+  const db = await cli.db();
+  const secrets = () =>
+    db.selectFrom('client_secrets').select(['id', 'expires_at']).where('client_id', '=', id).execute();
+  const at = Math.floor(Date.now() / 1000);
+  const before = await secrets();
   const secret = await (await cli.clients()).rotateSecret(id, grace);
   if (secret === undefined) throw new UsageError(`no confidential app with client_id "${id}"`);
+  const after = new Map((await secrets()).map((row) => [row.id, row.expires_at]));
+  const previous = before.find((row) => row.expires_at === null);
+  const previousEnd = previous ? after.get(previous.id) : undefined;
+  const until = previousEnd == null ? at + grace : Number(previousEnd);
+  // Still in grace now (one that ran out by itself meanwhile was not cut short).
+  const now = Math.floor(Date.now() / 1000);
+  const cutShort = before
+    .filter((row) => row.expires_at !== null && Number(row.expires_at) > now)
+    .filter((row) => {
+      const end = after.get(row.id);
+      return end == null || Number(end) < Number(row.expires_at);
+    })
+    .map((row) => Number(row.expires_at))
+    .sort((a, b) => a - b)
+    .map(iso);
   if (values.json) {
-    out(JSON.stringify({ client_id: id, client_secret: secret, previous_secret_valid_for: grace }));
+    out(
+      JSON.stringify({
+        client_id: id,
+        client_secret: secret,
+        previous_secret_valid_for: grace,
+        previous_secret_valid_until: grace > 0 ? iso(until) : null,
+        grace_cut_short: cutShort,
+      }),
+    );
     return;
   }
   out(`client_secret: ${secret}`);
   out(
-    grace > 0 ? `The previous secret keeps working for ${grace} s.` : 'The previous secret no longer works.',
+    grace > 0
+      ? `The previous secret keeps working for ${grace} s, until ${iso(until)}.`
+      : 'The previous secret no longer works.',
   );
+  if (cutShort.length > 0) {
+    const one = cutShort.length === 1;
+    const ends = [...new Set(cutShort)].join(', ');
+    const change =
+      grace > 0 ? `now ${one ? 'stops' : 'stop'} at ${iso(until)}` : `no longer ${one ? 'works' : 'work'}`;
+    out(
+      one
+        ? `An older secret, whose grace from an earlier rotation ran until ${ends}, ${change}: its grace is cut short.`
+        : `${cutShort.length} older secrets, whose grace from earlier rotations ran until ${ends}, ${change}: their grace is cut short.`,
+    );
+  }
 }
 
 async function remove(args: string[], cli: CliContext): Promise<void> {
-  const { positionals } = parse(args, {});
+  const { positionals } = parse('apps delete', args, {});
   const id = onePositional(positionals, 'client_id');
   if (!(await (await cli.clients()).delete(id))) throw new UsageError(`no app with client_id "${id}"`);
   out(`deleted ${id}`);
@@ -141,8 +206,12 @@ export async function appsCommand(args: string[], cli: CliContext): Promise<void
     'rotate-secret': rotateSecret,
     delete: remove,
   };
-  const run = command === undefined ? undefined : commands[command];
+  if (command === undefined || ['help', '--help', '-h'].includes(command)) {
+    const usage = `usage: latchkey apps <command>\n\n${APPS_USAGE}\n\nlatchkey help lists every command.`;
+    throw new ShowUsage(usage, command === undefined ? 2 : 0);
+  }
+  const run = commands[command];
   if (!run)
-    throw new UsageError(`unknown apps command "${command ?? ''}"; use ${Object.keys(commands).join(', ')}`);
+    throw new UsageError(`unknown apps command "${command}"; use ${Object.keys(commands).join(', ')}`);
   await run(rest, cli);
 }

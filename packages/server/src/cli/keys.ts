@@ -7,7 +7,7 @@ import type { CliContext } from './context.js';
 export async function keysCommand(args: string[], cli: CliContext): Promise<void> {
   const [command, ...rest] = args;
   if (command !== 'rotate') throw new UsageError(`unknown keys command "${command ?? ''}"; use rotate`);
-  parse(rest, {});
+  parse('keys rotate', rest, {});
   // The retired key stays in the JWKS until every token it signed has expired (plus the reload lag).
   const reloadSeconds = Math.ceil(cli.config.keyReloadMs / 1000);
   const retireSeconds = cli.config.accessTokenTtl + reloadSeconds + 60;

@@ -1,7 +1,7 @@
 /** The `latchkey` command line: start, migrate, apps, keys, users, purge, proxy. */
 import { ConfigError, loadConfig } from '../config.js';
-import { appsCommand } from './apps.js';
-import { out, UsageError } from './args.js';
+import { APPS_USAGE, appsCommand } from './apps.js';
+import { out, ShowUsage, UsageError } from './args.js';
 import { CliContext } from './context.js';
 import { keysCommand } from './keys.js';
 import { purgeCommand } from './purge.js';
@@ -14,13 +14,7 @@ const USAGE = `usage: latchkey <command>
   help, --help, -h                    show this text
   start                               run the authorization server
   migrate                             bring the database schema up to date
-  apps create --name N --scope "S" [--redirect-uri U]... [--grant G]...
-              [--public | --resource-server] [--json]
-                                      --resource-server: a confidential API app that may introspect
-                                      other apps' tokens (RFC 7662 §2.1)
-  apps list [--json] | apps show ID [--json]
-  apps rotate-secret ID [--grace 24h] [--json]
-  apps delete ID
+${APPS_USAGE}
   keys rotate                         pre-publish a new key, promote the next one
   users create --email E --password P [--json]
   purge                               delete expired codes, sessions, tokens, grants, secrets, keys now
@@ -71,6 +65,10 @@ export async function main(argv: string[]): Promise<number> {
     else throw new UsageError(`unknown command "${command}"; run "latchkey help"`);
     return 0;
   } catch (error) {
+    if (error instanceof ShowUsage) {
+      out(error.text);
+      return error.exitCode;
+    }
     if (error instanceof UsageError || error instanceof ConfigError) {
       process.stderr.write(`latchkey: ${error.message}\n`);
       return 2;

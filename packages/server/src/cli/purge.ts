@@ -8,7 +8,7 @@ import type { CliContext } from './context.js';
  * servers are running on the same database.
  */
 export async function purgeCommand(args: string[], cli: CliContext): Promise<void> {
-  const { positionals } = parse(args, {});
+  const { positionals } = parse('purge', args, {});
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const counts = await purgeExpired(await cli.db(), { accessTokenTtl: cli.config.accessTokenTtl });
   const width = Math.max(...PURGED_TABLES.map((table) => table.length)) + 1;

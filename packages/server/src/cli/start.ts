@@ -1,24 +1,28 @@
 /** `latchkey start`: run the authorization server until SIGTERM/SIGINT, then drain and exit. */
 import type { Config } from '../config.js';
 import { createLogger } from '../logger.js';
-import { createDemoApp, createServer } from '../server.js';
+import { displayPath } from '../startup/demo-app.js';
+import { startServer } from '../startup/start.js';
 import { out } from './args.js';
 
-/** Starts the server and resolves when it has stopped after a signal. */
+/**
+ * Starts the server and resolves when it has stopped after a signal. A failed start rejects with
+ * everything it opened closed again, so the process exits with the error.
+ */
 export async function startCommand(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel);
-  const server = await createServer(config, logger);
-  const demo = await createDemoApp(server.ctx);
-  await server.app.listen({ port: config.port, host: config.host });
-  logger.info({ issuer: config.issuer, host: config.host, port: config.port }, 'latchkey listening');
+  const { server, address, demo } = await startServer(config, logger);
+  // Where to reach it is the issuer (tokens name it, pages redirect to it); the bound address may differ.
+  logger.info({ issuer: config.issuer, address }, `Latchkey listening at ${config.issuer}`);
   if (demo) {
+    const { client_id, client_secret, scope, token_endpoint } = demo.demo;
     out('');
-    out('First start: created a demo app (shown once; also saved to .latchkey/demo-app.json, mode 0600)');
-    out(`  client_id:     ${demo.client_id}`);
-    out(`  client_secret: ${demo.client_secret}`);
-    out(`  scope:         ${demo.scope}`);
+    out(`First start: created a demo app (shown once; also saved to ${displayPath(demo.file)}, mode 0600)`);
+    out(`  client_id:     ${client_id}`);
+    out(`  client_secret: ${client_secret}`);
+    out(`  scope:         ${scope}`);
     out(
-      `  token:         curl -u "$CLIENT_ID:$CLIENT_SECRET" -d grant_type=client_credentials ${demo.token_endpoint}`,
+      `  token:         curl -u "$CLIENT_ID:$CLIENT_SECRET" -d grant_type=client_credentials ${token_endpoint}`,
     );
     out('');
   }

@@ -9,7 +9,7 @@ import type { CliContext } from './context.js';
 export async function usersCommand(args: string[], cli: CliContext): Promise<void> {
   const [command, ...rest] = args;
   if (command !== 'create') throw new UsageError(`unknown users command "${command ?? ''}"; use create`);
-  const { values } = parse(rest, {
+  const { values } = parse('users create', rest, {
     email: { type: 'string' },
     password: { type: 'string' },
     json: { type: 'boolean' },

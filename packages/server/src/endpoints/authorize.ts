@@ -18,6 +18,7 @@ import { grantScope } from '../oauth/scope.js';
 import { consentPage } from '../pages/consent.js';
 import type { PendingRequest } from '../storage/authorization-requests.js';
 import type { Client } from '../storage/clients.js';
+import { ACCOUNT_APPS_PATH } from './account.js';
 
 /** Paths of the authorization endpoint and the consent form's target. */
 export const AUTHORIZE_PATH = '/oauth/authorize';
@@ -233,6 +234,7 @@ async function authorize(ctx: ServerContext, request: FastifyRequest, reply: Fas
     userEmail: user.email,
     scopes: scopeViews(ctx, validated.scopes),
     redirectHost: new URL(redirectUri).host || redirectUri,
+    connectedAppsHref: ACCOUNT_APPS_PATH,
   });
   return sendPage(reply, 200, nonce, body, originOf(redirectUri));
 }

@@ -13,6 +13,7 @@ const base = {
     { name: 'projects:write', description: 'Change your projects' },
   ],
   redirectHost: 'app.acme.example',
+  connectedAppsHref: '/account/apps',
 };
 
 describe('consentPage', () => {
@@ -23,6 +24,9 @@ describe('consentPage', () => {
       '<h1><span class="app-name">Acme Dashboard</span> wants to access your account</h1>',
     );
     expect(doc).toContain('<span class="avatar" aria-hidden="true">A</span>');
+  });
+  it('links "Connected apps", where access is revoked, to that page', () => {
+    expect(doc).toContain('revoke access at any time from <a href="/account/apps">Connected apps</a>.');
   });
   it('says who is signed in and where the answer goes', () => {
     expect(doc).toContain('Signed in as <strong>ada@example.com</strong>');

@@ -18,6 +18,8 @@ export interface ConsentPageView {
   scopes: ScopeView[];
   /** Host of the redirect_uri, so the user sees where the answer is sent. */
   redirectHost: string;
+  /** Where the user sees and revokes what they allowed (the Connected apps page). */
+  connectedAppsHref: string;
 }
 
 /**
@@ -38,7 +40,7 @@ ${
     ? scopeList(v.scopes)
     : html`<p class="scopes-empty">Know that you have an account here. Nothing else is shared.</p>`
 }
-<p class="note">You will be sent to <strong>${v.redirectHost}</strong> after you choose. Only allow apps you trust; you can revoke access at any time from Connected apps.</p>
+<p class="note">You will be sent to <strong>${v.redirectHost}</strong> after you choose. Only allow apps you trust; you can revoke access at any time from <a href="${v.connectedAppsHref}">Connected apps</a>.</p>
 <form method="post" action="${safeUrl(v.action, 'action')}">
 ${csrfField(v.csrf)}
 <div class="actions">

@@ -1,5 +1,6 @@
 /** The document shell every page shares: head, inline nonce'd styles, header, centred card, footer. */
 import { html, SafeHtml } from './html.js';
+import { LOGO } from './icon.js';
 import { STYLES } from './styles.js';
 
 /** CSP nonce-source is base64 (RFC 4648, either alphabet); anything else would never match the header. */
@@ -16,9 +17,6 @@ export interface PageOptions {
   /** `wide` for list pages such as Connected apps; forms use the default narrow card. */
   width?: 'narrow' | 'wide';
 }
-
-/** The Latchkey mark: an inline SVG (no request), decorative, so hidden from assistive technology. */
-const LOGO = html`<svg class="logo" viewBox="0 0 28 28" aria-hidden="true" focusable="false"><rect class="logo-bg" width="28" height="28" rx="8"/><circle class="logo-key" cx="10" cy="14" r="4"/><path class="logo-key" d="M14 14h8m-2 0v3m-3-3v2"/></svg>`;
 
 /**
  * A complete HTML document: every style inline in one nonce'd <style>, nothing loaded from anywhere,

@@ -37,6 +37,7 @@ function renderAll(s: string): Record<string, string> {
       userEmail: s,
       scopes,
       redirectHost: s,
+      connectedAppsHref: '/account/apps',
     }),
     error: errorPage({ nonce: NONCE, title: s, message: s, status: 400 }),
     connectedApps: connectedAppsPage({

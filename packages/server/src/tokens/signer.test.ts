@@ -1,4 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { createPublicKey, verify } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateSigningKey, SIGNING_ALGORITHMS } from '../keys/signing-key.js';
 import { InlineSigner, WorkerSigner } from './signer.js';
@@ -36,5 +40,35 @@ describe.each([
       const signature = Buffer.from(signatures[i] as string, 'base64url');
       expect(verify(key.digest, Buffer.from(input), options, signature)).toBe(true);
     });
+  });
+});
+
+describe('worker signer lifetime', () => {
+  it('does not keep the process alive when idle, before or after signing (a failed start must exit)', () => {
+    const signer = new URL('../../dist/tokens/signer.js', import.meta.url).href;
+    const keys = new URL('../../dist/keys/signing-key.js', import.meta.url).href;
+    const dir = mkdtempSync(join(tmpdir(), 'latchkey-signer-'));
+    const script = join(dir, 'idle.mjs');
+    // A file, not -e: the worker inherits the parent's exec arguments.
+    writeFileSync(
+      script,
+      `const { WorkerSigner } = await import(${JSON.stringify(signer)});
+      const { generateSigningKey } = await import(${JSON.stringify(keys)});
+      new WorkerSigner();
+      const used = new WorkerSigner();
+      const { key } = generateSigningKey('ES256');
+      console.log((await used.sign(key, 'input')).length);
+      `,
+    );
+    try {
+      const run = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 10_000 });
+      expect(run.stderr).toBe('');
+      expect(run.signal).toBeNull();
+      expect(run.status).toBe(0);
+      // A signature still in flight keeps it alive until it arrives (86 characters: ES256).
+      expect(run.stdout.trim()).toBe('86');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -52,18 +52,18 @@ export class WorkerSigner implements Signer {
   /** Starts the worker; if it ever dies, pending signatures fail and the next one starts a new worker. */
   private spawn(): Worker {
     const worker = new Worker(workerFile());
-    worker.unref();
     worker.on('message', ({ batch, offset = 0, signatures, error }: SignResult) => {
       const entry = this.inFlight.get(batch);
       if (!entry) return;
       if (!signatures) {
         this.inFlight.delete(batch);
         for (const p of entry.pending) p.reject(new Error(error ?? 'signing failed'));
-        return;
+      } else {
+        for (const [i, signature] of signatures.entries()) entry.pending[offset + i]?.resolve(signature);
+        entry.left -= signatures.length;
+        if (entry.left <= 0) this.inFlight.delete(batch);
       }
-      for (const [i, signature] of signatures.entries()) entry.pending[offset + i]?.resolve(signature);
-      entry.left -= signatures.length;
-      if (entry.left <= 0) this.inFlight.delete(batch);
+      if (this.inFlight.size === 0) worker.unref();
     });
     const fail = (error: Error) => {
       for (const { pending } of this.inFlight.values()) for (const p of pending) p.reject(error);
@@ -75,6 +75,9 @@ export class WorkerSigner implements Signer {
     };
     worker.on('error', fail);
     worker.on('exit', () => fail(new Error('signing worker exited')));
+    // An idle worker never holds the process open (a server that failed to start must exit); one with
+    // signatures in flight does (post). Last: adding a 'message' listener refs the port again.
+    worker.unref();
     return worker;
   }
 
@@ -114,6 +117,7 @@ export class WorkerSigner implements Signer {
 
   private post(kid: string, { inputs, pending }: { inputs: string[]; pending: Pending[] }): void {
     const batch = this.nextBatch++;
+    if (this.inFlight.size === 0) this.worker.ref();
     this.inFlight.set(batch, { pending, left: pending.length });
     this.worker.postMessage({ batch, kid, inputs } satisfies SignBatch);
   }

@@ -1,0 +1,15 @@
+/** How a start-up message names the database: the SQLite path, or the PostgreSQL URL without its password. */
+import { dialectOf } from '../storage/database.js';
+
+/** `postgres://user@host:5432/db` (password and query dropped: either may hold a secret) or the SQLite file. */
+export function databaseLabel(url: string): string {
+  if (dialectOf(url) === 'sqlite') return url;
+  try {
+    const parsed = new URL(url);
+    parsed.password = '';
+    parsed.search = '';
+    return parsed.toString();
+  } catch {
+    return 'the PostgreSQL database (LATCHKEY_DATABASE_URL)';
+  }
+}
