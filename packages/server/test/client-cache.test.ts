@@ -90,7 +90,7 @@ describe.each(dialects())('client registration cache on %s', (dialect) => {
   it("writes through the server's own repository take effect at once", async () => {
     const s = await start();
     expect(await tokenStatus(s, s.credentials.clientSecret)).toBe(200);
-    const fresh = (await s.ctx.clients.rotateSecret(s.credentials.clientId, 0)) as string;
+    const fresh = (await s.ctx.clients.rotateSecret(s.credentials.clientId, 0))?.secret as string;
     expect(await tokenStatus(s, s.credentials.clientSecret)).toBe(401);
     expect(await tokenStatus(s, fresh)).toBe(200);
     expect(await s.ctx.clients.delete(s.credentials.clientId)).toBe(true);
@@ -102,7 +102,7 @@ describe.each(dialects())('client registration cache on %s', (dialect) => {
     const old = s.credentials.clientSecret;
     // Expiry is in whole seconds: a grace of 2 s leaves the old secret between one and two seconds
     // (with 1 s it could be none at all, when a second boundary fell between rotating and asking).
-    const fresh = (await elsewhere(s).rotateSecret(s.credentials.clientId, 2)) as string;
+    const fresh = (await elsewhere(s).rotateSecret(s.credentials.clientId, 2))?.secret as string;
     // Caches the registration with both secrets.
     expect(await tokenStatus(s, fresh)).toBe(200);
     expect(await tokenStatus(s, old)).toBe(200);

@@ -135,36 +135,17 @@ async function rotateSecret(args: string[], cli: CliContext): Promise<void> {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  // The secrets before and after, by row: the ends they had, and the ends the rotation gave them.
-  const db = await cli.db();
-  const secrets = () =>
-    db.selectFrom('client_secrets').select(['id', 'expires_at']).where('client_id', '=', id).execute();
-  const at = Math.floor(Date.now() / 1000);
-  const before = await secrets();
-  const secret = await (await cli.clients()).rotateSecret(id, grace);
-  if (secret === undefined) throw new UsageError(`no confidential app with client_id "${id}"`);
-  const after = new Map((await secrets()).map((row) => [row.id, row.expires_at]));
-  const previous = before.find((row) => row.expires_at === null);
-  const previousEnd = previous ? after.get(previous.id) : undefined;
-  const until = previousEnd == null ? at + grace : Number(previousEnd);
-  // Still in grace now (one that ran out by itself meanwhile was not cut short).
-  const now = Math.floor(Date.now() / 1000);
-  const cutShort = before
-    .filter((row) => row.expires_at !== null && Number(row.expires_at) > now)
-    .filter((row) => {
-      const end = after.get(row.id);
-      return end == null || Number(end) < Number(row.expires_at);
-    })
-    .map((row) => Number(row.expires_at))
-    .sort((a, b) => a - b)
-    .map(iso);
+  const rotation = await (await cli.clients()).rotateSecret(id, grace);
+  if (rotation === undefined) throw new UsageError(`no confidential app with client_id "${id}"`);
+  const { secret, previousUntil } = rotation;
+  const cutShort = rotation.cutShort.map(iso);
   if (values.json) {
     out(
       JSON.stringify({
         client_id: id,
         client_secret: secret,
         previous_secret_valid_for: grace,
-        previous_secret_valid_until: grace > 0 ? iso(until) : null,
+        previous_secret_valid_until: previousUntil === undefined ? null : iso(previousUntil),
         grace_cut_short: cutShort,
       }),
     );
@@ -172,15 +153,17 @@ async function rotateSecret(args: string[], cli: CliContext): Promise<void> {
   }
   out(`client_secret: ${secret}`);
   out(
-    grace > 0
-      ? `The previous secret keeps working for ${grace} s, until ${iso(until)}.`
-      : 'The previous secret no longer works.',
+    previousUntil === undefined
+      ? 'The previous secret no longer works.'
+      : `The previous secret keeps working for ${grace} s, until ${iso(previousUntil)}.`,
   );
   if (cutShort.length > 0) {
     const one = cutShort.length === 1;
     const ends = [...new Set(cutShort)].join(', ');
     const change =
-      grace > 0 ? `now ${one ? 'stops' : 'stop'} at ${iso(until)}` : `no longer ${one ? 'works' : 'work'}`;
+      previousUntil === undefined
+        ? `no longer ${one ? 'works' : 'work'}`
+        : `now ${one ? 'stops' : 'stop'} at ${iso(previousUntil)}`;
     out(
       one
         ? `An older secret, whose grace from an earlier rotation ran until ${ends}, ${change}: its grace is cut short.`

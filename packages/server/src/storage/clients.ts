@@ -9,6 +9,16 @@ import type { ClientTable } from './schema.js';
 
 export type { Client, ClientWithSecrets } from './client-records.js';
 
+/** What a secret rotation did. */
+export interface SecretRotation {
+  /** The new secret (shown once, stored only as its hash). */
+  secret: string;
+  /** When the secrets that worked until now stop (`undefined`: at once, no grace). */
+  previousUntil: number | undefined;
+  /** The ends (epoch seconds) an earlier rotation's grace had, for each secret this one cut short. */
+  cutShort: number[];
+}
+
 /** What `createClient` needs. */
 export interface NewClient {
   name: string;
@@ -190,20 +200,30 @@ export class ClientRepository {
   }
 
   /**
-   * Issues a new secret. Secrets valid now keep working for `graceSeconds` (0: they stop at once).
-   * Returns the new secret, once; `undefined` if the client does not exist or is public.
+   * Issues a new secret. Secrets valid now keep working for `graceSeconds` at most (0: they stop at
+   * once), so one still in the grace of an earlier rotation that would have lasted longer is cut short.
+   * Returns the new secret, once, and what changed; `undefined` if the client does not exist or is public.
    */
-  async rotateSecret(id: string, graceSeconds: number): Promise<string | undefined> {
+  async rotateSecret(id: string, graceSeconds: number): Promise<SecretRotation | undefined> {
     const client = await this.find(id);
     if (!client || client.isPublic) return undefined;
     const secret = randomToken(32);
     const at = unixNow();
-    await this.db.transaction().execute(async (trx) => {
+    const until = at + graceSeconds;
+    const cutShort = await this.db.transaction().execute(async (trx) => {
+      // Secrets of an earlier rotation still in their grace, which this rotation ends sooner.
+      const shortened = await trx
+        .selectFrom('client_secrets')
+        .select('expires_at')
+        .where('client_id', '=', id)
+        .where('expires_at', '>', Math.max(at, until))
+        .orderBy('expires_at')
+        .execute();
       await trx
         .updateTable('client_secrets')
-        .set({ expires_at: at + graceSeconds })
+        .set({ expires_at: until })
         .where('client_id', '=', id)
-        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at + graceSeconds)]))
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', until)]))
         .execute();
       await trx
         .deleteFrom('client_secrets')
@@ -220,10 +240,11 @@ export class ClientRepository {
           expires_at: null,
         })
         .execute();
+      return shortened.map((row) => Number(row.expires_at));
     });
     // After the commit: a lookup while the transaction ran may have cached a half-written state.
     this.cache?.delete(id);
-    return secret;
+    return { secret, previousUntil: graceSeconds > 0 ? until : undefined, cutShort };
   }
 
   /** Deletes a client and its secrets. Returns whether it existed. */
