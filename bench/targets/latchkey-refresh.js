@@ -33,7 +33,7 @@ export function refreshTarget(dialect, build = thisBuild) {
       if (dialect === 'postgres') {
         // This checkout's helper only starts a PostgreSQL server; the schema is the build's own.
         const { startPostgres } = await tsImport(
-          '../../packages/server/src/test-support/postgres.ts',
+          '../../packages/server/test/support/postgres.ts',
           import.meta.url,
         );
         const pg = await startPostgres();

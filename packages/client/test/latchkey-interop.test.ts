@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliAsync, type ServerProcess, startProcess } from '../../server/test/process-support.js';
+import { cliAsync, type ServerProcess, startProcess } from '../../server/test/support/process.js';
 import {
   AuthorizationResponseError,
   authFetch,

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliAsync, type ServerProcess, startProcess } from '../../server/test/process-support.js';
+import { cliAsync, type ServerProcess, startProcess } from '../../server/test/support/process.js';
 import { OAuthClient, TokenManager } from '../src/index.js';
 import { HttpBrowser } from './support/latchkey.js';
 

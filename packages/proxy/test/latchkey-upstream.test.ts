@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { providers } from '@latchkey/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { cli, type ServerProcess, startProcess } from '../../server/test/process-support.js';
+import { cli, type ServerProcess, startProcess } from '../../server/test/support/process.js';
 import { type RunningProxy, runProxyFromEnv } from '../src/cli.js';
 import { createTokenProxy, type TokenProxy } from '../src/index.js';
 import { captureLogger, get, listen, type TestServer } from './support.js';

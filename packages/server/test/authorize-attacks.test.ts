@@ -12,7 +12,7 @@ import {
   snapshot,
   type ThreeLeggedApp,
   tokenRequest,
-} from './attack-support.js';
+} from './support/attacks.js';
 import {
   authorizeAndAllow,
   csrfOf,
@@ -22,8 +22,8 @@ import {
   pkce,
   registerThreeLeggedApp,
   signIn,
-} from './browser.js';
-import { dialects, REFRESH_TOKEN_SHAPE, startTestServer, type TestServer } from './support.js';
+} from './support/browser.js';
+import { dialects, REFRESH_TOKEN_SHAPE, startTestServer, type TestServer } from './support/server.js';
 
 const PASSWORD = 'correct horse battery';
 

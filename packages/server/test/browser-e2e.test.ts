@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import * as client from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, requireChromium } from './chromium.js';
-import { cliAsync, freePort, type ServerProcess, startProcess } from './process-support.js';
+import { launchChromium, requireChromium } from './support/chromium.js';
+import { cliAsync, freePort, type ServerProcess, startProcess } from './support/process.js';
 
 /** Where the screenshots of the sign-in, consent and connected-apps pages are saved. */
 export const SCREENSHOTS = resolve(

@@ -1,6 +1,6 @@
 /** Where the browser tests find Chromium, and that outside CI a missing one skips while in CI it fails. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { chromiumPath, DEBIAN_CHROMIUM, launchChromium, requireChromium } from './chromium.js';
+import { chromiumPath, DEBIAN_CHROMIUM, launchChromium, requireChromium } from './support/chromium.js';
 
 const MISSING = '/nonexistent/latchkey-test/chromium';
 

@@ -1,8 +1,8 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
-import { csrfOf, formAction, InjectBrowser } from './browser.js';
-import { dialects, FORM, startTestServer, type TestServer } from './support.js';
+import { csrfOf, formAction, InjectBrowser } from './support/browser.js';
+import { dialects, FORM, startTestServer, type TestServer } from './support/server.js';
 
 const PASSWORD = 'correct horse battery';
 

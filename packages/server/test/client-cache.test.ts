@@ -6,8 +6,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ClientRepository } from '../src/storage/clients.js';
 import { type Db, openDatabase } from '../src/storage/database.js';
-import { cliAsync } from './process-support.js';
-import { clockReaches, dialects, FORM, startTestServer, type TestServer } from './support.js';
+import { cliAsync } from './support/process.js';
+import { clockReaches, dialects, FORM, startTestServer, type TestServer } from './support/server.js';
 
 /** A client_credentials request with the given secret; returns the status. */
 async function tokenStatus(s: TestServer, secret: string): Promise<number> {

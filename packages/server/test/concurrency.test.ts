@@ -15,9 +15,9 @@ import {
   signedInBrowser,
   type ThreeLeggedApp,
   tokenRequest,
-} from './attack-support.js';
-import { InjectBrowser, registerThreeLeggedApp } from './browser.js';
-import { dialects, startTestServer, type TestServer } from './support.js';
+} from './support/attacks.js';
+import { InjectBrowser, registerThreeLeggedApp } from './support/browser.js';
+import { dialects, startTestServer, type TestServer } from './support/server.js';
 
 const N = 20;
 

@@ -10,8 +10,8 @@ import { openDatabase } from '../src/storage/database.js';
 import { migrate } from '../src/storage/migrations.js';
 import { openRepositories } from '../src/storage/repositories.js';
 import { UserRepository } from '../src/storage/users.js';
-import { type ServerProcess, startProcess } from './process-support.js';
-import { dialects, freshDatabase } from './support.js';
+import { type ServerProcess, startProcess } from './support/process.js';
+import { dialects, freshDatabase } from './support/server.js';
 
 const CHAINS = 12;
 

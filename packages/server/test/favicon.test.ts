@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { html } from '../src/pages/html.js';
 import { page } from '../src/pages/layout.js';
-import { startTestServer, type TestServer } from './support.js';
+import { startTestServer, type TestServer } from './support/server.js';
 
 describe('GET /favicon.ico', () => {
   let s: TestServer;

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './support.js';
+import { startTestServer, type TestServer } from './support/server.js';
 
 /** Sends raw bytes and returns everything the server wrote before it closed the socket. */
 function raw(port: number, bytes: string): Promise<string> {

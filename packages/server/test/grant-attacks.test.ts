@@ -20,8 +20,8 @@ import {
   signedInBrowser,
   type ThreeLeggedApp,
   tokenRequest,
-} from './attack-support.js';
-import { InjectBrowser, pkce, registerThreeLeggedApp } from './browser.js';
+} from './support/attacks.js';
+import { InjectBrowser, pkce, registerThreeLeggedApp } from './support/browser.js';
 import {
   clockReaches,
   dialects,
@@ -30,7 +30,7 @@ import {
   REFRESH_TOKEN_SHAPE,
   startTestServer,
   type TestServer,
-} from './support.js';
+} from './support/server.js';
 
 const PASSWORD = 'correct horse battery';
 

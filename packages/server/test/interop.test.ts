@@ -7,7 +7,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliAsync, type ServerProcess, startProcess } from './process-support.js';
+import { cliAsync, type ServerProcess, startProcess } from './support/process.js';
 
 describe('interop over loopback', () => {
   let dir: string;

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { cli, cliAsync, fetchToken, type ServerProcess, startProcess } from './process-support.js';
-import { dialects, freshDatabase } from './support.js';
+import { cli, cliAsync, fetchToken, type ServerProcess, startProcess } from './support/process.js';
+import { dialects, freshDatabase } from './support/server.js';
 
 /** A TCP proxy in front of PostgreSQL that a test can cut and restore, to play "database down". */
 class CuttableProxy {

@@ -17,7 +17,7 @@ import {
   signedInBrowser,
   snapshot,
   type ThreeLeggedApp,
-} from './attack-support.js';
+} from './support/attacks.js';
 import {
   csrfOf,
   formAction,
@@ -25,8 +25,8 @@ import {
   locationParams,
   pkce,
   registerThreeLeggedApp,
-} from './browser.js';
-import { dialects, startTestServer, type TestServer } from './support.js';
+} from './support/browser.js';
+import { dialects, startTestServer, type TestServer } from './support/server.js';
 
 const PASSWORD = 'correct horse battery';
 

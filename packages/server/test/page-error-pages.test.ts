@@ -12,9 +12,9 @@ import {
   sessionCookieSet,
   signedInBrowser,
   type ThreeLeggedApp,
-} from './attack-support.js';
-import { csrfOf, formAction, InjectBrowser, registerThreeLeggedApp } from './browser.js';
-import { FORM, startTestServer, type TestServer } from './support.js';
+} from './support/attacks.js';
+import { csrfOf, formAction, InjectBrowser, registerThreeLeggedApp } from './support/browser.js';
+import { FORM, startTestServer, type TestServer } from './support/server.js';
 
 const PASSWORD = 'correct horse battery';
 

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { cli, fetchToken, type ServerProcess, startProcess } from './process-support.js';
-import { clockReaches, dialects, freshDatabase } from './support.js';
+import { cli, fetchToken, type ServerProcess, startProcess } from './support/process.js';
+import { clockReaches, dialects, freshDatabase } from './support/server.js';
 
 /**
  * A token request sent with `Expect: 100-continue` and its body held back: `accepted` resolves when

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { BIN, cli, freePort, type ServerProcess, startProcess } from './process-support.js';
+import { BIN, cli, freePort, type ServerProcess, startProcess } from './support/process.js';
 
 describe('latchkey proxy', () => {
   let dir: string;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from './process-support.js';
+import { freePort } from './support/process.js';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dirs: string[] = [];

@@ -21,10 +21,10 @@ import {
   revoke,
   signedInBrowser,
   type ThreeLeggedApp,
-} from './attack-support.js';
-import { InjectBrowser, registerThreeLeggedApp } from './browser.js';
-import { cli, cliAsync } from './process-support.js';
-import { dialects, startTestServer, type TestServer } from './support.js';
+} from './support/attacks.js';
+import { InjectBrowser, registerThreeLeggedApp } from './support/browser.js';
+import { cli, cliAsync } from './support/process.js';
+import { dialects, startTestServer, type TestServer } from './support/server.js';
 
 const none = (): PurgeCounts => Object.fromEntries(PURGED_TABLES.map((t) => [t, 0])) as PurgeCounts;
 

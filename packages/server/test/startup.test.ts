@@ -16,7 +16,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cli, type FailedStart, freePort, startExpectingExit, startProcess } from './process-support.js';
+import { cli, type FailedStart, freePort, startExpectingExit, startProcess } from './support/process.js';
 
 const dirs: string[] = [];
 function tempDir() {

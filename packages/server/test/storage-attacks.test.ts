@@ -22,9 +22,9 @@ import {
   signedInBrowser,
   type ThreeLeggedApp,
   tokenRequest,
-} from './attack-support.js';
-import { csrfOf, InjectBrowser, registerThreeLeggedApp } from './browser.js';
-import { dialects, FORM, startTestServer, type TestServer } from './support.js';
+} from './support/attacks.js';
+import { csrfOf, InjectBrowser, registerThreeLeggedApp } from './support/browser.js';
+import { dialects, FORM, startTestServer, type TestServer } from './support/server.js';
 
 const PASSWORD = 'correct horse battery';
 

@@ -8,7 +8,7 @@ import {
   redeem,
   registerThreeLeggedApp,
   signIn,
-} from './browser.js';
+} from './support/browser.js';
 import {
   dialects,
   FORM,
@@ -16,7 +16,7 @@ import {
   REFRESH_TOKEN_SHAPE,
   startTestServer,
   type TestServer,
-} from './support.js';
+} from './support/server.js';
 
 describe.each(dialects())('three-legged flow on %s', (dialect) => {
   let s: TestServer;

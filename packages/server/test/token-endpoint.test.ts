@@ -2,7 +2,7 @@
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DUMMY_HASH, hashesEqual, sha256Hex } from '../src/tokens/random.js';
-import { dialects, FORM, startTestServer, type TestServer } from './support.js';
+import { dialects, FORM, startTestServer, type TestServer } from './support/server.js';
 
 // Every constant-time digest comparison the server makes is recorded (the real one still runs), so a
 // test can see that an unknown client is compared against the dummy digest like a wrong secret is.

@@ -23,9 +23,15 @@ import {
   nowSeconds,
   refresh,
   revoke,
-} from './attack-support.js';
-import { cliAsync } from './process-support.js';
-import { dialects, freshDatabase, REFRESH_TOKEN_SHAPE, startTestServer, type TestServer } from './support.js';
+} from './support/attacks.js';
+import { cliAsync } from './support/process.js';
+import {
+  dialects,
+  freshDatabase,
+  REFRESH_TOKEN_SHAPE,
+  startTestServer,
+  type TestServer,
+} from './support/server.js';
 
 describe.each(dialects())('refresh tokens issued before migration 006, on %s', (dialect) => {
   let s: TestServer;

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /** The CLI entry point (built by `tsc -b`, which `npm test` runs first). */
-export const BIN = fileURLToPath(new URL('../bin/latchkey.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../bin/latchkey.js', import.meta.url));
 
 /** A free loopback port. */
 export function freePort(): Promise<number> {

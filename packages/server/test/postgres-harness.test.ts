@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { postgresAvailable, requirePostgres, startPostgres } from './postgres.js';
+import { postgresAvailable, requirePostgres, startPostgres } from './support/postgres.js';
 
 function portIsClosed(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -1,8 +1,8 @@
 /** Helpers for the attack suites: DB row counts, token endpoint calls, page checks, codes on demand. */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
-import { sha256Hex } from '../src/tokens/random.js';
-import { RefreshTokenFormat, SELECTOR_KEY_NAME } from '../src/tokens/refresh-token-format.js';
+import { sha256Hex } from '../../src/tokens/random.js';
+import { RefreshTokenFormat, SELECTOR_KEY_NAME } from '../../src/tokens/refresh-token-format.js';
 import {
   authorizeAndAllow,
   type InjectBrowser,
@@ -10,7 +10,7 @@ import {
   pkce,
   type registerThreeLeggedApp,
 } from './browser.js';
-import { FORM, type TestServer } from './support.js';
+import { FORM, type TestServer } from './server.js';
 
 /** The issuer every test server runs with. */
 export const ISSUER = 'http://localhost:4000';

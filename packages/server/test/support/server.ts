@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { type Config, loadConfig } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
-import { registerApp } from '../src/oauth/app-registration.js';
-import { createServer, type RunningServer } from '../src/server.js';
+import { type Config, loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { registerApp } from '../../src/oauth/app-registration.js';
+import { createServer, type RunningServer } from '../../src/server.js';
 
 /** The databases every storage-related suite runs on. */
 export type DialectName = 'sqlite' | 'postgres';

@@ -1,6 +1,6 @@
 /** Vitest global setup: one throwaway PostgreSQL cluster for the whole run; each suite makes its own database. */
 import type { TestProject } from 'vitest/node';
-import { requirePostgres, startPostgres } from '../src/test-support/postgres.js';
+import { requirePostgres, startPostgres } from './postgres.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,9 +1,9 @@
 /** A cookie-keeping browser over `app.inject`, and helpers to walk the three-legged flow in tests. */
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { registerApp } from '../src/oauth/app-registration.js';
-import type { TestServer } from './support.js';
-import { FORM } from './support.js';
+import { registerApp } from '../../src/oauth/app-registration.js';
+import type { TestServer } from './server.js';
+import { FORM } from './server.js';
 
 /** Keeps cookies between injected requests, like a browser would. */
 export class InjectBrowser {
