@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FetchLike, ProviderPreset } from '@latchkey/client';
 import type { ProxyLogger } from './logger.js';
+import type { RetryLimits } from './retry-policy.js';
 
 /**
  * What an `authorize(req)` hook answers: `true` lets the request through, `false` or `401` refuses it
@@ -70,7 +71,7 @@ export interface TokenProxyOptions {
 }
 
 /** Options after validation, with defaults applied. */
-export interface ResolvedProxyOptions {
+export interface ResolvedProxyOptions extends RetryLimits {
   issuer: string | undefined;
   tokenEndpoint: string | undefined;
   provider: ProviderPreset;
@@ -84,12 +85,6 @@ export interface ResolvedProxyOptions {
   authorize: AuthorizeHook | undefined;
   path: string;
   fetch: FetchLike | undefined;
-  retries: number;
-  timeoutMs: number;
-  deadlineMs: number;
-  backoffBaseMs: number;
-  backoffMaxMs: number;
-  maxRetryAfterMs: number;
   tokenParams: Record<string, string> | undefined;
 }
 
