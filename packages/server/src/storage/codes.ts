@@ -10,7 +10,7 @@ import type { Db } from './database.js';
 import { GrantError, type GrantFailure } from './errors.js';
 import type { RefreshTokenRepository } from './refresh-tokens/repository.js';
 import type { IssuedGrant, RotationOutcome } from './refresh-tokens/rows.js';
-import { revokeGrantIn } from './revocations.js';
+import { revokeCompromisedIn } from './revocations.js';
 
 /** A code as stored (looked up by its hash). */
 export interface CodeRecord {
@@ -65,7 +65,7 @@ export class CodeRepository {
   /**
    * Redeems a code in one transaction: the rule decides on the row as read; the code is consumed by a
    * conditional update, so of N parallel redemptions exactly one wins. A replay revokes the grant the
-   * code produced, with every token issued from it (RFC 6749 §4.1.2).
+   * code produced, with every token issued from it (RFC 6749 §4.1.2), and forgets the consent.
    */
   async redeem(code: string, redemption: Redemption): Promise<IssuedGrant> {
     // RFC 6749 §5.2: a code that cannot be one we issued is invalid_grant, without a look-up.
@@ -92,7 +92,13 @@ export class CodeRepository {
         usedAt: row.used_at === null ? undefined : Number(row.used_at),
       };
       const decision = redemption.rule(record, at);
-      if (decision === 'replayed' && row.grant_id) await revokeGrantIn(trx, row.grant_id, at);
+      if (decision === 'replayed' && row.grant_id) {
+        await revokeCompromisedIn(
+          trx,
+          { grantId: row.grant_id, userId: row.user_id, clientId: row.client_id },
+          at,
+        );
+      }
       if (decision !== 'redeem') return { failure: decision };
       const grantId = `gr_${randomToken(16)}`;
       const consumed = await trx
@@ -135,9 +141,12 @@ export class CodeRepository {
   private async revokeReplayedCode(hash: string): Promise<void> {
     const row = await this.db
       .selectFrom('authorization_codes')
-      .select('grant_id')
+      .select(['grant_id', 'user_id', 'client_id'])
       .where('code_hash', '=', hash)
       .executeTakeFirst();
-    if (row?.grant_id) await revokeGrantIn(this.db, row.grant_id, unixNow());
+    if (row?.grant_id) {
+      const grant = { grantId: row.grant_id, userId: row.user_id, clientId: row.client_id };
+      await revokeCompromisedIn(this.db, grant, unixNow());
+    }
   }
 }

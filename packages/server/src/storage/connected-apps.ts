@@ -1,4 +1,4 @@
-/** Connected apps: what a user has allowed, for the Connected apps page, and withdrawing it. */
+/** Connected apps: everything a user has allowed, for the Connected apps page, and withdrawing it. */
 import { isPossibleClientId } from './clients.js';
 import { splitScopes, unixNow } from './columns.js';
 import type { Db } from './database.js';
@@ -11,33 +11,49 @@ export interface ConnectedApp {
   grantedAt: number;
 }
 
-/** Connected-app data access (live `grants` joined with `clients`; `consents`). */
+/** Connected-app data access (`consents` and live `grants`, joined with `clients`). */
 export class ConnectedAppRepository {
   constructor(private readonly db: Db) {}
 
-  /** Apps with a live grant from this user (one entry per app, newest first). */
+  /**
+   * Every app the user has allowed: one with a remembered consent (even if its grants were revoked by
+   * the app, or its code was never redeemed: the next request of that app would get a code without
+   * asking, so the user must see it and be able to withdraw it), or with a live grant. One entry per
+   * app, its scopes the union of both, newest first.
+   */
   async list(userId: string): Promise<ConnectedApp[]> {
-    const rows = await this.db
-      .selectFrom('grants')
-      .innerJoin('clients', 'clients.id', 'grants.client_id')
-      .select(['grants.client_id', 'clients.name', 'grants.scopes', 'grants.created_at'])
-      .where('grants.user_id', '=', userId)
-      .where('grants.revoked_at', 'is', null)
-      .orderBy('grants.created_at', 'desc')
-      .execute();
+    const [consents, grants] = await Promise.all([
+      this.db
+        .selectFrom('consents')
+        .innerJoin('clients', 'clients.id', 'consents.client_id')
+        .select(['consents.client_id', 'clients.name', 'consents.scopes', 'consents.created_at'])
+        .where('consents.user_id', '=', userId)
+        .execute(),
+      this.db
+        .selectFrom('grants')
+        .innerJoin('clients', 'clients.id', 'grants.client_id')
+        .select(['grants.client_id', 'clients.name', 'grants.scopes', 'grants.created_at'])
+        .where('grants.user_id', '=', userId)
+        .where('grants.revoked_at', 'is', null)
+        .execute(),
+    ]);
     const apps = new Map<string, ConnectedApp>();
-    for (const row of rows) {
+    for (const row of [...consents, ...grants]) {
       const app = apps.get(row.client_id);
-      if (app) app.scopes = [...new Set([...app.scopes, ...splitScopes(row.scopes)])];
-      else
+      const at = Number(row.created_at);
+      if (app) {
+        app.scopes = [...new Set([...app.scopes, ...splitScopes(row.scopes)])];
+        app.grantedAt = Math.max(app.grantedAt, at);
+      } else {
         apps.set(row.client_id, {
           clientId: row.client_id,
           name: row.name,
           scopes: splitScopes(row.scopes),
-          grantedAt: Number(row.created_at),
+          grantedAt: at,
         });
+      }
     }
-    return [...apps.values()];
+    return [...apps.values()].sort((a, b) => b.grantedAt - a.grantedAt || a.name.localeCompare(b.name));
   }
 
   /** Revokes every grant of this user to this app and forgets the consent, in one transaction. */

@@ -25,6 +25,24 @@ export async function revokeGrantIn(
     .execute();
 }
 
+/**
+ * Revokes a grant for a security reason (a replayed code, a reused refresh token, RFC 9700 §4.14.2) and
+ * forgets the user's consent to that app, so the next authorization request asks the user again instead
+ * of silently issuing a code to whoever holds the app's credentials.
+ */
+export async function revokeCompromisedIn(
+  trx: Transaction<Database> | Db,
+  grant: { grantId: string; userId: string; clientId: string },
+  at: number,
+): Promise<void> {
+  await revokeGrantIn(trx, grant.grantId, at);
+  await trx
+    .deleteFrom('consents')
+    .where('user_id', '=', grant.userId)
+    .where('client_id', '=', grant.clientId)
+    .execute();
+}
+
 /** Revocation data access (`grants.revoked_at`, `revoked_tokens`). */
 export class RevocationRepository {
   constructor(private readonly db: Db) {}

@@ -2,7 +2,7 @@
 import { sha256Hex } from '../../tokens/random.js';
 import type { RefreshTokenFormat } from '../../tokens/refresh-token-format.js';
 import type { Db } from '../database.js';
-import { revokeGrantIn } from '../revocations.js';
+import { revokeCompromisedIn } from '../revocations.js';
 import {
   decide,
   issued,
@@ -41,7 +41,10 @@ export function postgresRotation(
         .forUpdate()
         .executeTakeFirst();
       const decision = decide(row, rotation);
-      if (decision === 'replayed' && row) await revokeGrantIn(trx, row.grant_id, rotation.at);
+      if (decision === 'replayed' && row) {
+        const grant = { grantId: row.grant_id, userId: row.user_id, clientId: row.client_id };
+        await revokeCompromisedIn(trx, grant, rotation.at);
+      }
       if (decision !== 'rotate' || !row) return { failure: decision === 'rotate' ? 'unknown' : decision };
       const newToken = format.issue(Number(row.next_id));
       // Retire the head (the presented token, or in the grace window the head that replaced it) and

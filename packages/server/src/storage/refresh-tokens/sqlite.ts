@@ -24,6 +24,8 @@ export function sqliteRotation(
   const byId = sqlite.prepare(`select ${columns} where r.id = ?`);
   const byLegacyHash = sqlite.prepare(`select ${columns} where r.token_hash = ? and r.legacy = 1`);
   const revoke = sqlite.prepare('update grants set revoked_at = ? where id = ? and revoked_at is null');
+  // RFC 9700 §4.14.2: a reuse also forgets the consent, so the user is asked again (revocations.ts).
+  const forgetConsent = sqlite.prepare('delete from consents where user_id = ? and client_id = ?');
   const retire = sqlite.prepare('update refresh_tokens set rotated_at = ? where id = ?');
   const retireHead = sqlite.prepare(
     'update refresh_tokens set rotated_at = ? where grant_id = ? and rotated_at is null',
@@ -38,7 +40,10 @@ export function sqliteRotation(
       | RefreshRow
       | undefined;
     const decision = decide(row, rotation);
-    if (decision === 'replayed' && row) revoke.run(rotation.at, row.grant_id);
+    if (decision === 'replayed' && row) {
+      revoke.run(rotation.at, row.grant_id);
+      forgetConsent.run(row.user_id, row.client_id);
+    }
     if (decision !== 'rotate' || !row) return { failure: decision === 'rotate' ? 'unknown' : decision };
     // Retire the head: the presented token, or in the grace window the head that replaced it.
     if (row.rotated_at === null) retire.run(rotation.at, row.id);
