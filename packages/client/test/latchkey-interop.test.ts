@@ -216,7 +216,9 @@ describe('SDK against Latchkey', () => {
 
   it('refresh rotates the refresh token; reusing the old one fails with invalid_grant', async () => {
     const { request, callback } = await authorizeAlice();
-    expect(alice.seen).toEqual([]); // signed in and consent already given: straight back
+    // Signed in, so no sign-in page; but the replayed code above revoked its grant and forgot the
+    // consent (RFC 9700 §4.14), so Alice is asked again.
+    expect(alice.seen).toEqual(['consent']);
     const tokens = await client.handleCallback(callback, request);
     const refreshed = await client.refresh(tokens.refreshToken!);
     expect(refreshed.accessToken).not.toBe(tokens.accessToken);
