@@ -44,6 +44,11 @@ export interface Config {
   refreshTokenTtl: number;
   /** Window in which a just-rotated refresh token still works for the same client (s). */
   refreshGrace: number;
+  /**
+   * Window in which a rotated refresh token whose successor was never used may be presented again (a
+   * retry after a lost answer), rotating again and retiring that successor (s; 0: off).
+   */
+  refreshRetryWindow: number;
   /** Seconds between purges of expired rows (storage/purge.ts), jittered; 0 disables them. */
   purgeInterval: number;
   /** Require PKCE from confidential apps too (always required from public apps). */
@@ -187,7 +192,7 @@ function url(value: string, name: string): string {
  * LATCHKEY_DATA_DIR, LATCHKEY_DATABASE_URL, LATCHKEY_DATABASE_POOL_SIZE, LATCHKEY_SIGNING_ALG, LATCHKEY_ACCESS_TOKEN_TTL,
  * LATCHKEY_LOG_LEVEL, LATCHKEY_AUTH_MAX_FAILURES, LATCHKEY_AUTH_FAILURE_WINDOW, LATCHKEY_DEMO_APP,
  * LATCHKEY_SCOPES, LATCHKEY_SHUTDOWN_GRACE, LATCHKEY_KEY_RELOAD_INTERVAL, LATCHKEY_SIGNING_THREAD,
- * LATCHKEY_CODE_TTL, LATCHKEY_REFRESH_TOKEN_TTL, LATCHKEY_REFRESH_GRACE, LATCHKEY_PURGE_INTERVAL, LATCHKEY_REQUIRE_PKCE, LATCHKEY_SIGNUP,
+ * LATCHKEY_CODE_TTL, LATCHKEY_REFRESH_TOKEN_TTL, LATCHKEY_REFRESH_GRACE, LATCHKEY_REFRESH_RETRY_WINDOW, LATCHKEY_PURGE_INTERVAL, LATCHKEY_REQUIRE_PKCE, LATCHKEY_SIGNUP,
  * LATCHKEY_SESSION_TTL, LATCHKEY_LOGIN_MAX_FAILURES, LATCHKEY_LOGIN_FAILURE_WINDOW,
  * LATCHKEY_SIGNUP_MAX_PER_IP, LATCHKEY_SIGNUP_WINDOW, LATCHKEY_SCOPE_DESCRIPTIONS,
  * LATCHKEY_TRUST_PROXY.
@@ -228,6 +233,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     codeTtl: duration(env, 'LATCHKEY_CODE_TTL', 60),
     refreshTokenTtl: duration(env, 'LATCHKEY_REFRESH_TOKEN_TTL', 14 * 86400),
     refreshGrace: duration(env, 'LATCHKEY_REFRESH_GRACE', 0),
+    refreshRetryWindow: duration(env, 'LATCHKEY_REFRESH_RETRY_WINDOW', 30),
     purgeInterval: duration(env, 'LATCHKEY_PURGE_INTERVAL', 3600),
     requirePkce: boolean(env, 'LATCHKEY_REQUIRE_PKCE', false),
     signupEnabled: boolean(env, 'LATCHKEY_SIGNUP', true),

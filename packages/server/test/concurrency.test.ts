@@ -40,12 +40,13 @@ async function setup(dialect: Parameters<typeof startTestServer>[0], env: Record
 }
 
 describe.each(dialects())('concurrency on %s', (dialect) => {
-  describe('grace 0', () => {
+  // SECURITY.md's strict mode: no grace, no retry window.
+  describe('grace 0, no retry window', () => {
     let s: TestServer;
     let app: ThreeLeggedApp;
     let browser: InjectBrowser;
     beforeAll(async () => {
-      ({ s, app, browser } = await setup(dialect));
+      ({ s, app, browser } = await setup(dialect, { LATCHKEY_REFRESH_RETRY_WINDOW: '0' }));
     });
     afterAll(async () => {
       await s?.close();
@@ -187,50 +188,76 @@ describe.each(dialects())('concurrency on %s', (dialect) => {
     });
 
     it(`${N} parallel refreshes with one token all succeed; exactly one chain stays valid`, async () => {
-      const tokens = await getTokens(s, browser, app);
-      const responses = await Promise.all(
-        Array.from({ length: N }, () => refresh(s.app, app.basic, tokens.refresh_token)),
-      );
-      expect(tally(responses)).toEqual({ '200': N });
-      const issued = responses.map((r) => r.json().refresh_token as string);
-      expect(new Set(issued).size).toBe(N);
-      const grantId = (
-        await s.ctx.db
-          .selectFrom('refresh_tokens')
-          .select('grant_id')
-          .where('token_hash', '=', hashOf(tokens.refresh_token))
-          .executeTakeFirstOrThrow()
-      ).grant_id;
-      const rows = await s.ctx.db
-        .selectFrom('refresh_tokens')
-        .select(['token_hash', 'rotated_at'])
-        .where('grant_id', '=', grantId)
-        .execute();
-      expect(rows).toHaveLength(N + 1);
-      const heads = rows.filter((r) => r.rotated_at === null);
-      expect(heads).toHaveLength(1);
-      const head = issued.find((t) => hashOf(t) === heads[0]?.token_hash);
-      expect(head).toBeDefined();
-      // The grant is intact: every access token issued is active.
-      for (const res of responses) {
-        const body = (await introspect(s.app, app.basic, res.json().access_token)).json();
-        expect(body.active).toBe(true);
-      }
-      // The others are rotated (introspect inactive), the head is the live one and works.
-      for (const token of issued.filter((t) => t !== head)) {
-        expectInactive(await introspect(s.app, app.basic, token));
-      }
-      expect((await introspect(s.app, app.basic, head as string)).json().active).toBe(true);
-      const next = await refresh(s.app, app.basic, head as string);
-      expect(next.statusCode).toBe(200);
-      // Still one head afterwards.
-      const after = await s.ctx.db
-        .selectFrom('refresh_tokens')
-        .select('token_hash')
-        .where('grant_id', '=', grantId)
-        .where('rotated_at', 'is', null)
-        .execute();
-      expect(after).toEqual([{ token_hash: hashOf(next.json().refresh_token) }]);
+      await expectOneChain(s, app, browser);
+    });
+  });
+
+  // The default: a rotated token whose successor was never used may be presented again for 30 s (a
+  // retry after a lost answer): the same one chain, without any grace.
+  describe('default settings (retry window 30 s, grace 0)', () => {
+    let s: TestServer;
+    let app: ThreeLeggedApp;
+    let browser: InjectBrowser;
+    beforeAll(async () => {
+      ({ s, app, browser } = await setup(dialect));
+    });
+    afterAll(async () => {
+      await s?.close();
+    });
+
+    it(`${N} parallel refreshes with one token all succeed; exactly one chain stays valid`, async () => {
+      await expectOneChain(s, app, browser);
     });
   });
 });
+
+/**
+ * N parallel refreshes with one token: every one succeeds, each rotation after the first retires the
+ * head the one before it issued, so exactly one chain stays valid and the grant is intact.
+ */
+async function expectOneChain(s: TestServer, app: ThreeLeggedApp, browser: InjectBrowser) {
+  const tokens = await getTokens(s, browser, app);
+  const responses = await Promise.all(
+    Array.from({ length: N }, () => refresh(s.app, app.basic, tokens.refresh_token)),
+  );
+  expect(tally(responses)).toEqual({ '200': N });
+  const issued = responses.map((r) => r.json().refresh_token as string);
+  expect(new Set(issued).size).toBe(N);
+  const grantId = (
+    await s.ctx.db
+      .selectFrom('refresh_tokens')
+      .select('grant_id')
+      .where('token_hash', '=', hashOf(tokens.refresh_token))
+      .executeTakeFirstOrThrow()
+  ).grant_id;
+  const rows = await s.ctx.db
+    .selectFrom('refresh_tokens')
+    .select(['token_hash', 'rotated_at'])
+    .where('grant_id', '=', grantId)
+    .execute();
+  expect(rows).toHaveLength(N + 1);
+  const heads = rows.filter((r) => r.rotated_at === null);
+  expect(heads).toHaveLength(1);
+  const head = issued.find((t) => hashOf(t) === heads[0]?.token_hash);
+  expect(head).toBeDefined();
+  // The grant is intact: every access token issued is active.
+  for (const res of responses) {
+    const body = (await introspect(s.app, app.basic, res.json().access_token)).json();
+    expect(body.active).toBe(true);
+  }
+  // The others are rotated (introspect inactive), the head is the live one and works.
+  for (const token of issued.filter((t) => t !== head)) {
+    expectInactive(await introspect(s.app, app.basic, token));
+  }
+  expect((await introspect(s.app, app.basic, head as string)).json().active).toBe(true);
+  const next = await refresh(s.app, app.basic, head as string);
+  expect(next.statusCode).toBe(200);
+  // Still one head afterwards.
+  const after = await s.ctx.db
+    .selectFrom('refresh_tokens')
+    .select('token_hash')
+    .where('grant_id', '=', grantId)
+    .where('rotated_at', 'is', null)
+    .execute();
+  expect(after).toEqual([{ token_hash: hashOf(next.json().refresh_token) }]);
+}

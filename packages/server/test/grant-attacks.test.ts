@@ -394,11 +394,13 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
       const first = await getTokens(s, browser, appA, { scope: 'data:read' });
       const rotated = await refresh(s.app, appA.basic, first.refresh_token);
       expect(rotated.statusCode).toBe(200);
+      const latest = await refresh(s.app, appA.basic, rotated.json().refresh_token);
+      expect(latest.statusCode).toBe(200);
       // The rotated token, replayed with a scope it was never granted: the scope must not hide the
       // replay (an invalid_scope answer would confirm the token is live and leave the grant standing).
       expectInvalidGrant(await refresh(s.app, appA.basic, first.refresh_token, 'data:read data:write'));
-      expectInvalidGrant(await refresh(s.app, appA.basic, rotated.json().refresh_token));
-      const res = await introspect(s.app, appA.basic, rotated.json().access_token);
+      expectInvalidGrant(await refresh(s.app, appA.basic, latest.json().refresh_token));
+      const res = await introspect(s.app, appA.basic, latest.json().access_token);
       expect(res.json()).toEqual({ active: false });
     });
 
@@ -443,6 +445,8 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
     it('reuse racing a rotation that carries a later second is still a replay at grace 0', async () => {
       const first = await getTokens(s, browser, appA);
       const second = (await refresh(s.app, appA.basic, first.refresh_token)).json();
+      // The successor was used, so presenting `first` again is no retry after a lost answer.
+      const third = (await refresh(s.app, appA.basic, second.refresh_token)).json();
       // The winner of a race read the clock after this request did (it waited for the lock).
       await s.ctx.db
         .updateTable('refresh_tokens')
@@ -451,6 +455,7 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
         .execute();
       expectInvalidGrant(await refresh(s.app, appA.basic, first.refresh_token));
       expectInvalidGrant(await refresh(s.app, appA.basic, second.refresh_token));
+      expectInvalidGrant(await refresh(s.app, appA.basic, third.refresh_token));
     });
 
     it('a live token’s selector with another verifier → invalid_grant, and nothing is revoked', async () => {
@@ -488,7 +493,10 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
       await revoke(s.app, appA.basic, revoked.refresh_token);
       failures.push(await refresh(s.app, appA.basic, revoked.refresh_token));
       const rotated = await getTokens(s, browser, appA);
-      expect((await refresh(s.app, appA.basic, rotated.refresh_token)).statusCode).toBe(200);
+      const successor = await refresh(s.app, appA.basic, rotated.refresh_token);
+      expect(successor.statusCode).toBe(200);
+      // Its successor used, the rotated token presented again is a replay (not a retry).
+      expect((await refresh(s.app, appA.basic, successor.json().refresh_token)).statusCode).toBe(200);
       failures.push(await refresh(s.app, appA.basic, rotated.refresh_token));
       for (const res of failures) expectGenericInvalidGrant(res);
     });

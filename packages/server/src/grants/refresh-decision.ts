@@ -10,14 +10,20 @@ export interface RefreshRequestFacts {
   clientId: string;
   /** Seconds a just-rotated token still works for the same client (LATCHKEY_REFRESH_GRACE). */
   graceSeconds: number;
+  /**
+   * Seconds a rotated token may be presented again whose successor was never used: a retry after a
+   * lost answer (LATCHKEY_REFRESH_RETRY_WINDOW).
+   */
+  retryWindowSeconds: number;
   /** The scope asked for, when the request names one (RFC 6749 §6). */
   requestedScopes: readonly string[] | undefined;
 }
 
 /**
  * Decides a refresh at `at`: `rotate`, `replayed` (storage then revokes the grant) or why it fails.
- * The token must be this client's, its grant live, the token unexpired; a rotated token presented again
- * outside the grace window is a replay; the scope may narrow but never widen.
+ * The token must be this client's, its grant live, the token unexpired. A rotated token presented again
+ * is a retry after a lost answer, and rotates again, while its successor was never used and the retry
+ * window lasts; otherwise it is a replay outside the grace window. The scope may narrow, never widen.
  */
 export function decideRefresh(row: RefreshRow, at: number, request: RefreshRequestFacts): RefreshDecision {
   if (row.client_id !== request.clientId) return 'wrong_client';
@@ -28,8 +34,13 @@ export function decideRefresh(row: RefreshRow, at: number, request: RefreshReque
   // no time at all (with grace 0 a replay all the same), never a negative age that would pass as within
   // the window. Decided before the scope, so no request (a wider scope included) gets a replayed token
   // any other answer than invalid_grant, nor leaves its grant standing (test/grant-attacks.test.ts).
-  if (row.rotated_at !== null && Math.max(0, at - Number(row.rotated_at)) >= request.graceSeconds) {
-    return 'replayed';
+  if (row.rotated_at !== null) {
+    const age = Math.max(0, at - Number(row.rotated_at));
+    // A retry: the answer to the previous presentation was lost (a dropped connection, a crash), so
+    // its successor was never presented. Rotating again from this token retires that successor (its
+    // later presentation is a replay), so one chain stays live and reuse detection is not weakened.
+    const retry = row.successor_unused && age < request.retryWindowSeconds;
+    if (!retry && age >= request.graceSeconds) return 'replayed';
   }
   // RFC 6749 §6: a refresh MUST NOT widen the scope; refused before anything changes.
   const granted = splitScopes(row.scopes);

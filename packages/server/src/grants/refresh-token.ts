@@ -19,6 +19,7 @@ export const refreshTokenGrant: GrantHandler = async (ctx, client, params) => {
   const facts = {
     clientId: client.id,
     graceSeconds: ctx.config.refreshGrace,
+    retryWindowSeconds: ctx.config.refreshRetryWindow,
     requestedScopes: requested === undefined ? undefined : parseScope(requested),
   };
   const grant = await ctx.refreshTokens

@@ -228,6 +228,17 @@ const migrations: Record<string, Migration> = {
       await refreshTokenSelectors(db, db.getExecutor().adapter instanceof SqliteAdapter);
     },
   },
+  '008_refresh_token_successors': {
+    async up(db: Kysely<unknown>) {
+      // The token issued in answer to each presentation of a refresh token, so a retry after a lost
+      // answer can tell whether that successor was ever used (grants/refresh-decision.ts).
+      const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
+      await db.schema
+        .alterTable('refresh_tokens')
+        .addColumn('successor_id', sqlite ? 'integer' : 'bigint')
+        .execute();
+    },
+  },
 };
 
 /** Names of every migration, in order. */

@@ -22,7 +22,7 @@ export function postgresRotation(
       // FOR UPDATE locks the grant (serializing changes to it) and the token row, so a row changed
       // while we waited is re-read, not seen as it was before the wait. The next row's ID comes from
       // the sequence in the same round trip.
-      const row = await trx
+      const stored = await trx
         .selectFrom('refresh_tokens')
         .innerJoin('grants', 'grants.id', 'refresh_tokens.grant_id')
         .select([
@@ -31,6 +31,7 @@ export function postgresRotation(
           'refresh_tokens.client_id',
           'refresh_tokens.expires_at',
           'refresh_tokens.rotated_at',
+          'refresh_tokens.successor_id',
           'grants.id as grant_id',
           'grants.user_id',
           'grants.scopes',
@@ -40,6 +41,18 @@ export function postgresRotation(
         .where(whereLocated(rotation.locator))
         .forUpdate()
         .executeTakeFirst();
+      // A rotated token: was its successor ever presented? Read by a statement of its own, so it sees
+      // every rotation of this grant that committed while we waited for the grant's lock.
+      const successorUnused =
+        stored?.rotated_at != null && stored.successor_id != null
+          ? (await trx
+              .selectFrom('refresh_tokens')
+              .select('id')
+              .where('id', '=', Number(stored.successor_id))
+              .where('rotated_at', 'is', null)
+              .executeTakeFirst()) !== undefined
+          : false;
+      const row = stored && { ...stored, successor_unused: successorUnused };
       const decision = decide(row, rotation);
       if (decision === 'replayed' && row) {
         const grant = { grantId: row.grant_id, userId: row.user_id, clientId: row.client_id };
@@ -47,22 +60,32 @@ export function postgresRotation(
       }
       if (decision !== 'rotate' || !row) return { failure: decision === 'rotate' ? 'unknown' : decision };
       const newToken = format.issue(Number(row.next_id));
-      // Retire the head (the presented token, or in the grace window the head that replaced it) and
-      // insert the new one in one round trip.
+      const nextId = Number(row.next_id);
+      // Retire the head (the presented token, or on a retry or in the grace window the head that
+      // replaced it), make the new token the presented one's successor, and insert it: one round trip.
       await trx
         .with('retired', (db) =>
+          row.rotated_at === null
+            ? db
+                .updateTable('refresh_tokens')
+                .set({ rotated_at: rotation.at, successor_id: nextId })
+                .where('id', '=', row.id)
+            : db
+                .updateTable('refresh_tokens')
+                .set({ rotated_at: rotation.at })
+                .where('grant_id', '=', row.grant_id)
+                .where('rotated_at', 'is', null),
+        )
+        // When the presented token was the head, `retired` already linked it; -1 matches no row.
+        .with('linked', (db) =>
           db
             .updateTable('refresh_tokens')
-            .set({ rotated_at: rotation.at })
-            .where((eb) =>
-              row.rotated_at === null
-                ? eb('id', '=', row.id)
-                : eb.and([eb('grant_id', '=', row.grant_id), eb('rotated_at', 'is', null)]),
-            ),
+            .set({ successor_id: nextId })
+            .where('id', '=', row.rotated_at === null ? -1 : row.id),
         )
         .insertInto('refresh_tokens')
         .values({
-          id: Number(row.next_id),
+          id: nextId,
           token_hash: sha256Hex(newToken),
           legacy: 0,
           grant_id: row.grant_id,

@@ -20,6 +20,12 @@ export interface RefreshRow {
   user_id: string;
   scopes: string;
   revoked_at: number | null;
+  successor_id: number | null;
+  /**
+   * For a rotated token: whether the token issued in answer to its latest presentation was never
+   * presented itself (read in the rotation's transaction, after the grant's lock was taken).
+   */
+  successor_unused: boolean;
 }
 
 /** What a refresh decision answers: rotate, or why not (`replayed`: the grant must be revoked). */
@@ -70,6 +76,9 @@ export function decide(row: RefreshRow | undefined, rotation: Rotation): Refresh
   if (!row || !hashesEqual(row.token_hash, rotation.locator.hash)) return 'unknown';
   return rotation.rule(row, rotation.at);
 }
+
+/** The row as read, before its successor's state is known. */
+export type StoredRefreshRow = Omit<RefreshRow, 'successor_unused'>;
 
 /**
  * The condition that finds a located token's row: by ID, or a legacy token by its hash (through the
