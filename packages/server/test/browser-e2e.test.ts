@@ -146,7 +146,14 @@ describe.runIf(requireChromium('browser end-to-end'))(
 
       await client.tokenRevocation(config, refreshed.refresh_token as string);
       expect((await client.tokenIntrospection(config, refreshed.access_token)).active).toBe(false);
+      // The app revoked its grant, but the user's consent remains (its next request would get a code
+      // without asking): the app stays listed until the user withdraws it.
       await page.reload();
+      expect(await page.content()).toContain('Photo Printer');
+      await Promise.all([
+        page.waitForURL(/\/account\/apps\?revoked=1$/),
+        page.getByRole('button', { name: /Revoke/ }).first().click(),
+      ]);
       expect(await page.content()).not.toContain('Photo Printer');
 
       const mobile = await browser.newContext({ viewport: { width: 375, height: 740 } });
