@@ -1,6 +1,7 @@
 // The measurements that are not one interleaved server target: the token proxy (issue 5), the
 // resource middleware (issue 5) and the client SDK's browser bundle (issue 4). Each proxy and
-// resource figure is a ratio to a bare node:http server measured in the same call.
+// resource throughput figure is a ratio to a bare node:http server measured in the same call; the
+// resource middleware is also timed with a stale JWKS and a hanging authorization server.
 import { existsSync } from 'node:fs';
 
 const here = (path) => new URL(path, import.meta.url);
@@ -40,6 +41,16 @@ export async function runExtras({ durationSeconds, connections }) {
     lines.push(
       `requireToken (JWT mode, same valid token): ${r.requireToken.requestsPerSecond} req/s vs bare ` +
         `${r.bare.requestsPerSecond} req/s = ${r.ratio} × (goal ≥ 0.5: ${r.passed ? 'met' : 'NOT met'})`,
+    );
+  }
+  const staleJwks = await optionalImport('../packages/resource/bench/bench-stale-jwks.js');
+  if (staleJwks) {
+    const s = await staleJwks.benchStaleJwks({ durationSeconds: 2, timeoutMs: 2000 });
+    results.resourceStaleJwks = s;
+    lines.push(
+      `requireToken, JWKS stale and the authorization server hanging (2 s timeout): ${s.ok}/${s.requests} ` +
+        `known-kid requests accepted in ${s.settings.durationSeconds} s, average ${s.averageMs} ms, max ${s.maxMs} ms, ` +
+        `${s.jwksRequests} JWKS request(s)`,
     );
   }
   const size = await optionalImport('../packages/client/bench/bundle-size.js');

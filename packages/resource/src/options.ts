@@ -54,10 +54,18 @@ export interface RequireTokenOptions {
   realm?: string;
   /** Verified-token cache (JWT mode). `false` disables it. */
   cache?: false | { maxEntries?: number; maxAgeSeconds?: number };
-  /** Minimum time between two JWKS refetches caused by an unknown `kid`, seconds. Default 30. */
+  /**
+   * Minimum time between two waits for a JWKS fetch caused by an unknown `kid`, and between two
+   * background refetches; the first delay of the backoff after a failed refetch. Seconds, default 30.
+   */
   jwksCooldownSeconds?: number;
-  /** Refetch the JWKS when the copy in memory is older than this, seconds. Default 600. */
+  /**
+   * Refetch the JWKS in the background when the copy in memory is older than this; tokens keep being
+   * verified with it meanwhile, even when the refetch fails. Seconds, default 600.
+   */
   jwksMaxAgeSeconds?: number;
+  /** Cap of the exponential backoff between failed JWKS refetches (never below the cooldown). Seconds, default 300. */
+  jwksMaxBackoffSeconds?: number;
   /** Timeout of each call to the authorization server, milliseconds. Default 5000. */
   timeoutMs?: number;
   /** `fetch` implementation. Default: the global `fetch`. */
@@ -81,6 +89,7 @@ export interface ResolvedOptions {
   cache: { maxEntries: number; maxAgeSeconds: number } | undefined;
   jwksCooldownSeconds: number;
   jwksMaxAgeSeconds: number;
+  jwksMaxBackoffSeconds: number;
   timeoutMs: number;
   fetch: FetchLike;
 }
@@ -201,6 +210,7 @@ export function resolveOptions(options: RequireTokenOptions): ResolvedOptions {
     cache,
     jwksCooldownSeconds: checkSeconds('jwksCooldownSeconds', options.jwksCooldownSeconds, 30),
     jwksMaxAgeSeconds: checkSeconds('jwksMaxAgeSeconds', options.jwksMaxAgeSeconds, 600),
+    jwksMaxBackoffSeconds: checkSeconds('jwksMaxBackoffSeconds', options.jwksMaxBackoffSeconds, 300),
     timeoutMs,
     fetch: fetchImpl,
   };

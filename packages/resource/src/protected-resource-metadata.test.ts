@@ -77,6 +77,7 @@ describe('requireToken options fail fast, naming the option', () => {
     [{ mode: 'introspect' }, /"introspection"/],
     [{ mode: 'introspect', introspection: { clientId: 'a' } }, /"introspection.clientSecret"/],
     [{ leewaySeconds: -1 }, /"leewaySeconds"/],
+    [{ jwksMaxBackoffSeconds: -1 }, /"jwksMaxBackoffSeconds"/],
     [{ scopes: ['a b'] }, /"scopes"/],
     [{ cache: { maxEntries: 0 } }, /"cache.maxEntries"/],
     [{ jwksUri: 'nope' }, /"jwksUri"/],

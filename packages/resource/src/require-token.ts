@@ -44,6 +44,7 @@ export function requireToken(options: RequireTokenOptions): TokenGuard {
       timeoutMs: o.timeoutMs,
       cooldownMs: o.jwksCooldownSeconds * 1000,
       maxAgeMs: o.jwksMaxAgeSeconds * 1000,
+      maxBackoffMs: o.jwksMaxBackoffSeconds * 1000,
     });
     verifyToken = createJwtVerifier(o, jwks);
     if (o.cache !== undefined) {
