@@ -152,7 +152,10 @@ describe.runIf(requireChromium('browser end-to-end'))(
       expect(await page.content()).toContain('Photo Printer');
       await Promise.all([
         page.waitForURL(/\/account\/apps\?revoked=1$/),
-        page.getByRole('button', { name: /Revoke/ }).first().click(),
+        page
+          .getByRole('button', { name: /Revoke/ })
+          .first()
+          .click(),
       ]);
       expect(await page.content()).not.toContain('Photo Printer');
 
