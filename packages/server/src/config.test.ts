@@ -85,6 +85,7 @@ describe('loadConfig', () => {
       'LATCHKEY_LOGIN_FAILURE_WINDOW',
       'LATCHKEY_SIGNUP_WINDOW',
       'LATCHKEY_KEY_RELOAD_INTERVAL',
+      'LATCHKEY_REQUEST_TIMEOUT',
     ])('%s: 0 is refused, 1 is the least', (name) => {
       expect(() => loadConfig({ [name]: '0' })).toThrow(ConfigError);
       expect(() => loadConfig({ [name]: '0s' })).toThrow(new RegExp(`^${name} must be at least 1 second`));
@@ -113,13 +114,17 @@ describe('loadConfig', () => {
       // 7000 years still ends before 9999 (for the next thousand years).
       expect(() => loadConfig({ [name]: `${7000 * 365}d` })).not.toThrow();
     });
-    it.each(['LATCHKEY_KEY_RELOAD_INTERVAL', 'LATCHKEY_SHUTDOWN_GRACE'])(
+    it.each(['LATCHKEY_KEY_RELOAD_INTERVAL', 'LATCHKEY_SHUTDOWN_GRACE', 'LATCHKEY_REQUEST_TIMEOUT'])(
       '%s: a timer longer than Node runs (24.8 days) is refused, not fired at once',
       (name) => {
         expect(() => loadConfig({ [name]: '25d' })).toThrow(new RegExp(`^${name} must be at most`));
         expect(() => loadConfig({ [name]: '24d' })).not.toThrow();
       },
     );
+  });
+  it('LATCHKEY_REQUEST_TIMEOUT: 30 s by default, in milliseconds', () => {
+    expect(loadConfig({}).requestTimeoutMs).toBe(30_000);
+    expect(loadConfig({ LATCHKEY_REQUEST_TIMEOUT: '2m' }).requestTimeoutMs).toBe(120_000);
   });
   describe('LATCHKEY_AUDIENCE', () => {
     it.each(['https://api.example', 'https://api.example/v1/', 'urn:example:api'])('accepts %j', (raw) => {

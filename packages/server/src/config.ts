@@ -30,6 +30,11 @@ export interface Config {
   demoApp: boolean;
   /** Scopes a new app gets when none are given, and the catalogue advertised in metadata. */
   scopes: string[];
+  /**
+   * Milliseconds a client has to send a whole request, headers and body (Node's `requestTimeout` and
+   * `headersTimeout`); a slower one is answered 408 and its connection closed.
+   */
+  requestTimeoutMs: number;
   /** Milliseconds to let in-flight requests finish on SIGTERM. */
   shutdownGraceMs: number;
   /** How often a running server re-reads the signing keys, so a rotation reaches it (ms). */
@@ -275,7 +280,7 @@ function databaseUrl(raw: string | undefined, dataDir: string): string {
  * Reads the configuration. Variables: PORT, HOST, LATCHKEY_ISSUER, LATCHKEY_AUDIENCE,
  * LATCHKEY_DATA_DIR, LATCHKEY_DATABASE_URL, LATCHKEY_DATABASE_POOL_SIZE, LATCHKEY_SIGNING_ALG, LATCHKEY_ACCESS_TOKEN_TTL,
  * LATCHKEY_LOG_LEVEL, LATCHKEY_AUTH_MAX_FAILURES, LATCHKEY_AUTH_FAILURE_WINDOW, LATCHKEY_DEMO_APP,
- * LATCHKEY_SCOPES, LATCHKEY_SHUTDOWN_GRACE, LATCHKEY_KEY_RELOAD_INTERVAL, LATCHKEY_SIGNING_THREAD,
+ * LATCHKEY_SCOPES, LATCHKEY_REQUEST_TIMEOUT, LATCHKEY_SHUTDOWN_GRACE, LATCHKEY_KEY_RELOAD_INTERVAL, LATCHKEY_SIGNING_THREAD,
  * LATCHKEY_CODE_TTL, LATCHKEY_REFRESH_TOKEN_TTL, LATCHKEY_REFRESH_GRACE, LATCHKEY_PURGE_INTERVAL, LATCHKEY_REQUIRE_PKCE, LATCHKEY_SIGNUP,
  * LATCHKEY_SESSION_TTL, LATCHKEY_LOGIN_MAX_FAILURES, LATCHKEY_LOGIN_FAILURE_WINDOW,
  * LATCHKEY_SIGNUP_MAX_PER_IP, LATCHKEY_SIGNUP_WINDOW, LATCHKEY_SCOPE_DESCRIPTIONS,
@@ -315,6 +320,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     authFailureWindow: lifetime('LATCHKEY_AUTH_FAILURE_WINDOW', 300),
     demoApp: boolean(env, 'LATCHKEY_DEMO_APP', true),
     scopes: scopeCatalogue(env['LATCHKEY_SCOPES']),
+    requestTimeoutMs: timer('LATCHKEY_REQUEST_TIMEOUT', 30, 1) * 1000,
     // 0: stop at once, without waiting for in-flight requests.
     shutdownGraceMs: timer('LATCHKEY_SHUTDOWN_GRACE', 10, 0) * 1000,
     keyReloadMs: timer('LATCHKEY_KEY_RELOAD_INTERVAL', 30, 1) * 1000,

@@ -69,6 +69,7 @@ describe('a start that cannot succeed exits with one line naming the cause', () 
     [{ LATCHKEY_ACCESS_TOKEN_TTL: '300000000000' }, /LATCHKEY_ACCESS_TOKEN_TTL is too long/],
     [{ LATCHKEY_LOGIN_FAILURE_WINDOW: '0s' }, /LATCHKEY_LOGIN_FAILURE_WINDOW must be at least 1 second/],
     [{ LATCHKEY_AUDIENCE: 'my-api' }, /LATCHKEY_AUDIENCE must be an absolute URI/],
+    [{ LATCHKEY_REQUEST_TIMEOUT: '0' }, /LATCHKEY_REQUEST_TIMEOUT must be at least 1 second/],
   ])(
     'configuration accepted before but meaningless (%j): exit 2 naming the variable',
     async (env, message) => {
