@@ -58,7 +58,10 @@ export interface Config {
   signupEnabled: boolean;
   /** Browser session lifetime (s). */
   sessionTtl: number;
-  /** Failed sign-ins allowed per account and per IP within the window. */
+  /**
+   * Failed sign-ins allowed per (account, IP) within the window, and four times as many per IP across
+   * accounts; past it an account's sign-ins from anywhere are slowed down, never refused.
+   */
   loginMaxFailures: number;
   loginFailureWindow: number;
   /** Sign-up attempts allowed per IP within the window (every attempt counts). */

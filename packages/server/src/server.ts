@@ -5,6 +5,7 @@ import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import type { ServerContext } from './context.js';
 import { InFlight } from './http/in-flight.js';
+import { LoginThrottle } from './http/login-throttle.js';
 import { FailureLimiter } from './http/rate-limit.js';
 import { KeyManager } from './keys/key-manager.js';
 import { createLogger } from './logger.js';
@@ -58,7 +59,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
     authenticator: new ClientAuthenticator(repositories.clients, limits),
     logger,
     signer,
-    loginLimiter: new FailureLimiter(config.loginMaxFailures, config.loginFailureWindow),
+    loginThrottle: new LoginThrottle(config.loginMaxFailures, config.loginFailureWindow),
     signupLimiter: new FailureLimiter(config.signupMaxPerIp, config.signupWindow),
     inFlight: new InFlight(),
   };
