@@ -17,6 +17,8 @@ export interface ServerContext extends Repositories {
   keys: KeyManager;
   authenticator: ClientAuthenticator;
   logger: Logger;
+  /** The database's key that binds anti-CSRF tokens to a session (http/csrf.ts). */
+  csrfKey: Buffer;
   /** Computes token signatures (inline or on a worker thread). */
   signer: Signer;
   /** Failed sign-ins per (account, IP) and per IP (refused), and per account (slowed down). */

@@ -230,7 +230,7 @@ export const ERRORS = {
     code: 'form_expired',
     status: 403,
     answer: 'page',
-    rule: 'RFC 6749 §10.12, RFC 9700 §4.7: anti-CSRF token missing or wrong, or a foreign Origin',
+    rule: 'RFC 6749 §10.12, RFC 9700 §4.7: anti-CSRF token missing, wrong or not bound to this browser’s session, or a foreign Origin',
     raisedIn: ['http/csrf.ts'],
     title: 'This form has expired',
     detail: 'Go back, reload the page and try again. Nothing was changed.',
