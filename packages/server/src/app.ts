@@ -30,7 +30,19 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
   // Request lines (onResponse below) are the only logs that need a per-request id; above `info` there
   // are none, so every request shares the root logger instead of building a pino child per request.
   const requestLines = ctx.logger.isLevelEnabled('info');
+  // RFC 9110 §15.5.9: a client gets LATCHKEY_REQUEST_TIMEOUT to send its whole request, headers and
+  // body; after it Node answers 408 (http/framework-errors.ts) and closes, so a body dripped a byte at a
+  // time cannot hold a connection open for minutes. Node checks connections every
+  // `connectionsCheckingInterval` (30 s by default), so the check runs often enough for the timeout to
+  // be kept within a second (test/framework-errors.test.ts).
+  const requestTimeout = ctx.config.requestTimeoutMs;
   const app = Fastify({
+    requestTimeout,
+    http: {
+      requestTimeout,
+      headersTimeout: requestTimeout,
+      connectionsCheckingInterval: Math.min(1_000, requestTimeout / 2),
+    },
     loggerInstance: ctx.logger as FastifyBaseLogger,
     // Fastify's own request lines include the query string; ours (onResponse below) never do.
     logController: new LogController({ disableRequestLogging: true }),

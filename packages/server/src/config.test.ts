@@ -44,6 +44,101 @@ describe('loadConfig', () => {
     expect(loadConfig({ LATCHKEY_SCOPES: '' }).scopes).toEqual(['data:read', 'data:write']);
     expect(loadConfig({ LATCHKEY_SCOPES: ' a:read  b:write ' }).scopes).toEqual(['a:read', 'b:write']);
   });
+  describe('LATCHKEY_DATABASE_URL', () => {
+    it.each([
+      ['postgres://u:p@db.example:5432/lk', 'postgres://u:p@db.example:5432/lk'],
+      ['postgresql://db.example/lk', 'postgresql://db.example/lk'],
+      ['POSTGRES://db.example/lk', 'POSTGRES://db.example/lk'],
+      ['/var/lib/latchkey/lk.db', '/var/lib/latchkey/lk.db'],
+      ['data/lk.db', 'data/lk.db'],
+      [':memory:', ':memory:'],
+      ['sqlite:///var/lib/lk.db', 'sqlite:///var/lib/lk.db'],
+      ['sqlite:lk.db', 'sqlite:lk.db'],
+      ['file:///var/lib/my%20lk.db', '/var/lib/my lk.db'],
+      ['file:/var/lib/lk.db', '/var/lib/lk.db'],
+      ['file:lk.db', 'lk.db'],
+    ])('accepts %j (SQLite file or PostgreSQL URL %j)', (raw, expected) => {
+      expect(loadConfig({ LATCHKEY_DATABASE_URL: raw }, '/srv').databaseUrl).toBe(expected);
+    });
+    it.each([
+      'mysql://root:hunter2@db.example/lk',
+      'mariadb://db.example/lk',
+      'http://db.example/lk',
+      'postgres:db.example',
+      'file://db.example/lk.db',
+      'file:///var/lib/lk.db?mode=ro',
+      'sqlite:',
+    ])('refuses %j naming the variable, never echoing a password', (raw) => {
+      expect(() => loadConfig({ LATCHKEY_DATABASE_URL: raw })).toThrow(ConfigError);
+      expect(() => loadConfig({ LATCHKEY_DATABASE_URL: raw })).toThrow(/^LATCHKEY_DATABASE_URL /);
+      expect(() => loadConfig({ LATCHKEY_DATABASE_URL: raw })).not.toThrow(/hunter2/);
+    });
+  });
+  describe('durations that mean nothing or overflow a date', () => {
+    const AFTER_9999 = String(300_000_000_000); // about 9500 years
+    it.each([
+      'LATCHKEY_ACCESS_TOKEN_TTL',
+      'LATCHKEY_CODE_TTL',
+      'LATCHKEY_REFRESH_TOKEN_TTL',
+      'LATCHKEY_SESSION_TTL',
+      'LATCHKEY_AUTH_FAILURE_WINDOW',
+      'LATCHKEY_LOGIN_FAILURE_WINDOW',
+      'LATCHKEY_SIGNUP_WINDOW',
+      'LATCHKEY_KEY_RELOAD_INTERVAL',
+      'LATCHKEY_REQUEST_TIMEOUT',
+    ])('%s: 0 is refused, 1 is the least', (name) => {
+      expect(() => loadConfig({ [name]: '0' })).toThrow(ConfigError);
+      expect(() => loadConfig({ [name]: '0s' })).toThrow(new RegExp(`^${name} must be at least 1 second`));
+      expect(() => loadConfig({ [name]: '1' })).not.toThrow();
+    });
+    it.each([
+      ['LATCHKEY_REFRESH_GRACE', 'refreshGrace', 0],
+      ['LATCHKEY_PURGE_INTERVAL', 'purgeInterval', 0],
+      ['LATCHKEY_SHUTDOWN_GRACE', 'shutdownGraceMs', 0],
+    ] as const)('%s: 0 means off and is kept', (name, key, value) => {
+      expect(loadConfig({ [name]: '0' })[key]).toBe(value);
+    });
+    it.each([
+      'LATCHKEY_ACCESS_TOKEN_TTL',
+      'LATCHKEY_CODE_TTL',
+      'LATCHKEY_REFRESH_TOKEN_TTL',
+      'LATCHKEY_SESSION_TTL',
+      'LATCHKEY_REFRESH_GRACE',
+      'LATCHKEY_PURGE_INTERVAL',
+      'LATCHKEY_LOGIN_FAILURE_WINDOW',
+    ])('%s: a lifetime that ends after the year 9999 is refused', (name) => {
+      expect(() => loadConfig({ [name]: AFTER_9999 })).toThrow(
+        new RegExp(`^${name} is too long: it would end after the year 9999`),
+      );
+      expect(() => loadConfig({ [name]: '9'.repeat(400) })).toThrow(ConfigError);
+      // 7000 years still ends before 9999 (for the next thousand years).
+      expect(() => loadConfig({ [name]: `${7000 * 365}d` })).not.toThrow();
+    });
+    it.each(['LATCHKEY_KEY_RELOAD_INTERVAL', 'LATCHKEY_SHUTDOWN_GRACE', 'LATCHKEY_REQUEST_TIMEOUT'])(
+      '%s: a timer longer than Node runs (24.8 days) is refused, not fired at once',
+      (name) => {
+        expect(() => loadConfig({ [name]: '25d' })).toThrow(new RegExp(`^${name} must be at most`));
+        expect(() => loadConfig({ [name]: '24d' })).not.toThrow();
+      },
+    );
+  });
+  it('LATCHKEY_REQUEST_TIMEOUT: 30 s by default, in milliseconds', () => {
+    expect(loadConfig({}).requestTimeoutMs).toBe(30_000);
+    expect(loadConfig({ LATCHKEY_REQUEST_TIMEOUT: '2m' }).requestTimeoutMs).toBe(120_000);
+  });
+  describe('LATCHKEY_AUDIENCE', () => {
+    it.each(['https://api.example', 'https://api.example/v1/', 'urn:example:api'])('accepts %j', (raw) => {
+      expect(loadConfig({ LATCHKEY_AUDIENCE: raw }).audience).toBe(raw);
+    });
+    it.each(['api', 'api.example', '/api', 'https://api.example/a b', ' https://api.example', '://x'])(
+      'refuses %j: not an absolute URI',
+      (raw) => {
+        expect(() => loadConfig({ LATCHKEY_AUDIENCE: raw })).toThrow(
+          /^LATCHKEY_AUDIENCE must be an absolute URI/,
+        );
+      },
+    );
+  });
   it('parses durations', () => {
     expect(parseDuration('90s', 'x')).toBe(90);
     expect(parseDuration('15m', 'x')).toBe(900);

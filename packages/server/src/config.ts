@@ -2,6 +2,7 @@
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './keys/signing-key.js';
 
 /** Everything the server reads from its environment. */
@@ -29,6 +30,11 @@ export interface Config {
   demoApp: boolean;
   /** Scopes a new app gets when none are given, and the catalogue advertised in metadata. */
   scopes: string[];
+  /**
+   * Milliseconds a client has to send a whole request, headers and body (Node's `requestTimeout` and
+   * `headersTimeout`); a slower one is answered 408 and its connection closed.
+   */
+  requestTimeoutMs: number;
   /** Milliseconds to let in-flight requests finish on SIGTERM. */
   shutdownGraceMs: number;
   /** How often a running server re-reads the signing keys, so a rotation reaches it (ms). */
@@ -57,7 +63,10 @@ export interface Config {
   signupEnabled: boolean;
   /** Browser session lifetime (s). */
   sessionTtl: number;
-  /** Failed sign-ins allowed per account and per IP within the window. */
+  /**
+   * Failed sign-ins allowed per (account, IP) within the window, and four times as many per IP across
+   * accounts; past it an account's sign-ins from anywhere are slowed down, never refused.
+   */
   loginMaxFailures: number;
   loginFailureWindow: number;
   /** Sign-up attempts allowed per IP within the window (every attempt counts). */
@@ -168,9 +177,38 @@ export function parseDuration(raw: string, name: string): number {
   return Number(match[1]) * unit;
 }
 
-function duration(env: Env, name: string, fallback: number): number {
+/** 9999-12-31T23:59:59Z: an expiry after it does not fit a four-digit year (RFC 3339 §5.6 `date-fullyear`). */
+const LAST_SECOND = 253_402_300_799;
+
+/** The longest delay Node's timers take (2^31 - 1 ms, about 24.8 days); a longer one fires at once. */
+const MAX_TIMER_SECONDS = 2_147_483;
+
+/**
+ * A duration in seconds, at least `min`. Added to the current time it must stay within the year 9999
+ * (lifetimes and windows become expiries that way); a timer delay (`timer`) must also fit Node's timers.
+ */
+function duration(
+  env: Env,
+  name: string,
+  fallback: number,
+  bounds: { min: number; timer?: boolean },
+  nowSeconds: number,
+): number {
   const raw = env[name];
-  return raw === undefined || raw === '' ? fallback : parseDuration(raw, name);
+  if (raw === undefined || raw === '') return fallback;
+  const seconds = parseDuration(raw, name);
+  if (seconds < bounds.min) {
+    throw new ConfigError(
+      `${name} must be at least ${bounds.min} second${bounds.min === 1 ? '' : 's'}, got "${raw}"`,
+    );
+  }
+  if (bounds.timer && seconds > MAX_TIMER_SECONDS) {
+    throw new ConfigError(`${name} must be at most ${MAX_TIMER_SECONDS} seconds (24d), got "${raw}"`);
+  }
+  if (nowSeconds + seconds > LAST_SECOND) {
+    throw new ConfigError(`${name} is too long: it would end after the year 9999, got "${raw}"`);
+  }
+  return seconds;
 }
 
 function url(value: string, name: string): string {
@@ -188,11 +226,71 @@ function url(value: string, name: string): string {
 }
 
 /**
+ * `aud` of access tokens: RFC 7519 §4.1.3 makes it a StringOrURI, and a resource server compares it
+ * with its own identifier, so it must be an absolute URI (`https://api.example`, `urn:example:api`).
+ * @see https://www.rfc-editor.org/rfc/rfc7519#section-2
+ */
+function audience(raw: string | undefined, issuer: string): string {
+  if (raw === undefined || raw === '') return issuer;
+  let absolute = /^[a-z][a-z\d+.-]*:[\x21-\x7e]+$/i.test(raw);
+  try {
+    new URL(raw);
+  } catch {
+    absolute = false;
+  }
+  if (!absolute) {
+    throw new ConfigError(
+      `LATCHKEY_AUDIENCE must be an absolute URI such as https://api.example, got "${raw}"`,
+    );
+  }
+  return raw;
+}
+
+/**
+ * LATCHKEY_DATABASE_URL: `postgres://` or `postgresql://` (PostgreSQL), `sqlite:` or `file:` URLs or a
+ * plain path (SQLite). Any other scheme is refused rather than taken for a file name. A `file:` URL
+ * becomes its path (`file:///srv/lk.db`, `file:/srv/lk.db`, `file:lk.db` relative).
+ * @see https://www.rfc-editor.org/rfc/rfc8089#section-2
+ */
+function databaseUrl(raw: string | undefined, dataDir: string): string {
+  if (raw === undefined || raw === '') return join(dataDir, 'latchkey.db');
+  const name = 'LATCHKEY_DATABASE_URL';
+  // A scheme of two or more characters (a one-letter one is a Windows drive, `C:/data/lk.db`).
+  const scheme = /^([a-z][a-z\d+.-]+):/i.exec(raw)?.[1]?.toLowerCase();
+  if (scheme === undefined) return raw;
+  if (scheme === 'postgres' || scheme === 'postgresql') {
+    if (!/^postgres(ql)?:\/\//i.test(raw))
+      throw new ConfigError(`${name} must start with postgres:// for PostgreSQL, got "${scheme}:..."`);
+    return raw;
+  }
+  if (scheme === 'sqlite') {
+    if (raw.replace(/^sqlite:(\/\/)?/i, '') === '')
+      throw new ConfigError(`${name} names no SQLite file: "${raw}"`);
+    return raw;
+  }
+  if (scheme === 'file') {
+    const rest = raw.slice('file:'.length);
+    if (/[?#]/.test(rest) || rest === '')
+      throw new ConfigError(`${name} must be a file: URL of a path without query or fragment, got "${raw}"`);
+    try {
+      return rest.startsWith('//') ? fileURLToPath(raw) : decodeURIComponent(rest);
+    } catch {
+      throw new ConfigError(`${name} must be a file: URL of a local path, got "${raw}"`);
+    }
+  }
+  // Never echo the value: an unknown URL may carry a password.
+  throw new ConfigError(
+    `${name} must be a postgres:// or postgresql:// URL, a file: or sqlite: URL or a file path, not a ${scheme}: URL`,
+  );
+}
+
+/**
  * Reads the configuration. Variables: PORT, HOST, LATCHKEY_ISSUER, LATCHKEY_AUDIENCE,
  * LATCHKEY_DATA_DIR, LATCHKEY_DATABASE_URL, LATCHKEY_DATABASE_POOL_SIZE, LATCHKEY_SIGNING_ALG, LATCHKEY_ACCESS_TOKEN_TTL,
  * LATCHKEY_LOG_LEVEL, LATCHKEY_AUTH_MAX_FAILURES, LATCHKEY_AUTH_FAILURE_WINDOW, LATCHKEY_DEMO_APP,
- * LATCHKEY_SCOPES, LATCHKEY_SHUTDOWN_GRACE, LATCHKEY_KEY_RELOAD_INTERVAL, LATCHKEY_SIGNING_THREAD,
- * LATCHKEY_CODE_TTL, LATCHKEY_REFRESH_TOKEN_TTL, LATCHKEY_REFRESH_GRACE, LATCHKEY_REFRESH_RETRY_WINDOW, LATCHKEY_PURGE_INTERVAL, LATCHKEY_REQUIRE_PKCE, LATCHKEY_SIGNUP,
+ * LATCHKEY_SCOPES, LATCHKEY_REQUEST_TIMEOUT, LATCHKEY_SHUTDOWN_GRACE, LATCHKEY_KEY_RELOAD_INTERVAL, LATCHKEY_SIGNING_THREAD,
+ * LATCHKEY_CODE_TTL, LATCHKEY_REFRESH_TOKEN_TTL, LATCHKEY_REFRESH_GRACE, LATCHKEY_REFRESH_RETRY_WINDOW,
+ * LATCHKEY_PURGE_INTERVAL, LATCHKEY_REQUIRE_PKCE, LATCHKEY_SIGNUP,
  * LATCHKEY_SESSION_TTL, LATCHKEY_LOGIN_MAX_FAILURES, LATCHKEY_LOGIN_FAILURE_WINDOW,
  * LATCHKEY_SIGNUP_MAX_PER_IP, LATCHKEY_SIGNUP_WINDOW, LATCHKEY_SCOPE_DESCRIPTIONS,
  * LATCHKEY_TRUST_PROXY.
@@ -209,6 +307,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     );
   }
   const logLevel = env['LATCHKEY_LOG_LEVEL'] || 'info';
+  const now = Math.floor(Date.now() / 1000);
+  const lifetime = (name: string, fallback: number, min = 1) => duration(env, name, fallback, { min }, now);
+  const timer = (name: string, fallback: number, min: number) =>
+    duration(env, name, fallback, { min, timer: true }, now);
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError(`LATCHKEY_LOG_LEVEL must be a pino level (info, warn, ...), got "${logLevel}"`);
   }
@@ -216,32 +318,37 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     port,
     host,
     issuer,
-    audience: env['LATCHKEY_AUDIENCE'] || issuer,
+    audience: audience(env['LATCHKEY_AUDIENCE'], issuer),
     dataDir,
-    databaseUrl: env['LATCHKEY_DATABASE_URL'] || join(dataDir, 'latchkey.db'),
+    databaseUrl: databaseUrl(env['LATCHKEY_DATABASE_URL'], dataDir),
     databasePoolSize: integer(env, 'LATCHKEY_DATABASE_POOL_SIZE', 10, 1, 1000),
     signingAlg,
-    accessTokenTtl: duration(env, 'LATCHKEY_ACCESS_TOKEN_TTL', 3600),
+    accessTokenTtl: lifetime('LATCHKEY_ACCESS_TOKEN_TTL', 3600),
     logLevel,
     authMaxFailures: integer(env, 'LATCHKEY_AUTH_MAX_FAILURES', 10, 1, 1_000_000),
-    authFailureWindow: duration(env, 'LATCHKEY_AUTH_FAILURE_WINDOW', 300),
+    authFailureWindow: lifetime('LATCHKEY_AUTH_FAILURE_WINDOW', 300),
     demoApp: boolean(env, 'LATCHKEY_DEMO_APP', true),
     scopes: scopeCatalogue(env['LATCHKEY_SCOPES']),
-    shutdownGraceMs: duration(env, 'LATCHKEY_SHUTDOWN_GRACE', 10) * 1000,
-    keyReloadMs: Math.max(1, duration(env, 'LATCHKEY_KEY_RELOAD_INTERVAL', 30)) * 1000,
+    requestTimeoutMs: timer('LATCHKEY_REQUEST_TIMEOUT', 30, 1) * 1000,
+    // 0: stop at once, without waiting for in-flight requests.
+    shutdownGraceMs: timer('LATCHKEY_SHUTDOWN_GRACE', 10, 0) * 1000,
+    keyReloadMs: timer('LATCHKEY_KEY_RELOAD_INTERVAL', 30, 1) * 1000,
     signing: boolean(env, 'LATCHKEY_SIGNING_THREAD', availableParallelism() > 1) ? 'worker' : 'inline',
-    codeTtl: duration(env, 'LATCHKEY_CODE_TTL', 60),
-    refreshTokenTtl: duration(env, 'LATCHKEY_REFRESH_TOKEN_TTL', 14 * 86400),
-    refreshGrace: duration(env, 'LATCHKEY_REFRESH_GRACE', 0),
-    refreshRetryWindow: duration(env, 'LATCHKEY_REFRESH_RETRY_WINDOW', 30),
-    purgeInterval: duration(env, 'LATCHKEY_PURGE_INTERVAL', 3600),
+    codeTtl: lifetime('LATCHKEY_CODE_TTL', 60),
+    refreshTokenTtl: lifetime('LATCHKEY_REFRESH_TOKEN_TTL', 14 * 86400),
+    // 0: a rotated refresh token stops working at once.
+    refreshGrace: lifetime('LATCHKEY_REFRESH_GRACE', 0, 0),
+    // 0: no retry after a lost answer (a rotated token presented again is reuse).
+    refreshRetryWindow: lifetime('LATCHKEY_REFRESH_RETRY_WINDOW', 30, 0),
+    // 0: never (storage/purge.ts caps the timer itself).
+    purgeInterval: lifetime('LATCHKEY_PURGE_INTERVAL', 3600, 0),
     requirePkce: boolean(env, 'LATCHKEY_REQUIRE_PKCE', false),
     signupEnabled: boolean(env, 'LATCHKEY_SIGNUP', true),
-    sessionTtl: duration(env, 'LATCHKEY_SESSION_TTL', 7 * 86400),
+    sessionTtl: lifetime('LATCHKEY_SESSION_TTL', 7 * 86400),
     loginMaxFailures: integer(env, 'LATCHKEY_LOGIN_MAX_FAILURES', 5, 1, 1_000_000),
-    loginFailureWindow: duration(env, 'LATCHKEY_LOGIN_FAILURE_WINDOW', 900),
+    loginFailureWindow: lifetime('LATCHKEY_LOGIN_FAILURE_WINDOW', 900),
     signupMaxPerIp: integer(env, 'LATCHKEY_SIGNUP_MAX_PER_IP', 10, 1, 1_000_000),
-    signupWindow: duration(env, 'LATCHKEY_SIGNUP_WINDOW', 3600),
+    signupWindow: lifetime('LATCHKEY_SIGNUP_WINDOW', 3600),
     scopeDescriptions: {
       ...DEFAULT_SCOPE_DESCRIPTIONS,
       ...scopeDescriptions(env['LATCHKEY_SCOPE_DESCRIPTIONS']),

@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { InFlight } from './http/in-flight.js';
+import type { LoginThrottle } from './http/login-throttle.js';
 import type { FailureLimiter } from './http/rate-limit.js';
 import type { KeyManager } from './keys/key-manager.js';
 import type { ClientAuthenticator } from './oauth/client-auth.js';
@@ -16,10 +17,12 @@ export interface ServerContext extends Repositories {
   keys: KeyManager;
   authenticator: ClientAuthenticator;
   logger: Logger;
+  /** The database's key that binds anti-CSRF tokens to a session (http/csrf.ts). */
+  csrfKey: Buffer;
   /** Computes token signatures (inline or on a worker thread). */
   signer: Signer;
-  /** Failed sign-ins per account and per IP. */
-  loginLimiter: FailureLimiter;
+  /** Failed sign-ins per (account, IP) and per IP (refused), and per account (slowed down). */
+  loginThrottle: LoginThrottle;
   /** Sign-up attempts per IP, successful or not. */
   signupLimiter: FailureLimiter;
   /** Handlers still running (shutdown waits for them before closing the database). */

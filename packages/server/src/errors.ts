@@ -53,6 +53,13 @@ export const ERRORS = {
     rule: 'RFC 9110 §15.5: a body or URL that cannot be read (Fastify refused it); 413 when too large',
     raisedIn: ['http/error-handler.ts', 'http/framework-errors.ts'],
   },
+  REQUEST_TIMEOUT: {
+    code: 'invalid_request',
+    status: 408,
+    answer: 'json',
+    rule: 'RFC 9110 §15.5.9: the whole request (headers and body) did not arrive within LATCHKEY_REQUEST_TIMEOUT; the connection is closed',
+    raisedIn: ['http/framework-errors.ts'],
+  },
   METHOD_NOT_ALLOWED: {
     code: 'invalid_request',
     status: 405,
@@ -223,7 +230,7 @@ export const ERRORS = {
     code: 'form_expired',
     status: 403,
     answer: 'page',
-    rule: 'RFC 6749 §10.12, RFC 9700 §4.7: anti-CSRF token missing or wrong, or a foreign Origin',
+    rule: 'RFC 6749 §10.12, RFC 9700 §4.7: anti-CSRF token missing, wrong or not bound to this browser’s session, or a foreign Origin',
     raisedIn: ['http/csrf.ts'],
     title: 'This form has expired',
     detail: 'Go back, reload the page and try again. Nothing was changed.',

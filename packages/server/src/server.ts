@@ -5,6 +5,7 @@ import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import type { ServerContext } from './context.js';
 import { InFlight } from './http/in-flight.js';
+import { LoginThrottle } from './http/login-throttle.js';
 import { FailureLimiter } from './http/rate-limit.js';
 import { KeyManager } from './keys/key-manager.js';
 import { createLogger } from './logger.js';
@@ -12,6 +13,7 @@ import { ClientAuthenticator, PER_CLIENT_LIMIT_FACTOR } from './oauth/client-aut
 import { databaseLabel } from './startup/database-label.js';
 import { closeContext, StartupSteps } from './startup/steps.js';
 import { type Db, openDatabase } from './storage/database.js';
+import { loadCsrfKey } from './storage/instance-secrets.js';
 import { migrate } from './storage/migrations.js';
 import { schedulePurge } from './storage/purge.js';
 import { openRepositories } from './storage/repositories.js';
@@ -44,6 +46,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
     () => KeyManager.start(keyRepository, config.keyReloadMs),
     (manager) => manager.stop(),
   );
+  const csrfKey = await steps.run(database, () => loadCsrfKey(db));
   const repositories = openRepositories(db);
   const limits = {
     strict: new FailureLimiter(config.authMaxFailures, config.authFailureWindow),
@@ -55,10 +58,11 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
     config,
     db,
     keys,
+    csrfKey,
     authenticator: new ClientAuthenticator(repositories.clients, limits),
     logger,
     signer,
-    loginLimiter: new FailureLimiter(config.loginMaxFailures, config.loginFailureWindow),
+    loginThrottle: new LoginThrottle(config.loginMaxFailures, config.loginFailureWindow),
     signupLimiter: new FailureLimiter(config.signupMaxPerIp, config.signupWindow),
     inFlight: new InFlight(),
   };

@@ -1,6 +1,13 @@
 /** The authorization endpoint and pages (RFC 6749 §4.1, RFC 7636, RFC 8252, RFC 9207, RFC 9700) under attack, each with its exact outcome. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ACCOUNT_DELAY_BASE_MS,
+  ACCOUNT_DELAY_MAX_MS,
+  PER_ADDRESS_LIMIT_FACTOR,
+} from '../src/http/login-throttle.js';
+import { createLogger } from '../src/logger.js';
+import { createServer } from '../src/server.js';
+import {
   countRows,
   expectErrorPage,
   expectRedirectError,
@@ -627,6 +634,131 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
     });
   });
 
+  // RFC 9700 §4.7 / RFC 6749 §10.12: a signed-in browser's form token is bound to its session, so
+  // neither another session's token nor a cookie an attacker managed to plant (a sibling subdomain, an
+  // http:// page of the same host) with a matching field passes; before sign-in it is bound to the
+  // browser's pre-session cookie.
+  describe('the anti-CSRF token is bound to the session', () => {
+    /** The form of a 403 form_expired page. */
+    const expectFormExpired = (res: Awaited<ReturnType<InjectBrowser['get']>>) => {
+      expectErrorPage(res, 403);
+      expect(res.body).toContain('form_expired');
+    };
+
+    /** The victim (ada, signed in) with the attacker's csrf cookie planted in her browser. */
+    async function victimWithPlantedCookie(value: string) {
+      const victim = await signedInBrowser(s, new InjectBrowser(s.app), userId);
+      victim.cookies.set('lk_csrf', value);
+      return victim;
+    }
+
+    /** Bob's own token (and csrf cookie, if any) from a page of his own session. */
+    async function bobsToken() {
+      const bob = await signedInBrowser(s, new InjectBrowser(s.app), otherUserId);
+      const page = await bob.get('/account/apps');
+      const csrf = csrfOf(page.body);
+      return { csrf, cookie: bob.cookies.get('lk_csrf') ?? csrf };
+    }
+
+    it("consent: another user's token (with his csrf cookie planted) is refused; nothing is stored", async () => {
+      const target = await freshApp();
+      const { csrf, cookie } = await bobsToken();
+      const victim = await victimWithPlantedCookie(cookie);
+      const page = await victim.get(
+        authorizeUrl({
+          response_type: 'code',
+          client_id: target.client.id,
+          redirect_uri: target.redirectUri,
+          scope: 'data:read',
+        }),
+      );
+      expect(page.statusCode).toBe(200);
+      const before = await snapshot(s);
+      expectFormExpired(await victim.post(formAction(page.body), { decision: 'allow', csrf }));
+      expect(await snapshot(s)).toEqual(before);
+      // Her own page's token still works.
+      const ok = await victim.post(formAction(page.body), { decision: 'allow', csrf: csrfOf(page.body) });
+      expect(ok.statusCode).toBe(303);
+      expect(locationParams(ok).get('code')).toMatch(/^[\w-]{43}$/);
+    });
+
+    it("revoke app and sign-out: another user's token (with his csrf cookie planted) is refused", async () => {
+      const target = await freshApp({ name: 'Kept' });
+      const victim = await signedInBrowser(s, new InjectBrowser(s.app), userId);
+      await getCode(victim, target);
+      const { csrf, cookie } = await bobsToken();
+      victim.cookies.set('lk_csrf', cookie);
+      const consents = () =>
+        s.ctx.db.selectFrom('consents').select('user_id').where('client_id', '=', target.client.id).execute();
+      expect(await consents()).toHaveLength(1);
+      const revoke = `/account/apps/${encodeURIComponent(target.client.id)}/revoke`;
+      expectFormExpired(await victim.post(revoke, { csrf }));
+      expect(await consents()).toHaveLength(1);
+      expectFormExpired(await victim.post('/logout', { csrf }));
+      expect((await victim.get('/account/apps')).statusCode).toBe(200);
+    });
+
+    it('a planted csrf cookie with a matching field is refused, signed in (consent, revoke, sign-out) or not (sign-in, sign-up)', async () => {
+      const planted = 'A'.repeat(43);
+      const victim = await victimWithPlantedCookie(planted);
+      const target = await freshApp();
+      const page = await victim.get(
+        authorizeUrl({
+          response_type: 'code',
+          client_id: target.client.id,
+          redirect_uri: target.redirectUri,
+          scope: 'data:read',
+        }),
+      );
+      expectFormExpired(await victim.post(formAction(page.body), { decision: 'allow', csrf: planted }));
+      expectFormExpired(
+        await victim.post(`/account/apps/${encodeURIComponent(app.client.id)}/revoke`, { csrf: planted }),
+      );
+      expectFormExpired(await victim.post('/logout', { csrf: planted }));
+      expect((await victim.get('/account/apps')).statusCode).toBe(200);
+      // Before sign-in: the attacker's own account must not be signed into the victim's browser.
+      const anonymous = new InjectBrowser(s.app, '10.78.0.1');
+      anonymous.cookies.set('lk_csrf', planted);
+      const signin = await anonymous.post('/login', { csrf: planted, email: otherEmail, password: PASSWORD });
+      expectFormExpired(signin);
+      expect(sessionCookieSet(signin)).toBe(false);
+      const signup = await anonymous.post('/signup', {
+        csrf: planted,
+        email: 'planted@example.com',
+        password: 'a long enough passphrase',
+      });
+      expectFormExpired(signup);
+      expect(sessionCookieSet(signup)).toBe(false);
+    });
+
+    it('one key per database: a form of one server is accepted by another server on the same database', async () => {
+      const second = await createServer(s.config, createLogger('silent'));
+      try {
+        const visitor = new InjectBrowser(s.app, '10.78.0.3');
+        const page = await visitor.get('/login');
+        const onSecond = new InjectBrowser(second.app, '10.78.0.3');
+        for (const [name, value] of visitor.cookies) onSecond.cookies.set(name, value);
+        const res = await onSecond.post('/login', { csrf: csrfOf(page.body), email, password: PASSWORD });
+        expect(res.statusCode).toBe(303);
+        expect(second.ctx.csrfKey.equals(s.ctx.csrfKey)).toBe(true);
+        expect(s.ctx.csrfKey).toHaveLength(32);
+      } finally {
+        await second.close();
+      }
+    });
+
+    it("a token of the browser's previous session stops working once another user signs in there", async () => {
+      const shared = await signedInBrowser(s, new InjectBrowser(s.app, '10.78.0.2'), otherUserId);
+      const old = csrfOf((await shared.get('/account/apps')).body);
+      expect((await shared.post('/logout', { csrf: old })).statusCode).toBe(303);
+      expect((await signIn(shared, email, PASSWORD)).statusCode).toBe(303);
+      expectFormExpired(await shared.post('/logout', { csrf: old }));
+      const fresh = csrfOf((await shared.get('/account/apps')).body);
+      expect(fresh).not.toBe(old);
+      expect((await shared.post('/logout', { csrf: fresh })).statusCode).toBe(303);
+    });
+  });
+
   describe('every successful POST answers 303', () => {
     it('sign-up, sign-in, allow, deny, revoke app, sign-out', async () => {
       const visitor = new InjectBrowser(s.app);
@@ -678,13 +810,35 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
       return b.post('/login', { csrf: csrfOf(page.body), email: who, password });
     }
 
-    it('per account: the 4th attempt from another IP is 429 with Retry-After, even with the right password', async () => {
+    // Refusing per account would let anyone lock the owner out: wrong passwords from elsewhere only
+    // slow the account's sign-ins down, by at most ACCOUNT_DELAY_MAX_MS.
+    it('per account: wrong passwords from other IPs never refuse the right password from another IP; it signs in after a bounded delay', async () => {
       const victim = 'victim@example.com';
       await s.ctx.users.create(victim, PASSWORD);
-      for (const ip of ['10.1.0.1', '10.1.0.2', '10.1.0.3']) {
+      for (const ip of ['10.1.0.1', '10.1.0.2', '10.1.0.3', '10.1.0.4']) {
         expect((await attempt(ip, victim, 'guess')).statusCode).toBe(401);
       }
-      const res = await attempt('10.1.0.4', victim, PASSWORD);
+      const started = Date.now();
+      const res = await attempt('10.1.0.5', victim, PASSWORD);
+      const took = Date.now() - started;
+      expect(res.statusCode).toBe(303);
+      expect(sessionCookieSet(res)).toBe(true);
+      // Four failures with a limit of 3: this attempt waited 500 ms (250 ms doubled), never more than 2 s.
+      expect(took).toBeGreaterThanOrEqual(2 * ACCOUNT_DELAY_BASE_MS - 20);
+      expect(took).toBeLessThan(ACCOUNT_DELAY_MAX_MS + 1_500);
+      // Email case and spaces do not escape the account counter: slowed the same way, still signed in.
+      expect((await attempt('10.1.0.6', ' VICTIM@example.com ', PASSWORD)).statusCode).toBe(303);
+      // Other accounts are not slowed.
+      const other = Date.now();
+      expect((await attempt('10.1.0.7', email, PASSWORD)).statusCode).toBe(303);
+      expect(Date.now() - other).toBeLessThan(ACCOUNT_DELAY_BASE_MS + 1_000);
+    });
+
+    it('per (account, IP): the IP that guessed is refused after the limit, even with the right password; another IP is not', async () => {
+      const victim = 'pair-victim@example.com';
+      await s.ctx.users.create(victim, PASSWORD);
+      for (let i = 0; i < 3; i++) expect((await attempt('10.3.0.1', victim, 'guess')).statusCode).toBe(401);
+      const res = await attempt('10.3.0.1', victim, PASSWORD);
       expect(res.statusCode).toBe(429);
       expect(sessionCookieSet(res)).toBe(false);
       const retryAfter = Number(res.headers['retry-after']);
@@ -692,17 +846,15 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
       expect(retryAfter).toBeGreaterThan(0);
       expect(retryAfter).toBeLessThanOrEqual(900);
       expectSecurePage(res);
-      // Email case and spaces do not escape the account counter.
-      expect((await attempt('10.1.0.5', ' VICTIM@example.com ', PASSWORD)).statusCode).toBe(429);
-      // Other accounts from a fresh IP are unaffected.
-      expect((await attempt('10.1.0.6', email, PASSWORD)).statusCode).toBe(303);
+      expect((await attempt('10.3.0.1', ' PAIR-victim@example.com', PASSWORD)).statusCode).toBe(429);
+      expect((await attempt('10.3.0.2', victim, PASSWORD)).statusCode).toBe(303);
     });
 
-    it('per IP: different emails from one IP, then the right password from that IP is 429', async () => {
+    it('per IP: wrong passwords for different emails from one IP, then the right password from that IP is 429', async () => {
       const ipVictim = 'ipvictim@example.com';
       await s.ctx.users.create(ipVictim, PASSWORD);
-      for (const who of ['x1@example.com', 'x2@example.com', 'x3@example.com']) {
-        expect((await attempt('10.2.0.1', who, 'guess')).statusCode).toBe(401);
+      for (let i = 0; i < 3 * PER_ADDRESS_LIMIT_FACTOR; i++) {
+        expect((await attempt('10.2.0.1', `x${i}@example.com`, 'guess')).statusCode).toBe(401);
       }
       const res = await attempt('10.2.0.1', ipVictim, PASSWORD);
       expect(res.statusCode).toBe(429);
@@ -795,5 +947,51 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
       );
       expectErrorPage(res, 400);
     });
+  });
+});
+
+// RFC 6265bis §4.1.3.2: with an https issuer the page cookies are `__Host-` (Secure, Path=/, no
+// Domain), so no sibling subdomain and no http:// page can set them; a same-named cookie without the
+// prefix is ignored.
+describe('an https issuer: __Host- cookies', () => {
+  let s: TestServer;
+  let userId: string;
+  const email = 'hosted@example.com';
+  beforeAll(async () => {
+    s = await startTestServer('sqlite', { LATCHKEY_ISSUER: 'https://auth.example' });
+    userId = (await s.ctx.users.create(email, PASSWORD)).id;
+  });
+  afterAll(() => s.close());
+
+  const cookieLines = (res: Awaited<ReturnType<InjectBrowser['get']>>) => {
+    const header = res.headers['set-cookie'];
+    return header === undefined ? [] : Array.isArray(header) ? header : [header];
+  };
+
+  it('the pre-session and session cookies are __Host- and Secure; the forms work with them', async () => {
+    const browser = new InjectBrowser(s.app);
+    const page = await browser.get('/login');
+    const [csrfCookie] = cookieLines(page);
+    expect(csrfCookie).toMatch(
+      /^__Host-lk_csrf=[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+; Secure$/,
+    );
+    const res = await browser.post('/login', { csrf: csrfOf(page.body), email, password: PASSWORD });
+    expect(res.statusCode).toBe(303);
+    const session = cookieLines(res).find((line) => line.startsWith('__Host-lk_session='));
+    expect(session).toMatch(/; Path=\/; .*; Secure$/);
+    expect(session).not.toMatch(/Domain=/i);
+    const apps = await browser.get('/account/apps');
+    expect(apps.statusCode).toBe(200);
+    expect((await browser.post('/logout', { csrf: csrfOf(apps.body) })).statusCode).toBe(303);
+  });
+
+  it('cookies without the prefix (planted over http:// or by a subdomain) count for nothing', async () => {
+    const planted = 'B'.repeat(43);
+    const anonymous = new InjectBrowser(s.app);
+    anonymous.cookies.set('lk_csrf', planted);
+    expectErrorPage(await anonymous.post('/login', { csrf: planted, email, password: PASSWORD }), 403);
+    const signedIn = new InjectBrowser(s.app);
+    signedIn.cookies.set('lk_session', await s.ctx.users.createSession(userId, 3600));
+    expect((await signedIn.get('/account/apps')).statusCode).toBe(303);
   });
 });

@@ -1,6 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { PER_ADDRESS_LIMIT_FACTOR } from '../src/http/login-throttle.js';
 import { csrfOf, formAction, InjectBrowser } from './support/browser.js';
 import { dialects, FORM, startTestServer, type TestServer } from './support/server.js';
 
@@ -226,10 +227,10 @@ describe('IPv6 clients are throttled per /64 (LATCHKEY_TRUST_PROXY, X-Forwarded-
         { 'x-forwarded-for': client },
       );
     };
-    for (let i = 1; i <= 3; i++)
+    for (let i = 1; i <= 3 * PER_ADDRESS_LIMIT_FACTOR; i++)
       expect((await login(`2001:db8:7:8::${i}`, `u${i}@example.com`)).statusCode).toBe(401);
-    expect((await login('2001:db8:7:8:ffff::99', 'u4@example.com')).statusCode).toBe(429);
-    expect((await login('2001:db8:7:9::1', 'u5@example.com')).statusCode).toBe(401);
+    expect((await login('2001:db8:7:8:ffff::99', 'u99@example.com')).statusCode).toBe(429);
+    expect((await login('2001:db8:7:9::1', 'u100@example.com')).statusCode).toBe(401);
   });
 
   it('sign-up: addresses of one /64 share the per-IP limit', async () => {

@@ -109,3 +109,92 @@ describe('a draining server', () => {
     });
   });
 });
+
+/** What a client dripping its request saw: the bytes written back, and when the socket closed. */
+interface Drip {
+  answer: string;
+  /** Milliseconds from the first byte to the close; `undefined` if still open after `giveUpMs`. */
+  closedAfterMs: number | undefined;
+}
+
+/**
+ * Sends `head` then one byte of `drip` every `everyMs` (never idle long enough for an idle timeout),
+ * until the server closes the connection or `giveUpMs` passes.
+ */
+function drip(port: number, head: string, body: string, everyMs: number, giveUpMs: number): Promise<Drip> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    const started = Date.now();
+    let answer = '';
+    let sent = 0;
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      answer += chunk;
+    });
+    socket.on('error', () => {});
+    const timer = setInterval(() => {
+      if (sent < body.length && socket.writable) socket.write(body[sent++] ?? '');
+    }, everyMs);
+    const giveUp = setTimeout(() => {
+      clearInterval(timer);
+      socket.destroy();
+      resolve({ answer, closedAfterMs: undefined });
+    }, giveUpMs);
+    socket.on('close', () => {
+      clearInterval(timer);
+      clearTimeout(giveUp);
+      resolve({ answer, closedAfterMs: Date.now() - started });
+    });
+    socket.write(head, 'latin1');
+  });
+}
+
+// RFC 9110 §15.5.9: a client that does not send its whole request within LATCHKEY_REQUEST_TIMEOUT is
+// answered 408 and cut off, instead of holding a connection (and a body buffer) for minutes.
+describe('a request sent too slowly (LATCHKEY_REQUEST_TIMEOUT=1)', () => {
+  let server: TestServer;
+  let port: number;
+  /** The timeout, plus Node's connection check (at most a second) and a busy machine's slack. */
+  const DEADLINE_MS = 1_000 + 2_500;
+
+  beforeAll(async () => {
+    server = await startTestServer('sqlite', { LATCHKEY_REQUEST_TIMEOUT: '1' });
+    await server.app.listen({ port: 0, host: '127.0.0.1' });
+    const address = server.app.server.address();
+    port = typeof address === 'object' && address ? address.port : 0;
+  });
+  afterAll(() => server.close());
+
+  it('a body dripped one byte every 100 ms: 408 no-store, closed within the timeout, shutdown not held up', async () => {
+    const body = `grant_type=client_credentials&scope=${'a'.repeat(200)}`;
+    const head =
+      'POST /oauth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n' +
+      `Content-Length: ${body.length}\r\n\r\n`;
+    const result = await drip(port, head, body, 100, 8_000);
+    expect(result.closedAfterMs, 'the connection was still open after 8 s').toBeDefined();
+    expect(result.closedAfterMs).toBeLessThan(DEADLINE_MS);
+    expect(result.answer).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+    expect(result.answer).toContain('\r\nCache-Control: no-store\r\n');
+    // The request that never arrived whole leaves no handler counted as running.
+    const started = Date.now();
+    await server.ctx.inFlight.idle(2_000);
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+
+  it('headers dripped one byte every 100 ms: 408, closed within the timeout', async () => {
+    const head = `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ${'a'.repeat(200)}\r\n\r\n`;
+    const result = await drip(port, '', head, 100, 8_000);
+    expect(result.closedAfterMs, 'the connection was still open after 8 s').toBeDefined();
+    expect(result.closedAfterMs).toBeLessThan(DEADLINE_MS);
+    expect(result.answer).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  it('a request sent at once is answered as usual', async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/oauth/token`, {
+      method: 'POST',
+      headers: { authorization: server.basic() },
+      body: new URLSearchParams({ grant_type: 'client_credentials' }),
+    });
+    expect(res.status).toBe(200);
+  });
+});

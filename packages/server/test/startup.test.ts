@@ -7,6 +7,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -61,6 +62,47 @@ describe('a start that cannot succeed exits with one line naming the cause', () 
   it('LATCHKEY_SCOPES of only spaces: exit 2 naming it', async () => {
     const run = await startExpectingExit({ LATCHKEY_DATA_DIR: tempDir(), LATCHKEY_SCOPES: '   ' });
     expectOneLineFailure(run, 2, /LATCHKEY_SCOPES must name at least one scope/);
+  });
+
+  it.each([
+    [{ LATCHKEY_SESSION_TTL: '0' }, /^latchkey: LATCHKEY_SESSION_TTL must be at least 1 second/],
+    [{ LATCHKEY_ACCESS_TOKEN_TTL: '300000000000' }, /LATCHKEY_ACCESS_TOKEN_TTL is too long/],
+    [{ LATCHKEY_LOGIN_FAILURE_WINDOW: '0s' }, /LATCHKEY_LOGIN_FAILURE_WINDOW must be at least 1 second/],
+    [{ LATCHKEY_AUDIENCE: 'my-api' }, /LATCHKEY_AUDIENCE must be an absolute URI/],
+    [{ LATCHKEY_REQUEST_TIMEOUT: '0' }, /LATCHKEY_REQUEST_TIMEOUT must be at least 1 second/],
+  ])(
+    'configuration accepted before but meaningless (%j): exit 2 naming the variable',
+    async (env, message) => {
+      const run = await startExpectingExit({ LATCHKEY_DATA_DIR: tempDir(), ...env });
+      expectOneLineFailure(run, 2, message);
+    },
+  );
+
+  it('LATCHKEY_DATABASE_URL of another engine: exit 2 naming it, no file named after the URL, no password', async () => {
+    const cwd = tempDir();
+    const url = 'mysql://root:hunter2@db.example/latchkey';
+    const run = await startExpectingExit(
+      { LATCHKEY_DATA_DIR: join(cwd, 'data'), LATCHKEY_DATABASE_URL: url },
+      10_000,
+      cwd,
+    );
+    expectOneLineFailure(
+      run,
+      2,
+      /LATCHKEY_DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL.*not a mysql: URL/,
+    );
+    expect(run.stderr).not.toContain('hunter2');
+    expect(readdirSync(cwd)).toEqual([]);
+    // Every command reads the configuration first: `latchkey migrate` refuses it too.
+    const migrate = cli(
+      ['migrate'],
+      { LATCHKEY_DATA_DIR: join(cwd, 'data'), LATCHKEY_DATABASE_URL: url },
+      cwd,
+    );
+    expect(migrate.code).toBe(2);
+    expect(migrate.stderr.trim().split('\n')).toHaveLength(1);
+    expect(migrate.stderr).toMatch(/^latchkey: LATCHKEY_DATABASE_URL /);
+    expect(readdirSync(cwd)).toEqual([]);
   });
 
   it('PostgreSQL not reachable (a closed loopback port): names the database, never its password', async () => {

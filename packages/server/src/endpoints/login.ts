@@ -1,4 +1,8 @@
-/** GET/POST /login, POST /logout: password sign-in, throttled per account and per IP; 303 after every POST. */
+/**
+ * GET/POST /login, POST /logout: password sign-in, throttled per (account, IP) and per IP, slowed down
+ * per account; 303 after every POST.
+ */
+import { setTimeout } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { readCookie, setCookie } from '../http/cookies.js';
@@ -55,16 +59,18 @@ export function loginEndpoints(app: FastifyInstance, ctx: ServerContext): void {
     const email = emailInput(typed);
     const password = params.get('password') ?? '';
     const account = email ?? normalizeEmail(typed).slice(0, MAX_EMAIL_LENGTH);
-    // RFC 6819 §5.1.4.2.3: per account and per client network (IPv6 /64, http/ip-key.ts).
-    const keys = [`ip:${ipKey(request.ip)}`, `account:${account}`];
-    // Counted before the password check awaits, so parallel guesses cannot all slip under the limit.
-    const wait = ctx.loginLimiter.attempt(keys);
-    if (wait !== undefined) {
+    // RFC 6819 §5.1.4.2.3: refused per (account, client network) and per network (IPv6 /64,
+    // http/ip-key.ts); per account only slowed down, so wrong passwords from elsewhere never lock the
+    // owner out (http/login-throttle.ts). Counted before the password check awaits, so parallel
+    // guesses cannot all slip under a limit.
+    const attempt = ctx.loginThrottle.start(account, ipKey(request.ip));
+    if (attempt.refused) {
       return renderLogin(ctx, request, reply, returnTo, 429, {
         email: email ?? '',
-        error: `Too many attempts. ${throttled(reply, wait)}`,
+        error: `Too many attempts. ${throttled(reply, attempt.retryAfter)}`,
       });
     }
+    if (attempt.delayMs > 0) await setTimeout(attempt.delayMs);
     const user = email && password ? await ctx.users.verify(email, password) : undefined;
     if (!user) {
       return renderLogin(ctx, request, reply, returnTo, 401, {
@@ -72,7 +78,7 @@ export function loginEndpoints(app: FastifyInstance, ctx: ServerContext): void {
         error: 'Wrong email or password.',
       });
     }
-    ctx.loginLimiter.forgive(keys);
+    ctx.loginThrottle.succeeded(attempt);
     return startSession(ctx, reply, user.id, returnTo);
   });
 

@@ -1,31 +1,76 @@
-/** Anti-CSRF for the login, sign-up, consent and account forms: a double-submit value plus an Origin check. */
-import { timingSafeEqual } from 'node:crypto';
+/**
+ * Anti-CSRF for the login, sign-up, consent and account forms: a token bound to the browser's session,
+ * plus an Origin check. A signed-in browser's token is an HMAC of its session cookie; before sign-in,
+ * of a random pre-session cookie. The HMAC key is the database's (storage/instance-secrets.ts), so a
+ * cookie an attacker plants (from a sibling subdomain, or over http:// when the issuer has no
+ * `__Host-` cookies) with a matching field never passes, and neither does another session's token
+ * (test/authorize-attacks.test.ts, "the anti-CSRF token is bound to the session").
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.7
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hasIssuedShape, randomToken } from '../tokens/random.js';
 import { type CookieNames, readCookie, setCookie } from './cookies.js';
 import type { Params } from './form.js';
 import { pageError } from './page-errors.js';
 
-/** The form value for this browser: its CSRF cookie, set now if it has none. */
-export function csrfToken(request: FastifyRequest, reply: FastifyReply, names: CookieNames): string {
-  const existing = readCookie(request, names.csrf);
-  if (existing && hasIssuedShape('token', existing)) return existing;
-  const token = randomToken(32);
-  setCookie(reply, names, names.csrf, token, 86400);
-  return token;
+/** The token for a session or pre-session cookie value: HMAC-SHA256 under the key, base64url. */
+function bind(key: Buffer, binding: 'session' | 'pre-session', value: string): string {
+  return createHmac('sha256', key).update(`${binding}\0${value}`).digest('base64url');
+}
+
+/** The session cookie, when the browser has one of the shape this server issues. */
+function sessionCookie(request: FastifyRequest, names: CookieNames): string | undefined {
+  const session = readCookie(request, names.session);
+  return session && hasIssuedShape('token', session) ? session : undefined;
 }
 
 /**
- * Refuses a form POST whose `csrf` field does not equal the cookie, or that comes from another origin.
- * `Origin: null` is treated as absent: with `Referrer-Policy: no-referrer` Chromium sends it on
- * same-origin form posts, so the token decides.
+ * The form value for this browser: bound to its session cookie, or without one to its pre-session
+ * cookie, set now if it has none.
  */
-export function checkCsrf(request: FastifyRequest, params: Params, names: CookieNames, issuer: string): void {
+export function csrfToken(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  names: CookieNames,
+  key: Buffer,
+): string {
+  const session = sessionCookie(request, names);
+  if (session) return bind(key, 'session', session);
+  let preSession = readCookie(request, names.csrf);
+  if (!preSession || !hasIssuedShape('token', preSession)) {
+    preSession = randomToken(32);
+    setCookie(reply, names, names.csrf, preSession, 86400);
+  }
+  return bind(key, 'pre-session', preSession);
+}
+
+/** The value a form of this browser must carry now, or `undefined` when it has neither cookie. */
+function expectedToken(request: FastifyRequest, names: CookieNames, key: Buffer): string | undefined {
+  const session = sessionCookie(request, names);
+  if (session) return bind(key, 'session', session);
+  const preSession = readCookie(request, names.csrf);
+  return preSession && hasIssuedShape('token', preSession) ? bind(key, 'pre-session', preSession) : undefined;
+}
+
+/**
+ * Refuses a form POST whose `csrf` field is not this browser's token (bound to its session, or to its
+ * pre-session cookie before sign-in), or that comes from another origin. `Origin: null` is treated as
+ * absent: with `Referrer-Policy: no-referrer` Chromium sends it on same-origin form posts, so the
+ * token decides.
+ */
+export function checkCsrf(
+  request: FastifyRequest,
+  params: Params,
+  names: CookieNames,
+  issuer: string,
+  key: Buffer,
+): void {
   const origin = request.headers.origin;
   if (origin !== undefined && origin !== 'null' && origin !== new URL(issuer).origin)
     throw pageError('FORM_EXPIRED');
-  const cookie = readCookie(request, names.csrf);
+  const expected = expectedToken(request, names, key);
   const field = params.get('csrf');
-  if (!cookie || !field || cookie.length !== field.length) throw pageError('FORM_EXPIRED');
-  if (!timingSafeEqual(Buffer.from(cookie), Buffer.from(field))) throw pageError('FORM_EXPIRED');
+  if (!expected || !field || expected.length !== field.length) throw pageError('FORM_EXPIRED');
+  if (!timingSafeEqual(Buffer.from(expected), Buffer.from(field))) throw pageError('FORM_EXPIRED');
 }

@@ -28,7 +28,8 @@ export function frameworkErrorHandler(_error: Error, _request: FastifyRequest, r
 
 /** The status Node's HTTP parser error maps to: 408 timeout, 431 headers too large, else 400. */
 function clientErrorStatus(code: string | undefined): [number, string] {
-  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return [408, 'Request Timeout'];
+  // LATCHKEY_REQUEST_TIMEOUT (app.ts): the request, headers and body, did not arrive in time.
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return [ERRORS.REQUEST_TIMEOUT.status, 'Request Timeout'];
   if (code === 'HPE_HEADER_OVERFLOW') return [431, 'Request Header Fields Too Large'];
   return [400, 'Bad Request'];
 }

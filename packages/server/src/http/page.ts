@@ -21,18 +21,21 @@ export function pageCookies(ctx: ServerContext): CookieNames {
   return cookieNames(ctx.config.issuer);
 }
 
-/** Starts a page: a fresh CSP nonce, and this browser's anti-CSRF value (set as a cookie if it has none). */
+/**
+ * Starts a page: a fresh CSP nonce, and this browser's anti-CSRF value (bound to its session, or to a
+ * pre-session cookie, set now if it has none).
+ */
 export function startPage(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply): PageStart {
-  return { nonce: newNonce(), csrf: csrfToken(request, reply, pageCookies(ctx)) };
+  return { nonce: newNonce(), csrf: csrfToken(request, reply, pageCookies(ctx), ctx.csrfKey) };
 }
 
 /**
  * Reads a page form (a repeated field or bad encoding is a 400 page) and refuses it with a 403 page
- * unless it carries this browser's anti-CSRF value and comes from no other origin.
+ * unless it carries this browser's anti-CSRF value (bound to its session) and comes from no other origin.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.12
  */
 export function readCheckedForm(ctx: ServerContext, request: FastifyRequest): Params {
   const params = readPageForm(request);
-  checkCsrf(request, params, pageCookies(ctx), ctx.config.issuer);
+  checkCsrf(request, params, pageCookies(ctx), ctx.config.issuer, ctx.csrfKey);
   return params;
 }

@@ -59,6 +59,11 @@ export class FailureLimiter {
     }
   }
 
+  /** The failures of `key` in its current window. */
+  failures(key: string, now = Date.now()): number {
+    return this.live(key, now)?.count ?? 0;
+  }
+
   /** Records one failure for every key. */
   fail(keys: readonly string[], now = Date.now()): void {
     for (const key of keys) {

@@ -18,9 +18,10 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Runs a CLI command to completion. */
-export function cli(args: string[], env: Record<string, string>) {
+/** Runs a CLI command to completion (in `cwd` if given). */
+export function cli(args: string[], env: Record<string, string>, cwd?: string) {
   const result = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
     env: { ...process.env, ...env },
     encoding: 'utf8',
     timeout: 30_000,
@@ -51,15 +52,17 @@ export interface FailedStart {
 }
 
 /**
- * Runs `latchkey start` on a free loopback port (unless `env` sets PORT) and waits up to `deadlineMs`
- * for it to exit by itself; one still running then is killed, and reported with code `null`.
+ * Runs `latchkey start` on a free loopback port (unless `env` sets PORT), in `cwd` if given, and waits up
+ * to `deadlineMs` for it to exit by itself; one still running then is killed, and reported with code `null`.
  */
 export async function startExpectingExit(
   env: Record<string, string>,
   deadlineMs = 10_000,
+  cwd?: string,
 ): Promise<FailedStart> {
   const port = await freePort();
   const child = spawn(process.execPath, [BIN, 'start'], {
+    cwd,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
