@@ -126,8 +126,10 @@ export class HttpBrowser {
       const csrf = csrfOf(html);
       const action = actionOf(html);
       if (!csrf || !action) throw new Error(`no form at ${url}`);
-      const cookie = this.cookies.get('lk_csrf');
-      if (cookie !== csrf) throw new Error('the csrf field differs from the lk_csrf cookie');
+      // The form's value is bound to this browser's cookies (an HMAC of its session or pre-session
+      // cookie), so a browser without the cookie cannot post it.
+      if (!this.cookies.has('lk_csrf') && !this.cookies.has('lk_session'))
+        throw new Error(`no anti-CSRF cookie was set before the form at ${url}`);
       url = new URL(action, url).href;
       if (/name="password"/.test(html)) {
         this.seen.push('login');
