@@ -16,6 +16,12 @@ export interface Config {
   databaseUrl: string;
   /** PostgreSQL connections per server process. */
   databasePoolSize: number;
+  /**
+   * Deadline of every database call of a request (ms): a statement, a connection from the pool, a
+   * transaction (storage/database.ts); SQLite's busy timeout. Kept well below clients' own timeouts, so
+   * a hung database answers 503 before a client gives up and retries.
+   */
+  databaseTimeoutMs: number;
   signingAlg: SigningAlgorithm;
   accessTokenTtl: number;
   logLevel: string;
@@ -168,6 +174,14 @@ function duration(env: Env, name: string, fallback: number): number {
   return raw === undefined || raw === '' ? fallback : parseDuration(raw, name);
 }
 
+/** A duration from `min` to `max` seconds, in milliseconds. */
+function boundedDuration(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const seconds = duration(env, name, fallback);
+  if (seconds < min || seconds > max)
+    throw new ConfigError(`${name} must be from ${min}s to ${max}s, got "${env[name]}"`);
+  return seconds * 1000;
+}
+
 function url(value: string, name: string): string {
   let parsed: URL;
   try {
@@ -184,7 +198,8 @@ function url(value: string, name: string): string {
 
 /**
  * Reads the configuration. Variables: PORT, HOST, LATCHKEY_ISSUER, LATCHKEY_AUDIENCE,
- * LATCHKEY_DATA_DIR, LATCHKEY_DATABASE_URL, LATCHKEY_DATABASE_POOL_SIZE, LATCHKEY_SIGNING_ALG, LATCHKEY_ACCESS_TOKEN_TTL,
+ * LATCHKEY_DATA_DIR, LATCHKEY_DATABASE_URL, LATCHKEY_DATABASE_POOL_SIZE, LATCHKEY_DATABASE_TIMEOUT,
+ * LATCHKEY_SIGNING_ALG, LATCHKEY_ACCESS_TOKEN_TTL,
  * LATCHKEY_LOG_LEVEL, LATCHKEY_AUTH_MAX_FAILURES, LATCHKEY_AUTH_FAILURE_WINDOW, LATCHKEY_DEMO_APP,
  * LATCHKEY_SCOPES, LATCHKEY_SHUTDOWN_GRACE, LATCHKEY_KEY_RELOAD_INTERVAL, LATCHKEY_SIGNING_THREAD,
  * LATCHKEY_CODE_TTL, LATCHKEY_REFRESH_TOKEN_TTL, LATCHKEY_REFRESH_GRACE, LATCHKEY_PURGE_INTERVAL, LATCHKEY_REQUIRE_PKCE, LATCHKEY_SIGNUP,
@@ -215,6 +230,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     dataDir,
     databaseUrl: env['LATCHKEY_DATABASE_URL'] || join(dataDir, 'latchkey.db'),
     databasePoolSize: integer(env, 'LATCHKEY_DATABASE_POOL_SIZE', 10, 1, 1000),
+    databaseTimeoutMs: boundedDuration(env, 'LATCHKEY_DATABASE_TIMEOUT', 5, 1, 60),
     signingAlg,
     accessTokenTtl: duration(env, 'LATCHKEY_ACCESS_TOKEN_TTL', 3600),
     logLevel,
