@@ -227,6 +227,36 @@ describe.skipIf(!requirePostgres('the PostgreSQL deadline tests'))('a frozen Pos
       await s.close();
     }
   });
+
+  it('answers /readyz with 503 within 2 s even when the database deadline is longer', async () => {
+    const url = await cluster.createDatabase('deadlines_ready');
+    const s = await startTestServer(
+      'postgres',
+      { LATCHKEY_DATABASE_TIMEOUT: '10s', LATCHKEY_PURGE_INTERVAL: '0' },
+      { databaseUrl: url },
+    );
+    try {
+      expect((await s.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+      await cluster.freeze();
+      const probe = await within(
+        timed(s.app.inject({ method: 'GET', url: '/readyz' })),
+        READY_MS + 2000,
+        '/readyz on a frozen database',
+      );
+      expect(probe.res.statusCode).toBe(503);
+      expect(probe.res.headers['retry-after']).toBe('1');
+      expect(probe.ms).toBeLessThanOrEqual(READY_MS);
+      cluster.thaw();
+      await until(
+        async () => (await s.app.inject({ method: 'GET', url: '/readyz' })).statusCode === 200,
+        15_000,
+        'ready again after the thaw',
+      );
+    } finally {
+      cluster.thaw();
+      await s.close();
+    }
+  });
 });
 
 describe.runIf(dialects().includes('postgres'))('PostgreSQL connections under a deadline', () => {
