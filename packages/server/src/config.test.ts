@@ -139,6 +139,15 @@ describe('loadConfig', () => {
       },
     );
   });
+  it('LATCHKEY_DATABASE_TIMEOUT: 5 s by default, a duration from 1 s to 60 s, else an error naming it', () => {
+    expect(loadConfig({}).databaseTimeoutMs).toBe(5000);
+    expect(loadConfig({ LATCHKEY_DATABASE_TIMEOUT: '2s' }).databaseTimeoutMs).toBe(2000);
+    expect(loadConfig({ LATCHKEY_DATABASE_TIMEOUT: '1m' }).databaseTimeoutMs).toBe(60_000);
+    for (const bad of ['0', '2m', 'soon', '500ms']) {
+      expect(() => loadConfig({ LATCHKEY_DATABASE_TIMEOUT: bad })).toThrow(ConfigError);
+      expect(() => loadConfig({ LATCHKEY_DATABASE_TIMEOUT: bad })).toThrow(/LATCHKEY_DATABASE_TIMEOUT/);
+    }
+  });
   it('parses durations', () => {
     expect(parseDuration('90s', 'x')).toBe(90);
     expect(parseDuration('15m', 'x')).toBe(900);

@@ -17,6 +17,12 @@ export interface Config {
   databaseUrl: string;
   /** PostgreSQL connections per server process. */
   databasePoolSize: number;
+  /**
+   * Deadline of every database call of a request (ms): a statement, a connection from the pool, a
+   * transaction (storage/database.ts); SQLite's busy timeout. Kept well below clients' own timeouts, so
+   * a hung database answers 503 before a client gives up and retries.
+   */
+  databaseTimeoutMs: number;
   signingAlg: SigningAlgorithm;
   accessTokenTtl: number;
   logLevel: string;
@@ -211,6 +217,15 @@ function duration(
   return seconds;
 }
 
+/** A duration from `min` to `max` seconds, in milliseconds. */
+function boundedDuration(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  const seconds = raw === undefined || raw === '' ? fallback : parseDuration(raw, name);
+  if (seconds < min || seconds > max)
+    throw new ConfigError(`${name} must be from ${min}s to ${max}s, got "${raw}"`);
+  return seconds * 1000;
+}
+
 function url(value: string, name: string): string {
   let parsed: URL;
   try {
@@ -286,7 +301,8 @@ function databaseUrl(raw: string | undefined, dataDir: string): string {
 
 /**
  * Reads the configuration. Variables: PORT, HOST, LATCHKEY_ISSUER, LATCHKEY_AUDIENCE,
- * LATCHKEY_DATA_DIR, LATCHKEY_DATABASE_URL, LATCHKEY_DATABASE_POOL_SIZE, LATCHKEY_SIGNING_ALG, LATCHKEY_ACCESS_TOKEN_TTL,
+ * LATCHKEY_DATA_DIR, LATCHKEY_DATABASE_URL, LATCHKEY_DATABASE_POOL_SIZE, LATCHKEY_DATABASE_TIMEOUT,
+ * LATCHKEY_SIGNING_ALG, LATCHKEY_ACCESS_TOKEN_TTL,
  * LATCHKEY_LOG_LEVEL, LATCHKEY_AUTH_MAX_FAILURES, LATCHKEY_AUTH_FAILURE_WINDOW, LATCHKEY_DEMO_APP,
  * LATCHKEY_SCOPES, LATCHKEY_REQUEST_TIMEOUT, LATCHKEY_SHUTDOWN_GRACE, LATCHKEY_KEY_RELOAD_INTERVAL, LATCHKEY_SIGNING_THREAD,
  * LATCHKEY_CODE_TTL, LATCHKEY_REFRESH_TOKEN_TTL, LATCHKEY_REFRESH_GRACE, LATCHKEY_REFRESH_RETRY_WINDOW,
@@ -322,6 +338,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     dataDir,
     databaseUrl: databaseUrl(env['LATCHKEY_DATABASE_URL'], dataDir),
     databasePoolSize: integer(env, 'LATCHKEY_DATABASE_POOL_SIZE', 10, 1, 1000),
+    databaseTimeoutMs: boundedDuration(env, 'LATCHKEY_DATABASE_TIMEOUT', 5, 1, 60),
     signingAlg,
     accessTokenTtl: lifetime('LATCHKEY_ACCESS_TOKEN_TTL', 3600),
     logLevel,

@@ -10,7 +10,14 @@ export const REDACT_PATHS = [
   '*.client_secret',
   '*.access_token',
   '*.refresh_token',
-  '*.code',
+  // An authorization code where a request's parameters would be logged. Not `*.code`: that hides a
+  // logged error's `err.code` (ECONNRESET, a SQLSTATE), which is no credential and tells what failed.
+  'body.code',
+  'query.code',
+  'params.code',
+  'form.code',
+  'req.body.code',
+  'req.query.code',
   '*.code_verifier',
   '*.password',
   'client_secret',

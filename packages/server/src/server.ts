@@ -12,7 +12,7 @@ import { createLogger } from './logger.js';
 import { ClientAuthenticator, PER_CLIENT_LIMIT_FACTOR } from './oauth/client-auth.js';
 import { databaseLabel } from './startup/database-label.js';
 import { closeContext, StartupSteps } from './startup/steps.js';
-import { type Db, openDatabase } from './storage/database.js';
+import { type Db, dialectOf, openDatabase } from './storage/database.js';
 import { loadCsrfKey } from './storage/instance-secrets.js';
 import { migrate } from './storage/migrations.js';
 import { schedulePurge } from './storage/purge.js';
@@ -28,6 +28,24 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * Runs the migrations. A migration may take longer than a request's deadline (an index on a large
+ * table), so on PostgreSQL it runs over a connection of its own, without one; SQLite's only deadline is
+ * its busy timeout, and a `:memory:` database has only the one handle.
+ */
+async function migrateWithoutDeadline(db: Db, url: string): Promise<void> {
+  if (dialectOf(url) !== 'postgres') {
+    await migrate(db);
+    return;
+  }
+  const own = openDatabase(url, { poolSize: 1 });
+  try {
+    await migrate(own);
+  } finally {
+    await own.destroy();
+  }
+}
+
 /** Opens the database, migrates it and loads the keys: everything but HTTP. */
 export async function createContext(config: Config, logger: Logger): Promise<ServerContext> {
   // A step that fails closes what the ones before it opened: a failed start leaves nothing running.
@@ -35,10 +53,14 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
   const database = `cannot open the database ${databaseLabel(config.databaseUrl)}`;
   const db: Db = await steps.run(
     database,
-    () => openDatabase(config.databaseUrl, { poolSize: config.databasePoolSize }),
+    () =>
+      openDatabase(config.databaseUrl, {
+        poolSize: config.databasePoolSize,
+        timeoutMs: config.databaseTimeoutMs,
+      }),
     (opened) => opened.destroy(),
   );
-  await steps.run(database, () => migrate(db));
+  await steps.run(database, () => migrateWithoutDeadline(db, config.databaseUrl));
   const keyRepository = new SigningKeyRepository(db);
   await steps.run('cannot load the signing keys', () => keyRepository.ensure(config.signingAlg));
   const keys = await steps.run(

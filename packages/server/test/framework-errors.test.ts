@@ -198,3 +198,44 @@ describe('a request sent too slowly (LATCHKEY_REQUEST_TIMEOUT=1)', () => {
     expect(res.status).toBe(200);
   });
 });
+
+describe('a client that hangs up in the middle of its body', () => {
+  let s: TestServer;
+  let port: number;
+  beforeAll(async () => {
+    s = await startTestServer('sqlite', { LATCHKEY_LOG_LEVEL: 'debug' });
+    await s.app.listen({ port: 0, host: '127.0.0.1' });
+    port = (s.app.server.address() as AddressInfo).port;
+  });
+  afterAll(() => s.close());
+
+  it('is logged as an aborted request at debug level, with its error code readable, not as a database outage', async () => {
+    // Headers announcing a body twice the length of the half that is sent, then the socket closes.
+    const half = 'grant_type=client_credentials&scope=data%3Aread&padding=';
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write(
+          'POST /oauth/token HTTP/1.1\r\nHost: localhost\r\n' +
+            'Content-Type: application/x-www-form-urlencoded\r\n' +
+            `Content-Length: ${half.length * 2}\r\n\r\n${half}`,
+          () => socket.destroy(),
+        );
+      });
+      socket.on('error', reject);
+      socket.on('close', () => resolve());
+    });
+    const logged = () => s.logs.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const deadline = Date.now() + 5000;
+    while (
+      !logged().some((line) => line['msg'] === 'request aborted by the client') &&
+      Date.now() < deadline
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const aborted = logged().filter((line) => line['msg'] === 'request aborted by the client');
+    expect(aborted).toHaveLength(1);
+    expect(aborted[0]).toMatchObject({ level: 20, err: { code: 'ECONNRESET' } });
+    expect(s.logs.text).not.toContain('database unavailable');
+    expect(logged().filter((line) => Number(line['level']) >= 40)).toEqual([]);
+  });
+});

@@ -8,11 +8,24 @@ import { PageError, pageError } from './page-errors.js';
 import { newNonce, sendPage } from './page-security.js';
 
 /**
+ * Whether the failure is the request's own stream failing: the client hung up before its body was read
+ * (Node's `aborted`, code ECONNRESET, the same code as a database connection reset). Nobody is left to
+ * answer, and nothing failed on our side.
+ */
+function isAbortedByClient(request: FastifyRequest, error: unknown): boolean {
+  return error !== null && error !== undefined && request.raw.errored === error;
+}
+
+/**
  * The answer to a failure the handlers did not answer themselves, from the error catalogue;
  * `undefined`: a bug (500).
  */
-function toOAuthError(error: unknown): OAuthError | undefined {
+function toOAuthError(request: FastifyRequest, error: unknown): OAuthError | undefined {
   if (error instanceof OAuthError) return error;
+  // RFC 9110 §15.5.1: a request that could not be read; the answer goes nowhere (the client left).
+  if (isAbortedByClient(request, error)) {
+    return oauthError('REQUEST_UNREADABLE', 'the request could not be read');
+  }
   // An error class that names its catalogue entry (app registration, redirect URI rules).
   if (isCatalogued(error)) return oauthError(error.catalogueName, error.message);
   // A value the database cannot store or compare: a malformed request (RFC 6749 §5.2), never a 500.
@@ -31,9 +44,14 @@ function toOAuthError(error: unknown): OAuthError | undefined {
   return undefined;
 }
 
-/** Logs a failure: unexpected errors with their stack, outages briefly, data exceptions by SQLSTATE only. */
+/**
+ * Logs a failure: unexpected errors with their stack, outages briefly, data exceptions by SQLSTATE only,
+ * a client hanging up at debug level (it is the client's doing, and says nothing about our health).
+ */
 function logFailure(request: FastifyRequest, error: unknown, known: OAuthError | undefined): void {
-  if (known === undefined) {
+  if (isAbortedByClient(request, error)) {
+    request.log.debug({ err: error }, 'request aborted by the client');
+  } else if (known === undefined) {
     request.log.error({ err: error }, 'unexpected error');
   } else if (known.status === 503) {
     request.log.warn({ err: error }, 'database unavailable');
@@ -73,7 +91,7 @@ function pageErrorFor(known: OAuthError | undefined): PageError {
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler(async (error, request, reply) => {
     if (error instanceof PageError) return renderPageError(reply, error);
-    const known = toOAuthError(error);
+    const known = toOAuthError(request, error);
     logFailure(request, error, known);
     const answer = known ?? oauthError('SERVER_ERROR', 'an unexpected error occurred');
     reply
@@ -97,7 +115,7 @@ export function installErrorHandler(app: FastifyInstance): void {
 export function installPageErrorHandler(pages: FastifyInstance): void {
   pages.setErrorHandler(async (error, request, reply) => {
     if (error instanceof PageError) return renderPageError(reply, error);
-    const known = toOAuthError(error);
+    const known = toOAuthError(request, error);
     logFailure(request, error, known);
     return renderPageError(reply, pageErrorFor(known));
   });

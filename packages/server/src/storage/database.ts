@@ -8,13 +8,15 @@ import {
   type Driver,
   Kysely,
   PostgresDialect,
+  type PostgresDialectConfig,
+  PostgresDriver,
   SqliteAdapter,
   SqliteDialect,
   type SqliteDialectConfig,
   SqliteDriver,
 } from 'kysely';
 import pg from 'pg';
-import { asValueRejected } from './errors.js';
+import { asValueRejected, DatabaseTimeoutError, isDatabaseUnavailable } from './errors.js';
 import type { Database } from './schema.js';
 
 /** The database handle every repository takes. */
@@ -106,8 +108,24 @@ type Callback = (error: unknown, result: unknown) => void;
  * (SQLSTATE class 22, e.g. a NUL byte) becomes a ValueRejectedError, which the HTTP layer answers with
  * 400 `invalid_request`, never 500 (test/storage-attacks.test.ts). Covers
  * Kysely's queries (promise form) and raw `pool.query` (callback form); streams pass through.
+ *
+ * A query past its deadline (`query_timeout`) becomes a {@link DatabaseTimeoutError} and closes the
+ * connection: pg only stops waiting, the statement stays sent, and a connection back in the pool would
+ * carry it (and its transaction) on into another request's queries. Once closed, the server runs at most
+ * what it had received, then sees the end of the connection and rolls back (test/database-deadlines.test.ts).
  */
 class CheckedClient extends pg.Client {
+  private readonly deadlineMs: number;
+
+  constructor(config: pg.ClientConfig = {}) {
+    super(config);
+    this.deadlineMs = config.query_timeout ?? 0;
+    // A connection that fails while a request holds it (between two statements of a transaction: the
+    // server ended an idle transaction, or shut down) emits `error`, which pg-pool only listens to while
+    // the client is idle in the pool; the next query reports it, so the process must not crash on it.
+    this.on('error', () => {});
+  }
+
   // biome-ignore lint/suspicious/noExplicitAny: forwards every overload of pg's query unchanged.
   override query(...args: any[]): any {
     const base = super.query.bind(this) as (...forwarded: unknown[]) => unknown;
@@ -116,31 +134,107 @@ class CheckedClient extends pg.Client {
     const at = typeof values === 'function' ? 1 : typeof callback === 'function' ? 2 : -1;
     if (at !== -1) {
       const done = args[at] as Callback;
-      args[at] = ((error, result) => done(error ? asValueRejected(error) : error, result)) satisfies Callback;
+      args[at] = ((error, result) => done(error ? this.failure(error) : error, result)) satisfies Callback;
       return base(...args);
     }
     return (base(...args) as Promise<unknown>).catch((error: unknown) => {
-      throw asValueRejected(error);
+      throw this.failure(error);
     });
   }
+
+  private failure(error: unknown): unknown {
+    if (error instanceof Error && error.message === 'Query read timeout') {
+      this.end().catch(() => {});
+      return new DatabaseTimeoutError(this.deadlineMs);
+    }
+    return asValueRejected(error);
+  }
+}
+
+/**
+ * How much longer than the deadline the client waits for an answer (ms): PostgreSQL's own timeouts end
+ * a statement or an idle transaction first when the server runs (the connection is kept), and a query
+ * the client gives up on has always been sent to a transaction idle for longer than the deadline.
+ */
+const CLIENT_DEADLINE_SLACK_MS = 500;
+
+/**
+ * Kysely's PostgreSQL dialect, but a rollback that cannot run because the connection is gone (closed at
+ * its deadline, or lost) does not hide why the transaction failed: Kysely would throw the rollback's
+ * error instead. PostgreSQL rolls back the transaction of a connection that ended.
+ */
+class PostgresDialectKeepingCause extends PostgresDialect {
+  constructor(private readonly settings: PostgresDialectConfig) {
+    super(settings);
+  }
+  override createDriver(): Driver {
+    return new PostgresDriverKeepingCause(this.settings);
+  }
+}
+
+class PostgresDriverKeepingCause extends PostgresDriver {
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await super.rollbackTransaction(connection);
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+    }
+  }
+}
+
+/** How {@link openDatabase} opens a database. */
+export interface DatabaseOptions {
+  /** PostgreSQL connections in the pool (default 10). */
+  poolSize?: number;
+  /**
+   * The deadline of every database call (ms). On PostgreSQL: `statement_timeout`, the wait for a pooled
+   * or a new connection, `idle_in_transaction_session_timeout`, and a client-side query timeout
+   * {@link CLIENT_DEADLINE_SLACK_MS} later. On SQLite: the busy timeout. Unset: on PostgreSQL none but
+   * a 2 s connect timeout (migrations, the CLI), on SQLite 5 s.
+   */
+  timeoutMs?: number;
 }
 
 /**
  * Opens a database from a URL. SQLite runs in WAL mode with a busy timeout so several processes can
  * share the file; PostgreSQL uses a pool with a connect timeout so an outage fails fast.
+ *
+ * With `timeoutMs`, a hung or frozen PostgreSQL server fails every call in time, and a transaction the
+ * client gave up on never commits later. The client gives up on a statement {@link CLIENT_DEADLINE_SLACK_MS}
+ * after the deadline and closes the connection (CheckedClient), so nothing more is sent on it. A COMMIT
+ * already sent waits in the frozen server's socket; when the server resumes, its transaction has been
+ * idle past `idle_in_transaction_session_timeout`, and PostgreSQL ends such a session before it executes
+ * the next command it reads: the transaction rolls back, and the client that got a 503 still holds a
+ * valid refresh token (test/database-deadlines.test.ts). A statement it was executing is cancelled by
+ * `statement_timeout`; one it had not read yet runs, then meets the end of the connection, and its
+ * transaction rolls back.
  */
-export function openDatabase(url: string, options: { poolSize?: number } = {}): Db {
+export function openDatabase(url: string, options: DatabaseOptions = {}): Db {
+  const { timeoutMs } = options;
   if (dialectOf(url) === 'postgres') {
+    const deadlines =
+      timeoutMs === undefined
+        ? {}
+        : {
+            statement_timeout: timeoutMs,
+            idle_in_transaction_session_timeout: timeoutMs,
+            query_timeout: timeoutMs + CLIENT_DEADLINE_SLACK_MS,
+          };
     const pool = new pg.Pool({
       connectionString: url,
       Client: CheckedClient,
       max: options.poolSize ?? 10,
-      connectionTimeoutMillis: 2000,
+      connectionTimeoutMillis: timeoutMs ?? 2000,
       idleTimeoutMillis: 30_000,
+      ...deadlines,
     });
     // An idle client losing its connection must not crash the process.
     pool.on('error', () => {});
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    // Never back into the pool inside a transaction: the next request's queries would run in it.
+    pool.on('release', (error: Error | undefined, client: pg.PoolClient) => {
+      if (!error && client.getTransactionStatus() !== 'I') client.end().catch(() => {});
+    });
+    const db = new Kysely<Database>({ dialect: new PostgresDialectKeepingCause({ pool }) });
     natives.set(db, { dialect: 'postgres', pool });
     return db;
   }
@@ -155,7 +249,7 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
   // cut back to 64 MB after a checkpoint.
   sqlite.pragma('wal_autocheckpoint = 10000');
   sqlite.pragma('journal_size_limit = 67108864');
-  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma(`busy_timeout = ${Math.floor(timeoutMs ?? 5000)}`);
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({
     dialect: new SharedFileSqliteDialect({ database: withStatementCache(sqlite) }),

@@ -23,7 +23,20 @@ export class GrantError extends Error {
   }
 }
 
+/**
+ * A database call that did not answer within its deadline (LATCHKEY_DATABASE_TIMEOUT): the database is
+ * unreachable or frozen. The connection it ran on has been closed, so nothing it sent runs later.
+ */
+export class DatabaseTimeoutError extends Error {
+  override readonly name = 'DatabaseTimeoutError';
+  readonly code = 'LATCHKEY_DATABASE_TIMEOUT';
+  constructor(readonly deadlineMs: number) {
+    super(`the database did not answer within ${deadlineMs} ms`);
+  }
+}
+
 const UNAVAILABLE_CODES = new Set([
+  'LATCHKEY_DATABASE_TIMEOUT',
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',
@@ -35,6 +48,9 @@ const UNAVAILABLE_CODES = new Set([
   'SQLITE_CANTOPEN',
   'SQLITE_IOERR',
   'SQLITE_FULL',
+  '57014', // query_canceled: statement_timeout, or a transaction past its deadline at commit
+  '25P03', // idle_in_transaction_session_timeout
+  '55P03', // lock_not_available
   '57P01', // admin_shutdown
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now
@@ -51,7 +67,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('SQLITE_IOERR')))
       return true;
     if (
-      /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|database connection is not open/i.test(
+      /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|database connection is not open/i.test(
         e.message,
       )
     ) {

@@ -1,5 +1,5 @@
 /** Test harness: starts a throwaway PostgreSQL cluster on loopback and removes it afterwards. */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -28,6 +28,14 @@ export interface PostgresInstance {
   dir: string;
   /** Creates another empty database in this cluster and returns its URL (for per-suite isolation). */
   createDatabase(name: string): Promise<string>;
+  /**
+   * Freezes the cluster as a hung server looks: SIGSTOP to its postmaster, then to every process the
+   * postmaster started (backends, background workers), until none is left running. Connections stay
+   * open and new ones are accepted by the kernel, but nothing answers. Resolves once all are stopped.
+   */
+  freeze(): Promise<void>;
+  /** SIGCONT to every process {@link freeze} stopped. Idempotent; `stop()` thaws first. */
+  thaw(): void;
   /** Stops the postmaster (SIGTERM, escalating if clients linger), waits for exit, removes `dir`. Idempotent. */
   stop(): Promise<void>;
 }
@@ -75,7 +83,7 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** Instances still running, stopped synchronously if the test process exits without calling stop(). */
-const running = new Map<number, { dir: string; watchdog: ChildProcess }>();
+const running = new Map<number, { dir: string; watchdog: ChildProcess; frozen: Set<number> }>();
 let exitHookInstalled = false;
 
 function killQuietly(pid: number | undefined, signal: NodeJS.Signals): void {
@@ -91,8 +99,9 @@ function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', () => {
-    for (const [pid, { dir, watchdog }] of running) {
+    for (const [pid, { dir, watchdog, frozen }] of running) {
       killQuietly(watchdog.pid, 'SIGKILL');
+      for (const stopped of frozen) killQuietly(stopped, 'SIGCONT');
       killQuietly(pid, 'SIGQUIT'); // immediate shutdown
       try {
         rmSync(dir, { recursive: true, force: true });
@@ -108,8 +117,10 @@ function installExitHook(): void {
  * stop() (even SIGKILL), the pipe closes and the watchdog stops the postmaster and removes the directory.
  */
 function startWatchdog(pid: number, dir: string): ChildProcess {
+  // A frozen cluster (freeze()) is continued first, or it could not act on the SIGQUIT.
   const script =
-    'read _ignored; [ -d "$2" ] || exit 0; kill -QUIT "$1" 2>/dev/null; ' +
+    'read _ignored; [ -d "$2" ] || exit 0; kill -CONT "$1" 2>/dev/null; pkill -CONT -P "$1" 2>/dev/null; ' +
+    'kill -QUIT "$1" 2>/dev/null; ' +
     'i=0; while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; rm -rf "$2"';
   const watchdog = spawn('sh', ['-c', script, 'latchkey-pg-watchdog', String(pid), dir], {
     stdio: ['pipe', 'ignore', 'ignore'],
@@ -165,6 +176,50 @@ async function adminQuery(port: number, sql: string): Promise<void> {
     await client.query(sql);
   } finally {
     await client.end();
+  }
+}
+
+/** Process IDs and states (`ps` STAT: `T` is stopped) of the children of `parent`. */
+function childrenOf(parent: number): Map<number, string> {
+  const out = execFileSync('ps', ['-A', '-o', 'pid=', '-o', 'ppid=', '-o', 'stat='], { encoding: 'utf8' });
+  const children = new Map<number, string>();
+  for (const line of out.split('\n')) {
+    const [pid, ppid, stat] = line.trim().split(/\s+/);
+    if (Number(ppid) === parent) children.set(Number(pid), stat ?? '');
+  }
+  return children;
+}
+
+/** The `ps` state of one process, or undefined once it is gone. */
+function stateOf(pid: number): string | undefined {
+  try {
+    return execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * SIGSTOPs `postmaster`, then its children until every one is stopped (a fork under way when the
+ * postmaster stopped shows up on a later pass). Only the postmaster this harness started and processes
+ * whose parent it is are signalled. `frozen` collects what was stopped, for the thaw.
+ */
+async function freezeCluster(postmaster: number, frozen: Set<number>): Promise<void> {
+  process.kill(postmaster, 'SIGSTOP');
+  frozen.add(postmaster);
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const children = childrenOf(postmaster);
+    for (const pid of children.keys()) {
+      if (frozen.has(pid)) continue;
+      killQuietly(pid, 'SIGSTOP');
+      frozen.add(pid);
+    }
+    // A backend that exited before the freeze stays a zombie (Z) until the postmaster reaps it.
+    const awake = [...children].filter(([, stat]) => !/^[TZ]/.test(stat));
+    if (awake.length === 0 && stateOf(postmaster)?.startsWith('T')) return;
+    if (Date.now() > deadline) throw new Error(`freeze: still running after 5 s: ${JSON.stringify(awake)}`);
+    await sleep(10);
   }
 }
 
@@ -258,12 +313,19 @@ async function launch(
   }
   installExitHook();
   const watchdog = startWatchdog(pid, dir);
-  running.set(pid, { dir, watchdog });
+  const frozen = new Set<number>();
+  running.set(pid, { dir, watchdog, frozen });
+  const thaw = () => {
+    // Children first: the postmaster, once running, could otherwise act on a backend it sees stopped.
+    for (const stopped of [...frozen].reverse()) killQuietly(stopped, 'SIGCONT');
+    frozen.clear();
+  };
 
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
       killQuietly(watchdog.pid, 'SIGKILL');
+      thaw();
       // SIGTERM = smart shutdown (waits for clients); escalate to fast (SIGINT), then immediate (SIGQUIT).
       killQuietly(pid, 'SIGTERM');
       if (!(await waitForExit(child, 1000))) {
@@ -317,6 +379,8 @@ async function launch(
       await adminQuery(port, `create database ${quoteIdent(name)}`);
       return urlFor(name);
     },
+    freeze: () => freezeCluster(pid, frozen),
+    thaw,
     stop,
   };
 }

@@ -61,15 +61,16 @@ export interface TestServer extends RunningServer {
 
 /**
  * Starts a server over a fresh database with env overrides; registers a confidential app with data:read
- * data:write. `before` runs on the empty database first (e.g. to set up an older schema to upgrade).
+ * data:write. `before` runs on the empty database first (e.g. to set up an older schema to upgrade);
+ * `databaseUrl` is an empty database of the caller's instead (e.g. on a cluster of its own).
  */
 export async function startTestServer(
   dialect: DialectName,
   env: Record<string, string> = {},
-  options: { before?: (databaseUrl: string) => Promise<void> } = {},
+  options: { before?: (databaseUrl: string) => Promise<void>; databaseUrl?: string } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-test-'));
-  const databaseUrl = await freshDatabase(dialect, dir);
+  const databaseUrl = options.databaseUrl ?? (await freshDatabase(dialect, dir));
   await options.before?.(databaseUrl);
   const config = loadConfig({
     LATCHKEY_DATA_DIR: dir,
