@@ -9,6 +9,7 @@ import { FailureLimiter } from './http/rate-limit.js';
 import { KeyManager } from './keys/key-manager.js';
 import { createLogger } from './logger.js';
 import { ClientAuthenticator, PER_CLIENT_LIMIT_FACTOR } from './oauth/client-auth.js';
+import { makeDatabaseFilesPrivate } from './startup/database-files.js';
 import { databaseLabel } from './startup/database-label.js';
 import { closeContext, StartupSteps } from './startup/steps.js';
 import { type Db, openDatabase } from './storage/database.js';
@@ -33,7 +34,10 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
   const database = `cannot open the database ${databaseLabel(config.databaseUrl)}`;
   const db: Db = await steps.run(
     database,
-    () => openDatabase(config.databaseUrl, { poolSize: config.databasePoolSize }),
+    () => {
+      makeDatabaseFilesPrivate(config.databaseUrl);
+      return openDatabase(config.databaseUrl, { poolSize: config.databasePoolSize });
+    },
     (opened) => opened.destroy(),
   );
   await steps.run(database, () => migrate(db));
