@@ -11,6 +11,7 @@ import { createLogger } from './logger.js';
 import { ClientAuthenticator, PER_CLIENT_LIMIT_FACTOR } from './oauth/client-auth.js';
 import { makeDatabaseFilesPrivate } from './startup/database-files.js';
 import { databaseLabel } from './startup/database-label.js';
+import { generatedMessage, openingKeys, resolveKeyring } from './startup/key-encryption.js';
 import { closeContext, StartupSteps } from './startup/steps.js';
 import { type Db, openDatabase } from './storage/database.js';
 import { migrate } from './storage/migrations.js';
@@ -29,6 +30,9 @@ export interface RunningServer {
 
 /** Opens the database, migrates it and loads the keys: everything but HTTP. */
 export async function createContext(config: Config, logger: Logger): Promise<ServerContext> {
+  // Before anything opens: PostgreSQL without LATCHKEY_KEY_ENCRYPTION_KEY is a configuration error.
+  const { keyring, generated } = resolveKeyring(config);
+  if (generated) logger.info({ file: generated }, generatedMessage(generated));
   // A step that fails closes what the ones before it opened: a failed start leaves nothing running.
   const steps = new StartupSteps();
   const database = `cannot open the database ${databaseLabel(config.databaseUrl)}`;
@@ -41,11 +45,23 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
     (opened) => opened.destroy(),
   );
   await steps.run(database, () => migrate(db));
-  const keyRepository = new SigningKeyRepository(db);
-  await steps.run('cannot load the signing keys', () => keyRepository.ensure(config.signingAlg));
+  const keyRepository = new SigningKeyRepository(db, keyring);
+  await steps.run('cannot load the signing keys', () =>
+    openingKeys(async () => {
+      // Keys stored in clear before migration 007 are sealed now; a wrong KEK fails here, unchanged.
+      const { sealed } = await keyRepository.rewrap('clear-only');
+      if (sealed > 0) {
+        logger.info(
+          { sealed, kekId: keyring.current.id },
+          `sealed ${sealed} signing keys stored in clear under the key-encryption key ${keyring.current.id}`,
+        );
+      }
+      await keyRepository.ensure(config.signingAlg);
+    }),
+  );
   const keys = await steps.run(
     'cannot load the signing keys',
-    () => KeyManager.start(keyRepository, config.keyReloadMs),
+    () => openingKeys(() => KeyManager.start(keyRepository, config.keyReloadMs)),
     (manager) => manager.stop(),
   );
   const repositories = openRepositories(db);

@@ -1,6 +1,6 @@
 /**
  * What a start leaves on disk is this user's only: the data folder 0700; the SQLite file, its WAL and
- * shared-memory files and demo-app.json 0600. The real binary runs under umask
+ * shared-memory files, the key-encryption key and demo-app.json 0600. The real binary runs under umask
  * 000, so every mode is the one the code sets, not one a umask happened to leave.
  */
 import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -35,7 +35,7 @@ function modeOf(path: string): string {
 }
 
 describe('file modes under umask 000', () => {
-  it('latchkey start: a new data folder 0700; database, WAL, shared memory and demo app 0600', async () => {
+  it('latchkey start: a new data folder 0700; database, WAL, shared memory, KEK and demo app 0600', async () => {
     const data = join(tempDir(), 'not', 'yet');
     const db = join(data, 'latchkey.db');
     await underUmask(0, async () => {
@@ -47,6 +47,7 @@ describe('file modes under umask 000', () => {
           expect(existsSync(file), file).toBe(true);
           expect(modeOf(file), file).toBe('600');
         }
+        expect(modeOf(join(data, 'key-encryption.key'))).toBe('600');
         expect(modeOf(join(data, 'demo-app.json'))).toBe('600');
       } finally {
         await server.stop();

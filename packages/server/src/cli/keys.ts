@@ -1,21 +1,30 @@
 /** `latchkey keys rotate`: promote the pre-published key, publish a new next key, retire the old one. */
+import { generatedMessage, resolveKeyring } from '../startup/key-encryption.js';
 import { SigningKeyRepository } from '../storage/signing-keys.js';
 import { out, parse, UsageError } from './args.js';
 import type { CliContext } from './context.js';
 
-/** Dispatches `keys <command>`. */
-export async function keysCommand(args: string[], cli: CliContext): Promise<void> {
-  const [command, ...rest] = args;
-  if (command !== 'rotate') throw new UsageError(`unknown keys command "${command ?? ''}"; use rotate`);
-  parse('keys rotate', rest, {});
+/** The signing-key repository with this configuration's keyring (a KEK generated now is announced). */
+async function repository(cli: CliContext): Promise<SigningKeyRepository> {
+  const { keyring, generated } = resolveKeyring(cli.config);
+  if (generated) out(generatedMessage(generated));
+  return new SigningKeyRepository(await cli.db(), keyring);
+}
+
+async function rotate(args: string[], cli: CliContext): Promise<void> {
+  parse('keys rotate', args, {});
   // The retired key stays in the JWKS until every token it signed has expired (plus the reload lag).
   const reloadSeconds = Math.ceil(cli.config.keyReloadMs / 1000);
   const retireSeconds = cli.config.accessTokenTtl + reloadSeconds + 60;
-  const { activeKid, nextKid } = await new SigningKeyRepository(await cli.db()).rotate(
-    cli.config.signingAlg,
-    retireSeconds,
-  );
+  const { activeKid, nextKid } = await (await repository(cli)).rotate(cli.config.signingAlg, retireSeconds);
   out(`active key: ${activeKid}`);
   out(`next key:   ${nextKid} (published now, signs after the next rotation)`);
   out(`running servers pick up the change within ${reloadSeconds} s`);
+}
+
+/** Dispatches `keys <command>`. */
+export async function keysCommand(args: string[], cli: CliContext): Promise<void> {
+  const [command, ...rest] = args;
+  if (command === 'rotate') return rotate(rest, cli);
+  throw new UsageError(`unknown keys command "${command ?? ''}"; use rotate`);
 }
