@@ -329,6 +329,71 @@ describe.each(dialects())('the real binary on %s', (dialect) => {
     }
     expect(await rowsOf(env['LATCHKEY_DATABASE_URL'] as string)).toEqual(before);
   });
+
+  it('keys rewrap: every key under the new KEK, from the previous one; idempotent; all or nothing', async () => {
+    const env = await installation();
+    const first = newKek();
+    const second = newKek('2025');
+    expect(cli(['keys', 'rotate'], { ...env, LATCHKEY_KEY_ENCRYPTION_KEY: first.text }).code).toBe(0);
+    // A key a server of the previous release wrote during a rolling upgrade: in clear.
+    const late = generateSigningKey('ES256');
+    const db = openDatabase(env['LATCHKEY_DATABASE_URL'] as string);
+    try {
+      await db
+        .insertInto('signing_keys')
+        .values({
+          kid: late.key.kid,
+          alg: 'ES256',
+          state: 'retired',
+          private_jwk: JSON.stringify(late.privateJwk),
+          public_jwk: JSON.stringify(late.key.publicJwk),
+          created_at: 1,
+          publish_until: Math.floor(Date.now() / 1000) + 3600,
+        })
+        .execute();
+    } finally {
+      await db.destroy();
+    }
+
+    const rewrapEnv = {
+      ...env,
+      LATCHKEY_KEY_ENCRYPTION_KEY: second.text,
+      LATCHKEY_KEY_ENCRYPTION_KEY_PREVIOUS: first.text,
+    };
+    const rewrapped = cli(['keys', 'rewrap'], rewrapEnv);
+    expect(rewrapped).toMatchObject({ code: 0, stderr: '' });
+    expect(rewrapped.stdout).toMatch(/re-encrypted from a previous key-encryption key: +3\n/);
+    expect(rewrapped.stdout).toMatch(/encrypted, stored in clear before: +1\n/);
+    expect(rewrapped.stdout).toMatch(/already under the current key-encryption key: +0\n/);
+    const rows = await rowsOf(env['LATCHKEY_DATABASE_URL'] as string);
+    expect(rows.map((row) => row.kek_id)).toEqual(rows.map(() => '2025'));
+    for (const secret of privateParts(late.privateJwk)) expect(JSON.stringify(rows)).not.toContain(secret);
+    for (const form of [...first.forms, ...second.forms]) expect(rewrapped.stdout).not.toContain(form);
+
+    const again = cli(['keys', 'rewrap'], rewrapEnv);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/re-encrypted from a previous key-encryption key: +0\n/);
+    expect(again.stdout).toMatch(/already under the current key-encryption key: +4\n/);
+    expect(await rowsOf(env['LATCHKEY_DATABASE_URL'] as string)).toEqual(rows);
+
+    // A KEK that opens none of them: nothing changes.
+    const stray = cli(['keys', 'rewrap'], { ...env, LATCHKEY_KEY_ENCRYPTION_KEY: newKek().text });
+    expect(stray).toMatchObject({ code: 1, stderr: `latchkey: ${WRONG_KEK_MESSAGE}\n` });
+    expect(await rowsOf(env['LATCHKEY_DATABASE_URL'] as string)).toEqual(rows);
+
+    // The new KEK alone now starts a server that publishes every key; the old one alone does not.
+    const server = await startProcess({ ...env, LATCHKEY_KEY_ENCRYPTION_KEY: second.text });
+    try {
+      const jwks = await (await fetch(`${server.url}/.well-known/jwks.json`)).json();
+      expect(jwks.keys.map((key: { kid: string }) => key.kid).sort()).toEqual(
+        rows.map((row) => row.kid).sort(),
+      );
+    } finally {
+      await server.stop();
+    }
+    const oldOnly = await startExpectingExit({ ...env, LATCHKEY_KEY_ENCRYPTION_KEY: first.text });
+    expectOneLineFailure(oldOnly, 1, WRONG_KEK_MESSAGE);
+  });
 });
 
 describe('the real binary on SQLite without LATCHKEY_KEY_ENCRYPTION_KEY', () => {
