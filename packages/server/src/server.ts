@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import type { ServerContext } from './context.js';
 import { InFlight } from './http/in-flight.js';
 import { FailureLimiter } from './http/rate-limit.js';
+import { KeyDecryptionError } from './keys/key-encryption.js';
 import { KeyManager } from './keys/key-manager.js';
 import { createLogger } from './logger.js';
 import { ClientAuthenticator, PER_CLIENT_LIMIT_FACTOR } from './oauth/client-auth.js';
@@ -61,7 +62,14 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
   );
   const keys = await steps.run(
     'cannot load the signing keys',
-    () => openingKeys(() => KeyManager.start(keyRepository, config.keyReloadMs)),
+    () =>
+      openingKeys(() =>
+        KeyManager.start(keyRepository, config.keyReloadMs, (error) => {
+          // A key another process sealed under a KEK this server lacks: it keeps signing with the
+          // keys it has, and says why it does not see the new one (an outage stays quiet).
+          if (error instanceof KeyDecryptionError) logger.error(error.message);
+        }),
+      ),
     (manager) => manager.stop(),
   );
   const repositories = openRepositories(db);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
-import { KeyEncryptionKey, WRONG_KEK_MESSAGE } from '../src/keys/key-encryption.js';
+import { KeyEncryptionKey, Keyring, WRONG_KEK_MESSAGE } from '../src/keys/key-encryption.js';
 import { generateSigningKey } from '../src/keys/signing-key.js';
 import { resolveKeyring } from '../src/startup/key-encryption.js';
 import { type Db, openDatabase } from '../src/storage/database.js';
@@ -214,6 +214,40 @@ describe.each(dialects())('private keys at rest on %s', (dialect) => {
       await store(second.kid, second.private_jwk);
     }
     await expect(s.ctx.keys.reload()).resolves.toBeUndefined();
+  });
+});
+
+describe('a key sealed under a KEK this server lacks, written while it runs', () => {
+  it('is reported at the reload, while the server keeps signing with the keys it has', async () => {
+    const s = await startTestServer('sqlite', { LATCHKEY_KEY_RELOAD_INTERVAL: '1' });
+    try {
+      const active = s.ctx.keys.active.kid;
+      const { key, privateJwk } = generateSigningKey('ES256');
+      const { kekId, sealed } = new Keyring(KeyEncryptionKey.generate()).seal(key.kid, privateJwk);
+      await s.ctx.db
+        .insertInto('signing_keys')
+        .values({
+          kid: key.kid,
+          alg: 'ES256',
+          state: 'retired',
+          private_jwk: sealed,
+          kek_id: kekId,
+          public_jwk: JSON.stringify(key.publicJwk),
+          created_at: 1,
+          publish_until: Math.floor(Date.now() / 1000) + 3600,
+        })
+        .execute();
+      await expect
+        .poll(() => s.logs.lines.filter((line) => line.includes(WRONG_KEK_MESSAGE)).length, {
+          timeout: 10_000,
+        })
+        .toBeGreaterThan(0);
+      expect(s.ctx.keys.active.kid).toBe(active);
+      expect(s.ctx.keys.find(key.kid)).toBeUndefined();
+      for (const secret of privateParts(privateJwk)) expect(s.logs.text).not.toContain(secret);
+    } finally {
+      await s.close();
+    }
   });
 });
 
