@@ -63,7 +63,14 @@ function createKekFile(dir: string, file: string): KeyEncryptionKey | undefined 
     rmSync(partial, { force: true });
     writeFileSync(partial, `${kek.serialize()}\n`, { mode: 0o600, flag: 'wx' });
     chmodSync(partial, 0o600);
-    linkSync(partial, file);
+    try {
+      linkSync(partial, file);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw error;
+      // A file system without hard links: an exclusive create, still never replacing another's key.
+      writeFileSync(file, `${kek.serialize()}\n`, { mode: 0o600, flag: 'wx' });
+    }
     return kek;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return undefined;

@@ -81,9 +81,9 @@ export class SigningKeyRepository implements KeySource {
    * Seals private keys under the current KEK: rows in clear always, and with `all` the rows sealed
    * under a previous KEK too (`latchkey keys rewrap`); a start runs `clear-only`, so servers that do
    * not know the current KEK yet keep opening the rest during a KEK rotation. Every row is opened
-   * before any is written: with a wrong KEK this throws (keys/key-encryption.ts: KeyDecryptionError) and changes nothing,
-   * so keys never end up sealed under two different KEKs. Idempotent; several processes may run it at
-   * once (each row is replaced only if it is still as read).
+   * before any is written: with a wrong KEK this throws KeyDecryptionError (keys/key-encryption.ts)
+   * and changes nothing, so keys never end up sealed under two different KEKs. Idempotent; several
+   * processes may run it at once (each row is replaced only if it is still as read).
    *
    * On SQLite the replaced bytes are zeroed (`secure_delete`) and the WAL emptied into the file
    * afterwards, so neither the file nor its WAL keeps the clear key (test/key-encryption.test.ts reads
@@ -133,7 +133,7 @@ export class SigningKeyRepository implements KeySource {
     // The replaced pages were written to the WAL: copy them into the file and empty the WAL, so the
     // clear bytes of earlier frames go too. Best effort: a reader of another process may hold it back.
     if (sqlite && counts.sealed + counts.rewrapped > 0) {
-      await sql`pragma wal_checkpoint(TRUNCATE)`.execute(this.db);
+      await sql`pragma wal_checkpoint(TRUNCATE)`.execute(this.db).catch(() => {});
     }
     return counts;
   }
