@@ -4,11 +4,13 @@
  * of clear keys (before migration 007) is sealed at its first start; a wrong KEK stops a start with one
  * line; `latchkey keys rewrap` moves every key to a new KEK. On SQLite and PostgreSQL.
  */
+
+import { execFileSync } from 'node:child_process';
 import type { JsonWebKey } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
@@ -17,6 +19,7 @@ import { generateSigningKey } from '../src/keys/signing-key.js';
 import { resolveKeyring } from '../src/startup/key-encryption.js';
 import { type Db, openDatabase } from '../src/storage/database.js';
 import { migrate } from '../src/storage/migrations.js';
+import { findPostgresBinaries } from './support/postgres-binaries.js';
 import { cli, cliAsync, type FailedStart, startExpectingExit, startProcess } from './support/process.js';
 import { dialects, freshDatabase, startTestServer, type TestServer } from './support/server.js';
 
@@ -79,6 +82,16 @@ function sqliteBytes(file: string): string {
     .filter((suffix) => existsSync(`${file}${suffix}`))
     .map((suffix) => readFileSync(`${file}${suffix}`).toString('latin1'))
     .join('\n');
+}
+
+/** What pg_dump (beside the harness's PostgreSQL binaries) writes of a database. */
+function pgDump(url: string): string {
+  const postgres = findPostgresBinaries()?.postgres;
+  const binary = postgres && join(dirname(postgres), 'pg_dump');
+  if (!binary || !existsSync(binary)) throw new Error('pg_dump is missing beside the PostgreSQL binaries');
+  const dump = execFileSync(binary, ['--dbname', url], { encoding: 'utf8' });
+  expect(dump).toContain('COPY public.signing_keys');
+  return dump;
 }
 
 /** Exited by itself with `code` and exactly one stderr line matching `message`, no stack trace. */
@@ -174,6 +187,11 @@ describe.each(dialects())('private keys at rest on %s', (dialect) => {
     const dump = JSON.stringify(await s.ctx.db.selectFrom('signing_keys').selectAll().execute());
     for (const secret of secrets) expect(dump).not.toContain(secret);
     expect(s.logs.text).not.toContain(secrets[0]);
+  });
+
+  it.runIf(dialect === 'postgres')('nor does pg_dump of the database', () => {
+    const dump = pgDump(s.config.databaseUrl);
+    for (const secret of secretsInMemory()) expect(dump).not.toContain(secret);
   });
 
   it.runIf(dialect === 'sqlite')('nor does any byte of the SQLite file, its WAL or shared memory', () => {
@@ -323,6 +341,11 @@ describe.each(dialects())('upgrading a database whose private keys are stored in
     expect(token.statusCode).toBe(200);
     const header = JSON.parse(Buffer.from(token.json().access_token.split('.')[0], 'base64url').toString());
     expect(header.kid).toBe(old.kids['active']);
+  });
+
+  it.runIf(dialect === 'postgres')('the clear keys are gone from pg_dump of the database', () => {
+    const dump = pgDump(s.config.databaseUrl);
+    for (const secret of old.secrets) expect(dump).not.toContain(secret);
   });
 
   it.runIf(dialect === 'sqlite')(
