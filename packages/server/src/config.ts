@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { KeyEncryptionKey, KeyEncryptionKeyFormatError } from './keys/key-encryption.js';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './keys/signing-key.js';
 
 /** Everything the server reads from its environment. */
@@ -24,6 +25,18 @@ export interface Config {
    */
   databaseTimeoutMs: number;
   signingAlg: SigningAlgorithm;
+  /**
+   * LATCHKEY_KEY_ENCRYPTION_KEY: the key-encryption key (KEK) that seals the private signing keys in the
+   * database (AES-256-GCM, keys/key-encryption.ts), written `[id:]key`: 32 random bytes as base64url,
+   * base64 or hex, optionally after an ID (default: a fingerprint of the key). Unset: on SQLite, the KEK
+   * in `<dataDir>/key-encryption.key`, generated on first start; PostgreSQL requires it.
+   */
+  keyEncryptionKey: KeyEncryptionKey | undefined;
+  /**
+   * LATCHKEY_KEY_ENCRYPTION_KEY_PREVIOUS: earlier KEKs, comma-separated, same format. They only open
+   * keys, so servers keep starting while `latchkey keys rewrap` re-seals every key under the current one.
+   */
+  previousKeyEncryptionKeys: KeyEncryptionKey[];
   accessTokenTtl: number;
   logLevel: string;
   /**
@@ -174,6 +187,34 @@ function trustProxy(raw: string | undefined): Config['trustProxy'] {
   return entries;
 }
 
+/** A KEK variable (never repeated in an error: it is a secret); `undefined` when unset or empty. */
+function keyEncryptionKey(raw: string | undefined, name: string): KeyEncryptionKey | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  try {
+    return KeyEncryptionKey.parse(raw);
+  } catch (error) {
+    if (error instanceof KeyEncryptionKeyFormatError) throw new ConfigError(`${name} ${error.message}`);
+    throw error;
+  }
+}
+
+/** LATCHKEY_KEY_ENCRYPTION_KEY_PREVIOUS: comma-separated KEKs, none sharing an ID with another key. */
+function previousKeyEncryptionKeys(raw: string | undefined, current: KeyEncryptionKey | undefined) {
+  const name = 'LATCHKEY_KEY_ENCRYPTION_KEY_PREVIOUS';
+  const keys = (raw ?? '')
+    .split(',')
+    .filter((entry) => entry.trim() !== '')
+    .map((entry) => keyEncryptionKey(entry, name) as KeyEncryptionKey);
+  const seen = current ? [current] : [];
+  for (const key of keys) {
+    if (seen.some((other) => other.id === key.id && !other.sameKey(key))) {
+      throw new ConfigError(`${name}: two different keys have the ID "${key.id}"`);
+    }
+    seen.push(key);
+  }
+  return keys;
+}
+
 /** Parses durations like `3600`, `90s`, `15m`, `24h`, `14d` into seconds. */
 export function parseDuration(raw: string, name: string): number {
   const match = /^(\d+)\s*([smhd]?)$/.exec(raw.trim());
@@ -309,7 +350,7 @@ function databaseUrl(raw: string | undefined, dataDir: string): string {
  * LATCHKEY_PURGE_INTERVAL, LATCHKEY_REQUIRE_PKCE, LATCHKEY_SIGNUP,
  * LATCHKEY_SESSION_TTL, LATCHKEY_LOGIN_MAX_FAILURES, LATCHKEY_LOGIN_FAILURE_WINDOW,
  * LATCHKEY_SIGNUP_MAX_PER_IP, LATCHKEY_SIGNUP_WINDOW, LATCHKEY_SCOPE_DESCRIPTIONS,
- * LATCHKEY_TRUST_PROXY.
+ * LATCHKEY_TRUST_PROXY, LATCHKEY_KEY_ENCRYPTION_KEY, LATCHKEY_KEY_ENCRYPTION_KEY_PREVIOUS.
  */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const port = integer(env, 'PORT', 4000, 0, 65535);
@@ -322,6 +363,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       `LATCHKEY_SIGNING_ALG must be one of ${SIGNING_ALGORITHMS.join(', ')}, got "${signingAlg}"`,
     );
   }
+  const kek = keyEncryptionKey(env['LATCHKEY_KEY_ENCRYPTION_KEY'], 'LATCHKEY_KEY_ENCRYPTION_KEY');
   const logLevel = env['LATCHKEY_LOG_LEVEL'] || 'info';
   const now = Math.floor(Date.now() / 1000);
   const lifetime = (name: string, fallback: number, min = 1) => duration(env, name, fallback, { min }, now);
@@ -340,6 +382,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     databasePoolSize: integer(env, 'LATCHKEY_DATABASE_POOL_SIZE', 10, 1, 1000),
     databaseTimeoutMs: boundedDuration(env, 'LATCHKEY_DATABASE_TIMEOUT', 5, 1, 60),
     signingAlg,
+    keyEncryptionKey: kek,
+    previousKeyEncryptionKeys: previousKeyEncryptionKeys(env['LATCHKEY_KEY_ENCRYPTION_KEY_PREVIOUS'], kek),
     accessTokenTtl: lifetime('LATCHKEY_ACCESS_TOKEN_TTL', 3600),
     logLevel,
     authMaxFailures: integer(env, 'LATCHKEY_AUTH_MAX_FAILURES', 10, 1, 1_000_000),

@@ -7,10 +7,13 @@ import type { ServerContext } from './context.js';
 import { InFlight } from './http/in-flight.js';
 import { LoginThrottle } from './http/login-throttle.js';
 import { FailureLimiter } from './http/rate-limit.js';
+import { KeyDecryptionError } from './keys/key-encryption.js';
 import { KeyManager } from './keys/key-manager.js';
 import { createLogger } from './logger.js';
 import { ClientAuthenticator, PER_CLIENT_LIMIT_FACTOR } from './oauth/client-auth.js';
+import { makeDatabaseFilesPrivate } from './startup/database-files.js';
 import { databaseLabel } from './startup/database-label.js';
+import { generatedMessage, openingKeys, resolveKeyring } from './startup/key-encryption.js';
 import { closeContext, StartupSteps } from './startup/steps.js';
 import { type Db, dialectOf, openDatabase } from './storage/database.js';
 import { loadCsrfKey } from './storage/instance-secrets.js';
@@ -48,24 +51,48 @@ async function migrateWithoutDeadline(db: Db, url: string): Promise<void> {
 
 /** Opens the database, migrates it and loads the keys: everything but HTTP. */
 export async function createContext(config: Config, logger: Logger): Promise<ServerContext> {
+  // Before anything opens: PostgreSQL without LATCHKEY_KEY_ENCRYPTION_KEY is a configuration error.
+  const { keyring, generated } = resolveKeyring(config);
+  if (generated) logger.info({ file: generated }, generatedMessage(generated));
   // A step that fails closes what the ones before it opened: a failed start leaves nothing running.
   const steps = new StartupSteps();
   const database = `cannot open the database ${databaseLabel(config.databaseUrl)}`;
   const db: Db = await steps.run(
     database,
-    () =>
-      openDatabase(config.databaseUrl, {
+    () => {
+      makeDatabaseFilesPrivate(config.databaseUrl);
+      return openDatabase(config.databaseUrl, {
         poolSize: config.databasePoolSize,
         timeoutMs: config.databaseTimeoutMs,
-      }),
+      });
+    },
     (opened) => opened.destroy(),
   );
   await steps.run(database, () => migrateWithoutDeadline(db, config.databaseUrl));
-  const keyRepository = new SigningKeyRepository(db);
-  await steps.run('cannot load the signing keys', () => keyRepository.ensure(config.signingAlg));
+  const keyRepository = new SigningKeyRepository(db, keyring);
+  await steps.run('cannot load the signing keys', () =>
+    openingKeys(async () => {
+      // Keys stored in clear before migration 007 are sealed now; a wrong KEK fails here, unchanged.
+      const { sealed } = await keyRepository.rewrap('clear-only');
+      if (sealed > 0) {
+        logger.info(
+          { sealed, kekId: keyring.current.id },
+          `sealed ${sealed} signing keys stored in clear under the key-encryption key ${keyring.current.id}`,
+        );
+      }
+      await keyRepository.ensure(config.signingAlg);
+    }),
+  );
   const keys = await steps.run(
     'cannot load the signing keys',
-    () => KeyManager.start(keyRepository, config.keyReloadMs),
+    () =>
+      openingKeys(() =>
+        KeyManager.start(keyRepository, config.keyReloadMs, (error) => {
+          // A key another process sealed under a KEK this server lacks: it keeps signing with the
+          // keys it has, and says why it does not see the new one (an outage stays quiet).
+          if (error instanceof KeyDecryptionError) logger.error(error.message);
+        }),
+      ),
     (manager) => manager.stop(),
   );
   const csrfKey = await steps.run(database, () => loadCsrfKey(db));

@@ -11,7 +11,7 @@ import { migrate } from '../src/storage/migrations.js';
 import { openRepositories } from '../src/storage/repositories.js';
 import { UserRepository } from '../src/storage/users.js';
 import { type ServerProcess, startProcess } from './support/process.js';
-import { dialects, freshDatabase } from './support/server.js';
+import { dialects, freshDatabase, kekEnv } from './support/server.js';
 
 const CHAINS = 12;
 
@@ -37,6 +37,7 @@ describe.each(dialects())('kill -9 under a refresh load on %s', (dialect) => {
       LATCHKEY_DATA_DIR: dir,
       LATCHKEY_DATABASE_URL: await freshDatabase(dialect, dir),
       LATCHKEY_DEMO_APP: 'false',
+      ...kekEnv(dialect),
     };
     const config = loadConfig(env);
     const db = openDatabase(config.databaseUrl);

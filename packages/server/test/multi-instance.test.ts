@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cli, cliAsync, fetchToken, type ServerProcess, startProcess } from './support/process.js';
-import { dialects, freshDatabase } from './support/server.js';
+import { dialects, freshDatabase, kekEnv } from './support/server.js';
 
 /** A TCP proxy in front of PostgreSQL that a test can cut and restore, to play "database down". */
 class CuttableProxy {
@@ -46,7 +46,11 @@ describe.runIf(hasPostgres)('two latchkey processes on one PostgreSQL database',
   let b: ServerProcess;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'latchkey-multi-'));
-    env = { LATCHKEY_DATA_DIR: dir, LATCHKEY_DATABASE_URL: await freshDatabase('postgres', dir) };
+    env = {
+      LATCHKEY_DATA_DIR: dir,
+      LATCHKEY_DATABASE_URL: await freshDatabase('postgres', dir),
+      ...kekEnv('postgres'),
+    };
     // Started together: migrations and first-key creation must not trip over each other.
     [a, b] = await Promise.all([startProcess(env), startProcess(env)]);
   });
@@ -90,7 +94,11 @@ describe.runIf(hasPostgres)('database down', () => {
     await proxy.up();
     const viaProxy = new URL(real);
     viaProxy.port = String(port);
-    const env = { LATCHKEY_DATA_DIR: dir, LATCHKEY_DATABASE_URL: viaProxy.toString() };
+    const env = {
+      LATCHKEY_DATA_DIR: dir,
+      LATCHKEY_DATABASE_URL: viaProxy.toString(),
+      ...kekEnv('postgres'),
+    };
     server = await startProcess(env);
     const created = await cliAsync(
       ['apps', 'create', '--name', 'Down', '--scope', 'data:read', '--json'],

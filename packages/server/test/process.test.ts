@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cli, fetchToken, type ServerProcess, startProcess } from './support/process.js';
-import { clockReaches, dialects, freshDatabase } from './support/server.js';
+import { clockReaches, dialects, freshDatabase, kekEnv } from './support/server.js';
 
 /**
  * A token request sent with `Expect: 100-continue` and its body held back: `accepted` resolves when
@@ -279,6 +279,7 @@ describe.each(dialects())('running server with the CLI on %s', (dialect) => {
       LATCHKEY_DATABASE_URL: await freshDatabase(dialect, dir),
       LATCHKEY_KEY_RELOAD_INTERVAL: '1',
       LATCHKEY_DEMO_APP: 'false',
+      ...kekEnv(dialect),
     };
     server = await startProcess(env);
   });

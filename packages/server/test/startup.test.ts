@@ -110,6 +110,7 @@ describe('a start that cannot succeed exits with one line naming the cause', () 
     const run = await startExpectingExit({
       LATCHKEY_DATA_DIR: tempDir(),
       LATCHKEY_DATABASE_URL: `postgres://latchkey:hunter2@127.0.0.1:${port}/latchkey`,
+      LATCHKEY_KEY_ENCRYPTION_KEY: 'a'.repeat(64),
     });
     expectOneLineFailure(
       run,

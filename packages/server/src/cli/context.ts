@@ -1,5 +1,6 @@
 /** What CLI commands share: the configuration and a lazily opened, migrated database. */
 import type { Config } from '../config.js';
+import { makeDatabaseFilesPrivate } from '../startup/database-files.js';
 import { ClientRepository } from '../storage/clients.js';
 import { type Db, openDatabase } from '../storage/database.js';
 import { migrate } from '../storage/migrations.js';
@@ -13,6 +14,8 @@ export class CliContext {
   /** The database, opened and migrated on first use. */
   async db(): Promise<Db> {
     if (!this.database) {
+      // A first command may create the database: private from the start, as a server makes it.
+      makeDatabaseFilesPrivate(this.config.databaseUrl);
       this.database = openDatabase(this.config.databaseUrl);
       await migrate(this.database);
     }

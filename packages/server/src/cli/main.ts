@@ -16,6 +16,8 @@ const USAGE = `usage: latchkey <command>
   migrate                             bring the database schema up to date
 ${APPS_USAGE}
   keys rotate                         pre-publish a new key, promote the next one
+  keys rewrap                         re-encrypt every private key under LATCHKEY_KEY_ENCRYPTION_KEY
+                                      (opening older ones with LATCHKEY_KEY_ENCRYPTION_KEY_PREVIOUS)
   users create --email E --password P [--json]
   purge                               delete expired codes, sessions, tokens, grants, secrets, keys now
   proxy                               run the token proxy for browser apps (CLIENT_ID, CLIENT_SECRET,

@@ -28,13 +28,19 @@ export class KeyManager {
     this.jwks = KeyManager.render(initial);
   }
 
-  /** Loads the keys once and starts reloading every `reloadMs` (a rotation by another process shows up within it). */
-  static async start(repository: KeySource, reloadMs: number): Promise<KeyManager> {
+  /**
+   * Loads the keys once and starts reloading every `reloadMs` (a rotation by another process shows up
+   * within it). A reload that fails keeps the keys we have (the database briefly away, or a key sealed
+   * under a key-encryption key this server lacks) and is passed to `onReloadError`.
+   */
+  static async start(
+    repository: KeySource,
+    reloadMs: number,
+    onReloadError: (error: unknown) => void = () => {},
+  ): Promise<KeyManager> {
     const manager = new KeyManager(repository, await repository.load());
     manager.timer = setInterval(() => {
-      manager.reload().catch(() => {
-        // Database briefly away: keep signing with the keys we have.
-      });
+      manager.reload().catch(onReloadError);
     }, reloadMs);
     manager.timer.unref();
     return manager;

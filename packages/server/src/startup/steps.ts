@@ -1,4 +1,5 @@
 /** Start-up in steps: a step that fails closes what the steps before it opened, so nothing keeps running. */
+import { ConfigError } from '../config.js';
 import type { ServerContext } from '../context.js';
 import { reason, StartupError } from './startup-error.js';
 
@@ -8,7 +9,8 @@ export class StartupSteps {
 
   /**
    * Runs a step. If it throws, everything opened so far is closed (newest first) and a
-   * {@link StartupError} "`what`: cause" is thrown; otherwise `close` is remembered for a later failure.
+   * {@link StartupError} "`what`: cause" is thrown (a StartupError or a {@link ConfigError}, which
+   * already name their cause, as they are); otherwise `close` is remembered for a later failure.
    */
   async run<T>(what: string, step: () => T | Promise<T>, close?: (value: T) => unknown): Promise<T> {
     let value: T;
@@ -16,7 +18,7 @@ export class StartupSteps {
       value = await step();
     } catch (error) {
       await this.closeAll();
-      throw error instanceof StartupError
+      throw error instanceof StartupError || error instanceof ConfigError
         ? error
         : new StartupError(`${what}: ${reason(error)}`, { cause: error });
     }

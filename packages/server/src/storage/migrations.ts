@@ -228,6 +228,17 @@ const migrations: Record<string, Migration> = {
       await refreshTokenSelectors(db, db.getExecutor().adapter instanceof SqliteAdapter);
     },
   },
+  '007_sealed_signing_keys': {
+    async up(db: Kysely<unknown>) {
+      // Private keys are sealed under a key-encryption key (keys/key-encryption.ts) that this
+      // migration cannot know: it only adds the column naming the KEK of a row. A row with a KEK holds
+      // the sealed key in private_jwk; a row without one (from before this migration, or written by a
+      // server of the previous release during a rolling upgrade) still holds it in clear, and the
+      // server seals such rows when it starts, as `latchkey keys rewrap` does
+      // (storage/signing-keys.ts; test/key-encryption.test.ts upgrades a database of clear keys).
+      await db.schema.alterTable('signing_keys').addColumn('kek_id', 'varchar(64)').execute();
+    },
+  },
   '008_refresh_token_successors': {
     async up(db: Kysely<unknown>) {
       // The token issued in answer to each presentation of a refresh token, so a retry after a lost

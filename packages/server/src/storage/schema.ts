@@ -32,7 +32,14 @@ export interface SigningKeyTable {
   kid: string;
   alg: string;
   state: 'next' | 'active' | 'retired';
+  /**
+   * The private JWK sealed under the key-encryption key `kek_id` (`v1.<iv>.<ciphertext>.<tag>`,
+   * keys/key-encryption.ts); in clear (JSON) only while `kek_id` is null, from before migration 007,
+   * until the next start or `latchkey keys rewrap` seals it.
+   */
   private_jwk: string;
+  /** The KEK that sealed `private_jwk`; null: not sealed yet (migration 007). */
+  kek_id: string | null;
   public_jwk: string;
   created_at: number;
   /** For retired keys: when every token it signed has expired, so it may leave the JWKS. */

@@ -1,5 +1,11 @@
-/** Repository for signing keys and their life cycle: next -> active -> retired -> dropped. */
+/**
+ * Repository for signing keys and their life cycle: next -> active -> retired -> dropped. Private keys
+ * are stored sealed under the key-encryption key (keys/key-encryption.ts); rows from before migration
+ * 007 are sealed by {@link SigningKeyRepository.rewrap}, which every start runs.
+ */
 import type { JsonWebKey } from 'node:crypto';
+import { SqliteAdapter, sql } from 'kysely';
+import type { Keyring } from '../keys/key-encryption.js';
 import type { KeySet, KeySource } from '../keys/key-manager.js';
 import {
   generateSigningKey,
@@ -10,24 +16,126 @@ import {
 import { unixNow } from './columns.js';
 import type { Db } from './database.js';
 
-/** Signing-key data access. */
+/** What {@link SigningKeyRepository.rewrap} did, row by row. */
+export interface RewrapCounts {
+  /** Rows stored in clear (before migration 007) now sealed under the current KEK. */
+  sealed: number;
+  /** Rows sealed under a previous KEK now sealed under the current one. */
+  rewrapped: number;
+  /** Rows already sealed under the current KEK (or, for `clear-only`, under any KEK it opens). */
+  unchanged: number;
+}
+
+/** A stored row's private key and the KEK that sealed it (null: clear). */
+interface PrivateKeyColumns {
+  kid: string;
+  private_jwk: string;
+  kek_id: string | null;
+}
+
+/**
+ * Signing-key data access. Reading or writing a private key needs the {@link Keyring}; deleting keys
+ * (the purge) does not.
+ */
 export class SigningKeyRepository implements KeySource {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly keyring?: Keyring,
+  ) {}
+
+  private get keys(): Keyring {
+    if (!this.keyring) throw new Error('the signing keys need the key-encryption key to be read or written');
+    return this.keyring;
+  }
+
+  /** The private JWK of a row: opened under its KEK, or parsed from a clear row. */
+  private privateJwk(row: PrivateKeyColumns): JsonWebKey {
+    if (row.kek_id !== null) return this.keys.open(row.kid, row.kek_id, row.private_jwk);
+    try {
+      return JSON.parse(row.private_jwk) as JsonWebKey;
+    } catch {
+      // JSON.parse quotes the text it fails on: never let a key reach a message.
+      throw new Error(`signing key ${row.kid}: the stored private key is not a JWK`);
+    }
+  }
 
   private async insert(alg: SigningAlgorithm, state: 'next' | 'active'): Promise<void> {
     const { key, privateJwk } = generateSigningKey(alg);
+    const { kekId, sealed } = this.keys.seal(key.kid, privateJwk);
     await this.db
       .insertInto('signing_keys')
       .values({
         kid: key.kid,
         alg,
         state,
-        private_jwk: JSON.stringify(privateJwk),
+        private_jwk: sealed,
+        kek_id: kekId,
         public_jwk: JSON.stringify(key.publicJwk),
         created_at: unixNow(),
         publish_until: null,
       })
       .execute();
+  }
+
+  /**
+   * Seals private keys under the current KEK: rows in clear always, and with `all` the rows sealed
+   * under a previous KEK too (`latchkey keys rewrap`); a start runs `clear-only`, so servers that do
+   * not know the current KEK yet keep opening the rest during a KEK rotation. Every row is opened
+   * before any is written: with a wrong KEK this throws KeyDecryptionError (keys/key-encryption.ts)
+   * and changes nothing, so keys never end up sealed under two different KEKs. Idempotent; several
+   * processes may run it at once (each row is replaced only if it is still as read).
+   *
+   * On SQLite the replaced bytes are zeroed (`secure_delete`) and the WAL emptied into the file
+   * afterwards, so neither the file nor its WAL keeps the clear key (test/key-encryption.test.ts reads
+   * the bytes). PostgreSQL keeps the old row version until VACUUM, and its WAL archives and any backup
+   * keep what they held: rotate the signing keys after sealing keys that were stored in clear.
+   */
+  async rewrap(scope: 'all' | 'clear-only'): Promise<RewrapCounts> {
+    const keys = this.keys;
+    const sqlite = this.db.getExecutor().adapter instanceof SqliteAdapter;
+    const counts: RewrapCounts = { sealed: 0, rewrapped: 0, unchanged: 0 };
+    await this.db.transaction().execute(async (trx) => {
+      const rows = await trx
+        .selectFrom('signing_keys')
+        .select(['kid', 'private_jwk', 'kek_id'])
+        .orderBy('kid')
+        .execute();
+      const opened = rows.map((row) => ({ row, jwk: this.privateJwk(row) }));
+      const stale = opened.filter(
+        ({ row }) => row.kek_id === null || (scope === 'all' && row.kek_id !== keys.current.id),
+      );
+      counts.unchanged = rows.length - stale.length;
+      if (stale.length === 0) return;
+      const previous = sqlite
+        ? await sql<{ secure_delete: number }>`pragma secure_delete`.execute(trx)
+        : undefined;
+      if (sqlite) await sql`pragma secure_delete = on`.execute(trx);
+      try {
+        for (const { row, jwk } of stale) {
+          const { kekId, sealed } = keys.seal(row.kid, jwk);
+          const result = await trx
+            .updateTable('signing_keys')
+            .set({ private_jwk: sealed, kek_id: kekId })
+            .where('kid', '=', row.kid)
+            .where((eb) => (row.kek_id === null ? eb('kek_id', 'is', null) : eb('kek_id', '=', row.kek_id)))
+            .executeTakeFirst();
+          if (Number(result.numUpdatedRows) === 0) counts.unchanged++;
+          else if (row.kek_id === null) counts.sealed++;
+          else counts.rewrapped++;
+        }
+      } finally {
+        if (previous) {
+          const mode = Number(previous.rows[0]?.secure_delete ?? 0);
+          await sql.raw(`pragma secure_delete = ${mode}`).execute(trx);
+        }
+      }
+    });
+    // The replaced pages were written to the WAL: copy them into the file and empty the WAL, so the
+    // clear bytes of earlier frames go too. Best effort: a reader of another process may hold it back.
+    if (sqlite && counts.sealed + counts.rewrapped > 0) {
+      await sql`pragma wal_checkpoint(TRUNCATE)`.execute(this.db).catch(() => {});
+    }
+    return counts;
   }
 
   /** On first start: an active key and a pre-published next key. Idempotent. */
@@ -61,6 +169,8 @@ export class SigningKeyRepository implements KeySource {
     alg: SigningAlgorithm,
     retireSeconds: number,
   ): Promise<{ activeKid: string; nextKid: string }> {
+    // Opens every key first (a wrong KEK fails here, before a key is sealed under it) and seals clear ones.
+    await this.rewrap('clear-only');
     await this.ensure(alg);
     await this.db.transaction().execute(async (trx) => {
       const at = unixNow();
@@ -70,7 +180,7 @@ export class SigningKeyRepository implements KeySource {
         .where('state', '=', 'active')
         .execute();
       await trx.updateTable('signing_keys').set({ state: 'active' }).where('state', '=', 'next').execute();
-      const inTransaction = new SigningKeyRepository(trx);
+      const inTransaction = new SigningKeyRepository(trx, this.keyring);
       await inTransaction.deleteUnpublished(at);
       await inTransaction.insert(alg, 'next');
     });
@@ -100,11 +210,7 @@ export class SigningKeyRepository implements KeySource {
     let active: SigningKey | undefined;
     for (const row of rows) {
       if (row.state === 'retired' && (row.publish_until ?? 0) < at) continue;
-      const key = importSigningKey(
-        row.kid,
-        row.alg as SigningAlgorithm,
-        JSON.parse(row.private_jwk) as JsonWebKey,
-      );
+      const key = importSigningKey(row.kid, row.alg as SigningAlgorithm, this.privateJwk(row));
       if (row.state === 'active') active = key;
       published.push(key);
     }

@@ -18,6 +18,17 @@ export function dialects(): DialectName[] {
   return inject('postgresUrl') ? ['sqlite', 'postgres'] : ['sqlite'];
 }
 
+/**
+ * The key-encryption key of test servers on PostgreSQL, which requires LATCHKEY_KEY_ENCRYPTION_KEY (on
+ * SQLite they leave it unset, so every suite exercises the KEK generated into the data folder).
+ */
+export const TEST_KEK = `test:${Buffer.alloc(32, 7).toString('base64url')}`;
+
+/** The KEK variable a process on this dialect needs: PostgreSQL requires it. */
+export function kekEnv(dialect: DialectName): Record<string, string> {
+  return dialect === 'postgres' ? { LATCHKEY_KEY_ENCRYPTION_KEY: TEST_KEK } : {};
+}
+
 let databaseCounter = 0;
 
 /** A fresh, empty database URL of the given dialect, and a way to drop it. */
@@ -78,6 +89,7 @@ export async function startTestServer(
     LATCHKEY_ISSUER: 'http://localhost:4000',
     LATCHKEY_LOG_LEVEL: 'info',
     LATCHKEY_SCOPES: 'data:read data:write admin',
+    ...kekEnv(dialect),
     ...env,
   });
   const logs = new LogCapture();
