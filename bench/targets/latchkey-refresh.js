@@ -9,6 +9,9 @@ import { freePort, onCleanup, startProcess } from '../lib/child.js';
 import { profileFlags, run } from '../lib/latchkey-cli.js';
 import { threeLeggedChains } from '../lib/three-legged.js';
 
+/** A fixed key-encryption key for the benchmark's throwaway databases (never a secret worth keeping). */
+const BENCH_KEY_ENCRYPTION_KEY = 'a'.repeat(64);
+
 /** Chains prepared. Each run strands one chain per connection (its last request is never answered), so this covers warm-ups and rounds. */
 const CHAINS = 500;
 
@@ -52,6 +55,8 @@ export function refreshTarget(dialect, build = thisBuild) {
         LATCHKEY_DATABASE_URL: databaseUrl,
         LATCHKEY_LOG_LEVEL: 'warn',
         LATCHKEY_DEMO_APP: 'false',
+        // Required on PostgreSQL since migration 007 seals the signing keys; earlier builds ignore it.
+        LATCHKEY_KEY_ENCRYPTION_KEY: BENCH_KEY_ENCRYPTION_KEY,
       };
       const proc = startProcess({
         name: `latchkey-${dialect}${build.suffix}`,
