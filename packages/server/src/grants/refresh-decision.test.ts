@@ -14,7 +14,6 @@ const row = (overrides: Partial<RefreshRow> = {}): RefreshRow => ({
   user_id: 'usr_1',
   scopes: 'data:read',
   revoked_at: null,
-  successor_id: null,
   successor_unused: false,
   ...overrides,
 });
@@ -51,14 +50,12 @@ describe('decideRefresh', () => {
   });
   it('a retry after a lost answer: rotates again while the successor was never used, within the window', () => {
     const retried = { ...facts, retryWindowSeconds: 30 };
-    const lost = row({ rotated_at: AT - 10, successor_id: 2, successor_unused: true });
+    const lost = row({ rotated_at: AT - 10, successor_unused: true });
     expect(decideRefresh(lost, AT, retried)).toBe('rotate');
     // The successor was used: a reuse, whatever the window.
     expect(decideRefresh({ ...lost, successor_unused: false }, AT, retried)).toBe('replayed');
     // Past the window, or with the window off: a reuse.
-    expect(
-      decideRefresh(row({ rotated_at: AT - 30, successor_id: 2, successor_unused: true }), AT, retried),
-    ).toBe('replayed');
+    expect(decideRefresh(row({ rotated_at: AT - 30, successor_unused: true }), AT, retried)).toBe('replayed');
     expect(decideRefresh(lost, AT, facts)).toBe('replayed');
     // Another client, a wider scope: refused as before.
     expect(decideRefresh(lost, AT, { ...retried, clientId: 'lk_b' })).toBe('wrong_client');

@@ -239,14 +239,16 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('signing_keys').addColumn('kek_id', 'varchar(64)').execute();
     },
   },
-  '008_refresh_token_successors': {
+  '008_refresh_token_predecessors': {
     async up(db: Kysely<unknown>) {
-      // The token issued in answer to each presentation of a refresh token, so a retry after a lost
-      // answer can tell whether that successor was ever used (grants/refresh-decision.ts).
+      // Each refresh token names the token whose presentation it answered, so a retry after a lost
+      // answer can tell whether that answer was ever used (grants/refresh-decision.ts): it was not
+      // while the grant's head still answers the presented token. Written once with the row, never
+      // updated, so a rotation grows no row.
       const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
       await db.schema
         .alterTable('refresh_tokens')
-        .addColumn('successor_id', sqlite ? 'integer' : 'bigint')
+        .addColumn('predecessor_id', sqlite ? 'integer' : 'bigint')
         .execute();
     },
   },

@@ -126,8 +126,8 @@ export interface RefreshTokenTable {
   created_at: number;
   expires_at: number;
   rotated_at: number | null;
-  /** The token issued in answer to this one's latest presentation (null: never presented). */
-  successor_id: Generated<number | null>;
+  /** The token whose presentation this one answered (null: the first token of its grant). */
+  predecessor_id: Generated<number | null>;
 }
 
 /** Access tokens revoked before expiry (RFC 7009), kept until they would have expired. */

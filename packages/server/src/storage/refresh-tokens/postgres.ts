@@ -31,7 +31,6 @@ export function postgresRotation(
           'refresh_tokens.client_id',
           'refresh_tokens.expires_at',
           'refresh_tokens.rotated_at',
-          'refresh_tokens.successor_id',
           'grants.id as grant_id',
           'grants.user_id',
           'grants.scopes',
@@ -44,12 +43,13 @@ export function postgresRotation(
       // A rotated token: was its successor ever presented? Read by a statement of its own, so it sees
       // every rotation of this grant that committed while we waited for the grant's lock.
       const successorUnused =
-        stored?.rotated_at != null && stored.successor_id != null
+        stored?.rotated_at != null
           ? (await trx
               .selectFrom('refresh_tokens')
               .select('id')
-              .where('id', '=', Number(stored.successor_id))
+              .where('grant_id', '=', stored.grant_id)
               .where('rotated_at', 'is', null)
+              .where('predecessor_id', '=', stored.id)
               .executeTakeFirst()) !== undefined
           : false;
       const row = stored && { ...stored, successor_unused: successorUnused };
@@ -62,26 +62,17 @@ export function postgresRotation(
       const newToken = format.issue(Number(row.next_id));
       const nextId = Number(row.next_id);
       // Retire the head (the presented token, or on a retry or in the grace window the head that
-      // replaced it), make the new token the presented one's successor, and insert it: one round trip.
+      // replaced it) and insert the new one, answering the presented token, in one round trip.
       await trx
         .with('retired', (db) =>
-          row.rotated_at === null
-            ? db
-                .updateTable('refresh_tokens')
-                .set({ rotated_at: rotation.at, successor_id: nextId })
-                .where('id', '=', row.id)
-            : db
-                .updateTable('refresh_tokens')
-                .set({ rotated_at: rotation.at })
-                .where('grant_id', '=', row.grant_id)
-                .where('rotated_at', 'is', null),
-        )
-        // When the presented token was the head, `retired` already linked it; -1 matches no row.
-        .with('linked', (db) =>
           db
             .updateTable('refresh_tokens')
-            .set({ successor_id: nextId })
-            .where('id', '=', row.rotated_at === null ? -1 : row.id),
+            .set({ rotated_at: rotation.at })
+            .where((eb) =>
+              row.rotated_at === null
+                ? eb('id', '=', row.id)
+                : eb.and([eb('grant_id', '=', row.grant_id), eb('rotated_at', 'is', null)]),
+            ),
         )
         .insertInto('refresh_tokens')
         .values({
@@ -93,6 +84,7 @@ export function postgresRotation(
           created_at: rotation.at,
           expires_at: rotation.at + rotation.refreshTtl,
           rotated_at: null,
+          predecessor_id: row.id,
         })
         .execute();
       return { grant: issued(row, newToken) };

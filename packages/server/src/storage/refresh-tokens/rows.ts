@@ -20,10 +20,10 @@ export interface RefreshRow {
   user_id: string;
   scopes: string;
   revoked_at: number | null;
-  successor_id: number | null;
   /**
    * For a rotated token: whether the token issued in answer to its latest presentation was never
-   * presented itself (read in the rotation's transaction, after the grant's lock was taken).
+   * presented itself, i.e. the grant's head answers this token (read in the rotation's transaction,
+   * after the grant's lock was taken).
    */
   successor_unused: boolean;
 }

@@ -27,23 +27,25 @@ export function sqliteRotation(
   sqlite: SQLite.Database,
   format: RefreshTokenFormat,
 ): (rotation: Rotation) => Promise<RotationOutcome> {
-  const columns = `r.id, r.token_hash, r.client_id, r.expires_at, r.rotated_at, r.successor_id,
+  const columns = `r.id, r.token_hash, r.client_id, r.expires_at, r.rotated_at,
     g.id as grant_id, g.user_id, g.scopes, g.revoked_at from refresh_tokens r join grants g on g.id = r.grant_id`;
   const byId = sqlite.prepare(`select ${columns} where r.id = ?`);
   const byLegacyHash = sqlite.prepare(`select ${columns} where r.token_hash = ? and r.legacy = 1`);
   const revoke = sqlite.prepare('update grants set revoked_at = ? where id = ? and revoked_at is null');
   // RFC 9700 §4.14.2: a reuse also forgets the consent, so the user is asked again (revocations.ts).
   const forgetConsent = sqlite.prepare('delete from consents where user_id = ? and client_id = ?');
-  const unused = sqlite.prepare('select 1 from refresh_tokens where id = ? and rotated_at is null').pluck();
-  const retire = sqlite.prepare('update refresh_tokens set rotated_at = ?, successor_id = ? where id = ?');
+  // Whether the grant's head answers this token: its successor was never presented.
+  const headAnswers = sqlite
+    .prepare('select 1 from refresh_tokens where grant_id = ? and rotated_at is null and predecessor_id = ?')
+    .pluck();
+  const retire = sqlite.prepare('update refresh_tokens set rotated_at = ? where id = ?');
   const retireHead = sqlite.prepare(
     'update refresh_tokens set rotated_at = ? where grant_id = ? and rotated_at is null',
   );
-  const link = sqlite.prepare('update refresh_tokens set successor_id = ? where id = ?');
   // The rightmost key of the table's B-tree: one descent through pages the insert then writes.
   const nextId = sqlite.prepare(`select ${NEXT_ID_SQL.sqlite}`).pluck();
   const insert = sqlite.prepare(`insert into refresh_tokens (id, token_hash, legacy, grant_id, client_id,
-    created_at, expires_at, rotated_at) values (?, ?, 0, ?, ?, ?, ?, null)`);
+    created_at, expires_at, rotated_at, predecessor_id) values (?, ?, 0, ?, ?, ?, ?, null, ?)`);
   const run = sqlite.transaction((rotation: Rotation): RotationOutcome => {
     const { locator } = rotation;
     const stored = (locator.id === undefined ? byLegacyHash.get(locator.hash) : byId.get(locator.id)) as
@@ -51,8 +53,7 @@ export function sqliteRotation(
       | undefined;
     const row: RefreshRow | undefined = stored && {
       ...stored,
-      successor_unused:
-        stored.rotated_at !== null && stored.successor_id !== null && unused.get(stored.successor_id) === 1,
+      successor_unused: stored.rotated_at !== null && headAnswers.get(stored.grant_id, stored.id) === 1,
     };
     const decision = decide(row, rotation);
     if (decision === 'replayed' && row) {
@@ -60,14 +61,10 @@ export function sqliteRotation(
       forgetConsent.run(row.user_id, row.client_id);
     }
     if (decision !== 'rotate' || !row) return { failure: decision === 'rotate' ? 'unknown' : decision };
+    // Retire the head: the presented token, or (a retry, the grace window) the head that replaced it.
+    if (row.rotated_at === null) retire.run(rotation.at, row.id);
+    else retireHead.run(rotation.at, row.grant_id);
     const id = nextId.get() as number;
-    // Retire the head: the presented token, or (a retry, the grace window) the head that replaced it;
-    // the presented token's successor is now the new head.
-    if (row.rotated_at === null) retire.run(rotation.at, id, row.id);
-    else {
-      retireHead.run(rotation.at, row.grant_id);
-      link.run(id, row.id);
-    }
     const newToken = format.issue(id);
     insert.run(
       id,
@@ -76,6 +73,7 @@ export function sqliteRotation(
       rotation.clientId,
       rotation.at,
       rotation.at + rotation.refreshTtl,
+      row.id,
     );
     return { grant: issued(row, newToken) };
   });
