@@ -77,9 +77,6 @@ export function decide(row: RefreshRow | undefined, rotation: Rotation): Refresh
   return rotation.rule(row, rotation.at);
 }
 
-/** The row as read, before its successor's state is known. */
-export type StoredRefreshRow = Omit<RefreshRow, 'successor_unused'>;
-
 /**
  * The condition that finds a located token's row: by ID, or a legacy token by its hash (through the
  * partial index on `legacy = 1`). The SQLite rotation's prepared statements say the same in SQL.
