@@ -6,6 +6,10 @@ export function databaseLabel(url: string): string {
   if (dialectOf(url) === 'sqlite') return url;
   try {
     const parsed = new URL(url);
+    // An unescaped `/`, `?` or `#` in the password makes the parser read part of it as port or path:
+    // then the URL is not named at all, so no part of a password is ever printed.
+    const authority = url.slice(url.indexOf('//') + 2).split(/[/?#]/)[0] ?? '';
+    if (!authority.includes('@') && url.includes('@')) throw new Error('ambiguous URL');
     parsed.password = '';
     parsed.search = '';
     return parsed.toString();

@@ -35,6 +35,12 @@ export class DatabaseTimeoutError extends Error {
   }
 }
 
+/**
+ * SQLite's result codes for a database busy, locked or unreadable right now, with their extended codes
+ * (`SQLITE_BUSY_SNAPSHOT`, `SQLITE_BUSY_RECOVERY`, `SQLITE_LOCKED_SHAREDCACHE`, `SQLITE_IOERR_*`).
+ */
+const SQLITE_UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR)(_|$)/;
+
 const UNAVAILABLE_CODES = new Set([
   'LATCHKEY_DATABASE_TIMEOUT',
   'ECONNREFUSED',
@@ -64,7 +70,7 @@ const UNAVAILABLE_CODES = new Set([
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e = error; e instanceof Error; e = (e as { cause?: unknown }).cause) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('SQLITE_IOERR')))
+    if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || SQLITE_UNAVAILABLE.test(code)))
       return true;
     if (
       /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|database connection is not open/i.test(
