@@ -100,10 +100,8 @@ describe('loadConfig', () => {
     });
     it.each([
       'LATCHKEY_ACCESS_TOKEN_TTL',
-      'LATCHKEY_CODE_TTL',
       'LATCHKEY_REFRESH_TOKEN_TTL',
       'LATCHKEY_SESSION_TTL',
-      'LATCHKEY_REFRESH_GRACE',
       'LATCHKEY_PURGE_INTERVAL',
       'LATCHKEY_LOGIN_FAILURE_WINDOW',
     ])('%s: a lifetime that ends after the year 9999 is refused', (name) => {
@@ -154,5 +152,23 @@ describe('loadConfig', () => {
     expect(parseDuration('24h', 'x')).toBe(86400);
     expect(parseDuration('14d', 'x')).toBe(1_209_600);
     expect(parseDuration('3600', 'x')).toBe(3600);
+  });
+});
+
+describe('windows that would switch a protection off are refused', () => {
+  it.each([
+    ['LATCHKEY_REFRESH_RETRY_WINDOW', '14d', /LATCHKEY_REFRESH_RETRY_WINDOW must be at most 300 seconds/],
+    ['LATCHKEY_REFRESH_GRACE', '301', /LATCHKEY_REFRESH_GRACE must be at most 300 seconds/],
+    ['LATCHKEY_CODE_TTL', '1h', /LATCHKEY_CODE_TTL must be at most 600 seconds/],
+  ])('%s=%s', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+  it('accepts them up to the bound', () => {
+    const config = loadConfig({
+      LATCHKEY_REFRESH_RETRY_WINDOW: '5m',
+      LATCHKEY_REFRESH_GRACE: '300',
+      LATCHKEY_CODE_TTL: '10m',
+    });
+    expect([config.refreshRetryWindow, config.refreshGrace, config.codeTtl]).toEqual([300, 300, 600]);
   });
 });

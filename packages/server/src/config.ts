@@ -230,6 +230,15 @@ const LAST_SECOND = 253_402_300_799;
 /** The longest delay Node's timers take (2^31 - 1 ms, about 24.8 days); a longer one fires at once. */
 const MAX_TIMER_SECONDS = 2_147_483;
 
+/** RFC 6749 §4.1.2: codes live minutes (10 at most is RECOMMENDED). */
+const MAX_CODE_TTL = 600;
+
+/**
+ * The longest grace or retry window after a rotation: beyond a few minutes a rotated refresh token is
+ * as good as the live one, and reuse detection (RFC 9700 §4.14.2) is in effect off.
+ */
+const MAX_REUSE_WINDOW = 300;
+
 /**
  * A duration in seconds, at least `min`. Added to the current time it must stay within the year 9999
  * (lifetimes and windows become expiries that way); a timer delay (`timer`) must also fit Node's timers.
@@ -238,7 +247,7 @@ function duration(
   env: Env,
   name: string,
   fallback: number,
-  bounds: { min: number; timer?: boolean },
+  bounds: { min: number; max?: number; timer?: boolean },
   nowSeconds: number,
 ): number {
   const raw = env[name];
@@ -248,6 +257,9 @@ function duration(
     throw new ConfigError(
       `${name} must be at least ${bounds.min} second${bounds.min === 1 ? '' : 's'}, got "${raw}"`,
     );
+  }
+  if (bounds.max !== undefined && seconds > bounds.max) {
+    throw new ConfigError(`${name} must be at most ${bounds.max} seconds, got "${raw}"`);
   }
   if (bounds.timer && seconds > MAX_TIMER_SECONDS) {
     throw new ConfigError(`${name} must be at most ${MAX_TIMER_SECONDS} seconds (24d), got "${raw}"`);
@@ -366,7 +378,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const kek = keyEncryptionKey(env['LATCHKEY_KEY_ENCRYPTION_KEY'], 'LATCHKEY_KEY_ENCRYPTION_KEY');
   const logLevel = env['LATCHKEY_LOG_LEVEL'] || 'info';
   const now = Math.floor(Date.now() / 1000);
-  const lifetime = (name: string, fallback: number, min = 1) => duration(env, name, fallback, { min }, now);
+  const lifetime = (name: string, fallback: number, min = 1, max?: number) =>
+    duration(env, name, fallback, max === undefined ? { min } : { min, max }, now);
   const timer = (name: string, fallback: number, min: number) =>
     duration(env, name, fallback, { min, timer: true }, now);
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
@@ -395,12 +408,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     shutdownGraceMs: timer('LATCHKEY_SHUTDOWN_GRACE', 10, 0) * 1000,
     keyReloadMs: timer('LATCHKEY_KEY_RELOAD_INTERVAL', 30, 1) * 1000,
     signing: boolean(env, 'LATCHKEY_SIGNING_THREAD', availableParallelism() > 1) ? 'worker' : 'inline',
-    codeTtl: lifetime('LATCHKEY_CODE_TTL', 60),
+    // RFC 6749 §4.1.2: a maximum authorization code lifetime of 10 minutes is RECOMMENDED.
+    codeTtl: lifetime('LATCHKEY_CODE_TTL', 60, 1, MAX_CODE_TTL),
     refreshTokenTtl: lifetime('LATCHKEY_REFRESH_TOKEN_TTL', 14 * 86400),
     // 0: a rotated refresh token stops working at once.
-    refreshGrace: lifetime('LATCHKEY_REFRESH_GRACE', 0, 0),
+    refreshGrace: lifetime('LATCHKEY_REFRESH_GRACE', 0, 0, MAX_REUSE_WINDOW),
     // 0: no retry after a lost answer (a rotated token presented again is reuse).
-    refreshRetryWindow: lifetime('LATCHKEY_REFRESH_RETRY_WINDOW', 30, 0),
+    refreshRetryWindow: lifetime('LATCHKEY_REFRESH_RETRY_WINDOW', 30, 0, MAX_REUSE_WINDOW),
     // 0: never (storage/purge.ts caps the timer itself).
     purgeInterval: lifetime('LATCHKEY_PURGE_INTERVAL', 3600, 0),
     requirePkce: boolean(env, 'LATCHKEY_REQUIRE_PKCE', false),
