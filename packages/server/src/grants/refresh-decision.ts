@@ -38,7 +38,9 @@ export function decideRefresh(row: RefreshRow, at: number, request: RefreshReque
     const age = Math.max(0, at - Number(row.rotated_at));
     // A retry: the answer to the previous presentation was lost (a dropped connection, a crash), so
     // its successor was never presented. Rotating again from this token retires that successor (its
-    // later presentation is a replay), so one chain stays live and reuse detection is not weakened.
+    // later presentation is a replay), so one chain stays live. The price, for the window only: a
+    // stolen rotated token works like the live one, and the theft shows when the app next presents
+    // the successor this retired (LATCHKEY_REFRESH_RETRY_WINDOW=0 makes every reuse a replay).
     const retry = row.successor_unused && age < request.retryWindowSeconds;
     if (!retry && age >= request.graceSeconds) return 'replayed';
   }
