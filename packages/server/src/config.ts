@@ -18,6 +18,8 @@ export interface Config {
   databaseUrl: string;
   /** PostgreSQL connections per server process. */
   databasePoolSize: number;
+  /** SQLite: app registrations kept in memory for client authentication, least recently used out. */
+  clientCacheSize: number;
   /**
    * Deadline of every database call of a request (ms): a statement, a connection from the pool, a
    * transaction (storage/database.ts); SQLite's busy timeout. Kept well below clients' own timeouts, so
@@ -354,7 +356,7 @@ function databaseUrl(raw: string | undefined, dataDir: string): string {
 
 /**
  * Reads the configuration. Variables: PORT, HOST, LATCHKEY_ISSUER, LATCHKEY_AUDIENCE,
- * LATCHKEY_DATA_DIR, LATCHKEY_DATABASE_URL, LATCHKEY_DATABASE_POOL_SIZE, LATCHKEY_DATABASE_TIMEOUT,
+ * LATCHKEY_DATA_DIR, LATCHKEY_DATABASE_URL, LATCHKEY_DATABASE_POOL_SIZE, LATCHKEY_CLIENT_CACHE_SIZE, LATCHKEY_DATABASE_TIMEOUT,
  * LATCHKEY_SIGNING_ALG, LATCHKEY_ACCESS_TOKEN_TTL,
  * LATCHKEY_LOG_LEVEL, LATCHKEY_AUTH_MAX_FAILURES, LATCHKEY_AUTH_FAILURE_WINDOW, LATCHKEY_DEMO_APP,
  * LATCHKEY_SCOPES, LATCHKEY_REQUEST_TIMEOUT, LATCHKEY_SHUTDOWN_GRACE, LATCHKEY_KEY_RELOAD_INTERVAL, LATCHKEY_SIGNING_THREAD,
@@ -393,6 +395,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     dataDir,
     databaseUrl: databaseUrl(env['LATCHKEY_DATABASE_URL'], dataDir),
     databasePoolSize: integer(env, 'LATCHKEY_DATABASE_POOL_SIZE', 10, 1, 1000),
+    clientCacheSize: integer(env, 'LATCHKEY_CLIENT_CACHE_SIZE', 10_000, 1, 10_000_000),
     databaseTimeoutMs: boundedDuration(env, 'LATCHKEY_DATABASE_TIMEOUT', 5, 1, 60),
     signingAlg,
     keyEncryptionKey: kek,

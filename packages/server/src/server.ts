@@ -96,7 +96,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
     (manager) => manager.stop(),
   );
   const csrfKey = await steps.run(database, () => loadCsrfKey(db));
-  const repositories = openRepositories(db);
+  const repositories = openRepositories(db, { clientCacheSize: config.clientCacheSize });
   const limits = {
     strict: new FailureLimiter(config.authMaxFailures, config.authFailureWindow),
     perClient: new FailureLimiter(config.authMaxFailures * PER_CLIENT_LIMIT_FACTOR, config.authFailureWindow),

@@ -16,9 +16,27 @@ interface Entry {
   until: number;
 }
 
-/** A bounded map of client ID → registration, valid while the database has not changed elsewhere. */
+/** How the cache has served, since the process started. */
+export interface ClientCacheStats {
+  hits: number;
+  misses: number;
+  /** Entries dropped to stay within the bound (least recently used first). */
+  evictions: number;
+  size: number;
+}
+
+/** Default bound of the cache (LATCHKEY_CLIENT_CACHE_SIZE). */
+export const DEFAULT_CLIENT_CACHE_SIZE = 10_000;
+
+/**
+ * A bounded map of client ID → registration, valid while the database has not changed elsewhere, least
+ * recently used first out: an app that authenticates often stays however many others come and go.
+ */
 export class ClientCache {
   private readonly entries = new Map<string, Entry>();
+  private hits = 0;
+  private misses = 0;
+  private evictions = 0;
   private readonly dataVersion: Statement;
   private version: unknown;
   private checked = false;
@@ -28,11 +46,11 @@ export class ClientCache {
 
   /**
    * @param sqlite the connection every query of this process goes through
-   * @param maxEntries memory bound; the oldest entry goes first
+   * @param maxEntries memory bound; the least recently used entry goes first
    */
   constructor(
     sqlite: Database,
-    private readonly maxEntries = 10_000,
+    private readonly maxEntries = DEFAULT_CLIENT_CACHE_SIZE,
   ) {
     this.dataVersion = sqlite.prepare('pragma data_version').pluck();
     this.version = this.dataVersion.get();
@@ -52,20 +70,36 @@ export class ClientCache {
       if (version !== this.version) {
         this.version = version;
         this.entries.clear();
+        this.misses++;
         return undefined;
       }
     }
     const entry = this.entries.get(id);
-    if (entry && entry.until > nowMs) return entry.client;
+    if (entry && entry.until > nowMs) {
+      this.hits++;
+      // Most recently used last: Map keeps insertion order, so re-inserting moves it to the end.
+      this.entries.delete(id);
+      this.entries.set(id, entry);
+      return entry.client;
+    }
+    this.misses++;
     return undefined;
+  }
+
+  /** Hits, misses and evictions so far, and the current size. */
+  stats(): ClientCacheStats {
+    return { hits: this.hits, misses: this.misses, evictions: this.evictions, size: this.entries.size };
   }
 
   /** Keeps a registration read just now, until its first secret expires (`until`, epoch ms). */
   set(client: ClientWithSecrets, until: number): void {
     this.entries.delete(client.id);
     if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
+      const leastRecent = this.entries.keys().next();
+      if (!leastRecent.done) {
+        this.entries.delete(leastRecent.value);
+        this.evictions++;
+      }
     }
     this.entries.set(client.id, { client, until });
   }
@@ -78,12 +112,19 @@ export class ClientCache {
 
 const caches = new WeakMap<Db, ClientCache>();
 
-/** The cache shared by every repository over this database handle; none for PostgreSQL. */
-export function clientCacheFor(db: Db, sqlite: Database | undefined): ClientCache | undefined {
+/**
+ * The cache shared by every repository over this database handle (the first caller's bound applies);
+ * none for PostgreSQL.
+ */
+export function clientCacheFor(
+  db: Db,
+  sqlite: Database | undefined,
+  maxEntries = DEFAULT_CLIENT_CACHE_SIZE,
+): ClientCache | undefined {
   if (!sqlite) return undefined;
   let cache = caches.get(db);
   if (!cache) {
-    cache = new ClientCache(sqlite);
+    cache = new ClientCache(sqlite, maxEntries);
     caches.set(db, cache);
   }
   return cache;

@@ -1,7 +1,7 @@
 /** Repository for applications (clients) and their hashed secrets. */
 import type { Statement } from 'better-sqlite3';
 import { randomToken, sha256Hex } from '../tokens/random.js';
-import { type ClientCache, clientCacheFor } from './client-cache.js';
+import { type ClientCache, type ClientCacheStats, clientCacheFor } from './client-cache.js';
 import type { Client, ClientWithSecrets } from './client-records.js';
 import { splitScopes, unixNow } from './columns.js';
 import { type Db, nativeHandle } from './database.js';
@@ -70,9 +70,21 @@ export class ClientRepository {
   /** SQLite only: registrations kept while no other connection has written (storage/client-cache.ts). */
   private readonly cache: ClientCache | undefined;
 
-  constructor(private readonly db: Db) {
+  /**
+   * @param cacheSize SQLite: registrations kept in memory at most (LATCHKEY_CLIENT_CACHE_SIZE), least
+   *   recently used first out
+   */
+  constructor(
+    private readonly db: Db,
+    cacheSize?: number,
+  ) {
     const native = nativeHandle(db);
-    this.cache = clientCacheFor(db, native?.dialect === 'sqlite' ? native.sqlite : undefined);
+    this.cache = clientCacheFor(db, native?.dialect === 'sqlite' ? native.sqlite : undefined, cacheSize);
+  }
+
+  /** How the in-memory registration cache has served (SQLite), or `undefined` (PostgreSQL). */
+  cacheStats(): ClientCacheStats | undefined {
+    return this.cache?.stats();
   }
 
   /**

@@ -21,11 +21,11 @@ export interface Repositories {
   connectedApps: ConnectedAppRepository;
 }
 
-/** Builds every repository over `db`. */
-export function openRepositories(db: Db): Repositories {
+/** Builds every repository over `db`; `clientCacheSize` bounds the SQLite registration cache. */
+export function openRepositories(db: Db, options: { clientCacheSize?: number } = {}): Repositories {
   const refreshTokens = new RefreshTokenRepository(db);
   return {
-    clients: new ClientRepository(db),
+    clients: new ClientRepository(db, options.clientCacheSize),
     users: new UserRepository(db),
     consents: new ConsentRepository(db),
     authorizationRequests: new AuthorizationRequestRepository(db),
