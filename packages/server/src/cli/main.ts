@@ -1,7 +1,8 @@
-/** The `latchkey` command line: start, migrate, apps, keys, users, purge, proxy. */
+/** The `latchkey` command line: start, migrate, apps, keys, users, purge, backup, proxy. */
 import { ConfigError, loadConfig } from '../config.js';
 import { APPS_USAGE, appsCommand } from './apps.js';
 import { out, ShowUsage, UsageError } from './args.js';
+import { backupCommand } from './backup.js';
 import { CliContext } from './context.js';
 import { keysCommand } from './keys.js';
 import { purgeCommand } from './purge.js';
@@ -20,6 +21,7 @@ ${APPS_USAGE}
                                       (opening older ones with LATCHKEY_KEY_ENCRYPTION_KEY_PREVIOUS)
   users create --email E --password P [--json]
   purge                               delete expired codes, sessions, tokens, grants, secrets, keys now
+  backup FILE                         copy the SQLite database, consistently, while servers run (0600)
   proxy                               run the token proxy for browser apps (CLIENT_ID, CLIENT_SECRET,
                                       LATCHKEY_ISSUER or TOKEN_ENDPOINT, ALLOWED_SCOPES, ALLOWED_ORIGINS)
 
@@ -64,6 +66,7 @@ export async function main(argv: string[]): Promise<number> {
     else if (command === 'keys') await keysCommand(rest, cli);
     else if (command === 'users') await usersCommand(rest, cli);
     else if (command === 'purge') await purgeCommand(rest, cli);
+    else if (command === 'backup') await backupCommand(rest, cli);
     else throw new UsageError(`unknown command "${command}"; run "latchkey help"`);
     return 0;
   } catch (error) {
