@@ -60,8 +60,6 @@ type Trx = Transaction<Database>;
  */
 type Batch = (trx: Trx, limit: number) => Promise<Partial<PurgeCounts> & { more?: boolean }>;
 
-const deleted = (result: { numDeletedRows: bigint }) => Number(result.numDeletedRows);
-
 /** Tables whose rows carry their own `expires_at`, purged through an index on it (refresh tokens: on PostgreSQL). */
 type ExpiringTable =
   | 'authorization_codes'
@@ -105,6 +103,27 @@ function expiredRefreshTokensByWalk(at: number, lastAccessTokenIssuedBefore: num
   };
 }
 
+/**
+ * Grants without a refresh token whose last access token has expired: each batch looks at the next
+ * `limit` grants in key order and deletes those among them, so a run reads the table once, in short
+ * transactions, however many live grants there are (rescanning from the start for every batch made a
+ * run quadratic in the live grants it had to skip).
+ */
+function orphanGrantsByWalk(lastAccessTokenIssuedBefore: number): Batch {
+  let after = '';
+  return async (trx, limit) => {
+    const { rows } = await sql<{ last: string | null }>`select max(id) as last from
+      (select id from grants where id > ${after} order by id limit ${limit}) as window_ids`.execute(trx);
+    const last = rows[0]?.last;
+    if (last === null || last === undefined) return { grants: 0, more: false };
+    const result = await sql`delete from grants where id > ${after} and id <= ${last}
+      and created_at < ${lastAccessTokenIssuedBefore}
+      and not exists (select 1 from refresh_tokens r where r.grant_id = grants.id)`.execute(trx);
+    after = last;
+    return { grants: Number(result.numAffectedRows ?? 0n), more: true };
+  };
+}
+
 /** The batches, each repeated until it deletes less than a full batch (or says it has no more). */
 function batches(at: number, accessTokenTtl: number, postgres: boolean): [PurgedTable, Batch][] {
   // Access tokens are issued when a refresh token is (redemption or rotation); the newest one of a
@@ -135,32 +154,7 @@ function batches(at: number, accessTokenTtl: number, postgres: boolean): [Purged
       // Nothing can add a refresh token to it afterwards (rotation needs one), so the condition
       // cannot become false again. Without this, such a grant stayed on Connected apps forever.
       'grants',
-      async (trx, limit) => ({
-        grants: deleted(
-          await trx
-            .deleteFrom('grants')
-            .where(
-              'id',
-              'in',
-              trx
-                .selectFrom('grants as g')
-                .select('g.id')
-                .where('g.created_at', '<', lastAccessTokenIssuedBefore)
-                .where((eb) =>
-                  eb.not(
-                    eb.exists(
-                      eb
-                        .selectFrom('refresh_tokens as r')
-                        .select('r.grant_id')
-                        .whereRef('r.grant_id', '=', 'g.id'),
-                    ),
-                  ),
-                )
-                .limit(limit),
-            )
-            .executeTakeFirst(),
-        ),
-      }),
+      orphanGrantsByWalk(lastAccessTokenIssuedBefore),
     ],
     // A rotated secret's grace period ends at its expires_at (storage/clients.ts); a secret without
     // one (null: never expires) is never `< at`.
