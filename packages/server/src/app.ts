@@ -34,10 +34,13 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
   // body; after it Node answers 408 (http/framework-errors.ts) and closes, so a body dripped a byte at a
   // time cannot hold a connection open for minutes. Node checks connections every
   // `connectionsCheckingInterval` (30 s by default), so the check runs often enough for the timeout to
-  // be kept within a second (test/framework-errors.test.ts).
+  // be kept within a second (test/framework-errors.test.ts). A connection that sends nothing at all is
+  // not a request Node times: the socket's inactivity timeout (`connectionTimeout`) closes it after the
+  // same time, so idle connections cannot hold the server's sockets (test/idle-connections.test.ts).
   const requestTimeout = ctx.config.requestTimeoutMs;
   const app = Fastify({
     requestTimeout,
+    connectionTimeout: requestTimeout,
     http: {
       requestTimeout,
       headersTimeout: requestTimeout,
