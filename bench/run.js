@@ -267,7 +267,7 @@ async function main() {
   let extras = { lines: [], results: {} };
   if (process.env.BENCH_EXTRAS !== '0') {
     console.log('\nextras (proxy, resource middleware, client bundle):');
-    extras = await runExtras({ durationSeconds: config.duration, connections: config.connections });
+    extras = await runExtras({ durationSeconds: config.durationS, connections: config.connections });
     for (const line of extras.lines) console.log(`  ${line}`);
   }
 
