@@ -1,10 +1,29 @@
 /** Typed server options from the environment, with defaults; a bad value fails fast naming the option. */
-import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { KeyEncryptionKey, KeyEncryptionKeyFormatError } from './keys/key-encryption.js';
+import { resolve } from 'node:path';
+import {
+  audience,
+  boolean,
+  boundedDuration,
+  ConfigError,
+  databaseUrl,
+  duration,
+  type Env,
+  integer,
+  keyEncryptionKey,
+  MAX_CODE_TTL,
+  MAX_REUSE_WINDOW,
+  previousKeyEncryptionKeys,
+  scopeCatalogue,
+  scopeDescriptions,
+  type TrustProxy,
+  trustProxy,
+  url,
+} from './config-values.js';
+import type { KeyEncryptionKey } from './keys/key-encryption.js';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './keys/signing-key.js';
+
+export { ConfigError, parseDuration } from './config-values.js';
 
 /** Everything the server reads from its environment. */
 export interface Config {
@@ -100,7 +119,7 @@ export interface Config {
    * peer address), `true` (every X-Forwarded-For hop), the addresses/CIDRs of the trusted proxies, or a
    * hop count (as a function: Fastify ignores a bare number, since it cannot check the peer).
    */
-  trustProxy: boolean | string[] | ((address: string, hop: number) => boolean);
+  trustProxy: TrustProxy;
 }
 
 /** Descriptions for the default catalogue; LATCHKEY_SCOPE_DESCRIPTIONS adds or overrides. */
@@ -108,251 +127,6 @@ export const DEFAULT_SCOPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'data:read': 'See your projects and their data',
   'data:write': 'Create, change and delete your projects',
 };
-
-/** A configuration value is wrong: the message names the variable. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
-type Env = Record<string, string | undefined>;
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
-  }
-  return Number(raw);
-}
-
-function boolean(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (raw !== 'true' && raw !== 'false') throw new ConfigError(`${name} must be true or false, got "${raw}"`);
-  return raw === 'true';
-}
-
-function scopeDescriptions(raw: string | undefined): Record<string, string> {
-  if (raw === undefined || raw === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw new ConfigError(
-      'LATCHKEY_SCOPE_DESCRIPTIONS must be a JSON object such as {"data:read":"See your data"}',
-    );
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new ConfigError('LATCHKEY_SCOPE_DESCRIPTIONS must be a JSON object of scope to description');
-  }
-  const out: Record<string, string> = {};
-  for (const [scope, description] of Object.entries(parsed)) {
-    if (typeof description !== 'string')
-      throw new ConfigError(`LATCHKEY_SCOPE_DESCRIPTIONS: "${scope}" needs a string`);
-    out[scope] = description;
-  }
-  return out;
-}
-
-/** LATCHKEY_SCOPES: space-separated; unset or empty is the default catalogue, only spaces is a mistake. */
-function scopeCatalogue(raw: string | undefined): string[] {
-  if (raw === undefined || raw === '') return ['data:read', 'data:write'];
-  const scopes = raw.split(' ').filter(Boolean);
-  if (scopes.length === 0)
-    throw new ConfigError(`LATCHKEY_SCOPES must name at least one scope, got "${raw}"`);
-  return scopes;
-}
-
-const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
-
-/** LATCHKEY_TRUST_PROXY: `false`, `true`, a hop count, or a comma-separated list of addresses and CIDRs. */
-function trustProxy(raw: string | undefined): Config['trustProxy'] {
-  if (raw === undefined || raw === '' || raw === 'false') return false;
-  if (raw === 'true') return true;
-  if (/^\d{1,3}$/.test(raw)) {
-    // The peer is hop 0: `1` trusts the proxy in front of us and takes the address it saw.
-    const hops = Number(raw);
-    return (_address, hop) => hop < hops;
-  }
-  const entries = raw.split(',').map((entry) => entry.trim());
-  for (const entry of entries) {
-    const [address = '', prefix, extra] = entry.split('/');
-    const family = isIP(address);
-    const max = family === 6 ? 128 : 32;
-    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= max);
-    if (!PROXY_NAMES.includes(entry) && (family === 0 || !prefixOk || extra !== undefined)) {
-      throw new ConfigError(
-        `LATCHKEY_TRUST_PROXY must be true, false, a hop count or a comma-separated list of addresses/CIDRs, got "${entry}"`,
-      );
-    }
-  }
-  return entries;
-}
-
-/** A KEK variable (never repeated in an error: it is a secret); `undefined` when unset or empty. */
-function keyEncryptionKey(raw: string | undefined, name: string): KeyEncryptionKey | undefined {
-  if (raw === undefined || raw.trim() === '') return undefined;
-  try {
-    return KeyEncryptionKey.parse(raw);
-  } catch (error) {
-    if (error instanceof KeyEncryptionKeyFormatError) throw new ConfigError(`${name} ${error.message}`);
-    throw error;
-  }
-}
-
-/** LATCHKEY_KEY_ENCRYPTION_KEY_PREVIOUS: comma-separated KEKs, none sharing an ID with another key. */
-function previousKeyEncryptionKeys(raw: string | undefined, current: KeyEncryptionKey | undefined) {
-  const name = 'LATCHKEY_KEY_ENCRYPTION_KEY_PREVIOUS';
-  const keys = (raw ?? '')
-    .split(',')
-    .filter((entry) => entry.trim() !== '')
-    .map((entry) => keyEncryptionKey(entry, name) as KeyEncryptionKey);
-  const seen = current ? [current] : [];
-  for (const key of keys) {
-    if (seen.some((other) => other.id === key.id && !other.sameKey(key))) {
-      throw new ConfigError(`${name}: two different keys have the ID "${key.id}"`);
-    }
-    seen.push(key);
-  }
-  return keys;
-}
-
-/** Parses durations like `3600`, `90s`, `15m`, `24h`, `14d` into seconds. */
-export function parseDuration(raw: string, name: string): number {
-  const match = /^(\d+)\s*([smhd]?)$/.exec(raw.trim());
-  if (!match)
-    throw new ConfigError(`${name} must be a duration such as 3600, 90s, 15m, 24h or 14d, got "${raw}"`);
-  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
-  return Number(match[1]) * unit;
-}
-
-/** 9999-12-31T23:59:59Z: an expiry after it does not fit a four-digit year (RFC 3339 §5.6 `date-fullyear`). */
-const LAST_SECOND = 253_402_300_799;
-
-/** The longest delay Node's timers take (2^31 - 1 ms, about 24.8 days); a longer one fires at once. */
-const MAX_TIMER_SECONDS = 2_147_483;
-
-/** RFC 6749 §4.1.2: codes live minutes (10 at most is RECOMMENDED). */
-const MAX_CODE_TTL = 600;
-
-/**
- * The longest grace or retry window after a rotation: beyond a few minutes a rotated refresh token is
- * as good as the live one, and reuse detection (RFC 9700 §4.14.2) is in effect off.
- */
-const MAX_REUSE_WINDOW = 300;
-
-/**
- * A duration in seconds, at least `min`. Added to the current time it must stay within the year 9999
- * (lifetimes and windows become expiries that way); a timer delay (`timer`) must also fit Node's timers.
- */
-function duration(
-  env: Env,
-  name: string,
-  fallback: number,
-  bounds: { min: number; max?: number; timer?: boolean },
-  nowSeconds: number,
-): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const seconds = parseDuration(raw, name);
-  if (seconds < bounds.min) {
-    throw new ConfigError(
-      `${name} must be at least ${bounds.min} second${bounds.min === 1 ? '' : 's'}, got "${raw}"`,
-    );
-  }
-  if (bounds.max !== undefined && seconds > bounds.max) {
-    throw new ConfigError(`${name} must be at most ${bounds.max} seconds, got "${raw}"`);
-  }
-  if (bounds.timer && seconds > MAX_TIMER_SECONDS) {
-    throw new ConfigError(`${name} must be at most ${MAX_TIMER_SECONDS} seconds (24d), got "${raw}"`);
-  }
-  if (nowSeconds + seconds > LAST_SECOND) {
-    throw new ConfigError(`${name} is too long: it would end after the year 9999, got "${raw}"`);
-  }
-  return seconds;
-}
-
-/** A duration from `min` to `max` seconds, in milliseconds. */
-function boundedDuration(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  const seconds = raw === undefined || raw === '' ? fallback : parseDuration(raw, name);
-  if (seconds < min || seconds > max)
-    throw new ConfigError(`${name} must be from ${min}s to ${max}s, got "${raw}"`);
-  return seconds * 1000;
-}
-
-function url(value: string, name: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(value);
-  } catch {
-    throw new ConfigError(`${name} must be an absolute URL, got "${value}"`);
-  }
-  // RFC 8414 §2: the issuer has no query or fragment.
-  if (!/^https?:$/.test(parsed.protocol) || parsed.search || parsed.hash) {
-    throw new ConfigError(`${name} must be an http(s) URL without query or fragment, got "${value}"`);
-  }
-  return value.replace(/\/+$/, '');
-}
-
-/**
- * `aud` of access tokens: RFC 7519 §4.1.3 makes it a StringOrURI, and a resource server compares it
- * with its own identifier, so it must be an absolute URI (`https://api.example`, `urn:example:api`).
- * @see https://www.rfc-editor.org/rfc/rfc7519#section-2
- */
-function audience(raw: string | undefined, issuer: string): string {
-  if (raw === undefined || raw === '') return issuer;
-  let absolute = /^[a-z][a-z\d+.-]*:[\x21-\x7e]+$/i.test(raw);
-  try {
-    new URL(raw);
-  } catch {
-    absolute = false;
-  }
-  if (!absolute) {
-    throw new ConfigError(
-      `LATCHKEY_AUDIENCE must be an absolute URI such as https://api.example, got "${raw}"`,
-    );
-  }
-  return raw;
-}
-
-/**
- * LATCHKEY_DATABASE_URL: `postgres://` or `postgresql://` (PostgreSQL), `sqlite:` or `file:` URLs or a
- * plain path (SQLite). Any other scheme is refused rather than taken for a file name. A `file:` URL
- * becomes its path (`file:///srv/lk.db`, `file:/srv/lk.db`, `file:lk.db` relative).
- * @see https://www.rfc-editor.org/rfc/rfc8089#section-2
- */
-function databaseUrl(raw: string | undefined, dataDir: string): string {
-  if (raw === undefined || raw === '') return join(dataDir, 'latchkey.db');
-  const name = 'LATCHKEY_DATABASE_URL';
-  // A scheme of two or more characters (a one-letter one is a Windows drive, `C:/data/lk.db`).
-  const scheme = /^([a-z][a-z\d+.-]+):/i.exec(raw)?.[1]?.toLowerCase();
-  if (scheme === undefined) return raw;
-  if (scheme === 'postgres' || scheme === 'postgresql') {
-    if (!/^postgres(ql)?:\/\//i.test(raw))
-      throw new ConfigError(`${name} must start with postgres:// for PostgreSQL, got "${scheme}:..."`);
-    return raw;
-  }
-  if (scheme === 'sqlite') {
-    if (raw.replace(/^sqlite:(\/\/)?/i, '') === '')
-      throw new ConfigError(`${name} names no SQLite file: "${raw}"`);
-    return raw;
-  }
-  if (scheme === 'file') {
-    const rest = raw.slice('file:'.length);
-    if (/[?#]/.test(rest) || rest === '')
-      throw new ConfigError(`${name} must be a file: URL of a path without query or fragment, got "${raw}"`);
-    try {
-      return rest.startsWith('//') ? fileURLToPath(raw) : decodeURIComponent(rest);
-    } catch {
-      throw new ConfigError(`${name} must be a file: URL of a local path, got "${raw}"`);
-    }
-  }
-  // Never echo the value: an unknown URL may carry a password.
-  throw new ConfigError(
-    `${name} must be a postgres:// or postgresql:// URL, a file: or sqlite: URL or a file path, not a ${scheme}: URL`,
-  );
-}
 
 /**
  * Reads the configuration. Variables: PORT, HOST, LATCHKEY_ISSUER, LATCHKEY_AUDIENCE,
