@@ -25,6 +25,14 @@ function sessionCookie(request: FastifyRequest, names: CookieNames): string | un
   return session && hasIssuedShape('token', session) ? session : undefined;
 }
 
+/** The value a form of this browser must carry now, or `undefined` when it has neither cookie. */
+function expectedToken(request: FastifyRequest, names: CookieNames, key: Buffer): string | undefined {
+  const session = sessionCookie(request, names);
+  if (session) return bind(key, 'session', session);
+  const preSession = readCookie(request, names.csrf);
+  return preSession && hasIssuedShape('token', preSession) ? bind(key, 'pre-session', preSession) : undefined;
+}
+
 /**
  * The form value for this browser: bound to its session cookie, or without one to its pre-session
  * cookie, set now if it has none.
@@ -35,22 +43,11 @@ export function csrfToken(
   names: CookieNames,
   key: Buffer,
 ): string {
-  const session = sessionCookie(request, names);
-  if (session) return bind(key, 'session', session);
-  let preSession = readCookie(request, names.csrf);
-  if (!preSession || !hasIssuedShape('token', preSession)) {
-    preSession = randomToken(32);
-    setCookie(reply, names, names.csrf, preSession, 86400);
-  }
+  const current = expectedToken(request, names, key);
+  if (current) return current;
+  const preSession = randomToken(32);
+  setCookie(reply, names, names.csrf, preSession, 86400);
   return bind(key, 'pre-session', preSession);
-}
-
-/** The value a form of this browser must carry now, or `undefined` when it has neither cookie. */
-function expectedToken(request: FastifyRequest, names: CookieNames, key: Buffer): string | undefined {
-  const session = sessionCookie(request, names);
-  if (session) return bind(key, 'session', session);
-  const preSession = readCookie(request, names.csrf);
-  return preSession && hasIssuedShape('token', preSession) ? bind(key, 'pre-session', preSession) : undefined;
 }
 
 /**
