@@ -14,7 +14,7 @@ import { postgresRotation } from './postgres.js';
 import {
   type IssuedGrant,
   type Locator,
-  NEXT_ID_SQL,
+  nextIdExpression,
   type RefreshRule,
   type Rotation,
   type RotationOutcome,
@@ -82,7 +82,7 @@ export class RefreshTokenRepository {
     grant: { grantId: string; clientId: string; at: number; ttl: number },
   ): Promise<string> {
     const dialect = nativeHandle(this.db)?.dialect ?? 'sqlite';
-    const { rows } = await sql<{ id: number }>`select ${sql.raw(NEXT_ID_SQL[dialect])} as id`.execute(trx);
+    const { rows } = await sql<{ id: number }>`select ${nextIdExpression(dialect)} as id`.execute(trx);
     const id = Number(rows[0]?.id);
     const token = format.issue(id);
     await trx
