@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { sha256Hex } from '../../tokens/random.js';
 import type { RefreshTokenFormat } from '../../tokens/refresh-token-format.js';
 import { splitScopes } from '../columns.js';
-import type { Db } from '../database.js';
+import { type Db, nativeHandle } from '../database.js';
 import { revokeCompromisedIn } from '../revocations.js';
 import { SequenceIdPool } from './id-pool.js';
 import {
@@ -27,12 +27,19 @@ export function postgresRotation(
   format: RefreshTokenFormat,
 ): (rotation: Rotation) => Promise<RotationOutcome> {
   const ids = new SequenceIdPool(db);
+  const native = nativeHandle(db);
+  const timeoutMs = native?.dialect === 'postgres' ? native.timeoutMs : undefined;
   const decided = lockingRotation(db, format);
   return async (rotation) => {
     const { locator, headTerms } = rotation;
     if (locator.id === undefined || !headTerms) return decided(rotation);
     const id = await ids.take();
-    const grant = await rotateHead(db, format, rotation, locator.id, headTerms, id);
+    // Past the deadline the caller has answered 503 and the client will retry: a statement that reached
+    // a hung server must not rotate when the server resumes (LATCHKEY_REFRESH_RETRY_WINDOW=0 would take
+    // the retry for a replay). A transaction is rolled back when its connection ends; one statement in
+    // autocommit is not, so it carries the deadline itself, on the database's clock.
+    const deadline = timeoutMs === undefined ? null : (Date.now() + timeoutMs) / 1000;
+    const grant = await rotateHead(db, format, { ...rotation, deadline }, locator.id, headTerms, id);
     if (grant) return { grant };
     ids.giveBack(id);
     return decided(rotation);
@@ -48,7 +55,7 @@ export function postgresRotation(
 async function rotateHead(
   db: Db,
   format: RefreshTokenFormat,
-  rotation: Rotation,
+  rotation: Rotation & { deadline: number | null },
   presentedId: number,
   terms: HeadTerms,
   nextId: number,
@@ -68,6 +75,7 @@ async function rotateHead(
       where r.id = ${presentedId} and r.grant_id = g.id and r.rotated_at is null
         and r.token_hash = ${rotation.locator.hash} and r.client_id = ${terms.clientId}
         and r.expires_at >= ${at} and string_to_array(g.scopes, ' ') @> ${[...terms.scopes]}::text[]
+        and (${rotation.deadline}::float8 is null or clock_timestamp() < to_timestamp(${rotation.deadline}::float8))
       returning r.id, r.grant_id, g.user_id, g.scopes
     ), inserted as (
       insert into refresh_tokens (id, token_hash, legacy, grant_id, client_id, created_at, expires_at,
