@@ -7,7 +7,7 @@ import { CliContext } from './context.js';
 import { keysCommand } from './keys.js';
 import { purgeCommand } from './purge.js';
 import { startCommand } from './start.js';
-import { usersCommand } from './users.js';
+import { USERS_USAGE, usersCommand } from './users.js';
 
 /** The `latchkey help` text: every command and flag of the CLI (cli/*.ts), as the README shows them. */
 const USAGE = `usage: latchkey <command>
@@ -19,7 +19,7 @@ ${APPS_USAGE}
   keys rotate                         pre-publish a new key, promote the next one
   keys rewrap                         re-encrypt every private key under LATCHKEY_KEY_ENCRYPTION_KEY
                                       (opening older ones with LATCHKEY_KEY_ENCRYPTION_KEY_PREVIOUS)
-  users create --email E --password P [--json]
+${USERS_USAGE}
   purge                               delete expired codes, sessions, tokens, grants, secrets, keys now
   backup FILE                         copy the SQLite database, consistently, while servers run (0600)
   proxy                               run the token proxy for browser apps (CLIENT_ID, CLIENT_SECRET,
