@@ -14,6 +14,7 @@ import {
   MAX_CODE_TTL,
   MAX_REUSE_WINDOW,
   previousKeyEncryptionKeys,
+  restrictedScopes,
   scopeCatalogue,
   scopeDescriptions,
   type TrustProxy,
@@ -70,6 +71,8 @@ export interface Config {
   demoApp: boolean;
   /** Scopes a new app gets when none are given, and the catalogue advertised in metadata. */
   scopes: string[];
+  /** Scopes of the catalogue only an admin may give an app (LATCHKEY_RESTRICTED_SCOPES; default none). */
+  restrictedScopes: string[];
   /**
    * Milliseconds a client has to send a whole request, headers and body (Node's `requestTimeout` and
    * `headersTimeout`); a slower one is answered 408 and its connection closed.
@@ -126,6 +129,8 @@ export interface Config {
 export const DEFAULT_SCOPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'data:read': 'See your projects and their data',
   'data:write': 'Create, change and delete your projects',
+  // The management API (/manage/v1) acting as the user: what a developer's own tooling asks for.
+  manage: 'Manage the apps you develop: create, change and delete them, and rotate their secrets',
 };
 
 /**
@@ -180,6 +185,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     authFailureWindow: lifetime('LATCHKEY_AUTH_FAILURE_WINDOW', 300),
     demoApp: boolean(env, 'LATCHKEY_DEMO_APP', true),
     scopes: scopeCatalogue(env['LATCHKEY_SCOPES']),
+    restrictedScopes: restrictedScopes(
+      env['LATCHKEY_RESTRICTED_SCOPES'],
+      scopeCatalogue(env['LATCHKEY_SCOPES']),
+    ),
     requestTimeoutMs: timer('LATCHKEY_REQUEST_TIMEOUT', 30, 1) * 1000,
     // 0: stop at once, without waiting for in-flight requests.
     shutdownGraceMs: timer('LATCHKEY_SHUTDOWN_GRACE', 10, 0) * 1000,

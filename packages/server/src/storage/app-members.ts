@@ -122,4 +122,16 @@ export class AppMemberRepository {
     ]);
     return { owned: owned.map((row) => row.id), collaborating: collaborating.map((row) => row.client_id) };
   }
+
+  /** The owner's email of each app (of `only`, when given) that has an owner, by client ID. */
+  async ownerEmails(only?: readonly string[]): Promise<Map<string, string>> {
+    if (only?.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('clients')
+      .innerJoin('users', 'users.id', 'clients.owner_id')
+      .select(['clients.id', 'users.email'])
+      .$if(only !== undefined, (q) => q.where('clients.id', 'in', only as string[]))
+      .execute();
+    return new Map(rows.map((row) => [row.id, row.email]));
+  }
 }
