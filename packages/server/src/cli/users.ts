@@ -28,6 +28,11 @@ export async function usersCommand(args: string[], cli: CliContext): Promise<voi
         ? JSON.stringify({ id: user.id, email: user.email })
         : `created user ${user.id} <${user.email}>`,
     );
+    await cli.recordAdminAction('users create', {
+      type: 'user.created',
+      userId: user.id,
+      details: { email: user.email },
+    });
   } catch (error) {
     if (error instanceof EmailTakenError) throw new UsageError(`--email: ${error.message}`);
     throw error;

@@ -1,4 +1,5 @@
 /** Every repository over one database, built once at start (server.ts) and by tests. */
+import { AuditRepository } from './audit.js';
 import { AuthorizationRequestRepository } from './authorization-requests.js';
 import { ClientRepository } from './clients.js';
 import { CodeRepository } from './codes.js';
@@ -19,6 +20,7 @@ export interface Repositories {
   refreshTokens: RefreshTokenRepository;
   revocations: RevocationRepository;
   connectedApps: ConnectedAppRepository;
+  audit: AuditRepository;
 }
 
 /** Builds every repository over `db`; `clientCacheSize` bounds the SQLite registration cache. */
@@ -33,5 +35,6 @@ export function openRepositories(db: Db, options: { clientCacheSize?: number } =
     refreshTokens,
     revocations: new RevocationRepository(db),
     connectedApps: new ConnectedAppRepository(db),
+    audit: new AuditRepository(db),
   };
 }
