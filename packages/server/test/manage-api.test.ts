@@ -409,6 +409,34 @@ describe.each(dialects())('the management API on %s', (dialect) => {
     expect([...new Set(served)].sort()).toEqual([...new Set(documented)].sort());
   });
 
+  it('records every change in the audit log, with the user as actor and never a secret', async () => {
+    const app = (
+      await owner.call('POST', '/apps', { name: 'Audited', type: 'service', scope: 'data:read' })
+    ).json();
+    const rotated = (await owner.call('POST', `/apps/${app.client_id}/secrets`, { grace_seconds: 0 })).json();
+    await owner.call('PATCH', `/apps/${app.client_id}`, { name: 'Audited 2' });
+    await owner.call('POST', `/apps/${app.client_id}/collaborators`, { email: 'helper@example.com' });
+    await owner.call('DELETE', `/apps/${app.client_id}/collaborators/${helper.id}`);
+    await owner.call('DELETE', `/apps/${app.client_id}`);
+    const events = await s.ctx.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('client_id', '=', app.client_id)
+      .orderBy('id')
+      .execute();
+    expect(events.map((e) => [e.type, e.actor])).toEqual([
+      ['app.created', owner.id],
+      ['app.secret_rotated', owner.id],
+      ['app.updated', owner.id],
+      ['app.collaborator_added', owner.id],
+      ['app.collaborator_removed', owner.id],
+      ['app.deleted', owner.id],
+    ]);
+    const dump = JSON.stringify(events);
+    expect(dump).not.toContain(app.client_secret);
+    expect(dump).not.toContain(rotated.client_secret);
+  });
+
   it('answers unknown routes under the prefix with a problem', async () => {
     expectProblem(await owner.call('GET', '/nothing'), 404, 'not_found');
   });

@@ -47,4 +47,9 @@ export async function updateApp(args: string[], cli: CliContext): Promise<void> 
   const owner = await ownerNamed(cli, values.owner as string);
   await giveApp(cli, id, owner);
   out(`${id} now belongs to ${owner.email}`);
+  await cli.recordAdminAction('apps update', {
+    type: 'app.updated',
+    clientId: id,
+    details: { owner: owner.id },
+  });
 }

@@ -97,10 +97,15 @@ async function create(args: string[], cli: CliContext): Promise<void> {
         ...(clientSecret ? { client_secret: clientSecret } : {}),
       }),
     );
-    return;
+  } else {
+    printClient(client, ownerEmail);
+    if (clientSecret)
+      out(`client_secret: ${clientSecret}
+
+The secret is shown once; store it now.`);
   }
-  printClient(client, ownerEmail);
-  if (clientSecret) out(`client_secret: ${clientSecret}\n\nThe secret is shown once; store it now.`);
+  const { client_id, created_at, ...details } = describe(client, ownerEmail);
+  await cli.recordAdminAction('apps create', { type: 'app.created', clientId: client_id, details });
 }
 
 async function show(args: string[], cli: CliContext): Promise<void> {
@@ -155,18 +160,23 @@ async function rotateSecret(args: string[], cli: CliContext): Promise<void> {
   if (rotation === undefined) throw new UsageError(`no confidential app with client_id "${id}"`);
   const { secret, previousUntil } = rotation;
   const cutShort = rotation.cutShort.map(iso);
-  if (values.json) {
-    out(
-      JSON.stringify({
-        client_id: id,
-        client_secret: secret,
-        previous_secret_valid_for: grace,
-        previous_secret_valid_until: previousUntil === undefined ? null : iso(previousUntil),
-        grace_cut_short: cutShort,
-      }),
-    );
-    return;
-  }
+  // What changed, as --json prints it and the audit event keeps it (never the secret).
+  const summary = {
+    previous_secret_valid_for: grace,
+    previous_secret_valid_until: previousUntil === undefined ? null : iso(previousUntil),
+    grace_cut_short: cutShort,
+  };
+  if (values.json) out(JSON.stringify({ client_id: id, client_secret: secret, ...summary }));
+  else printRotation(secret, grace, previousUntil, cutShort);
+  await cli.recordAdminAction('apps rotate-secret', {
+    type: 'app.secret_rotated',
+    clientId: id,
+    details: summary,
+  });
+}
+
+/** The human output of `apps rotate-secret`. */
+function printRotation(secret: string, grace: number, previousUntil: number | undefined, cutShort: string[]) {
   out(`client_secret: ${secret}`);
   out(
     previousUntil === undefined
@@ -191,8 +201,12 @@ async function rotateSecret(args: string[], cli: CliContext): Promise<void> {
 async function remove(args: string[], cli: CliContext): Promise<void> {
   const { positionals } = parse('apps delete', args, {});
   const id = onePositional(positionals, 'client_id');
-  if (!(await (await cli.clients()).delete(id))) throw new UsageError(`no app with client_id "${id}"`);
+  const clients = await cli.clients();
+  // Read first: the event keeps the name of the app it names, which is gone afterwards.
+  const name = (await clients.find(id))?.name ?? null;
+  if (!(await clients.delete(id))) throw new UsageError(`no app with client_id "${id}"`);
   out(`deleted ${id}`);
+  await cli.recordAdminAction('apps delete', { type: 'app.deleted', clientId: id, details: { name } });
 }
 
 /** Dispatches `apps <command>`. */

@@ -38,6 +38,11 @@ export async function usersCommand(args: string[], cli: CliContext): Promise<voi
         ? JSON.stringify({ id: user.id, email: user.email, admin: user.isAdmin })
         : `created ${user.isAdmin ? 'admin' : 'user'} ${user.id} <${user.email}>`,
     );
+    await cli.recordAdminAction('users create', {
+      type: 'user.created',
+      userId: user.id,
+      details: { email: user.email },
+    });
   } catch (error) {
     if (error instanceof EmailTakenError) throw new UsageError(`--email: ${error.message}`);
     throw error;
@@ -55,4 +60,9 @@ async function update(args: string[], cli: CliContext): Promise<void> {
   const user = await new UserRepository(await cli.db()).setAdmin(email, values.admin === true);
   if (!user) throw new UsageError(`no user with email "${email}"`);
   out(`${user.email} is ${user.isAdmin ? 'now an admin' : 'no longer an admin'}`);
+  await cli.recordAdminAction('users update', {
+    type: 'user.updated',
+    userId: user.id,
+    details: { admin: user.isAdmin },
+  });
 }

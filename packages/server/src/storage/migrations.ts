@@ -252,6 +252,30 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '009_audit_events': {
+    async up(db: Kysely<unknown>) {
+      // The audit log (storage/audit.ts). No foreign keys: an event outlives the app, user or grant it
+      // names.
+      const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
+      await db.schema
+        .createTable('audit_events')
+        .addColumn('id', sqlite ? 'integer' : 'bigserial', (c) => c.primaryKey())
+        .addColumn('occurred_at', 'bigint', (c) => c.notNull())
+        .addColumn('type', 'varchar(64)', (c) => c.notNull())
+        .addColumn('actor', 'varchar(255)', (c) => c.notNull())
+        .addColumn('client_id', 'varchar(255)')
+        .addColumn('user_id', 'varchar(64)')
+        .addColumn('details', 'text', (c) => c.notNull())
+        .execute();
+      // `latchkey audit list --since` (newest first from a point in time) and the purge (oldest first up
+      // to the retention's cut-off) read only the events they return or delete.
+      await db.schema
+        .createIndex('audit_events_occurred')
+        .on('audit_events')
+        .columns(['occurred_at', 'id'])
+        .execute();
+    },
+  },
   '012_app_owners': {
     async up(db: Kysely<unknown>) {
       // Who may manage an app: its owner (null for an app the CLI created without one), the users it

@@ -153,6 +153,23 @@ export interface InstanceSecretTable {
   value: string;
 }
 
+/**
+ * A security event or admin action (storage/audit.ts): kept until LATCHKEY_AUDIT_RETENTION has passed,
+ * whatever becomes of the app, user or grant it names (no foreign keys).
+ */
+export interface AuditEventTable {
+  id: Generated<number>;
+  occurred_at: number;
+  /** What happened: `grant.revoked`, `app.created`, ... (storage/audit.ts `AUDIT_EVENT_TYPES`). */
+  type: string;
+  /** Who did it: `cli`, `system`, a user ID or a client ID. */
+  actor: string;
+  client_id: string | null;
+  user_id: string | null;
+  /** A JSON object of what else matters (a reason, a grant ID, counts); never a secret. */
+  details: string;
+}
+
 /** All tables. */
 export interface Database {
   clients: ClientTable;
@@ -168,4 +185,5 @@ export interface Database {
   revoked_tokens: RevokedTokenTable;
   instance_secrets: InstanceSecretTable;
   app_collaborators: AppCollaboratorTable;
+  audit_events: AuditEventTable;
 }

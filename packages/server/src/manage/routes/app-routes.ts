@@ -48,7 +48,7 @@ export function appRoutes(app: FastifyInstance, ctx: ServerContext): void {
   });
 
   app.post('/apps', async (request, reply) => {
-    const { user } = await callerOf(ctx, request);
+    const { user, via } = await callerOf(ctx, request);
     const body = readJsonBody(request, ['name', 'type', 'redirect_uris', 'scope']);
     const type = body['type'];
     if (!isAppTypeName(type))
@@ -71,6 +71,8 @@ export function appRoutes(app: FastifyInstance, ctx: ServerContext): void {
       isPublic: kind.isPublic,
     });
     await ctx.appMembers.setOwner(client.id, user.id);
+    const details = { name: client.name, type, scope: client.scopes.join(' '), via };
+    await ctx.audit.record({ type: 'app.created', actor: user.id, clientId: client.id, details });
     reply.code(201).header('location', `/manage/v1/apps/${encodeURIComponent(client.id)}`);
     // The secret is in this answer only (RFC 7591 §3.2.1); stored as its hash.
     return { ...appView(client, 'owner', user.email), ...(clientSecret && { client_secret: clientSecret }) };
@@ -95,6 +97,13 @@ export function appRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const { app: client, role, ownerId } = await loadApp(ctx, caller, request.params.id, action);
     checkRestricted(ctx, caller.user, changes.scope);
     const changed = await changeApp(ctx.clients, ctx.config.scopes, client, changes);
+    const fields = Object.entries(changes).flatMap(([key, value]) => (value === undefined ? [] : [key]));
+    await ctx.audit.record({
+      type: 'app.updated',
+      actor: caller.user.id,
+      clientId: client.id,
+      details: { changed: fields, via: caller.via },
+    });
     return appView(changed, role, await emailOf(ctx, ownerId));
   });
 
@@ -102,6 +111,12 @@ export function appRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const caller = await callerOf(ctx, request);
     const { app: client } = await loadApp(ctx, caller, request.params.id, 'delete');
     await ctx.clients.delete(client.id);
+    await ctx.audit.record({
+      type: 'app.deleted',
+      actor: caller.user.id,
+      clientId: client.id,
+      details: { name: client.name, via: caller.via },
+    });
     return reply.code(204).send();
   });
 }

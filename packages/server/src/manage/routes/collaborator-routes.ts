@@ -41,6 +41,16 @@ export function collaboratorRoutes(app: FastifyInstance, ctx: ServerContext): vo
     if (user.id === ownerId)
       throw problem('MANAGE_INVALID_BODY', 'the owner is not also a collaborator', { field: 'email' });
     const added = await ctx.appMembers.addCollaborator(client.id, user.id);
+    if (added) {
+      const details = { via: caller.via };
+      await ctx.audit.record({
+        type: 'app.collaborator_added',
+        actor: caller.user.id,
+        clientId: client.id,
+        userId: user.id,
+        details,
+      });
+    }
     reply.code(added ? 201 : 200);
     return list(client.id);
   });
@@ -52,6 +62,13 @@ export function collaboratorRoutes(app: FastifyInstance, ctx: ServerContext): vo
       const { app: client } = await loadApp(ctx, caller, request.params.id, 'manage-collaborators');
       if (!(await ctx.appMembers.removeCollaborator(client.id, request.params.userId)))
         throw problem('MANAGE_NOT_FOUND', 'that user is not a collaborator of this app');
+      await ctx.audit.record({
+        type: 'app.collaborator_removed',
+        actor: caller.user.id,
+        clientId: client.id,
+        userId: request.params.userId,
+        details: { via: caller.via },
+      });
       return reply.code(204).send();
     },
   );

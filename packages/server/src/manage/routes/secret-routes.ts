@@ -30,6 +30,12 @@ export function secretRoutes(app: FastifyInstance, ctx: ServerContext): void {
     if (client.isPublic) throw problem('MANAGE_INVALID_BODY', 'a public app has no secret to rotate');
     const rotation = await ctx.clients.rotateSecret(client.id, grace as number);
     if (!rotation) throw problem('MANAGE_NOT_FOUND', `no app with client_id "${client.id}"`);
+    await ctx.audit.record({
+      type: 'app.secret_rotated',
+      actor: caller.user.id,
+      clientId: client.id,
+      details: { grace_seconds: grace as number, via: caller.via },
+    });
     reply.code(201);
     // Shown once (RFC 7591 §3.2.1): listed afterwards by its times only.
     return {

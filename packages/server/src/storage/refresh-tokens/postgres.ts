@@ -139,7 +139,7 @@ function lockingRotation(
       const decision = decide(row, rotation);
       if (decision === 'replayed' && row) {
         const grant = { grantId: row.grant_id, userId: row.user_id, clientId: row.client_id };
-        await revokeCompromisedIn(trx, grant, rotation.at);
+        await revokeCompromisedIn(trx, grant, rotation.at, 'refresh_token_reuse');
       }
       if (decision !== 'rotate' || !row) return { failure: decision === 'rotate' ? 'unknown' : decision };
       const newToken = format.issue(Number(row.next_id));
