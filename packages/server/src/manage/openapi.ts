@@ -3,7 +3,7 @@
  * test/manage-api.test.ts validates it and checks it against the routes both ways.
  */
 import { APP_TYPES } from '../oauth/app-types.js';
-import { GRACE_CHOICES } from './routes/secret-routes.js';
+import { GRACE_CHOICES } from './app-actions.js';
 
 /** Path of the document, under the management prefix. */
 export const OPENAPI_PATH = '/openapi.json';

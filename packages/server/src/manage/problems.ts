@@ -37,12 +37,7 @@ export const PROBLEMS = {
     status: 404,
     answer: 'problem',
     rule: 'no such app, collaborator or route; also every app the caller may not see (manage/access.ts)',
-    raisedIn: [
-      'manage/index.ts',
-      'manage/load-app.ts',
-      'manage/routes/collaborator-routes.ts',
-      'manage/routes/secret-routes.ts',
-    ],
+    raisedIn: ['manage/app-actions.ts', 'manage/index.ts', 'manage/load-app.ts'],
     title: 'Not found',
   },
   MANAGE_FORBIDDEN: {
@@ -50,7 +45,7 @@ export const PROBLEMS = {
     status: 403,
     answer: 'problem',
     rule: "an action the caller's role may not take (a collaborator deleting the app), or a restricted scope asked for by a non-admin",
-    raisedIn: ['manage/load-app.ts', 'manage/routes/app-routes.ts'],
+    raisedIn: ['manage/app-actions.ts', 'manage/load-app.ts'],
     title: 'Not allowed for your role',
   },
   MANAGE_INVALID_BODY: {
@@ -58,13 +53,7 @@ export const PROBLEMS = {
     status: 400,
     answer: 'problem',
     rule: 'RFC 9110 §15.5.1: a body that is not a JSON object of the documented members, or a value they may not take',
-    raisedIn: [
-      'manage/index.ts',
-      'manage/body.ts',
-      'manage/routes/app-routes.ts',
-      'manage/routes/collaborator-routes.ts',
-      'manage/routes/secret-routes.ts',
-    ],
+    raisedIn: ['manage/app-actions.ts', 'manage/body.ts', 'manage/index.ts'],
     title: 'The request body is not valid',
   },
   MANAGE_UNAVAILABLE: {
