@@ -50,7 +50,7 @@ export const ERRORS = {
     code: 'invalid_request',
     status: 400,
     answer: 'json',
-    rule: 'RFC 9110 §15.5: a body or URL that cannot be read (Fastify refused it); 413 when too large',
+    rule: 'RFC 9110 §15.5: a body, URL or Content-Type that cannot be read (Fastify refused it); 413 when too large, else 400',
     raisedIn: ['http/error-handler.ts', 'http/framework-errors.ts'],
   },
   REQUEST_TIMEOUT: {

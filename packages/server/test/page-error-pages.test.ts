@@ -50,6 +50,16 @@ describe('error pages for failures on the browser pages', () => {
     expectHtmlPage(res, 413, 'This request was not understood');
   });
 
+  it('a sign-in POST whose Content-Type cannot be parsed is a 400 page, like any other unreadable form', async () => {
+    const res = await s.app.inject({
+      method: 'POST',
+      url: '/login',
+      headers: { 'content-type': 'text' },
+      payload: 'email=a%40b.example&password=x',
+    });
+    expectHtmlPage(res, 400, 'This request was not understood');
+  });
+
   it('the database down during sign-in is a 503 page with Retry-After, logged as an outage', async () => {
     const browser = new InjectBrowser(s.app);
     const csrf = csrfOf((await browser.get('/login')).body);
