@@ -281,6 +281,15 @@ export const ERRORS = {
     title: 'This request has expired',
     detail: 'Go back to the app and start again. Nothing was allowed.',
   },
+  PAGE_METHOD_NOT_ALLOWED: {
+    code: 'method_not_allowed',
+    status: 405,
+    answer: 'page',
+    rule: 'RFC 9110 §15.5.6, RFC 6749 §3.1: the authorization endpoint asked for by another method than GET, or the consent answer by another than POST (with Allow)',
+    raisedIn: ['http/page-methods.ts'],
+    title: 'This page cannot be opened this way',
+    detail: 'It was asked for in a way it does not accept. Nothing was sent back to any app.',
+  },
   PAGE_BAD_REQUEST: {
     code: 'bad_request',
     status: 400,

@@ -274,6 +274,21 @@ describe('every error page names its error code', () => {
     expectHtmlPage(res, status, `Error ${status} · ${code}`);
   });
 
+  it.each([
+    ['POST', '/oauth/authorize?response_type=code', 'GET, HEAD'],
+    ['PUT', '/oauth/authorize', 'GET, HEAD'],
+    ['GET', '/oauth/authorize/decision?request=x', 'POST'],
+    ['DELETE', '/oauth/authorize/decision', 'POST'],
+  ] as const)(
+    '%s %s: Error 405 · method_not_allowed with Allow, not a JSON 404',
+    async (method, url, allow) => {
+      const res = await s.app.inject({ method, url, headers: FORM, payload: `client_id=${app.client.id}` });
+      expectHtmlPage(res, 405, 'Error 405 · method_not_allowed');
+      expect(res.headers['allow']).toBe(allow);
+      expect(res.headers['location']).toBeUndefined();
+    },
+  );
+
   it('a form without its anti-CSRF value: Error 403 · form_expired', async () => {
     const res = await s.app.inject({
       method: 'POST',
