@@ -37,11 +37,12 @@ const FIELDS = [
 type Field = (typeof FIELDS)[number];
 
 /**
- * A query as a client can put it in a request line (RFC 9112 §3.2): what is not visible ASCII is
- * percent-encoded, and so is `#` (it would start a fragment, which is never sent). Bad escapes stay.
+ * A query as a browser puts it in a request line (RFC 9112 §3.2, WHATWG URL's special-query set): what
+ * is not visible ASCII is percent-encoded, and so are `"`, `'`, `<`, `>` and `#` (which would start a
+ * fragment, never sent). Bad escapes stay as they are. (`app.inject` would encode the same itself.)
  */
 function asRequestTarget(query: string): string {
-  return query.replace(/[^\x21-\x7e]|#/gu, (char) => percentEveryByte(wellFormed(char), false));
+  return query.replace(/[^\x21-\x7e]|["#'<>]/gu, (char) => percentEveryByte(wellFormed(char), false));
 }
 
 /** RFC 6749 Appendix A.5 as the endpoint enforces it: 1 to 1024 characters of %x20-7E. */
