@@ -8,7 +8,7 @@
 
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { expectSecurePage, ISSUER, signedInBrowser, type ThreeLeggedApp } from '../support/attacks.js';
 import { csrfOf, formAction, InjectBrowser, pkce, registerThreeLeggedApp } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -21,7 +21,7 @@ import {
   percentEveryByte,
   wellFormed,
 } from './arbitraries.js';
-import { FUZZ_TEST_TIMEOUT, fuzz } from './budget.js';
+import { fuzzTest } from './budget.js';
 import { expectNoServerError, expectPageAnswer, REDIRECT_ERROR_CODES } from './oracle.js';
 
 /** The parameters of an authorization request (RFC 6749 §4.1.1, RFC 7636 §4.3). */
@@ -271,66 +271,60 @@ describe('fuzz: the authorization endpoint', () => {
     }
   }
 
-  it(
+  fuzzTest(
     'GET with any query, signed in or not: a redirect only to a registered redirect URI of the named client, the sign-in page, or a catalogued page',
-    async () => {
-      await fuzz(
-        'authorize: GET',
-        fc.asyncProperty(
-          queryArb(),
-          fc.boolean(),
-          fc.constantFrom('GET', 'GET', 'GET', 'HEAD'),
-          async (raw, signedIn, method) => {
-            const url = `/oauth/authorize?${raw}`;
-            const res = signedIn
-              ? await s.app.inject({
-                  method,
-                  url,
-                  headers: { cookie: `lk_session=${browser.cookies.get('lk_session')}` },
-                })
-              : await s.app.inject({ method, url });
-            checkAuthorizeAnswer(res, raw, signedIn);
-          },
-        ),
-        250,
-      );
-    },
-    FUZZ_TEST_TIMEOUT,
+    'authorize: GET',
+    250,
+    () =>
+      fc.asyncProperty(
+        queryArb(),
+        fc.boolean(),
+        fc.constantFrom('GET', 'GET', 'GET', 'HEAD'),
+        async (raw, signedIn, method) => {
+          const url = `/oauth/authorize?${raw}`;
+          const res = signedIn
+            ? await s.app.inject({
+                method,
+                url,
+                headers: { cookie: `lk_session=${browser.cookies.get('lk_session')}` },
+              })
+            : await s.app.inject({ method, url });
+          checkAuthorizeAnswer(res, raw, signedIn);
+        },
+      ),
   );
 
-  it(
+  fuzzTest(
     'POST (or any other method) with any query and body: a catalogued page, never a redirect, never JSON',
-    async () => {
-      await fuzz(
-        'authorize: other methods',
-        fc.asyncProperty(
-          queryArb(),
-          fc.constantFrom('POST', 'PUT', 'DELETE', 'PATCH'),
-          fc.oneof(queryArb(), formText(40)),
-          fc.boolean(),
-          async (raw, method, body, signedIn) => {
-            const res = await s.app.inject({
-              method,
-              url: `/oauth/authorize?${raw}`,
-              headers: {
-                'content-type': 'application/x-www-form-urlencoded',
-                ...(signedIn ? { cookie: `lk_session=${browser.cookies.get('lk_session')}` } : {}),
-              },
-              payload: body,
-            });
-            expectPageAnswer(res);
-            expectSecurePage(res);
-            expect(res.statusCode).toBeGreaterThanOrEqual(400);
-          },
-        ),
-        150,
-      );
-    },
-    FUZZ_TEST_TIMEOUT,
+    'authorize: other methods',
+    150,
+    () =>
+      fc.asyncProperty(
+        queryArb(),
+        fc.constantFrom('POST', 'PUT', 'DELETE', 'PATCH'),
+        fc.oneof(queryArb(), formText(40)),
+        fc.boolean(),
+        async (raw, method, body, signedIn) => {
+          const res = await s.app.inject({
+            method,
+            url: `/oauth/authorize?${raw}`,
+            headers: {
+              'content-type': 'application/x-www-form-urlencoded',
+              ...(signedIn ? { cookie: `lk_session=${browser.cookies.get('lk_session')}` } : {}),
+            },
+            payload: body,
+          });
+          expectPageAnswer(res);
+          expectSecurePage(res);
+          expect(res.statusCode).toBeGreaterThanOrEqual(400);
+        },
+      ),
   );
 
-  it(
+  fuzzTest(
     'the consent decision with any query, body and cookies: a redirect to the pending request’s registered URI, or a catalogued page',
+    'authorize: decision',
+    200,
     async () => {
       // Pending requests of the signed-in user (consent pages of the unconsented app), and its form value.
       const handles: string[] = [];
@@ -358,40 +352,35 @@ describe('fuzz: the authorization endpoint', () => {
         cookie: fc.constantFrom(session, '', `${session}; lk_session=other`, 'lk_session=x'),
         origin: fc.constantFrom(undefined, ISSUER, 'null', 'https://evil.example'),
       });
-      await fuzz(
-        'authorize: decision',
-        fc.asyncProperty(cases, async ({ query, body, cookie, origin }) => {
-          const res = await s.app.inject({
-            method: 'POST',
-            url: `/oauth/authorize/decision?${query}`,
-            headers: {
-              'content-type': 'application/x-www-form-urlencoded',
-              ...(cookie ? { cookie } : {}),
-              ...(origin ? { origin } : {}),
-            },
-            payload: body,
-          });
-          expectNoServerError(res);
-          const location = res.headers['location'];
-          if (location === undefined) {
-            expectPageAnswer(res);
-            expectSecurePage(res);
-            expect(res.statusCode).toBeGreaterThanOrEqual(400);
-            return;
-          }
-          // Only a pending request of this user answers, and only to its own redirect URI.
-          expect(res.statusCode).toBe(303);
-          const target = new URL(String(location));
-          expect(`${target.origin}${target.pathname}`).toBe(twoUris.redirectUri);
-          expect(target.searchParams.getAll('iss')).toEqual([ISSUER]);
-          expect(target.searchParams.get('state')).toMatch(/^s\d+$/);
-          const error = target.searchParams.get('error');
-          if (error === null) expect(target.searchParams.get('code')).toMatch(/^[\w-]{43}$/);
-          else expect(error).toBe('access_denied');
-        }),
-        200,
-      );
+      return fc.asyncProperty(cases, async ({ query, body, cookie, origin }) => {
+        const res = await s.app.inject({
+          method: 'POST',
+          url: `/oauth/authorize/decision?${query}`,
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            ...(cookie ? { cookie } : {}),
+            ...(origin ? { origin } : {}),
+          },
+          payload: body,
+        });
+        expectNoServerError(res);
+        const location = res.headers['location'];
+        if (location === undefined) {
+          expectPageAnswer(res);
+          expectSecurePage(res);
+          expect(res.statusCode).toBeGreaterThanOrEqual(400);
+          return;
+        }
+        // Only a pending request of this user answers, and only to its own redirect URI.
+        expect(res.statusCode).toBe(303);
+        const target = new URL(String(location));
+        expect(`${target.origin}${target.pathname}`).toBe(twoUris.redirectUri);
+        expect(target.searchParams.getAll('iss')).toEqual([ISSUER]);
+        expect(target.searchParams.get('state')).toMatch(/^s\d+$/);
+        const error = target.searchParams.get('error');
+        if (error === null) expect(target.searchParams.get('code')).toMatch(/^[\w-]{43}$/);
+        else expect(error).toBe('access_denied');
+      });
     },
-    FUZZ_TEST_TIMEOUT,
   );
 });

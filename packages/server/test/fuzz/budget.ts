@@ -7,6 +7,7 @@
  *     FUZZ_SEED=-1187363011 FUZZ_PATH="42:3:0" npx vitest run packages/server/test/fuzz/token.test.ts
  */
 import fc from 'fast-check';
+import { it } from 'vitest';
 
 /** An integer (a seed) or a positive number (seconds) from the environment; `undefined` when unset. */
 function numberFromEnv(name: string, integer: boolean): number | undefined {
@@ -37,13 +38,30 @@ const TEST_TIME_LIMIT_MS = 4_000;
 const LONG_RUN = LONG_SECONDS !== undefined;
 
 /** The vitest timeout of one property: its budget, plus room to shrink a counterexample. */
-export const FUZZ_TEST_TIMEOUT = LONG_RUN ? (LONG_SECONDS as number) * 1000 + 60_000 : 30_000;
+const FUZZ_TEST_TIMEOUT = LONG_RUN ? (LONG_SECONDS as number) * 1000 + 60_000 : 30_000;
+
+/** A property of any arity, synchronous or not. */
+// biome-ignore lint/suspicious/noExplicitAny: the arity of a property does not matter here
+type AnyProperty = fc.IProperty<any> | fc.IAsyncProperty<any>;
+
+/**
+ * A vitest test that runs a property (see {@link fuzz}); `build` makes it when the test starts, after
+ * `beforeAll`, so its arbitraries can draw on what the suite set up.
+ */
+export function fuzzTest(
+  title: string,
+  name: string,
+  runs: number,
+  build: () => AnyProperty | Promise<AnyProperty>,
+): void {
+  it(title, async () => fuzz(name, await build(), runs), FUZZ_TEST_TIMEOUT);
+}
 
 /**
  * Runs a property: `runs` cases in `npm test`, FUZZ_SECONDS of cases under `npm run fuzz`. A failure
  * throws fast-check's report: the counterexample (shrunk), the seed and the path to replay it.
  */
-export async function fuzz<Ts extends [unknown, ...unknown[]]>(
+async function fuzz<Ts extends [unknown, ...unknown[]]>(
   name: string,
   property: fc.IAsyncProperty<Ts> | fc.IProperty<Ts>,
   runs: number,

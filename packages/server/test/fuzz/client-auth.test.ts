@@ -6,7 +6,7 @@
  */
 import type { OutgoingHttpHeaders } from 'node:http';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { FailureLimiter } from '../../src/http/rate-limit.js';
 import { ClientAuthenticator } from '../../src/oauth/client-auth.js';
 import { OAuthError } from '../../src/oauth/errors.js';
@@ -15,7 +15,7 @@ import { sha256Hex } from '../../src/tokens/random.js';
 import { registerThreeLeggedApp } from '../support/browser.js';
 import { FORM, startTestServer, type TestServer } from '../support/server.js';
 import { anyText, encode, encodings, formText, headerText, paramString, wellFormed } from './arbitraries.js';
-import { FUZZ_TEST_TIMEOUT, fuzz } from './budget.js';
+import { fuzzTest } from './budget.js';
 import { expectJsonAnswer, expectNotEchoed } from './oracle.js';
 
 /**
@@ -59,8 +59,10 @@ function basicHeader(user: string, password: string): fc.Arbitrary<string> {
 }
 
 describe('fuzz: client authentication, decoding (RFC 6749 §2.3.1)', () => {
-  it(
+  fuzzTest(
     'any client ID and secret, form-urlencoded any allowed way into Basic, read back exactly; a changed secret never passes',
+    'client auth: Basic decoding',
+    500,
     async () => {
       const looked: string[] = [];
       let registered: ClientWithSecrets | undefined;
@@ -103,38 +105,33 @@ describe('fuzz: client authentication, decoding (RFC 6749 §2.3.1)', () => {
             .chain(([u, p]) => basicHeader(u, p)),
         ),
       );
-      await fuzz(
-        'client auth: Basic decoding',
-        fc.asyncProperty(cases, async ([id, secret, wrong, authorization]) => {
-          registered = {
-            id,
-            name: 'fuzzed',
-            isPublic: false,
-            resourceServer: false,
-            redirectUris: [],
-            grantTypes: ['client_credentials'],
-            scopes: [],
-            createdAt: 0,
-            secretHashes: [sha256Hex(secret)],
-          };
-          looked.length = 0;
-          const attempt = authenticator.authenticate({ authorization, params: new Map(), ip: '10.0.0.1' });
-          if (wrong) {
-            const error = await attempt.then(
-              () => undefined,
-              (e: unknown) => e,
-            );
-            expect(error).toBeInstanceOf(OAuthError);
-            expect((error as OAuthError).error).toBe('invalid_client');
-          } else {
-            expect((await attempt).id).toBe(id);
-          }
-          expect(looked).toEqual([id]);
-        }),
-        500,
-      );
+      return fc.asyncProperty(cases, async ([id, secret, wrong, authorization]) => {
+        registered = {
+          id,
+          name: 'fuzzed',
+          isPublic: false,
+          resourceServer: false,
+          redirectUris: [],
+          grantTypes: ['client_credentials'],
+          scopes: [],
+          createdAt: 0,
+          secretHashes: [sha256Hex(secret)],
+        };
+        looked.length = 0;
+        const attempt = authenticator.authenticate({ authorization, params: new Map(), ip: '10.0.0.1' });
+        if (wrong) {
+          const error = await attempt.then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(error).toBeInstanceOf(OAuthError);
+          expect((error as OAuthError).error).toBe('invalid_client');
+        } else {
+          expect((await attempt).id).toBe(id);
+        }
+        expect(looked).toEqual([id]);
+      });
     },
-    FUZZ_TEST_TIMEOUT,
   );
 });
 
@@ -173,8 +170,10 @@ describe('fuzz: client authentication at the token endpoint', () => {
     ),
   });
 
-  it(
+  fuzzTest(
     'the right credentials by one method authenticate (200, or unauthorized_client for the public app), whatever else is sent; anything else is 400 invalid_request or 401 invalid_client; no secret comes back',
+    'client auth: token endpoint',
+    250,
     async () => {
       const cases = presentation.chain((p) => {
         const id = p.who === 'app' ? s.credentials.clientId : p.who === 'public' ? publicId : p.otherId;
@@ -192,48 +191,45 @@ describe('fuzz: client authentication at the token endpoint', () => {
             : fc.constant(undefined);
         return fc.tuple(fc.constant(p), fc.constant(id), fc.constant(secret), header);
       });
-      await fuzz(
-        'client auth: token endpoint',
-        fc.asyncProperty(cases, async ([p, id, secret, authorization]) => {
-          const form: [string, string][] = [['grant_type', 'client_credentials']];
-          const postCredentials = p.method === 'post' || p.method === 'both';
-          if (postCredentials) form.push(['client_id', id]);
-          if (postCredentials && secret !== undefined) form.push(['client_secret', secret]);
-          if (p.method === 'basic' && p.bodyIdWithBasic !== 'absent')
-            form.push(['client_id', p.bodyIdWithBasic === 'same' ? id : `${id}-other`]);
-          const body = [new URLSearchParams(form).toString(), p.extra].filter(Boolean).join('&');
-          const res = await s.app.inject({
-            method: 'POST',
-            url: '/oauth/token',
-            headers: { ...FORM, ...(authorization === undefined ? {} : { authorization }) },
-            payload: body,
-          });
-          const answer = expectJsonAnswer(res);
-          expectNotEchoed(res.body, [s.credentials.clientSecret, ...(secret ? [secret] : [])]);
-          // Parameters besides the grant type make any outcome possible (a repeat, a scope): only the
-          // catalogue holds then. Without them the outcome is exact.
-          if (p.extra !== '') return;
-          // The public app authenticates by its client_id in the body with no secret; an empty
-          // client_secret counts as none (RFC 6749 §3.1).
-          const oneMethod = (p.method === 'basic' && p.bodyIdWithBasic !== 'other') || p.method === 'post';
-          const rightOnce =
-            oneMethod &&
-            (p.who === 'app' ? p.secret === 'right' : p.who === 'public' && p.method === 'post' && !secret);
-          const seen = `${res.statusCode} ${res.body}`;
-          if (rightOnce && p.who === 'app') expect(res.statusCode, seen).toBe(200);
-          else if (rightOnce) expect(answer, seen).toMatchObject({ error: 'unauthorized_client' });
-          else expect(['invalid_request', 'invalid_client'], seen).toContain(answer['error']);
-          // An empty client_secret counts as omitted (RFC 6749 §3.1): only a non-empty one is a second method.
-          if (p.method === 'both' && secret) expect(answer['error'], seen).toBe('invalid_request');
-        }),
-        250,
-      );
+      return fc.asyncProperty(cases, async ([p, id, secret, authorization]) => {
+        const form: [string, string][] = [['grant_type', 'client_credentials']];
+        const postCredentials = p.method === 'post' || p.method === 'both';
+        if (postCredentials) form.push(['client_id', id]);
+        if (postCredentials && secret !== undefined) form.push(['client_secret', secret]);
+        if (p.method === 'basic' && p.bodyIdWithBasic !== 'absent')
+          form.push(['client_id', p.bodyIdWithBasic === 'same' ? id : `${id}-other`]);
+        const body = [new URLSearchParams(form).toString(), p.extra].filter(Boolean).join('&');
+        const res = await s.app.inject({
+          method: 'POST',
+          url: '/oauth/token',
+          headers: { ...FORM, ...(authorization === undefined ? {} : { authorization }) },
+          payload: body,
+        });
+        const answer = expectJsonAnswer(res);
+        expectNotEchoed(res.body, [s.credentials.clientSecret, ...(secret ? [secret] : [])]);
+        // Parameters besides the grant type make any outcome possible (a repeat, a scope): only the
+        // catalogue holds then. Without them the outcome is exact.
+        if (p.extra !== '') return;
+        // The public app authenticates by its client_id in the body with no secret; an empty
+        // client_secret counts as none (RFC 6749 §3.1).
+        const oneMethod = (p.method === 'basic' && p.bodyIdWithBasic !== 'other') || p.method === 'post';
+        const rightOnce =
+          oneMethod &&
+          (p.who === 'app' ? p.secret === 'right' : p.who === 'public' && p.method === 'post' && !secret);
+        const seen = `${res.statusCode} ${res.body}`;
+        if (rightOnce && p.who === 'app') expect(res.statusCode, seen).toBe(200);
+        else if (rightOnce) expect(answer, seen).toMatchObject({ error: 'unauthorized_client' });
+        else expect(['invalid_request', 'invalid_client'], seen).toContain(answer['error']);
+        // An empty client_secret counts as omitted (RFC 6749 §3.1): only a non-empty one is a second method.
+        if (p.method === 'both' && secret) expect(answer['error'], seen).toBe('invalid_request');
+      });
     },
-    FUZZ_TEST_TIMEOUT,
   );
 
-  it(
+  fuzzTest(
     'any Authorization header, with any body credentials: a catalogued answer, never a success, no secret echoed',
+    'client auth: any header',
+    200,
     async () => {
       const headers = fc.oneof(
         headerText('Basic |basic |Bearer |Digest |=|==|:|Og==|bGs6|.|~| |%3A'.split('|')),
@@ -246,24 +242,19 @@ describe('fuzz: client authentication at the token endpoint', () => {
         fc.oneof(fc.constantFrom('client_credentials', s.credentials.clientId, 'lk_unknown'), anyText(20)),
         4,
       );
-      await fuzz(
-        'client auth: any header',
-        fc.asyncProperty(headers, bodies, async (authorization, body) => {
-          const res = await s.app.inject({
-            method: 'POST',
-            url: '/oauth/token',
-            // Several Authorization headers arrive as a list (Node keeps only the first of a real request).
-            headers: { ...FORM, authorization } as OutgoingHttpHeaders,
-            payload: body,
-          });
-          const answer = expectJsonAnswer(res);
-          expect(res.statusCode, `${res.statusCode} ${res.body}`).toBeGreaterThanOrEqual(400);
-          expect(['invalid_request', 'invalid_client']).toContain(answer['error']);
-          expectNotEchoed(res.body, [s.credentials.clientSecret]);
-        }),
-        200,
-      );
+      return fc.asyncProperty(headers, bodies, async (authorization, body) => {
+        const res = await s.app.inject({
+          method: 'POST',
+          url: '/oauth/token',
+          // Several Authorization headers arrive as a list (Node keeps only the first of a real request).
+          headers: { ...FORM, authorization } as OutgoingHttpHeaders,
+          payload: body,
+        });
+        const answer = expectJsonAnswer(res);
+        expect(res.statusCode, `${res.statusCode} ${res.body}`).toBeGreaterThanOrEqual(400);
+        expect(['invalid_request', 'invalid_client']).toContain(answer['error']);
+        expectNotEchoed(res.body, [s.credentials.clientSecret]);
+      });
     },
-    FUZZ_TEST_TIMEOUT,
   );
 });

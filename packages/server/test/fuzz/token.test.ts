@@ -6,7 +6,7 @@
  * 5xx, and no secret, code, verifier or refresh token ever comes back.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import {
   getCode,
   getTokens,
@@ -25,7 +25,7 @@ import {
   paramString,
   wellFormed,
 } from './arbitraries.js';
-import { FUZZ_TEST_TIMEOUT, fuzz } from './budget.js';
+import { fuzzTest } from './budget.js';
 import { expectJsonAnswer, expectNotEchoed } from './oracle.js';
 
 /** The grant types the server supports, and what it is sent instead. */
@@ -273,92 +273,84 @@ describe('fuzz: the token endpoint', () => {
     );
   };
 
-  it(
+  fuzzTest(
     'any request: JSON, a success of the grant asked for by a client allowed it, or a catalogued error; nothing secret echoed',
-    async () => {
-      await fuzz(
-        'token: any request',
-        fc.asyncProperty(requests(), async (r) => {
-          const credentialParams = (r.credentials.body ?? []).map(
-            ([name, value]) => `${name}=${encodeURIComponent(wellFormed(value))}`,
+    'token: any request',
+    250,
+    () =>
+      fc.asyncProperty(requests(), async (r) => {
+        const credentialParams = (r.credentials.body ?? []).map(
+          ([name, value]) => `${name}=${encodeURIComponent(wellFormed(value))}`,
+        );
+        const parts = [...credentialParams, ...r.form.written, ...(r.form.junk ? [r.form.junk] : [])];
+        const payload =
+          r.body === OVERSIZED ? `${OVERSIZED}&pad=${'a'.repeat(70 * 1024)}` : (r.body ?? parts.join('&'));
+        const res = await s.app.inject({
+          method: r.method as 'POST',
+          url: `/oauth/token${r.query ? `?${encodeURIComponent(wellFormed(r.query))}` : ''}`,
+          headers: {
+            ...(r.contentType === undefined ? {} : { 'content-type': r.contentType }),
+            ...(r.credentials.header ? { authorization: r.credentials.header } : {}),
+          },
+          ...(r.method === 'GET' || r.method === 'HEAD' ? {} : { payload }),
+        });
+        const answer = expectJsonAnswer(res);
+        const seen = `${res.statusCode} ${res.body.slice(0, 200)}`;
+        expectNotEchoed(res.body, issuedSecrets());
+        const sent = [...(r.credentials.body ?? []), ...r.form.pairs];
+        if (res.statusCode >= 400) {
+          const sensitive = sent.filter(([name]) => (SENSITIVE as readonly string[]).includes(name));
+          expectNotEchoed(
+            String(answer['error_description'] ?? ''),
+            sensitive.map(([, value]) => value),
           );
-          const parts = [...credentialParams, ...r.form.written, ...(r.form.junk ? [r.form.junk] : [])];
-          const payload =
-            r.body === OVERSIZED ? `${OVERSIZED}&pad=${'a'.repeat(70 * 1024)}` : (r.body ?? parts.join('&'));
-          const res = await s.app.inject({
-            method: r.method as 'POST',
-            url: `/oauth/token${r.query ? `?${encodeURIComponent(wellFormed(r.query))}` : ''}`,
-            headers: {
-              ...(r.contentType === undefined ? {} : { 'content-type': r.contentType }),
-              ...(r.credentials.header ? { authorization: r.credentials.header } : {}),
-            },
-            ...(r.method === 'GET' || r.method === 'HEAD' ? {} : { payload }),
-          });
-          const answer = expectJsonAnswer(res);
-          const seen = `${res.statusCode} ${res.body.slice(0, 200)}`;
-          expectNotEchoed(res.body, issuedSecrets());
-          const sent = [...(r.credentials.body ?? []), ...r.form.pairs];
-          if (res.statusCode >= 400) {
-            const sensitive = sent.filter(([name]) => (SENSITIVE as readonly string[]).includes(name));
-            expectNotEchoed(
-              String(answer['error_description'] ?? ''),
-              sensitive.map(([, value]) => value),
-            );
-            return;
-          }
-          // A success: a POST of a supported grant by a client registered for it.
-          expect(r.method, seen).toBe('POST');
-          expect(res.statusCode, seen).toBe(200);
-          const grant =
-            r.body === undefined
-              ? r.form.pairs.find(([name]) => name === 'grant_type')?.[1]
-              : 'client_credentials';
-          expect(GRANTS, seen).toContain(grant);
-          expect(CLIENTS_OF[grant as string], seen).toContain(r.credentials.as);
-          expect(answer, seen).toMatchObject({
-            token_type: 'Bearer',
-            expires_in: expect.any(Number),
-            scope: expect.any(String),
-          });
-          expect(answer['access_token'], seen).toMatch(/^eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+$/);
-          if (grant === 'client_credentials') expect(answer, seen).not.toHaveProperty('refresh_token');
-          else expect(answer['refresh_token'], seen).toMatch(REFRESH_TOKEN_SHAPE);
-        }),
-        250,
-      );
-    },
-    FUZZ_TEST_TIMEOUT,
+          return;
+        }
+        // A success: a POST of a supported grant by a client registered for it.
+        expect(r.method, seen).toBe('POST');
+        expect(res.statusCode, seen).toBe(200);
+        const grant =
+          r.body === undefined
+            ? r.form.pairs.find(([name]) => name === 'grant_type')?.[1]
+            : 'client_credentials';
+        expect(GRANTS, seen).toContain(grant);
+        expect(CLIENTS_OF[grant as string], seen).toContain(r.credentials.as);
+        expect(answer, seen).toMatchObject({
+          token_type: 'Bearer',
+          expires_in: expect.any(Number),
+          scope: expect.any(String),
+        });
+        expect(answer['access_token'], seen).toMatch(/^eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+$/);
+        if (grant === 'client_credentials') expect(answer, seen).not.toHaveProperty('refresh_token');
+        else expect(answer['refresh_token'], seen).toMatch(REFRESH_TOKEN_SHAPE);
+      }),
   );
 
-  it(
+  fuzzTest(
     'any body under any content type, with the right credentials: JSON, never a 5xx, every error catalogued',
-    async () => {
-      await fuzz(
-        'token: any body',
-        fc.asyncProperty(
-          contentTypes,
-          fc.oneof(
-            formText(120),
-            anyText(120),
-            fc.uint8Array({ maxLength: 120 }).map((bytes) => Buffer.from(bytes)),
-          ),
-          async (contentType, payload) => {
-            const res = await s.app.inject({
-              method: 'POST',
-              url: '/oauth/token',
-              headers: {
-                authorization: s.basic(),
-                ...(contentType === undefined ? {} : { 'content-type': contentType }),
-              },
-              payload,
-            });
-            expectJsonAnswer(res);
-            expectNotEchoed(res.body, issuedSecrets());
-          },
+    'token: any body',
+    150,
+    () =>
+      fc.asyncProperty(
+        contentTypes,
+        fc.oneof(
+          formText(120),
+          anyText(120),
+          fc.uint8Array({ maxLength: 120 }).map((bytes) => Buffer.from(bytes)),
         ),
-        150,
-      );
-    },
-    FUZZ_TEST_TIMEOUT,
+        async (contentType, payload) => {
+          const res = await s.app.inject({
+            method: 'POST',
+            url: '/oauth/token',
+            headers: {
+              authorization: s.basic(),
+              ...(contentType === undefined ? {} : { 'content-type': contentType }),
+            },
+            payload,
+          });
+          expectJsonAnswer(res);
+          expectNotEchoed(res.body, issuedSecrets());
+        },
+      ),
   );
 });
