@@ -50,7 +50,7 @@ export const ERRORS = {
     code: 'invalid_request',
     status: 400,
     answer: 'json',
-    rule: 'RFC 9110 §15.5: a body or URL that cannot be read (Fastify refused it); 413 when too large',
+    rule: 'RFC 9110 §15.5: a body, URL or Content-Type that cannot be read (Fastify refused it); 413 when too large, else 400',
     raisedIn: ['http/error-handler.ts', 'http/framework-errors.ts'],
   },
   REQUEST_TIMEOUT: {
@@ -280,6 +280,15 @@ export const ERRORS = {
     raisedIn: ['endpoints/authorize.ts'],
     title: 'This request has expired',
     detail: 'Go back to the app and start again. Nothing was allowed.',
+  },
+  PAGE_METHOD_NOT_ALLOWED: {
+    code: 'method_not_allowed',
+    status: 405,
+    answer: 'page',
+    rule: 'RFC 9110 §15.5.6, RFC 6749 §3.1: the authorization endpoint asked for by another method than GET, or the consent answer by another than POST (with Allow)',
+    raisedIn: ['http/page-methods.ts'],
+    title: 'This page cannot be opened this way',
+    detail: 'It was asked for in a way it does not accept. Nothing was sent back to any app.',
   },
   PAGE_BAD_REQUEST: {
     code: 'bad_request',

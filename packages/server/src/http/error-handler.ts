@@ -34,12 +34,17 @@ export function toOAuthError(request: FastifyRequest, error: unknown): OAuthErro
   if (isDatabaseUnavailable(error))
     return oauthError('UNAVAILABLE', 'the service is temporarily unavailable', { 'retry-after': '1' });
   const status = (error as FastifyError).statusCode;
-  // Fastify's own 4xx (body too large, bad Content-Length, bad media type): bad input, never a 500.
+  // Fastify's own 4xx (body too large, bad Content-Length, bad media type): bad input, never a 500, and
+  // with the catalogue's statuses only: 413 for a body too large, else 400. A Content-Type Fastify cannot
+  // parse (empty, `text`, `;`), which it answers 415, is refused like any type that is not a form
+  // (http/request.ts; RFC 6749 §5.2), found by test/fuzz/token.test.ts.
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const code = (error as FastifyError).code;
-    const description =
-      code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'request body is too large' : 'the request could not be read';
-    return oauthError('REQUEST_UNREADABLE', description, {}, status);
+    if (code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return oauthError('REQUEST_UNREADABLE', 'request body is too large', {}, 413);
+    if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+      return oauthError('REQUEST_UNREADABLE', 'the Content-Type header is malformed');
+    return oauthError('REQUEST_UNREADABLE', 'the request could not be read');
   }
   return undefined;
 }
