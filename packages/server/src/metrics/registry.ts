@@ -2,7 +2,8 @@
  * The Prometheus metrics of one server (prom-client): a registry of its own, never prom-client's global
  * one, so several servers in one process (the tests) each count their own requests.
  */
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { type HistogramSeries, HotHistogram, RequestCounts } from './hot-path.js';
 import {
   DATABASE_FAILURE_KINDS,
   type DatabaseFailureKind,
@@ -126,13 +127,17 @@ function registerDatabaseSources(registry: Registry, sources: MetricSources): vo
   }
 }
 
+/** The latency series of one grant type, by outcome. */
+type TokenSeries = Record<TokenOutcome, HistogramSeries>;
+
 /** The metrics of one server, exposed in the Prometheus text format. */
 export class PrometheusMetrics implements Metrics {
   readonly enabled = true;
   readonly registry = new Registry();
-  private readonly requests: Counter<'method' | 'route' | 'status'>;
-  private readonly tokensIssued: Counter<'grant_type'>;
-  private readonly tokenDuration: Histogram<'grant_type' | 'outcome'>;
+  /** Hot path: every request and token request lands in plain counts (hot-path.ts). */
+  private readonly requests = new RequestCounts();
+  private readonly tokenDuration: HotHistogram;
+  private readonly tokenSeries = new Map<string, TokenSeries>();
   private readonly reuse: Counter;
   private readonly authFailures: Counter;
   private readonly throttles: Counter<'throttle'>;
@@ -141,25 +146,32 @@ export class PrometheusMetrics implements Metrics {
   constructor(sources: MetricSources) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: METRIC_PREFIX });
-    this.requests = new Counter({
+    const { requests, tokenSeries } = this;
+    new Counter({
       name: `${METRIC_PREFIX}http_requests_total`,
       help: `Requests answered, by method, route pattern (${UNMATCHED_ROUTE} when none matched) and status`,
       labelNames: ['method', 'route', 'status'],
       registers,
+      collect() {
+        requests.copyTo(this);
+      },
     });
-    this.tokensIssued = new Counter({
+    new Counter({
       name: `${METRIC_PREFIX}tokens_issued_total`,
       help: 'Access tokens issued at the token endpoint, by grant type',
       labelNames: ['grant_type'],
       registers,
+      collect() {
+        this.reset();
+        for (const [grant_type, series] of tokenSeries) this.inc({ grant_type }, series.issued.count);
+      },
     });
-    this.tokenDuration = new Histogram({
-      name: `${METRIC_PREFIX}token_request_duration_seconds`,
-      help: 'Token requests that reached a grant (client authenticated, grant allowed): time to answer, by grant type and outcome',
-      labelNames: ['grant_type', 'outcome'],
-      buckets: TOKEN_BUCKETS,
-      registers,
-    });
+    this.tokenDuration = new HotHistogram(
+      `${METRIC_PREFIX}token_request_duration_seconds`,
+      'Token requests that reached a grant (client authenticated, grant allowed): seconds to answer, by grant type and outcome (issued, or failed: refused or an error)',
+      TOKEN_BUCKETS,
+      this.registry,
+    );
     this.reuse = new Counter({
       name: `${METRIC_PREFIX}refresh_token_reuse_detected_total`,
       help: 'Rotated refresh tokens presented again: each revoked its grant (RFC 9700 §4.14.2)',
@@ -183,19 +195,32 @@ export class PrometheusMetrics implements Metrics {
       registers,
     });
     // Every known series starts at 0, so a rate() over the first event is not lost.
-    for (const grant_type of sources.grantTypes) this.tokensIssued.inc({ grant_type }, 0);
+    for (const grantType of sources.grantTypes) this.seriesOf(grantType);
     for (const throttle of THROTTLE_KINDS) this.throttles.inc({ throttle }, 0);
     for (const kind of DATABASE_FAILURE_KINDS) this.databaseFailures.inc({ kind }, 0);
     registerDatabaseSources(this.registry, sources);
   }
 
   request(method: string, route: string | undefined, status: number): void {
-    this.requests.inc({ method, route: route ?? UNMATCHED_ROUTE, status });
+    this.requests.add(method, route ?? UNMATCHED_ROUTE, status);
   }
 
   tokenRequest(grantType: string, seconds: number, outcome: TokenOutcome): void {
-    this.tokenDuration.observe({ grant_type: grantType, outcome }, seconds);
-    if (outcome === 'issued') this.tokensIssued.inc({ grant_type: grantType });
+    (this.tokenSeries.get(grantType) ?? this.seriesOf(grantType))[outcome].observe(seconds);
+  }
+
+  /** The latency series of a grant type, created on first use. */
+  private seriesOf(grantType: string): TokenSeries {
+    let series = this.tokenSeries.get(grantType);
+    if (!series) {
+      const histogram = this.tokenDuration;
+      series = {
+        issued: histogram.series({ grant_type: grantType, outcome: 'issued' }),
+        failed: histogram.series({ grant_type: grantType, outcome: 'failed' }),
+      };
+      this.tokenSeries.set(grantType, series);
+    }
+    return series;
   }
 
   reuseDetected(): void {
