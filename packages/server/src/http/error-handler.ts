@@ -21,7 +21,7 @@ function isAbortedByClient(request: FastifyRequest, error: unknown): boolean {
  * The answer to a failure the handlers did not answer themselves, from the error catalogue;
  * `undefined`: a bug (500).
  */
-function toOAuthError(request: FastifyRequest, error: unknown): OAuthError | undefined {
+export function toOAuthError(request: FastifyRequest, error: unknown): OAuthError | undefined {
   if (error instanceof OAuthError) return error;
   // RFC 9110 §15.5.1: a request that could not be read; the answer goes nowhere (the client left).
   if (isAbortedByClient(request, error)) {
@@ -50,7 +50,7 @@ function toOAuthError(request: FastifyRequest, error: unknown): OAuthError | und
  * GET /metrics), data exceptions by SQLSTATE only, a client hanging up at debug level (it is the
  * client's doing, and says nothing about our health).
  */
-function logFailure(
+export function logFailure(
   request: FastifyRequest,
   error: unknown,
   known: OAuthError | undefined,

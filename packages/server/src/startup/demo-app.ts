@@ -4,6 +4,7 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import type { ServerContext } from '../context.js';
 import { TOKEN_PATH } from '../endpoints/token.js';
 import { registerApp } from '../oauth/app-registration.js';
+import { SYSTEM_ACTOR } from '../storage/audit.js';
 import { prepareDataDir } from './data-dir.js';
 import { reason, StartupError } from './startup-error.js';
 
@@ -71,9 +72,12 @@ export async function createDemoApp(ctx: ServerContext): Promise<CreatedDemoApp 
     await ctx.clients.delete(client.id).catch(() => {});
     throw new StartupError(`cannot save the demo app to ${file}: ${reason(error)}`, { cause: error });
   }
+  const about = { actor: SYSTEM_ACTOR, clientId: client.id, details: { name: client.name, demo: true } };
+  await ctx.audit.record({ ...about, type: 'app.created' });
   const undo = async () => {
     await ctx.clients.delete(client.id);
     rmSync(file, { force: true });
+    await ctx.audit.record({ ...about, type: 'app.deleted' });
   };
   return { demo, file, undo };
 }
