@@ -53,7 +53,7 @@ describe('the error catalogue', () => {
   it('lists every file that raises an entry', () => {
     const unlisted = files.flatMap((file) =>
       [...usedIn(text.get(file) as string)]
-        .filter((name) => !(CATALOGUE[name]?.raisedIn as readonly string[]).includes(file))
+        .filter((name) => !((CATALOGUE[name]?.raisedIn ?? []) as readonly string[]).includes(file))
         .map((name) => `${name} raised in ${file}`),
     );
     expect(unlisted).toEqual([]);
