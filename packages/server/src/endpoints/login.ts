@@ -65,6 +65,7 @@ export function loginEndpoints(app: FastifyInstance, ctx: ServerContext): void {
     // guesses cannot all slip under a limit.
     const attempt = ctx.loginThrottle.start(account, ipKey(request.ip));
     if (attempt.refused) {
+      ctx.metrics.throttleRefused('sign_in');
       return renderLogin(ctx, request, reply, returnTo, 429, {
         email: email ?? '',
         error: `Too many attempts. ${throttled(reply, attempt.retryAfter)}`,

@@ -51,6 +51,7 @@ export function signupEndpoints(app: FastifyInstance, ctx: ServerContext): void 
     // (RFC 6819 §5.1.4.2.3, LATCHKEY_SIGNUP_MAX_PER_IP per LATCHKEY_SIGNUP_WINDOW); IPv6 per /64.
     const wait = ctx.signupLimiter.attempt([`ip:${ipKey(request.ip)}`]);
     if (wait !== undefined) {
+      ctx.metrics.throttleRefused('sign_up');
       return render(ctx, request, reply, returnTo, 429, {
         error: `Too many new accounts from your network. ${throttled(reply, wait)}`,
       });

@@ -3,6 +3,7 @@
 import type { Params } from '../http/form.js';
 import { ipKey } from '../http/ip-key.js';
 import type { FailureLimiter } from '../http/rate-limit.js';
+import { type Metrics, NO_METRICS } from '../metrics/metrics.js';
 import type { ClientRepository, ClientWithSecrets } from '../storage/clients.js';
 import { DUMMY_HASH, hashesEqual, sha256Hex } from '../tokens/random.js';
 import { oauthError, retryAfterValue } from './errors.js';
@@ -86,9 +87,14 @@ function limitKeys(clientId: string, ip: string): LimitKeys {
 
 /** Client authentication with throttling of failures per (client ID, IP), per IP and per client ID. */
 export class ClientAuthenticator {
+  /**
+   * @param metrics counts failures and refusals (never by client ID: an unknown one is whatever the
+   *   caller sent, and a label per value would grow without bound)
+   */
   constructor(
     private readonly clients: ClientRepository,
     private readonly limits: ClientAuthLimits,
+    private readonly metrics: Metrics = NO_METRICS,
   ) {}
 
   /**
@@ -111,6 +117,7 @@ export class ClientAuthenticator {
     if (!this.verify(client, presented.secret)) {
       this.limits.strict.fail(keys.strict);
       this.limits.perClient.fail(keys.perClient);
+      this.metrics.clientAuthFailed();
       throw oauthError('INVALID_CLIENT', 'client authentication failed');
     }
     return client as ClientWithSecrets;
@@ -119,10 +126,11 @@ export class ClientAuthenticator {
   private refuseIfLimited(keys: LimitKeys): void {
     const strict = this.limits.strict.retryAfter(keys.strict);
     const perClient = this.limits.perClient.retryAfter(keys.perClient);
-    if (strict !== undefined || perClient !== undefined)
-      throw oauthError('TOO_MANY_REQUESTS', 'too many failed attempts; retry later', {
-        'retry-after': retryAfterValue(Math.max(strict ?? 0, perClient ?? 0)),
-      });
+    if (strict === undefined && perClient === undefined) return;
+    this.metrics.throttleRefused('client_auth');
+    throw oauthError('TOO_MANY_REQUESTS', 'too many failed attempts; retry later', {
+      'retry-after': retryAfterValue(Math.max(strict ?? 0, perClient ?? 0)),
+    });
   }
 
   private verify(client: ClientWithSecrets | undefined, secret: string | undefined): boolean {
