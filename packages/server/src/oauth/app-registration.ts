@@ -39,6 +39,9 @@ function checkedName(raw: string): string {
   const name = raw.trim();
   if (name.length === 0 || name.length > 100)
     throw new AppRegistrationError('name must be 1 to 100 characters', 'name');
+  // Shown on the consent page and in lists: one line of text (PostgreSQL refuses NUL in text).
+  if (/\p{Cc}/u.test(name))
+    throw new AppRegistrationError('name must not contain control characters', 'name');
   return name;
 }
 
