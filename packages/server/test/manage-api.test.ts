@@ -340,6 +340,7 @@ describe.each(dialects())('the management API on %s', (dialect) => {
     const refusals: [Record<string, unknown>, string, string][] = [
       [{ description: 'x'.repeat(501) }, 'description', '500'],
       [{ description: 'a\u0000b' }, 'description', 'control'],
+      [{ name: 'Line\nbreak' }, 'name', 'control'],
       [{ homepage_url: 'http://pr.example/' }, 'homepage_url', 'https'],
       [{ homepage_url: 'javascript:alert(1)' }, 'homepage_url', 'https'],
       [{ homepage_url: 'pr.example' }, 'homepage_url', 'absolute'],

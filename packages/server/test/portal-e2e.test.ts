@@ -85,7 +85,7 @@ describe.runIf(requireChromium('portal end-to-end'))('Chromium: the developer po
     expect(await page.getByText('No apps yet').isVisible()).toBe(true);
     await screenshots(page, 'my-apps-empty');
 
-    await page.getByRole('link', { name: 'Create your first app' }).click();
+    await page.getByRole('link', { name: 'Create app' }).click();
     await page.waitForURL(`${server.url}/portal/apps/new`);
     await screenshots(page, 'create-app');
     await page.getByLabel('Name').fill('Nightly Reports');
@@ -157,6 +157,11 @@ describe.runIf(requireChromium('portal end-to-end'))('Chromium: the developer po
     await helper.page.goto(`${server.url}/portal`);
     expect(await helper.page.getByRole('heading', { name: 'Nightly Reports' }).isVisible()).toBe(true);
     await screenshots(helper.page, 'my-apps');
+    // The navigation leads to the apps the user allowed, and back.
+    await helper.page.getByRole('link', { name: 'Connected apps' }).click();
+    await helper.page.getByRole('heading', { name: 'Connected apps' }).waitFor();
+    await screenshots(helper.page, 'connected-apps');
+    await helper.page.getByRole('link', { name: 'My apps' }).click();
     await helper.page.getByRole('link', { name: /Nightly Reports/ }).click();
     await helper.page.waitForURL(`${server.url}/portal/apps/${clientId}`);
     expect(await helper.page.getByLabel('Redirect URIs').count()).toBe(0);

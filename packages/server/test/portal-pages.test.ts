@@ -287,6 +287,12 @@ describe('the developer portal pages', () => {
       [{ redirect_uris: 'http://kept.example/cb' }, 'redirect-uris', /https/, 400],
       [{ redirect_uris: '' }, 'redirect-uris', /at least one redirect URI/, 400],
       [{ type: 'service' }, 'redirect-uris', /no redirect URIs/, 400],
+      [
+        { redirect_uris: Array.from({ length: 51 }, (_, i) => `https://kept.example/${i}`).join('\n') },
+        'redirect-uris',
+        /at most 50 redirect URIs/,
+        400,
+      ],
       [{ type: 'robot' }, 'type', /Choose one of the app types/, 400],
       [{ 'scope.data:read': '', 'scope.manage': '' }, 'scope', /at least one scope/, 400],
       [{ 'scope.data:write': 'on' }, 'scope', /only an admin may give an app the scope data:write/i, 403],

@@ -83,7 +83,6 @@ export function portalAppView(
     type,
     typeLabel: APP_TYPES[type].label,
     createdAt: new Date(app.createdAt * 1000),
-    redirectUris: app.redirectUris,
     scopes: app.scopes.map((name) => ({ name, description: ctx.config.scopeDescriptions[name] ?? name })),
     role,
     ownerEmail,

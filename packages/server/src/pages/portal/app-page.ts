@@ -4,8 +4,7 @@
  */
 import { html, type SafeHtml, safeUrl } from '../html.js';
 import { appAvatar, flashStatus } from '../parts.js';
-import type { AppFormValues, ScopeOption } from './app-form.js';
-import { controlIdOf } from './app-form.js';
+import { type AppFormValues, controlIdOf, type ScopeOption } from './app-form.js';
 import { settingsSection } from './app-settings.js';
 import type { AppRights, PortalAppView } from './app-view.js';
 import { type CollaboratorView, collaboratorsSection } from './collaborators-section.js';

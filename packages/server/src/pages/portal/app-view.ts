@@ -12,7 +12,6 @@ export interface PortalAppView {
   type: AppTypeName;
   typeLabel: string;
   createdAt: Date;
-  redirectUris: readonly string[];
   scopes: readonly ScopeView[];
   role: RoleName;
   ownerEmail: string | null;

@@ -41,7 +41,7 @@ ${newAppFields(v.values, errors, v.scopes)}
 </div>
 </form>`;
   return portalPage({
-    title: errors && Object.keys(errors).length > 0 ? 'Error: Create app' : 'Create app',
+    title: Object.keys(errors).length > 0 ? 'Error: Create app' : 'Create app',
     nonce: v.nonce,
     body,
   });

@@ -46,13 +46,13 @@ export function myAppsPage(v: MyAppsPageView): string {
   const create = safeUrl(v.createHref, 'createHref');
   const body = html`<div class="page-head">
 <div><h1>My apps</h1><p class="lead">Signed in as <strong>${v.userEmail}</strong></p></div>
-${v.apps.length > 0 ? html`<a class="button button-primary" href="${create}">Create app</a>` : ''}
+<a class="button button-primary" href="${create}">Create app</a>
 </div>
 ${flashStatus(v.flash)}
 ${
   v.apps.length > 0
     ? html`<ul class="app-list">${v.apps.map(appRow)}</ul>`
-    : html`<div class="empty"><strong>No apps yet</strong>Create an app to get a client ID and secret, and call the API in a minute.<br><a class="button button-primary" href="${create}">Create your first app</a></div>`
+    : html`<div class="empty"><strong>No apps yet</strong>Create an app to get a client ID and a secret, and your first token a minute later.</div>`
 }
 <form class="section" method="post" action="${safeUrl(v.logoutAction, 'logoutAction')}">
 ${csrfField(v.csrf)}

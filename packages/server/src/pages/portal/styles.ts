@@ -34,7 +34,6 @@ export const PORTAL_STYLES = `
 @media (prefers-color-scheme: dark) { .app-entry h2 { color: var(--focus); } }
 .app-entry .app-meta { overflow-wrap: anywhere; }
 .app-entry .badge { flex: none; }
-.empty .button { margin-top: 16px; }
 
 .app-head { display: flex; gap: 16px; align-items: center; min-width: 0; }
 .app-head > div { min-width: 0; }
@@ -137,6 +136,7 @@ pre.copy-value { font-size: 0.8125rem; line-height: 1.6; }
   .app-entry .badge { margin-left: 52px; }
   .app-head { align-items: flex-start; }
   .copy-value { font-size: 0.8125rem; padding: 10px; }
+  .copy-button { min-width: 72px; padding: 6px 10px; }
   .copy-row:has(pre) { flex-direction: column; align-items: flex-end; }
   .copy-row:has(pre) .copy-value { width: 100%; }
   .form-actions .button, .control-row > .button, .danger-zone .button { width: 100%; }
