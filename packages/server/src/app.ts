@@ -9,6 +9,7 @@ import { introspectEndpoint } from './endpoints/introspect.js';
 import { jwksEndpoint } from './endpoints/jwks.js';
 import { loginEndpoints } from './endpoints/login.js';
 import { metadataEndpoint } from './endpoints/metadata.js';
+import { portalEndpoints } from './endpoints/portal/index.js';
 import { revokeEndpoint } from './endpoints/revoke.js';
 import { signupEndpoints } from './endpoints/signup.js';
 import { tokenEndpoint } from './endpoints/token.js';
@@ -122,6 +123,7 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
     loginEndpoints(pages, ctx);
     signupEndpoints(pages, ctx);
     accountEndpoints(pages, ctx);
+    portalEndpoints(pages, ctx);
   });
   return app;
 }

@@ -89,7 +89,14 @@ function renderPageError(reply: FastifyReply, error: PageError): string {
     reply,
     error.status,
     nonce,
-    errorPage({ nonce, title: error.title, message: error.detail, status: error.status, code: error.code }),
+    errorPage({
+      nonce,
+      title: error.title,
+      message: error.detail,
+      status: error.status,
+      code: error.code,
+      ...(error.back && { back: error.back }),
+    }),
   );
 }
 
