@@ -21,6 +21,7 @@ export const PURGED_TABLES = [
   'grants',
   'client_secrets',
   'signing_keys',
+  'throttle_counters',
 ] as const;
 
 /** A table the purge deletes from. */
@@ -163,6 +164,16 @@ function batches(at: number, accessTokenTtl: number, postgres: boolean): [Purged
       // `keys rotate` deletes these too, but only when it runs; a few rows, one batch.
       'signing_keys',
       async (trx) => ({ signing_keys: await new SigningKeyRepository(trx).deleteUnpublished(at) }),
+    ],
+    [
+      // A throttle's window that ended counts nothing any more (throttle/postgres.ts starts a new one
+      // over such a row); `reset_at_ms` is in milliseconds.
+      'throttle_counters',
+      async (trx, limit) => {
+        const result = await sql`delete from throttle_counters where key in
+          (select key from throttle_counters where reset_at_ms < ${at * 1000} limit ${limit})`.execute(trx);
+        return { throttle_counters: Number(result.numAffectedRows ?? 0n) };
+      },
     ],
   ];
 }

@@ -142,6 +142,18 @@ export interface InstanceSecretTable {
   value: string;
 }
 
+/**
+ * A throttle's failure count for one key in its current window (throttle/postgres.ts): shared by every
+ * server on the database. The key is the throttle's name and the SHA-256 of what it counts (an
+ * address, a client ID, an account), never the value itself.
+ */
+export interface ThrottleCounterTable {
+  key: string;
+  count: number;
+  /** When the window ends, epoch milliseconds on the database's clock. */
+  reset_at_ms: number;
+}
+
 /** All tables. */
 export interface Database {
   clients: ClientTable;
@@ -156,4 +168,5 @@ export interface Database {
   refresh_tokens: RefreshTokenTable;
   revoked_tokens: RevokedTokenTable;
   instance_secrets: InstanceSecretTable;
+  throttle_counters: ThrottleCounterTable;
 }
