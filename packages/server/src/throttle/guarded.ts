@@ -2,7 +2,8 @@
  * A shared counter store behind a breaker: a call that fails or passes its deadline makes the store
  * "down" for a short cooldown, during which calls fail at once instead of each waiting for the same
  * outage, and every failure reaches the throttles as {@link CounterStoreUnavailableError}. Going down
- * and coming back are each logged once.
+ * and coming back are each logged once. Failures `passThrough` names are not the store's own (the
+ * counts live in the database, and the database is down): they go through unchanged and trip nothing.
  */
 import { type Counter, type CounterStore, CounterStoreUnavailableError } from './store.js';
 
@@ -15,17 +16,32 @@ export interface GuardEvents {
   up(): void;
 }
 
+/** How a {@link GuardedCounterStore} is built. */
+export interface GuardOptions {
+  /** Errors that are not the store's outage, passed on as they are (default: none). */
+  passThrough?: (error: unknown) => boolean;
+  cooldownMs?: number;
+  /** Epoch milliseconds (tests pass a fake one). */
+  clock?: () => number;
+}
+
 /** A {@link CounterStore} that fails fast while its inner store is down. */
 export class GuardedCounterStore implements CounterStore {
   private downUntil = 0;
   private isDown = false;
+  private readonly passThrough: (error: unknown) => boolean;
+  private readonly cooldownMs: number;
+  private readonly clock: () => number;
 
   constructor(
     private readonly inner: CounterStore,
     private readonly events: GuardEvents,
-    private readonly cooldownMs = COUNTER_STORE_COOLDOWN_MS,
-    private readonly clock: () => number = Date.now,
-  ) {}
+    options: GuardOptions = {},
+  ) {
+    this.passThrough = options.passThrough ?? (() => false);
+    this.cooldownMs = options.cooldownMs ?? COUNTER_STORE_COOLDOWN_MS;
+    this.clock = options.clock ?? Date.now;
+  }
 
   get kind(): string {
     return this.inner.kind;
@@ -57,6 +73,7 @@ export class GuardedCounterStore implements CounterStore {
       }
       return value;
     } catch (error) {
+      if (this.passThrough(error)) throw error;
       this.downUntil = this.clock() + this.cooldownMs;
       if (!this.isDown) {
         this.isDown = true;

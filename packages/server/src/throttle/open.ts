@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino';
 import { type Db, nativeHandle } from '../storage/database.js';
+import { isDatabaseUnavailable } from '../storage/errors.js';
 import { GuardedCounterStore } from './guarded.js';
 import { PostgresCounterStore } from './postgres.js';
 import { RedisCounterStore } from './redis.js';
@@ -49,14 +50,20 @@ export async function openCounterStore(
   }
   if (store === undefined) return undefined;
   const kind = store.kind;
-  return new GuardedCounterStore(store, {
-    down: (error) =>
-      logger.warn(
-        { err: error, store: kind },
-        `throttle counters unavailable (${kind}): client authentication and sign-up count in this server alone; sign-in answers 503`,
-      ),
-    up: () => logger.info({ store: kind }, `throttle counters reachable again (${kind})`),
-  });
+  return new GuardedCounterStore(
+    store,
+    {
+      down: (error) =>
+        logger.warn(
+          { err: error, store: kind },
+          `throttle counters unavailable (${kind}): client authentication and sign-up count in this server alone; sign-in answers 503`,
+        ),
+      up: () => logger.info({ store: kind }, `throttle counters reachable again (${kind})`),
+    },
+    // Counts in PostgreSQL: the database being down is the request's outage (503 within its
+    // deadline, as for every other query), not the counters' alone; a failure of the table is theirs.
+    { passThrough: kind === 'postgres' ? isDatabaseUnavailable : undefined },
+  );
 }
 
 /**

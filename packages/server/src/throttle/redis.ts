@@ -77,12 +77,15 @@ export class RedisCounterStore implements CounterStore {
     onError: (error: unknown) => void = () => {},
     connectTimeoutMs = 5_000,
   ): Promise<RedisCounterStore> {
+    let connected = false;
     const client = createClient({
       url,
       disableOfflineQueue: true,
       socket: {
         connectTimeout: connectTimeoutMs,
-        reconnectStrategy: (retries) => Math.min(50 * 2 ** Math.min(retries, 6), 2_000),
+        // Before the first connection a failure ends the start; after it, retry with a capped backoff.
+        reconnectStrategy: (retries, cause) =>
+          connected ? Math.min(50 * 2 ** Math.min(retries, 6), 2_000) : cause,
       },
     });
     client.on('error', onError);
@@ -98,11 +101,12 @@ export class RedisCounterStore implements CounterStore {
         }),
       ]);
     } catch (error) {
-      client.destroy();
+      if (client.isOpen) client.destroy();
       throw error;
     } finally {
       clearTimeout(timer);
     }
+    connected = true;
     return new RedisCounterStore(client);
   }
 

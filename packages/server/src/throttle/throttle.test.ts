@@ -24,7 +24,7 @@ class Flaky implements CounterStore {
   up = false;
   readonly inner = new MemoryCounterStore();
   private call<T>(op: () => Promise<T>): Promise<T> {
-    return this.up ? op() : Promise.reject(new Error('ECONNREFUSED'));
+    return this.up ? op() : Promise.reject(new CounterStoreUnavailableError('flaky'));
   }
   increment(keys: readonly string[], windowMs: number): Promise<Counter[]> {
     return this.call(() => this.inner.increment(keys, windowMs));
@@ -149,8 +149,7 @@ describe('GuardedCounterStore', () => {
     const guarded = new GuardedCounterStore(
       flaky,
       { down: () => events.push('down'), up: () => events.push('up') },
-      1_000,
-      () => clock.now,
+      { cooldownMs: 1_000, clock: () => clock.now },
     );
     await expect(guarded.read(['k'])).rejects.toBeInstanceOf(CounterStoreUnavailableError);
     flaky.up = true;
@@ -160,5 +159,28 @@ describe('GuardedCounterStore', () => {
     expect(await guarded.read(['k'])).toEqual([{ count: 0, ttlMs: 0 }]);
     expect(await guarded.increment(['k'], 5_000)).toEqual([{ count: 1, ttlMs: 5_000 }]);
     expect(events).toEqual(['down', 'up']);
+  });
+
+  it('passes on the failures it is told are not its own, unchanged, tripping nothing', async () => {
+    const events: string[] = [];
+    const databaseDown = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    const failing: CounterStore = {
+      kind: 'postgres',
+      increment: () => Promise.reject(databaseDown),
+      decrement: () => Promise.reject(databaseDown),
+      read: () => Promise.reject(databaseDown),
+      close: async () => {},
+    };
+    const guarded = new GuardedCounterStore(
+      failing,
+      { down: () => events.push('down'), up: () => events.push('up') },
+      { passThrough: (error) => error === databaseDown },
+    );
+    await expect(guarded.read(['k'])).rejects.toBe(databaseDown);
+    await expect(guarded.read(['k'])).rejects.toBe(databaseDown);
+    expect(events).toEqual([]);
+    // A throttle over it answers as for any database outage, whatever its policy.
+    const throttle = new Throttle(guarded, { name: 't', windowSeconds: 60, onOutage: 'local' });
+    await expect(throttle.attempt(throttle.tally(limits(1, 'k')))).rejects.toBe(databaseDown);
   });
 });

@@ -16,9 +16,10 @@ export interface Limit {
 }
 
 /**
- * What a throttle does while its shared store cannot be reached (test/throttle-outage.test.ts):
- * `local` counts in this process alone (each server keeps its own limit: degraded, never unlimited);
- * `refuse` throws {@link CounterStoreUnavailableError}, answered 503 with Retry-After.
+ * What a throttle does while its shared store cannot be reached, i.e. the store says
+ * {@link CounterStoreUnavailableError} (test/throttle-outage.test.ts): `local` counts in this process
+ * alone (each server keeps its own limit: degraded, never unlimited); `refuse` passes the error on,
+ * answered 503 with Retry-After.
  */
 export type OutagePolicy = 'local' | 'refuse';
 
@@ -150,11 +151,9 @@ export class Throttle {
     try {
       return { value: await op(shared), store: shared };
     } catch (error) {
-      if (this.options.onOutage === 'refuse') {
-        throw error instanceof CounterStoreUnavailableError
-          ? error
-          : new CounterStoreUnavailableError(shared.kind, error);
-      }
+      // Only the store's own outage (throttle/guarded.ts) meets the policy; anything else, such as the
+      // database being down when the counts are in it, fails the request as it would anywhere else.
+      if (!(error instanceof CounterStoreUnavailableError) || this.options.onOutage === 'refuse') throw error;
       return { value: await op(local), store: local };
     }
   }
