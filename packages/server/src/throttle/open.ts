@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import { type Db, nativeHandle } from '../storage/database.js';
 import { isDatabaseUnavailable } from '../storage/errors.js';
+import { BatchedReads } from './batched-reads.js';
 import { GuardedCounterStore } from './guarded.js';
 import { PostgresCounterStore } from './postgres.js';
 import { RedisCounterStore } from './redis.js';
@@ -30,7 +31,8 @@ export interface Throttles {
 }
 
 /**
- * The shared store, behind a breaker (guarded.ts): Redis when LATCHKEY_REDIS_URL is set (connected
+ * The shared store, its reads batched per event-loop turn (batched-reads.ts), behind a breaker
+ * (guarded.ts): Redis when LATCHKEY_REDIS_URL is set (connected
  * now: a start with a Redis it cannot reach fails), PostgreSQL's `throttle_counters` when the database
  * is PostgreSQL, `undefined` on SQLite (one server per file: the counts stay in this process).
  */
@@ -51,7 +53,8 @@ export async function openCounterStore(
   if (store === undefined) return undefined;
   const kind = store.kind;
   return new GuardedCounterStore(
-    store,
+    // Right secrets read their counts after the comparison: one round trip per turn for all of them.
+    new BatchedReads(store),
     {
       down: (error) =>
         logger.warn(
