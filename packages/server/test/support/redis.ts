@@ -8,6 +8,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './process.js';
+import { spawnWatchdog, waitForExit } from './watchdog.js';
 
 /** A running throwaway Redis. */
 export interface RedisInstance {
@@ -67,17 +68,6 @@ function pings(port: number): Promise<boolean> {
   });
 }
 
-function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
 function signal(pid: number, name: NodeJS.Signals): void {
   try {
     process.kill(pid, name);
@@ -86,20 +76,10 @@ function signal(pid: number, name: NodeJS.Signals): void {
   }
 }
 
-/**
- * A detached shell that waits for EOF on a pipe from this process: if this process dies without
- * calling stop() (even SIGKILL), the pipe closes and the shell kills this Redis by its PID.
- */
+/** A watchdog (watchdog.ts): if this process dies without calling stop(), it kills this Redis by its PID. */
 function startWatchdog(pid: number, dir: string): ChildProcess {
-  const script = 'read _ignored; kill -CONT "$1" 2>/dev/null; kill -KILL "$1" 2>/dev/null; rm -rf "$2"';
-  const watchdog = spawn('sh', ['-c', script, 'latchkey-redis-watchdog', String(pid), dir], {
-    stdio: ['pipe', 'ignore', 'ignore'],
-    detached: true,
-  });
-  watchdog.on('error', () => {});
-  watchdog.unref();
-  (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
-  return watchdog;
+  const script = 'kill -CONT "$1" 2>/dev/null; kill -KILL "$1" 2>/dev/null; rm -rf "$2"';
+  return spawnWatchdog('latchkey-redis-watchdog', script, [String(pid), dir]);
 }
 
 /**
