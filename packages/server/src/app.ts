@@ -16,6 +16,7 @@ import { ERRORS } from './errors.js';
 import { installErrorHandler, installPageErrorHandler } from './http/error-handler.js';
 import { clientErrorHandler, frameworkErrorHandler } from './http/framework-errors.js';
 import { NO_STORE_HEADERS } from './http/no-store.js';
+import { manageApi } from './manage/index.js';
 
 /** RFC 9110 §15.5.14: request bodies above 64 KiB are refused with 413 before anything is read further. */
 export const BODY_LIMIT = 64 * 1024;
@@ -110,6 +111,7 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
   tokenEndpoint(app, ctx);
   revokeEndpoint(app, ctx);
   introspectEndpoint(app, ctx);
+  await manageApi(app, ctx);
   // The browser pages in their own context, whose errors are HTML pages, not JSON.
   await app.register(async (pages) => {
     installPageErrorHandler(pages);

@@ -61,10 +61,19 @@ export function scopeDescriptions(raw: string | undefined): Record<string, strin
 
 /** LATCHKEY_SCOPES: space-separated; unset or empty is the default catalogue, only spaces is a mistake. */
 export function scopeCatalogue(raw: string | undefined): string[] {
-  if (raw === undefined || raw === '') return ['data:read', 'data:write'];
+  if (raw === undefined || raw === '') return ['data:read', 'data:write', 'manage'];
   const scopes = raw.split(' ').filter(Boolean);
   if (scopes.length === 0)
     throw new ConfigError(`LATCHKEY_SCOPES must name at least one scope, got "${raw}"`);
+  return scopes;
+}
+
+/** LATCHKEY_RESTRICTED_SCOPES: space-separated scopes of the catalogue that only an admin may give an app. */
+export function restrictedScopes(raw: string | undefined, catalogue: readonly string[]): string[] {
+  const scopes = (raw ?? '').split(' ').filter(Boolean);
+  const unknown = scopes.find((scope) => !catalogue.includes(scope));
+  if (unknown !== undefined)
+    throw new ConfigError(`LATCHKEY_RESTRICTED_SCOPES names "${unknown}", which is not in LATCHKEY_SCOPES`);
   return scopes;
 }
 

@@ -13,7 +13,7 @@ describe('loadConfig', () => {
       databaseUrl: '/srv/.latchkey/latchkey.db',
       signingAlg: 'ES256',
       accessTokenTtl: 3600,
-      scopes: ['data:read', 'data:write'],
+      scopes: ['data:read', 'data:write', 'manage'],
     });
   });
   it('follows PORT in the default issuer; LATCHKEY_AUDIENCE overrides aud', () => {
@@ -41,7 +41,7 @@ describe('loadConfig', () => {
     expect(loadConfig({ LATCHKEY_SIGNUP: '' }).signupEnabled).toBe(true);
   });
   it('LATCHKEY_SCOPES: empty is the default catalogue; extra spaces are ignored', () => {
-    expect(loadConfig({ LATCHKEY_SCOPES: '' }).scopes).toEqual(['data:read', 'data:write']);
+    expect(loadConfig({ LATCHKEY_SCOPES: '' }).scopes).toEqual(['data:read', 'data:write', 'manage']);
     expect(loadConfig({ LATCHKEY_SCOPES: ' a:read  b:write ' }).scopes).toEqual(['a:read', 'b:write']);
   });
   describe('LATCHKEY_DATABASE_URL', () => {

@@ -15,6 +15,7 @@ import {
   MAX_REUSE_WINDOW,
   previousKeyEncryptionKeys,
   redisUrl,
+  restrictedScopes,
   scopeCatalogue,
   scopeDescriptions,
   type TrustProxy,
@@ -23,6 +24,7 @@ import {
 } from './config-values.js';
 import type { KeyEncryptionKey } from './keys/key-encryption.js';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './keys/signing-key.js';
+import { DEFAULT_AUDIT_RETENTION } from './storage/audit.js';
 
 export { ConfigError, parseDuration } from './config-values.js';
 
@@ -76,6 +78,8 @@ export interface Config {
   demoApp: boolean;
   /** Scopes a new app gets when none are given, and the catalogue advertised in metadata. */
   scopes: string[];
+  /** Scopes of the catalogue only an admin may give an app (LATCHKEY_RESTRICTED_SCOPES; default none). */
+  restrictedScopes: string[];
   /**
    * Milliseconds a client has to send a whole request, headers and body (Node's `requestTimeout` and
    * `headersTimeout`); a slower one is answered 408 and its connection closed.
@@ -106,6 +110,8 @@ export interface Config {
   refreshRetryWindow: number;
   /** Seconds between purges of expired rows (storage/purge.ts), jittered; 0 disables them. */
   purgeInterval: number;
+  /** How long audit events are kept before the purge deletes them (s; at least a day, default 90 d). */
+  auditRetention: number;
   /** Require PKCE from confidential apps too (always required from public apps). */
   requirePkce: boolean;
   /** Whether the sign-up page is open. */
@@ -135,6 +141,8 @@ export interface Config {
 export const DEFAULT_SCOPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'data:read': 'See your projects and their data',
   'data:write': 'Create, change and delete your projects',
+  // The management API (/manage/v1) acting as the user: what a developer's own tooling asks for.
+  manage: 'Manage the apps you develop: create, change and delete them, and rotate their secrets',
 };
 
 /**
@@ -144,7 +152,7 @@ export const DEFAULT_SCOPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
  * LATCHKEY_LOG_LEVEL, LATCHKEY_AUTH_MAX_FAILURES, LATCHKEY_AUTH_FAILURE_WINDOW, LATCHKEY_DEMO_APP,
  * LATCHKEY_SCOPES, LATCHKEY_REQUEST_TIMEOUT, LATCHKEY_SHUTDOWN_GRACE, LATCHKEY_KEY_RELOAD_INTERVAL, LATCHKEY_SIGNING_THREAD,
  * LATCHKEY_CODE_TTL, LATCHKEY_REFRESH_TOKEN_TTL, LATCHKEY_REFRESH_GRACE, LATCHKEY_REFRESH_RETRY_WINDOW,
- * LATCHKEY_PURGE_INTERVAL, LATCHKEY_REQUIRE_PKCE, LATCHKEY_SIGNUP,
+ * LATCHKEY_PURGE_INTERVAL, LATCHKEY_AUDIT_RETENTION, LATCHKEY_REQUIRE_PKCE, LATCHKEY_SIGNUP,
  * LATCHKEY_SESSION_TTL, LATCHKEY_LOGIN_MAX_FAILURES, LATCHKEY_LOGIN_FAILURE_WINDOW,
  * LATCHKEY_SIGNUP_MAX_PER_IP, LATCHKEY_SIGNUP_WINDOW, LATCHKEY_SCOPE_DESCRIPTIONS,
  * LATCHKEY_TRUST_PROXY, LATCHKEY_KEY_ENCRYPTION_KEY, LATCHKEY_KEY_ENCRYPTION_KEY_PREVIOUS.
@@ -190,6 +198,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     authFailureWindow: lifetime('LATCHKEY_AUTH_FAILURE_WINDOW', 300),
     demoApp: boolean(env, 'LATCHKEY_DEMO_APP', true),
     scopes: scopeCatalogue(env['LATCHKEY_SCOPES']),
+    restrictedScopes: restrictedScopes(
+      env['LATCHKEY_RESTRICTED_SCOPES'],
+      scopeCatalogue(env['LATCHKEY_SCOPES']),
+    ),
     requestTimeoutMs: timer('LATCHKEY_REQUEST_TIMEOUT', 30, 1) * 1000,
     // 0: stop at once, without waiting for in-flight requests.
     shutdownGraceMs: timer('LATCHKEY_SHUTDOWN_GRACE', 10, 0) * 1000,
@@ -206,6 +218,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     refreshRetryWindow: lifetime('LATCHKEY_REFRESH_RETRY_WINDOW', 30, 0, MAX_REUSE_WINDOW),
     // 0: never (storage/purge.ts caps the timer itself).
     purgeInterval: lifetime('LATCHKEY_PURGE_INTERVAL', 3600, 0),
+    // Less than a day would delete a security event before anyone read it.
+    auditRetention: lifetime('LATCHKEY_AUDIT_RETENTION', DEFAULT_AUDIT_RETENTION, 86400),
     requirePkce: boolean(env, 'LATCHKEY_REQUIRE_PKCE', false),
     signupEnabled: boolean(env, 'LATCHKEY_SIGNUP', true),
     sessionTtl: lifetime('LATCHKEY_SESSION_TTL', 7 * 86400),

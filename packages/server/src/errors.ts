@@ -13,7 +13,7 @@ export interface CatalogueEntry {
   /** HTTP status; for a redirect error (RFC 6749 §4.1.2.1), the 303 that carries it. */
   readonly status: number;
   /** How the client receives it. */
-  readonly answer: 'json' | 'redirect' | 'page';
+  readonly answer: 'json' | 'redirect' | 'page' | 'problem';
   /** The rule that defines it. */
   readonly rule: string;
   /** Source files (under packages/server/src) that raise it. */

@@ -14,6 +14,7 @@ import { makeDatabaseFilesPrivate } from './startup/database-files.js';
 import { databaseLabel } from './startup/database-label.js';
 import { generatedMessage, openingKeys, resolveKeyring } from './startup/key-encryption.js';
 import { closeContext, StartupSteps } from './startup/steps.js';
+import { AuditRepository, SYSTEM_ACTOR } from './storage/audit.js';
 import { type Db, dialectOf, openDatabase } from './storage/database.js';
 import { loadCsrfKey } from './storage/instance-secrets.js';
 import { migrate } from './storage/migrations.js';
@@ -79,6 +80,11 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
           { sealed, kekId: keyring.current.id },
           `sealed ${sealed} signing keys stored in clear under the key-encryption key ${keyring.current.id}`,
         );
+        await new AuditRepository(db).record({
+          type: 'key.rewrapped',
+          actor: SYSTEM_ACTOR,
+          details: { kek_id: keyring.current.id, sealed, rewrapped: 0 },
+        });
       }
       await keyRepository.ensure(config.signingAlg);
     }),
@@ -139,6 +145,7 @@ export async function createServer(
   const purge = schedulePurge(ctx.db, {
     intervalSeconds: config.purgeInterval,
     accessTokenTtl: config.accessTokenTtl,
+    auditRetention: config.auditRetention,
     logger,
   });
   return {

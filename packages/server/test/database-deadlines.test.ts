@@ -58,6 +58,17 @@ function expectUnavailable(res: LightMyRequestResponse) {
 }
 
 /**
+ * Whether a client message commits: a COMMIT (a simple-protocol Query, PostgreSQL protocol §55.7), or
+ * the Parse of the one-statement rotation, which commits by itself in autocommit (its Bind, Execute and
+ * Sync follow it on the connection, so they wait behind it).
+ */
+function commits(message: Buffer): boolean {
+  const text = message.subarray(5, -1).toString('utf8');
+  if (message[0] === 0x51) return /(^|;)\s*commit\s*;?\s*$/i.test(text);
+  return message[0] === 0x50 && /^[^\0]*\0\s*with grant_row /.test(text);
+}
+
+/**
  * A loopback TCP proxy in front of PostgreSQL that can hold every COMMIT (a simple-protocol Query
  * message ending in `commit`, PostgreSQL protocol §55.7) on its way, so a test can freeze the server
  * while the COMMITs of rotations are in flight and then let them reach the frozen server. Messages of a
@@ -142,9 +153,7 @@ class CommitGate {
 
   private forward(outbound: Socket, message: Buffer): void {
     const queue = this.waiting.get(outbound);
-    const isCommit =
-      message[0] === 0x51 && /(^|;)\s*commit\s*;?\s*$/i.test(message.subarray(5, -1).toString('utf8'));
-    if (this.holding && isCommit) {
+    if (this.holding && commits(message)) {
       this.heldCommits++;
       if (queue) queue.messages.push(message);
       else this.waiting.set(outbound, { messages: [message], ended: false });
@@ -172,7 +181,8 @@ describe.skipIf(!requirePostgres('the PostgreSQL deadline tests'))('a frozen Pos
   it('answers 503 with Retry-After within the deadline, commits no rotation after it, and recovers', async () => {
     const s = await startTestServer(
       'postgres',
-      { LATCHKEY_DATABASE_TIMEOUT: '1s', LATCHKEY_PURGE_INTERVAL: '0' },
+      // No retry window: a rotation that committed after its 503 would make the held token a replay.
+      { LATCHKEY_DATABASE_TIMEOUT: '1s', LATCHKEY_PURGE_INTERVAL: '0', LATCHKEY_REFRESH_RETRY_WINDOW: '0' },
       { databaseUrl: gate.url('deadlines') },
     );
     try {

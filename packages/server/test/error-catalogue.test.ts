@@ -8,10 +8,11 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type CatalogueEntry, ERRORS, type ErrorName } from '../src/errors.js';
+import { PROBLEMS } from '../src/manage/problems.js';
 import { oauthError } from '../src/oauth/errors.js';
 
 const SRC = join(dirname(fileURLToPath(import.meta.url)), '../src');
-const BUILDERS = new Set(['errors.ts', 'oauth/errors.ts', 'http/page-errors.ts']);
+const BUILDERS = new Set(['errors.ts', 'oauth/errors.ts', 'http/page-errors.ts', 'manage/problems.ts']);
 
 function sourceFiles(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
@@ -24,16 +25,23 @@ function sourceFiles(dir: string, out: string[] = []): string[] {
 
 const files = sourceFiles(SRC).filter((file) => !BUILDERS.has(file));
 const text = new Map(files.map((file) => [file, readFileSync(join(SRC, file), 'utf8')]));
-const entries = Object.entries(ERRORS) as [ErrorName, CatalogueEntry][];
+/** Both catalogues: OAuth and page errors (errors.ts), the management API's problems (manage/problems.ts). */
+const CATALOGUE: Record<string, CatalogueEntry> = { ...ERRORS, ...PROBLEMS };
+const clashes = Object.keys(PROBLEMS).filter((name) => name in ERRORS);
+const entries = Object.entries(CATALOGUE) as [ErrorName, CatalogueEntry][];
 /** The catalogue names a source file uses: `'NAME'` given to a builder, or `ERRORS.NAME`. */
 const usedIn = (source: string) =>
   new Set(
     [...source.matchAll(/'([A-Z][A-Z_]+)'|ERRORS\.([A-Z][A-Z_]+)/g)]
       .map((m) => (m[1] ?? m[2]) as string)
-      .filter((name) => name in ERRORS),
+      .filter((name) => name in CATALOGUE),
   );
 
 describe('the error catalogue', () => {
+  it('names every entry once across both catalogues', () => {
+    expect(clashes).toEqual([]);
+  });
+
   it.each(entries)('%s is raised in every file it names', (name, entry) => {
     expect(entry.raisedIn.length).toBeGreaterThan(0);
     for (const file of entry.raisedIn) {
@@ -45,7 +53,7 @@ describe('the error catalogue', () => {
   it('lists every file that raises an entry', () => {
     const unlisted = files.flatMap((file) =>
       [...usedIn(text.get(file) as string)]
-        .filter((name) => !(ERRORS[name as ErrorName].raisedIn as readonly string[]).includes(file))
+        .filter((name) => !((CATALOGUE[name]?.raisedIn ?? []) as readonly string[]).includes(file))
         .map((name) => `${name} raised in ${file}`),
     );
     expect(unlisted).toEqual([]);

@@ -149,6 +149,7 @@ describe.each(dialects())('purge on %s', (dialect) => {
       grants: 1,
       client_secrets: 1,
       signing_keys: 1,
+      audit_events: 0,
       throttle_counters: 0,
     });
     expect(await purge()).toEqual(none());

@@ -3,24 +3,27 @@ import { parseDuration } from '../config.js';
 import { AppRegistrationError, registerApp } from '../oauth/app-registration.js';
 import { RedirectUriError } from '../oauth/redirect-uri.js';
 import type { Client } from '../storage/clients.js';
+import { appsOwnedBy, giveApp, ownerEmailOf, ownerNamed, updateApp } from './app-owners.js';
 import { onePositional, out, parse, ShowUsage, table, UsageError } from './args.js';
 import type { CliContext } from './context.js';
 
 /** The `apps` lines of `latchkey help`, also printed by `latchkey apps` alone. */
 export const APPS_USAGE = `  apps create --name N --scope "S" [--redirect-uri U]... [--grant G]...
-              [--public | --resource-server] [--json]
+              [--public | --resource-server] [--owner EMAIL] [--json]
                                       --resource-server: a confidential API app that may introspect
                                       other apps' tokens (RFC 7662 §2.1)
-  apps list [--json] | apps show ID [--json]
+  apps list [--owner EMAIL] [--json] | apps show ID [--json]
+  apps update ID --owner EMAIL        give the app to a user, who then runs it in the portal
   apps rotate-secret ID [--grace 24h] [--json]
                                       a new secret; the secrets valid now keep working for
                                       --grace at most (default 0: they stop at once)
   apps delete ID`;
 
-function describe(client: Client) {
+function describe(client: Client, owner?: string | null) {
   return {
     client_id: client.id,
     name: client.name,
+    ...(owner === undefined ? {} : { owner }),
     public: client.isPublic,
     resource_server: client.resourceServer,
     scope: client.scopes.join(' '),
@@ -30,10 +33,11 @@ function describe(client: Client) {
   };
 }
 
-function printClient(client: Client): void {
+function printClient(client: Client, owner: string | null): void {
   const d = describe(client);
   out(`client_id:     ${d.client_id}`);
   out(`name:          ${d.name}`);
+  out(`owner:         ${owner ?? '(no one)'}`);
   out(
     `type:          ${d.public ? 'public' : 'confidential'}${d.resource_server ? ', resource server' : ''}`,
   );
@@ -50,9 +54,12 @@ async function create(args: string[], cli: CliContext): Promise<void> {
     grant: { type: 'string', multiple: true },
     public: { type: 'boolean' },
     'resource-server': { type: 'boolean' },
+    owner: { type: 'string' },
     json: { type: 'boolean' },
   });
   if (values.name === undefined) throw new UsageError('missing --name');
+  // Checked before anything is created: a mistyped owner leaves no ownerless app behind.
+  const owner = values.owner === undefined ? undefined : await ownerNamed(cli, values.owner as string);
   if (values.scope === undefined) throw new UsageError('missing --scope');
   const resourceServer = values['resource-server'] === true;
   // A resource server authenticates to introspect (RFC 7662 §2.1), which a public app cannot.
@@ -81,12 +88,24 @@ async function create(args: string[], cli: CliContext): Promise<void> {
       throw new Error(`could not mark ${client.id} as a resource server`);
     client = (await clients.find(client.id)) ?? client;
   }
+  if (owner) await giveApp(cli, client.id, owner);
+  const ownerEmail = owner?.email ?? null;
   if (values.json) {
-    out(JSON.stringify({ ...describe(client), ...(clientSecret ? { client_secret: clientSecret } : {}) }));
-    return;
+    out(
+      JSON.stringify({
+        ...describe(client, ownerEmail),
+        ...(clientSecret ? { client_secret: clientSecret } : {}),
+      }),
+    );
+  } else {
+    printClient(client, ownerEmail);
+    if (clientSecret)
+      out(`client_secret: ${clientSecret}
+
+The secret is shown once; store it now.`);
   }
-  printClient(client);
-  if (clientSecret) out(`client_secret: ${clientSecret}\n\nThe secret is shown once; store it now.`);
+  const { client_id, created_at, ...details } = describe(client, ownerEmail);
+  await cli.recordAdminAction('apps create', { type: 'app.created', clientId: client_id, details });
 }
 
 async function show(args: string[], cli: CliContext): Promise<void> {
@@ -94,15 +113,17 @@ async function show(args: string[], cli: CliContext): Promise<void> {
   const id = onePositional(positionals, 'client_id');
   const client = await (await cli.clients()).find(id);
   if (!client) throw new UsageError(`no app with client_id "${id}"`);
-  if (values.json) out(JSON.stringify(describe(client)));
-  else printClient(client);
+  const owner = await ownerEmailOf(cli, id);
+  if (values.json) out(JSON.stringify(describe(client, owner)));
+  else printClient(client, owner);
 }
 
 async function list(args: string[], cli: CliContext): Promise<void> {
-  const { values } = parse('apps list', args, { json: { type: 'boolean' } });
-  const clients = await (await cli.clients()).list();
+  const { values } = parse('apps list', args, { owner: { type: 'string' }, json: { type: 'boolean' } });
+  const owned = values.owner === undefined ? undefined : await appsOwnedBy(cli, values.owner as string);
+  const clients = (await (await cli.clients()).list()).filter((c) => owned?.has(c.id) ?? true);
   if (values.json) {
-    out(JSON.stringify(clients.map(describe)));
+    out(JSON.stringify(clients.map((c) => describe(c))));
     return;
   }
   if (clients.length === 0) out('no apps');
@@ -139,18 +160,23 @@ async function rotateSecret(args: string[], cli: CliContext): Promise<void> {
   if (rotation === undefined) throw new UsageError(`no confidential app with client_id "${id}"`);
   const { secret, previousUntil } = rotation;
   const cutShort = rotation.cutShort.map(iso);
-  if (values.json) {
-    out(
-      JSON.stringify({
-        client_id: id,
-        client_secret: secret,
-        previous_secret_valid_for: grace,
-        previous_secret_valid_until: previousUntil === undefined ? null : iso(previousUntil),
-        grace_cut_short: cutShort,
-      }),
-    );
-    return;
-  }
+  // What changed, as --json prints it and the audit event keeps it (never the secret).
+  const summary = {
+    previous_secret_valid_for: grace,
+    previous_secret_valid_until: previousUntil === undefined ? null : iso(previousUntil),
+    grace_cut_short: cutShort,
+  };
+  if (values.json) out(JSON.stringify({ client_id: id, client_secret: secret, ...summary }));
+  else printRotation(secret, grace, previousUntil, cutShort);
+  await cli.recordAdminAction('apps rotate-secret', {
+    type: 'app.secret_rotated',
+    clientId: id,
+    details: summary,
+  });
+}
+
+/** The human output of `apps rotate-secret`. */
+function printRotation(secret: string, grace: number, previousUntil: number | undefined, cutShort: string[]) {
   out(`client_secret: ${secret}`);
   out(
     previousUntil === undefined
@@ -175,8 +201,12 @@ async function rotateSecret(args: string[], cli: CliContext): Promise<void> {
 async function remove(args: string[], cli: CliContext): Promise<void> {
   const { positionals } = parse('apps delete', args, {});
   const id = onePositional(positionals, 'client_id');
-  if (!(await (await cli.clients()).delete(id))) throw new UsageError(`no app with client_id "${id}"`);
+  const clients = await cli.clients();
+  // Read first: the event keeps the name of the app it names, which is gone afterwards.
+  const name = (await clients.find(id))?.name ?? null;
+  if (!(await clients.delete(id))) throw new UsageError(`no app with client_id "${id}"`);
   out(`deleted ${id}`);
+  await cli.recordAdminAction('apps delete', { type: 'app.deleted', clientId: id, details: { name } });
 }
 
 /** Dispatches `apps <command>`. */
@@ -186,6 +216,7 @@ export async function appsCommand(args: string[], cli: CliContext): Promise<void
     create,
     list,
     show,
+    update: updateApp,
     'rotate-secret': rotateSecret,
     delete: remove,
   };

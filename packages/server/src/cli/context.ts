@@ -1,6 +1,7 @@
 /** What CLI commands share: the configuration and a lazily opened, migrated database. */
 import type { Config } from '../config.js';
 import { makeDatabaseFilesPrivate } from '../startup/database-files.js';
+import { type AuditEvent, AuditRepository, CLI_ACTOR } from '../storage/audit.js';
 import { ClientRepository } from '../storage/clients.js';
 import { type Db, openDatabase } from '../storage/database.js';
 import { migrate } from '../storage/migrations.js';
@@ -25,6 +26,29 @@ export class CliContext {
   /** The client repository. */
   async clients(): Promise<ClientRepository> {
     return new ClientRepository(await this.db());
+  }
+
+  /** The audit log. */
+  async audit(): Promise<AuditRepository> {
+    return new AuditRepository(await this.db());
+  }
+
+  /**
+   * Records an admin action in the audit log, right after the change it describes was made (and its
+   * output printed: a secret shown once must not be lost to a failed write): the actor is `cli`, and
+   * the details name the `command`.
+   */
+  async recordAdminAction(command: string, event: Omit<AuditEvent, 'actor'>): Promise<void> {
+    try {
+      await (await this.audit()).record({
+        ...event,
+        actor: CLI_ACTOR,
+        details: { command, ...event.details },
+      });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`${command} was done, but its audit event could not be recorded: ${reason}`);
+    }
   }
 
   /** Closes what was opened. */

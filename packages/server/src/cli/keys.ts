@@ -7,11 +7,14 @@ import { SigningKeyRepository } from '../storage/signing-keys.js';
 import { out, parse, UsageError } from './args.js';
 import type { CliContext } from './context.js';
 
-/** The signing-key repository with this configuration's keyring (a KEK generated now is announced). */
-async function repository(cli: CliContext): Promise<SigningKeyRepository> {
+/**
+ * The signing-key repository with this configuration's keyring (a KEK generated now is announced), and
+ * the ID of the KEK it seals under.
+ */
+async function repository(cli: CliContext): Promise<{ keys: SigningKeyRepository; kekId: string }> {
   const { keyring, generated } = resolveKeyring(cli.config);
   if (generated) out(generatedMessage(generated));
-  return new SigningKeyRepository(await cli.db(), keyring);
+  return { keys: new SigningKeyRepository(await cli.db(), keyring), kekId: keyring.current.id };
 }
 
 async function rotate(args: string[], cli: CliContext): Promise<void> {
@@ -19,10 +22,15 @@ async function rotate(args: string[], cli: CliContext): Promise<void> {
   // The retired key stays in the JWKS until every token it signed has expired (plus the reload lag).
   const reloadSeconds = Math.ceil(cli.config.keyReloadMs / 1000);
   const retireSeconds = cli.config.accessTokenTtl + reloadSeconds + 60;
-  const { activeKid, nextKid } = await (await repository(cli)).rotate(cli.config.signingAlg, retireSeconds);
+  const { keys } = await repository(cli);
+  const { activeKid, nextKid } = await keys.rotate(cli.config.signingAlg, retireSeconds);
   out(`active key: ${activeKid}`);
   out(`next key:   ${nextKid} (published now, signs after the next rotation)`);
   out(`running servers pick up the change within ${reloadSeconds} s`);
+  await cli.recordAdminAction('keys rotate', {
+    type: 'key.rotated',
+    details: { active_kid: activeKid, next_kid: nextKid, alg: cli.config.signingAlg },
+  });
 }
 
 /**
@@ -33,11 +41,15 @@ async function rotate(args: string[], cli: CliContext): Promise<void> {
 async function rewrap(args: string[], cli: CliContext): Promise<void> {
   const { positionals } = parse('keys rewrap', args, {});
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  const keys = await repository(cli);
+  const { keys, kekId } = await repository(cli);
   const { sealed, rewrapped, unchanged } = await keys.rewrap('all');
   out(`re-encrypted from a previous key-encryption key: ${rewrapped}`);
   out(`encrypted, stored in clear before:               ${sealed}`);
   out(`already under the current key-encryption key:    ${unchanged}`);
+  await cli.recordAdminAction('keys rewrap', {
+    type: 'key.rewrapped',
+    details: { kek_id: kekId, sealed, rewrapped, unchanged },
+  });
 }
 
 /** Dispatches `keys <command>`. */

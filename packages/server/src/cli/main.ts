@@ -1,13 +1,14 @@
-/** The `latchkey` command line: start, migrate, apps, keys, users, purge, backup, proxy. */
+/** The `latchkey` command line: start, migrate, apps, keys, users, audit, purge, backup, proxy. */
 import { ConfigError, loadConfig } from '../config.js';
 import { APPS_USAGE, appsCommand } from './apps.js';
 import { out, ShowUsage, UsageError } from './args.js';
+import { AUDIT_USAGE, auditCommand } from './audit.js';
 import { backupCommand } from './backup.js';
 import { CliContext } from './context.js';
 import { keysCommand } from './keys.js';
 import { purgeCommand } from './purge.js';
 import { startCommand } from './start.js';
-import { usersCommand } from './users.js';
+import { USERS_USAGE, usersCommand } from './users.js';
 
 /** The `latchkey help` text: every command and flag of the CLI (cli/*.ts), as the README shows them. */
 const USAGE = `usage: latchkey <command>
@@ -19,8 +20,10 @@ ${APPS_USAGE}
   keys rotate                         pre-publish a new key, promote the next one
   keys rewrap                         re-encrypt every private key under LATCHKEY_KEY_ENCRYPTION_KEY
                                       (opening older ones with LATCHKEY_KEY_ENCRYPTION_KEY_PREVIOUS)
-  users create --email E --password P [--json]
-  purge                               delete expired codes, sessions, tokens, grants, secrets, keys now
+${USERS_USAGE}
+${AUDIT_USAGE}
+  purge                               delete expired codes, sessions, tokens, grants, secrets, keys,
+                                      and audit events older than LATCHKEY_AUDIT_RETENTION, now
   backup FILE                         copy the SQLite database, consistently, while servers run (0600)
   proxy                               run the token proxy for browser apps (CLIENT_ID, CLIENT_SECRET,
                                       LATCHKEY_ISSUER or TOKEN_ENDPOINT, ALLOWED_SCOPES, ALLOWED_ORIGINS)
@@ -65,6 +68,7 @@ export async function main(argv: string[]): Promise<number> {
     } else if (command === 'apps') await appsCommand(rest, cli);
     else if (command === 'keys') await keysCommand(rest, cli);
     else if (command === 'users') await usersCommand(rest, cli);
+    else if (command === 'audit') await auditCommand(rest, cli);
     else if (command === 'purge') await purgeCommand(rest, cli);
     else if (command === 'backup') await backupCommand(rest, cli);
     else throw new UsageError(`unknown command "${command}"; run "latchkey help"`);

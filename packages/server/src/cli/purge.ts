@@ -10,7 +10,10 @@ import type { CliContext } from './context.js';
 export async function purgeCommand(args: string[], cli: CliContext): Promise<void> {
   const { positionals } = parse('purge', args, {});
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  const counts = await purgeExpired(await cli.db(), { accessTokenTtl: cli.config.accessTokenTtl });
+  const counts = await purgeExpired(await cli.db(), {
+    accessTokenTtl: cli.config.accessTokenTtl,
+    auditRetention: cli.config.auditRetention,
+  });
   const width = Math.max(...PURGED_TABLES.map((table) => table.length)) + 1;
   for (const table of PURGED_TABLES) out(`${`${table}:`.padEnd(width)} ${counts[table]}`);
   out(`deleted ${totalPurged(counts)} rows`);

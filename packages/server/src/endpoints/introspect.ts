@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { requireParam } from '../http/form.js';
 import { readClientRequest, rejectOtherMethods } from '../http/request.js';
+import { accessTokenActive } from '../oauth/access-token-state.js';
 import { oauthError } from '../oauth/errors.js';
 import type { ClientWithSecrets } from '../storage/clients.js';
 import type { AccessTokenClaims } from '../tokens/access-token.js';
@@ -22,16 +23,6 @@ function mayDescribe(client: ClientWithSecrets, claims: AccessTokenClaims): bool
   return claims.client_id === client.id || client.resourceServer;
 }
 
-/** An access token is active only while its client exists, its grant is live and its jti not revoked. */
-async function accessTokenActive(ctx: ServerContext, caller: ClientWithSecrets, claims: AccessTokenClaims) {
-  // The caller was just authenticated, so only someone else's client needs looking up (a deleted
-  // app's tokens stop working at once, two-legged ones included).
-  if (claims.client_id !== caller.id && !(await ctx.clients.find(claims.client_id))) return false;
-  if (await ctx.revocations.accessTokenRevoked(claims.jti)) return false;
-  // A token of a revoked grant is inactive although its JWT is unexpired.
-  return claims.gid === undefined || (await ctx.revocations.grantActive(claims.gid));
-}
-
 async function introspect(
   ctx: ServerContext,
   client: ClientWithSecrets,
@@ -39,7 +30,7 @@ async function introspect(
 ): Promise<Record<string, unknown> | undefined> {
   const claims = verifyOwnAccessToken(ctx.keys, ctx.config.issuer, token);
   if (claims) {
-    if (!mayDescribe(client, claims) || !(await accessTokenActive(ctx, client, claims))) return undefined;
+    if (!mayDescribe(client, claims) || !(await accessTokenActive(ctx, claims, client.id))) return undefined;
     const { gid: _gid, ...rest } = claims;
     return { active: true, token_type: 'Bearer', ...rest };
   }

@@ -21,7 +21,7 @@ export function revokeEndpoint(app: FastifyInstance, ctx: ServerContext): void {
     // token_type_hint only orders the look-ups (§2.1); both kinds are tried.
     const refresh = await ctx.refreshTokens.find(token);
     if (refresh) {
-      if (refresh.clientId === client.id) await ctx.revocations.revokeGrant(refresh.grantId);
+      if (refresh.clientId === client.id) await ctx.revocations.revokeGrant(refresh.grantId, client.id);
     } else {
       const claims = verifyOwnAccessToken(ctx.keys, ctx.config.issuer, token);
       if (claims && claims.client_id === client.id)

@@ -1,7 +1,7 @@
 /** The refresh rules as a pure function: each verdict, and their order. */
 import { describe, expect, it } from 'vitest';
 import type { RefreshRow } from '../storage/refresh-tokens/rows.js';
-import { decideRefresh } from './refresh-decision.js';
+import { decideRefresh, headTerms } from './refresh-decision.js';
 
 const AT = 1_000_000;
 const row = (overrides: Partial<RefreshRow> = {}): RefreshRow => ({
@@ -60,5 +60,41 @@ describe('decideRefresh', () => {
     // Another client, a wider scope: refused as before.
     expect(decideRefresh(lost, AT, { ...retried, clientId: 'lk_b' })).toBe('wrong_client');
     expect(decideRefresh(lost, AT, { ...retried, requestedScopes: ['data:write'] })).toBe('scope_widened');
+  });
+});
+
+describe('headTerms', () => {
+  /** The terms as PostgreSQL's one-statement rotation applies them (storage/refresh-tokens/postgres.ts). */
+  const termsHold = (r: RefreshRow, terms: ReturnType<typeof headTerms>) =>
+    r.rotated_at === null &&
+    r.client_id === terms.clientId &&
+    r.revoked_at === null &&
+    r.expires_at >= AT &&
+    terms.scopes.every((scope) => r.scopes.split(' ').includes(scope));
+
+  it('a head rotates on its terms exactly when the rule rotates it', () => {
+    const rows = [
+      row(),
+      row({ client_id: 'lk_b' }),
+      row({ revoked_at: AT }),
+      row({ expires_at: AT }),
+      row({ expires_at: AT - 1 }),
+      row({ scopes: 'data:read data:write' }),
+      row({ scopes: '' }),
+    ];
+    const requests = [undefined, [], ['data:read'], ['data:write'], ['data:read', 'data:write']];
+    for (const r of rows) {
+      for (const requestedScopes of requests) {
+        for (const retryWindowSeconds of [0, 30]) {
+          const request = { ...facts, retryWindowSeconds, graceSeconds: 5, requestedScopes };
+          const rotates = decideRefresh(r, AT, request) === 'rotate';
+          expect([r, requestedScopes, termsHold(r, headTerms(request))]).toEqual([
+            r,
+            requestedScopes,
+            rotates,
+          ]);
+        }
+      }
+    }
   });
 });

@@ -3,7 +3,7 @@
  * refresh request, which storage applies inside its transaction to the row as locked.
  */
 import { splitScopes } from '../storage/columns.js';
-import type { RefreshDecision, RefreshRow } from '../storage/refresh-tokens/rows.js';
+import type { HeadTerms, RefreshDecision, RefreshRow } from '../storage/refresh-tokens/rows.js';
 
 /** What the refresh request presents besides the token. */
 export interface RefreshRequestFacts {
@@ -48,4 +48,13 @@ export function decideRefresh(row: RefreshRow, at: number, request: RefreshReque
   const granted = splitScopes(row.scopes);
   if (request.requestedScopes?.some((scope) => !granted.includes(scope))) return 'scope_widened';
   return 'rotate';
+}
+
+/**
+ * The terms on which {@link decideRefresh} rotates its grant's head (a token never rotated): this
+ * client's, the grant live, the token unexpired, no scope beyond the grant's. Storage may rotate a head
+ * on them in one statement (PostgreSQL) and applies {@link decideRefresh} to every other token.
+ */
+export function headTerms(request: RefreshRequestFacts): HeadTerms {
+  return { clientId: request.clientId, scopes: request.requestedScopes ?? [] };
 }

@@ -4,7 +4,7 @@ import { oauthError } from '../oauth/errors.js';
 import { parseScope } from '../oauth/scope.js';
 import { GrantError } from '../storage/errors.js';
 import type { GrantHandler } from './grant.js';
-import { decideRefresh } from './refresh-decision.js';
+import { decideRefresh, headTerms } from './refresh-decision.js';
 import { asInvalidGrant, issueUserTokens } from './user-tokens.js';
 
 /**
@@ -27,6 +27,7 @@ export const refreshTokenGrant: GrantHandler = async (ctx, client, params) => {
       clientId: client.id,
       refreshTtl: ctx.config.refreshTokenTtl,
       rule: (row, at) => decideRefresh(row, at, facts),
+      headTerms: headTerms(facts),
     })
     .catch((error: unknown) => {
       if (error instanceof GrantError && error.reason === 'scope_widened') {

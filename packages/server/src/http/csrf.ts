@@ -71,3 +71,23 @@ export function checkCsrf(
   if (!expected || !field || expected.length !== field.length) throw pageError('FORM_EXPIRED');
   if (!timingSafeEqual(Buffer.from(expected), Buffer.from(field))) throw pageError('FORM_EXPIRED');
 }
+
+/**
+ * Whether a JSON request of a signed-in browser (the management API) carries this session's anti-CSRF
+ * value in `X-CSRF-Token` and comes from no other origin: the same token the session's forms carry, so
+ * the portal's script can send it. Only a session binds it: before sign-in there is nothing to manage.
+ */
+export function csrfHeaderValid(
+  request: FastifyRequest,
+  names: CookieNames,
+  issuer: string,
+  key: Buffer,
+): boolean {
+  const origin = request.headers.origin;
+  if (origin !== undefined && origin !== 'null' && origin !== new URL(issuer).origin) return false;
+  const session = sessionCookie(request, names);
+  const header = request.headers['x-csrf-token'];
+  if (!session || typeof header !== 'string') return false;
+  const expected = bind(key, 'session', session);
+  return expected.length === header.length && timingSafeEqual(Buffer.from(expected), Buffer.from(header));
+}

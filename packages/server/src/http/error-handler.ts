@@ -20,7 +20,7 @@ function isAbortedByClient(request: FastifyRequest, error: unknown): boolean {
  * The answer to a failure the handlers did not answer themselves, from the error catalogue;
  * `undefined`: a bug (500).
  */
-function toOAuthError(request: FastifyRequest, error: unknown): OAuthError | undefined {
+export function toOAuthError(request: FastifyRequest, error: unknown): OAuthError | undefined {
   if (error instanceof OAuthError) return error;
   // RFC 9110 §15.5.1: a request that could not be read; the answer goes nowhere (the client left).
   if (isAbortedByClient(request, error)) {
@@ -48,7 +48,7 @@ function toOAuthError(request: FastifyRequest, error: unknown): OAuthError | und
  * Logs a failure: unexpected errors with their stack, outages briefly, data exceptions by SQLSTATE only,
  * a client hanging up at debug level (it is the client's doing, and says nothing about our health).
  */
-function logFailure(request: FastifyRequest, error: unknown, known: OAuthError | undefined): void {
+export function logFailure(request: FastifyRequest, error: unknown, known: OAuthError | undefined): void {
   if (isAbortedByClient(request, error)) {
     request.log.debug({ err: error }, 'request aborted by the client');
   } else if (known === undefined) {

@@ -4,6 +4,8 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import type { ServerContext } from '../context.js';
 import { TOKEN_PATH } from '../endpoints/token.js';
 import { registerApp } from '../oauth/app-registration.js';
+import { SYSTEM_ACTOR } from '../storage/audit.js';
+import { MANAGE_SCOPE } from '../manage/caller.js';
 import { prepareDataDir } from './data-dir.js';
 import { reason, StartupError } from './startup-error.js';
 
@@ -50,9 +52,11 @@ function writePrivate(file: string, text: string): void {
 export async function createDemoApp(ctx: ServerContext): Promise<CreatedDemoApp | undefined> {
   if (!ctx.config.demoApp || (await ctx.clients.count()) > 0) return undefined;
   prepareDataDir(ctx.config.dataDir);
+  // The API's scopes: managing the user's apps is for the developer's own tools, asked for explicitly.
+  const apiScopes = ctx.config.scopes.filter((scope) => scope !== MANAGE_SCOPE);
   const { client, clientSecret } = await registerApp(ctx.clients, ctx.config.scopes, {
     name: 'Demo app',
-    scope: ctx.config.scopes.join(' '),
+    scope: (apiScopes.length > 0 ? apiScopes : ctx.config.scopes).join(' '),
     grants: ['client_credentials', 'authorization_code', 'refresh_token'],
     // A loopback redirect (any port, RFC 8252 §7.3) so local apps can try the three-legged flow.
     redirectUris: [DEMO_REDIRECT_URI],
@@ -71,9 +75,12 @@ export async function createDemoApp(ctx: ServerContext): Promise<CreatedDemoApp 
     await ctx.clients.delete(client.id).catch(() => {});
     throw new StartupError(`cannot save the demo app to ${file}: ${reason(error)}`, { cause: error });
   }
+  const about = { actor: SYSTEM_ACTOR, clientId: client.id, details: { name: client.name, demo: true } };
+  await ctx.audit.record({ ...about, type: 'app.created' });
   const undo = async () => {
     await ctx.clients.delete(client.id);
     rmSync(file, { force: true });
+    await ctx.audit.record({ ...about, type: 'app.deleted' });
   };
   return { demo, file, undo };
 }

@@ -19,6 +19,21 @@ export interface SecretRotation {
   cutShort: number[];
 }
 
+/** What an update may change; absent members stay as they are. */
+export interface ClientChanges {
+  name?: string;
+  redirectUris?: string[];
+  scopes?: string[];
+}
+
+/** A secret as the portal lists it: never its value, which was shown once. */
+export interface SecretInfo {
+  id: string;
+  createdAt: number;
+  /** `undefined`: valid until the next rotation. */
+  expiresAt: number | undefined;
+}
+
 /** What `createClient` needs. */
 export interface NewClient {
   name: string;
@@ -198,10 +213,12 @@ export class ClientRepository {
   }
 
   /** Lists every client, oldest first. */
-  async list(): Promise<Client[]> {
+  async list(only?: readonly string[]): Promise<Client[]> {
+    if (only?.length === 0) return [];
     const rows = await this.db
       .selectFrom('clients')
       .selectAll()
+      .$if(only !== undefined, (q) => q.where('id', 'in', only as string[]))
       .orderBy('created_at')
       .orderBy('id')
       .execute();
@@ -275,5 +292,36 @@ export class ClientRepository {
     });
     this.cache?.delete(id);
     return existed;
+  }
+
+  /** Changes an app's name, redirect URIs or scopes (validated by the caller); `false` if there is none. */
+  async update(id: string, changes: ClientChanges): Promise<boolean> {
+    if (!isPossibleClientId(id)) return false;
+    const set: Partial<ClientRow> = {};
+    if (changes.name !== undefined) set.name = changes.name;
+    if (changes.redirectUris !== undefined) set.redirect_uris = JSON.stringify(changes.redirectUris);
+    if (changes.scopes !== undefined) set.scopes = changes.scopes.join(' ');
+    if (Object.keys(set).length === 0) return (await this.find(id)) !== undefined;
+    const result = await this.db.updateTable('clients').set(set).where('id', '=', id).executeTakeFirst();
+    this.cache?.delete(id);
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** The secrets of an app that still work: the current one first, then by when they stop, latest first. */
+  async secrets(id: string): Promise<SecretInfo[]> {
+    const rows = await this.db
+      .selectFrom('client_secrets')
+      .select(['id', 'created_at', 'expires_at'])
+      .where('client_id', '=', id)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', unixNow())]))
+      .execute();
+    const stops = (row: { expires_at: number | null }) =>
+      row.expires_at === null ? Infinity : Number(row.expires_at);
+    rows.sort((a, b) => stops(b) - stops(a) || Number(b.created_at) - Number(a.created_at));
+    return rows.map((row) => ({
+      id: row.id,
+      createdAt: Number(row.created_at),
+      expiresAt: row.expires_at === null ? undefined : Number(row.expires_at),
+    }));
   }
 }

@@ -73,6 +73,7 @@ export class CodeRepository {
     const hash = sha256Hex(code);
     // Read before the transaction: on SQLite a query outside it would wait for the connection it holds.
     const format = redemption.refreshTtl === undefined ? undefined : await this.refreshTokens.format();
+    let revokedInTransaction = false;
     const outcome = await this.db.transaction().execute(async (trx): Promise<RotationOutcome> => {
       const row = await trx
         .selectFrom('authorization_codes')
@@ -97,7 +98,9 @@ export class CodeRepository {
           trx,
           { grantId: row.grant_id, userId: row.user_id, clientId: row.client_id },
           at,
+          'code_replay',
         );
+        revokedInTransaction = true;
       }
       if (decision !== 'redeem') return { failure: decision };
       const grantId = `gr_${randomToken(16)}`;
@@ -131,7 +134,8 @@ export class CodeRepository {
       return { grant: { grantId, userId: record.userId, scopes: record.scopes, refreshToken } };
     });
     if ('failure' in outcome) {
-      if (outcome.failure === 'replayed') await this.revokeReplayedCode(hash);
+      // A replay that lost the race to the redemption saw no grant yet: revoked now, once it committed.
+      if (outcome.failure === 'replayed' && !revokedInTransaction) await this.revokeReplayedCode(hash);
       throw new GrantError(outcome.failure);
     }
     return outcome.grant;
@@ -146,7 +150,8 @@ export class CodeRepository {
       .executeTakeFirst();
     if (row?.grant_id) {
       const grant = { grantId: row.grant_id, userId: row.user_id, clientId: row.client_id };
-      await revokeCompromisedIn(this.db, grant, unixNow());
+      // Its own transaction: the revocation, the forgotten consent and their audit events, together.
+      await this.db.transaction().execute((trx) => revokeCompromisedIn(trx, grant, unixNow(), 'code_replay'));
     }
   }
 }

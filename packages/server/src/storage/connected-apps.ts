@@ -1,7 +1,9 @@
 /** Connected apps: everything a user has allowed, for the Connected apps page, and withdrawing it. */
+import { type AuditEvent, recordAuditIn } from './audit.js';
 import { isPossibleClientId } from './clients.js';
 import { splitScopes, unixNow } from './columns.js';
 import type { Db } from './database.js';
+import type { RevocationReason } from './revocations.js';
 
 /** A user's live grant to an app, for the Connected apps page. */
 export interface ConnectedApp {
@@ -56,23 +58,38 @@ export class ConnectedAppRepository {
     return [...apps.values()].sort((a, b) => b.grantedAt - a.grantedAt || a.name.localeCompare(b.name));
   }
 
-  /** Revokes every grant of this user to this app and forgets the consent, in one transaction. */
+  /**
+   * Revokes every grant of this user to this app and forgets the consent, in one transaction with
+   * their audit events (`grant.revoked` per grant, `consent.withdrawn`), the user as their actor.
+   */
   async disconnect(userId: string, clientId: string): Promise<void> {
     // An app ID that cannot exist has nothing to disconnect (PostgreSQL refuses a NUL in text).
     if (!isPossibleClientId(clientId)) return;
     await this.db.transaction().execute(async (trx) => {
-      await trx
+      const at = unixNow();
+      const revoked = await trx
         .updateTable('grants')
-        .set({ revoked_at: unixNow() })
+        .set({ revoked_at: at })
         .where('user_id', '=', userId)
         .where('client_id', '=', clientId)
         .where('revoked_at', 'is', null)
+        .returning('id')
         .execute();
-      await trx
+      const forgotten = await trx
         .deleteFrom('consents')
         .where('user_id', '=', userId)
         .where('client_id', '=', clientId)
-        .execute();
+        .executeTakeFirst();
+      const reason: RevocationReason = 'revoked_by_user';
+      const about = { actor: userId, clientId, userId };
+      const events: AuditEvent[] = revoked.map((grant) => ({
+        ...about,
+        type: 'grant.revoked',
+        details: { grant_id: grant.id, reason },
+      }));
+      if (Number(forgotten.numDeletedRows) > 0)
+        events.push({ ...about, type: 'consent.withdrawn', details: { reason } });
+      await recordAuditIn(trx, events, at);
     });
   }
 }

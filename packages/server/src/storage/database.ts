@@ -25,7 +25,12 @@ export type Db = Kysely<Database>;
 /** The driver under a Kysely instance, for the few hot-path queries that skip the query builder. */
 export type NativeHandle =
   | { dialect: 'sqlite'; sqlite: SQLite.Database }
-  | { dialect: 'postgres'; pool: pg.Pool };
+  | {
+      dialect: 'postgres';
+      pool: pg.Pool;
+      /** The deadline of every call (ms; DatabaseOptions.timeoutMs), when one is set. */
+      timeoutMs: number | undefined;
+    };
 
 const natives = new WeakMap<Db, NativeHandle>();
 
@@ -235,7 +240,7 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Db {
       if (!error && client.getTransactionStatus() !== 'I') client.end().catch(() => {});
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialectKeepingCause({ pool }) });
-    natives.set(db, { dialect: 'postgres', pool });
+    natives.set(db, { dialect: 'postgres', pool, timeoutMs });
     return db;
   }
   const file = url.replace(/^sqlite:(\/\/)?/i, '');

@@ -252,6 +252,30 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '009_audit_events': {
+    async up(db: Kysely<unknown>) {
+      // The audit log (storage/audit.ts). No foreign keys: an event outlives the app, user or grant it
+      // names.
+      const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
+      await db.schema
+        .createTable('audit_events')
+        .addColumn('id', sqlite ? 'integer' : 'bigserial', (c) => c.primaryKey())
+        .addColumn('occurred_at', 'bigint', (c) => c.notNull())
+        .addColumn('type', 'varchar(64)', (c) => c.notNull())
+        .addColumn('actor', 'varchar(255)', (c) => c.notNull())
+        .addColumn('client_id', 'varchar(255)')
+        .addColumn('user_id', 'varchar(64)')
+        .addColumn('details', 'text', (c) => c.notNull())
+        .execute();
+      // `latchkey audit list --since` (newest first from a point in time) and the purge (oldest first up
+      // to the retention's cut-off) read only the events they return or delete.
+      await db.schema
+        .createIndex('audit_events_occurred')
+        .on('audit_events')
+        .columns(['occurred_at', 'id'])
+        .execute();
+    },
+  },
   '010_throttle_counters': {
     async up(db: Kysely<unknown>) {
       // The throttles' failure counts, shared by every server on a PostgreSQL database
@@ -268,6 +292,36 @@ const migrations: Record<string, Migration> = {
         .createIndex('throttle_counters_reset')
         .on('throttle_counters')
         .column('reset_at_ms')
+        .execute();
+    },
+  },
+  '012_app_owners': {
+    async up(db: Kysely<unknown>) {
+      // Who may manage an app: its owner (null for an app the CLI created without one), the users it
+      // added as collaborators, and admins (storage/app-members.ts; the rules in manage/access.ts).
+      await db.schema
+        .alterTable('users')
+        .addColumn('is_admin', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .alterTable('clients')
+        .addColumn('owner_id', 'varchar(64)', (c) => c.references('users.id').onDelete('set null'))
+        .execute();
+      await db.schema
+        .createTable('app_collaborators')
+        .addColumn('client_id', 'varchar(255)', (c) =>
+          c.notNull().references('clients.id').onDelete('cascade'),
+        )
+        .addColumn('user_id', 'varchar(64)', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('added_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('app_collaborators_pk', ['client_id', 'user_id'])
+        .execute();
+      // "My apps": the apps a user owns, and those they collaborate on.
+      await db.schema.createIndex('clients_owner').on('clients').column('owner_id').execute();
+      await db.schema
+        .createIndex('app_collaborators_user')
+        .on('app_collaborators')
+        .column('user_id')
         .execute();
     },
   },

@@ -2,11 +2,13 @@
  * Deletes rows that can no longer matter, in bounded batches, and runs that periodically in a server.
  * What stays: anything a live token, code, session or introspection answer still depends on, and every
  * unexpired rotated refresh token (reuse detection, RFC 9700 §4.14.2). A grant goes once it has no
- * refresh token left and the last access token issued from it expired.
+ * refresh token left and the last access token issued from it expired; an audit event once it is older
+ * than the audit retention, never sooner.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
+import { DEFAULT_AUDIT_RETENTION, olderAuditEventsByWalk } from './audit.js';
 import { type Db, nativeHandle } from './database.js';
 import type { Database } from './schema.js';
 import { SigningKeyRepository } from './signing-keys.js';
@@ -21,6 +23,7 @@ export const PURGED_TABLES = [
   'grants',
   'client_secrets',
   'signing_keys',
+  'audit_events',
   'throttle_counters',
 ] as const;
 
@@ -37,6 +40,8 @@ export interface PurgeOptions {
    * unexpired: introspection reports a token of a missing grant inactive.
    */
   accessTokenTtl: number;
+  /** How long audit events are kept (s, LATCHKEY_AUDIT_RETENTION). Default 90 days. */
+  auditRetention?: number;
   /**
    * Rows per batch (each batch is one short transaction): deleted at most; for SQLite's refresh tokens,
    * rows looked at. Default 500.
@@ -126,7 +131,13 @@ function orphanGrantsByWalk(lastAccessTokenIssuedBefore: number): Batch {
 }
 
 /** The batches, each repeated until it deletes less than a full batch (or says it has no more). */
-function batches(at: number, accessTokenTtl: number, postgres: boolean): [PurgedTable, Batch][] {
+function batches(
+  at: number,
+  accessTokenTtl: number,
+  auditRetention: number,
+  postgres: boolean,
+): [PurgedTable, Batch][] {
+  const olderAuditEvents = olderAuditEventsByWalk(at - auditRetention);
   // Access tokens are issued when a refresh token is (redemption or rotation); the newest one of a
   // grant expires at most this long after its refresh token was created.
   const lastAccessTokenIssuedBefore = at - accessTokenTtl - ISSUE_SLACK_SECONDS;
@@ -166,6 +177,14 @@ function batches(at: number, accessTokenTtl: number, postgres: boolean): [Purged
       async (trx) => ({ signing_keys: await new SigningKeyRepository(trx).deleteUnpublished(at) }),
     ],
     [
+      // Kept for the whole retention whatever became of what they name; walked oldest first (audit.ts).
+      'audit_events',
+      async (trx, limit) => {
+        const { deleted, more } = await olderAuditEvents(trx, limit);
+        return { audit_events: deleted, more };
+      },
+    ],
+    [
       // A throttle's window that ended counts nothing any more (throttle/postgres.ts starts a new one
       // over such a row); `reset_at_ms` is in milliseconds.
       'throttle_counters',
@@ -188,7 +207,8 @@ export async function purgeExpired(db: Db, options: PurgeOptions): Promise<Purge
   const limit = options.batchSize ?? DEFAULT_BATCH;
   const postgres = nativeHandle(db)?.dialect === 'postgres';
   const counts = Object.fromEntries(PURGED_TABLES.map((table) => [table, 0])) as PurgeCounts;
-  for (const [table, batch] of batches(at, options.accessTokenTtl, postgres)) {
+  const auditRetention = options.auditRetention ?? DEFAULT_AUDIT_RETENTION;
+  for (const [table, batch] of batches(at, options.accessTokenTtl, auditRetention, postgres)) {
     for (;;) {
       if (options.shouldStop?.()) return counts;
       const done = await db.transaction().execute(async (trx) => {
@@ -226,7 +246,7 @@ const MAX_TIMER_MS = 2_147_483_647;
  */
 export function schedulePurge(
   db: Db,
-  options: { intervalSeconds: number; accessTokenTtl: number; logger: Logger },
+  options: { intervalSeconds: number; accessTokenTtl: number; auditRetention: number; logger: Logger },
 ): PurgeSchedule {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -235,6 +255,7 @@ export function schedulePurge(
     try {
       const counts = await purgeExpired(db, {
         accessTokenTtl: options.accessTokenTtl,
+        auditRetention: options.auditRetention,
         shouldStop: () => stopped,
       });
       if (totalPurged(counts) > 0) options.logger.info({ purged: counts }, 'purged expired rows');

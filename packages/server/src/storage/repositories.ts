@@ -1,4 +1,6 @@
 /** Every repository over one database, built once at start (server.ts) and by tests. */
+import { AppMemberRepository } from './app-members.js';
+import { AuditRepository } from './audit.js';
 import { AuthorizationRequestRepository } from './authorization-requests.js';
 import { ClientRepository } from './clients.js';
 import { CodeRepository } from './codes.js';
@@ -19,6 +21,8 @@ export interface Repositories {
   refreshTokens: RefreshTokenRepository;
   revocations: RevocationRepository;
   connectedApps: ConnectedAppRepository;
+  appMembers: AppMemberRepository;
+  audit: AuditRepository;
 }
 
 /** Builds every repository over `db`; `clientCacheSize` bounds the SQLite registration cache. */
@@ -33,5 +37,7 @@ export function openRepositories(db: Db, options: { clientCacheSize?: number } =
     refreshTokens,
     revocations: new RevocationRepository(db),
     connectedApps: new ConnectedAppRepository(db),
+    appMembers: new AppMemberRepository(db),
+    audit: new AuditRepository(db),
   };
 }

@@ -15,6 +15,8 @@ export interface ClientTable {
   created_at: number;
   /** 1 if the app is an API that may introspect tokens issued to other apps (RFC 7662 §2.1). */
   is_resource_server: number;
+  /** The user who owns the app (migration 012); null for an app created by the CLI without one. */
+  owner_id: string | null;
 }
 
 /** A client secret, stored as SHA-256; several may be valid during a rotation's grace period. */
@@ -54,6 +56,15 @@ export interface UserTable {
   /** `scrypt$N$r$p$salt$hash`. */
   password_hash: string;
   created_at: number;
+  /** 1 for an admin, who sees and manages every app (migration 012; default 0). */
+  is_admin: Generated<number>;
+}
+
+/** A user who helps run an app they do not own (migration 012). */
+export interface AppCollaboratorTable {
+  client_id: string;
+  user_id: string;
+  added_at: number;
 }
 
 /** A browser session; the cookie holds a 256-bit value, the table its SHA-256. */
@@ -143,6 +154,23 @@ export interface InstanceSecretTable {
 }
 
 /**
+ * A security event or admin action (storage/audit.ts): kept until LATCHKEY_AUDIT_RETENTION has passed,
+ * whatever becomes of the app, user or grant it names (no foreign keys).
+ */
+export interface AuditEventTable {
+  id: Generated<number>;
+  occurred_at: number;
+  /** What happened: `grant.revoked`, `app.created`, ... (storage/audit.ts `AUDIT_EVENT_TYPES`). */
+  type: string;
+  /** Who did it: `cli`, `system`, a user ID or a client ID. */
+  actor: string;
+  client_id: string | null;
+  user_id: string | null;
+  /** A JSON object of what else matters (a reason, a grant ID, counts); never a secret. */
+  details: string;
+}
+
+/**
  * A throttle's failure count for one key in its current window (throttle/postgres.ts): shared by every
  * server on the database. The key is the throttle's name and the SHA-256 of what it counts (an
  * address, a client ID, an account), never the value itself.
@@ -168,5 +196,7 @@ export interface Database {
   refresh_tokens: RefreshTokenTable;
   revoked_tokens: RevokedTokenTable;
   instance_secrets: InstanceSecretTable;
+  app_collaborators: AppCollaboratorTable;
+  audit_events: AuditEventTable;
   throttle_counters: ThrottleCounterTable;
 }

@@ -9,6 +9,20 @@ export interface User {
   id: string;
   email: string;
   createdAt: number;
+  /** Sees and manages every app (`latchkey users create --admin`). */
+  isAdmin: boolean;
+}
+
+/** The columns a {@link User} is read from. */
+const USER_COLUMNS = ['users.id', 'users.email', 'users.created_at', 'users.is_admin'] as const;
+
+function toUser(row: { id: string; email: string; created_at: number; is_admin: number }): User {
+  return {
+    id: row.id,
+    email: row.email,
+    createdAt: Number(row.created_at),
+    isAdmin: Number(row.is_admin) === 1,
+  };
 }
 
 /** An email that is already registered. */
@@ -32,9 +46,14 @@ export function isEmail(email: string): boolean {
 export class UserRepository {
   constructor(private readonly db: Db) {}
 
-  /** Registers a user; the password is stored as a scrypt hash. */
-  async create(email: string, password: string): Promise<User> {
-    const user: User = { id: `usr_${randomToken(12)}`, email: normalizeEmail(email), createdAt: unixNow() };
+  /** Registers a user (an admin with `options.admin`); the password is stored as a scrypt hash. */
+  async create(email: string, password: string, options: { admin?: boolean } = {}): Promise<User> {
+    const user: User = {
+      id: `usr_${randomToken(12)}`,
+      email: normalizeEmail(email),
+      createdAt: unixNow(),
+      isAdmin: options.admin === true,
+    };
     const existing = await this.db
       .selectFrom('users')
       .select('id')
@@ -45,7 +64,15 @@ export class UserRepository {
     try {
       await this.db
         .insertInto('users')
-        .values({ id: user.id, email: user.email, password_hash, created_at: user.createdAt })
+        .values({
+          id: user.id,
+          email: user.email,
+          password_hash,
+          created_at: user.createdAt,
+          // Written only when set: the column's default is 0 (and upgrade tests create users on
+          // schemas from before migration 012).
+          ...(user.isAdmin ? { is_admin: 1 } : {}),
+        })
         .execute();
     } catch (error) {
       const again = await this.db
@@ -67,17 +94,37 @@ export class UserRepository {
       .where('email', '=', normalizeEmail(email))
       .executeTakeFirst();
     const ok = await verifyPassword(password, row?.password_hash);
-    return ok && row ? { id: row.id, email: row.email, createdAt: Number(row.created_at) } : undefined;
+    return ok && row ? toUser(row) : undefined;
   }
 
   /** Finds a user by ID. */
   async find(id: string): Promise<User | undefined> {
     const row = await this.db
       .selectFrom('users')
-      .select(['id', 'email', 'created_at'])
+      .select(USER_COLUMNS)
       .where('id', '=', id)
       .executeTakeFirst();
-    return row && { id: row.id, email: row.email, createdAt: Number(row.created_at) };
+    return row && toUser(row);
+  }
+
+  /** Finds a user by email (normalized as at sign-up). */
+  async findByEmail(email: string): Promise<User | undefined> {
+    const row = await this.db
+      .selectFrom('users')
+      .select(USER_COLUMNS)
+      .where('email', '=', normalizeEmail(email))
+      .executeTakeFirst();
+    return row && toUser(row);
+  }
+
+  /** Makes a user an admin or takes it back; the user as it now is, or `undefined` if none has that email. */
+  async setAdmin(email: string, admin: boolean): Promise<User | undefined> {
+    await this.db
+      .updateTable('users')
+      .set({ is_admin: admin ? 1 : 0 })
+      .where('email', '=', normalizeEmail(email))
+      .execute();
+    return this.findByEmail(email);
   }
 
   /** Starts a session; returns the cookie value (stored only as its hash). */
@@ -97,11 +144,11 @@ export class UserRepository {
     const row = await this.db
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
-      .select(['users.id', 'users.email', 'users.created_at'])
+      .select(USER_COLUMNS)
       .where('sessions.id_hash', '=', sha256Hex(token))
       .where('sessions.expires_at', '>', unixNow())
       .executeTakeFirst();
-    return row && { id: row.id, email: row.email, createdAt: Number(row.created_at) };
+    return row && toUser(row);
   }
 
   /** Ends a session (a cookie we cannot have issued has none to end). */

@@ -12,6 +12,7 @@ import { GrantError } from '../errors.js';
 import type { Database } from '../schema.js';
 import { postgresRotation } from './postgres.js';
 import {
+  type HeadTerms,
   type IssuedGrant,
   type Locator,
   nextIdExpression,
@@ -40,6 +41,8 @@ export interface RefreshRequest {
   refreshTtl: number;
   /** The grant's rules, applied to the row inside the transaction. */
   rule: RefreshRule;
+  /** The rule's terms for a head (rows.ts), so a head may be rotated in one statement. */
+  headTerms?: HeadTerms;
 }
 
 /** Refresh-token data access (`refresh_tokens`, read with its `grants` row). */

@@ -44,6 +44,19 @@ export interface Locator {
   hash: string;
 }
 
+/**
+ * The terms on which the grant's rule rotates a token that is still its grant's head (never rotated),
+ * stated as data so storage can apply them in one statement without reading the row first: the token
+ * is `clientId`'s, its grant not revoked, the token not expired at the request's time, and every scope
+ * in `scopes` granted. A head is rotated on these terms exactly when the rule would rotate it
+ * (grants/refresh-decision.test.ts holds the two to agree); any other token goes to the rule.
+ */
+export interface HeadTerms {
+  clientId: string;
+  /** The scopes the request names (none: an empty list); each must be among the grant's. */
+  scopes: readonly string[];
+}
+
 /** One refresh request, as storage carries it out. */
 export interface Rotation {
   locator: Locator;
@@ -52,6 +65,8 @@ export interface Rotation {
   at: number;
   refreshTtl: number;
   rule: RefreshRule;
+  /** The rule's terms for a head, when it states them (a storage may then rotate a head in one step). */
+  headTerms?: HeadTerms;
 }
 
 /**

@@ -5,7 +5,9 @@
 import type SQLite from 'better-sqlite3';
 import { sha256Hex } from '../../tokens/random.js';
 import type { RefreshTokenFormat } from '../../tokens/refresh-token-format.js';
+import { AUDIT_INSERT_SQL, auditValues } from '../audit.js';
 import type { Db } from '../database.js';
+import { compromiseEvents } from '../revocations.js';
 import { decide, issued, NEXT_ID_SQL, type RefreshRow, type Rotation, type RotationOutcome } from './rows.js';
 
 /**
@@ -26,6 +28,8 @@ export function sqliteRotation(
   const revoke = sqlite.prepare('update grants set revoked_at = ? where id = ? and revoked_at is null');
   // RFC 9700 §4.14.2: a reuse also forgets the consent, so the user is asked again (revocations.ts).
   const forgetConsent = sqlite.prepare('delete from consents where user_id = ? and client_id = ?');
+  // Its audit events, in the same transaction (revocations.ts compromiseEvents).
+  const recordAudit = sqlite.prepare(AUDIT_INSERT_SQL);
   // Whether the grant's head answers this token: its successor was never presented.
   const headAnswers = sqlite
     .prepare('select 1 from refresh_tokens where grant_id = ? and rotated_at is null and predecessor_id = ?')
@@ -48,8 +52,12 @@ export function sqliteRotation(
     if (row) row.successor_unused = row.rotated_at !== null && headAnswers.get(row.grant_id, row.id) === 1;
     const decision = decide(row, rotation);
     if (decision === 'replayed' && row) {
-      revoke.run(rotation.at, row.grant_id);
-      forgetConsent.run(row.user_id, row.client_id);
+      const revoked = revoke.run(rotation.at, row.grant_id).changes > 0;
+      const consentForgotten = forgetConsent.run(row.user_id, row.client_id).changes > 0;
+      const grant = { grantId: row.grant_id, userId: row.user_id, clientId: row.client_id };
+      for (const event of compromiseEvents(grant, 'refresh_token_reuse', { revoked, consentForgotten })) {
+        recordAudit.run(...auditValues(event, rotation.at));
+      }
     }
     if (decision !== 'rotate' || !row) return { failure: decision === 'rotate' ? 'unknown' : decision };
     // Retire the head: the presented token, or (a retry, the grace window) the head that replaced it.

@@ -1,0 +1,195 @@
+/**
+ * What can be done to apps, once, for the management API and the portal pages alike: each action
+ * applies the access rules (manage/access.ts; 404 to anyone without a role), the registration rules
+ * (oauth/app-registration.ts), and records its change in the audit log with the caller as actor.
+ * Failures are problems (manage/problems.ts) naming the field at fault, which a page shows beside it.
+ */
+import type { ServerContext } from '../context.js';
+import { type AppChangeRequest, changeApp, registerApp } from '../oauth/app-registration.js';
+import { APP_TYPES, type AppTypeName, isAppTypeName } from '../oauth/app-types.js';
+import { parseScope } from '../oauth/scope.js';
+import type { Client, SecretRotation } from '../storage/clients.js';
+import { isEmail } from '../storage/users.js';
+import { type AppRole, restrictedScopesRefused } from './access.js';
+import type { Caller } from './caller.js';
+import { type LoadedApp, loadApp } from './load-app.js';
+import { problem } from './problems.js';
+
+/** The grace periods a rotation may give the secrets it replaces: none, 1 hour, 24 hours, 7 days (s). */
+export const GRACE_CHOICES = [0, 3600, 86_400, 604_800] as const;
+
+/** An app as listed for a caller: with their role and the owner's email. */
+export interface ListedApp {
+  app: Client;
+  role: AppRole;
+  ownerEmail: string | null;
+}
+
+/** What creating an app takes. */
+export interface NewAppInput {
+  name: string;
+  type: unknown;
+  scope: string;
+  redirectUris: string[];
+}
+
+/** Records a change by the caller. */
+async function audit(
+  ctx: ServerContext,
+  caller: Caller,
+  type:
+    | 'app.created'
+    | 'app.updated'
+    | 'app.deleted'
+    | 'app.secret_rotated'
+    | 'app.collaborator_added'
+    | 'app.collaborator_removed',
+  clientId: string,
+  details: Record<string, string | number | string[]>,
+  userId?: string,
+): Promise<void> {
+  await ctx.audit.record({
+    type,
+    actor: caller.user.id,
+    clientId,
+    userId,
+    details: { ...details, via: caller.via },
+  });
+}
+
+/** Refuses scopes only an admin may give an app (LATCHKEY_RESTRICTED_SCOPES). */
+function checkRestricted(ctx: ServerContext, caller: Caller, scope: string | undefined): void {
+  if (scope === undefined) return;
+  const refused = restrictedScopesRefused(caller.user, parseScope(scope), ctx.config.restrictedScopes);
+  if (refused.length > 0)
+    throw problem('MANAGE_FORBIDDEN', `only an admin may give an app the scope ${refused.join(' ')}`, {
+      field: 'scope',
+    });
+}
+
+/** The caller's apps (every app, for an admin), oldest first. */
+export async function listApps(ctx: ServerContext, caller: Caller): Promise<ListedApp[]> {
+  const mine = await ctx.appMembers.appsOf(caller.user.id);
+  const roles = new Map<string, AppRole>([
+    ...mine.collaborating.map((id) => [id, 'collaborator'] as const),
+    ...mine.owned.map((id) => [id, 'owner'] as const),
+  ]);
+  const only = caller.user.isAdmin ? undefined : [...roles.keys()];
+  const [apps, owners] = await Promise.all([ctx.clients.list(only), ctx.appMembers.ownerEmails(only)]);
+  return apps.map((app) => ({
+    app,
+    role: roles.get(app.id) ?? 'admin',
+    ownerEmail: owners.get(app.id) ?? null,
+  }));
+}
+
+/** Creates an app owned by the caller; the secret (for a confidential type) is in the answer only. */
+export async function createApp(
+  ctx: ServerContext,
+  caller: Caller,
+  input: NewAppInput,
+): Promise<{ app: Client; clientSecret?: string; type: AppTypeName }> {
+  if (!isAppTypeName(input.type))
+    throw problem('MANAGE_INVALID_BODY', `type must be one of ${Object.keys(APP_TYPES).join(', ')}`, {
+      field: 'type',
+    });
+  const type = input.type;
+  const kind = APP_TYPES[type];
+  checkRestricted(ctx, caller, input.scope);
+  if (!kind.redirects && input.redirectUris.length > 0)
+    throw problem('MANAGE_INVALID_BODY', `a ${type} app signs no user in: give it no redirect URIs`, {
+      field: 'redirect_uris',
+    });
+  const { client, clientSecret } = await registerApp(ctx.clients, ctx.config.scopes, {
+    name: input.name,
+    scope: input.scope,
+    redirectUris: input.redirectUris,
+    grants: kind.grants,
+    isPublic: kind.isPublic,
+  });
+  await ctx.appMembers.setOwner(client.id, caller.user.id);
+  await audit(ctx, caller, 'app.created', client.id, {
+    name: client.name,
+    type,
+    scope: client.scopes.join(' '),
+  });
+  return { app: client, type, ...(clientSecret && { clientSecret }) };
+}
+
+/** Changes an app: name and scope need the owner or an admin, redirect URIs a collaborator too. */
+export async function updateApp(
+  ctx: ServerContext,
+  caller: Caller,
+  id: string,
+  changes: AppChangeRequest,
+): Promise<LoadedApp> {
+  const details = changes.name !== undefined || changes.scope !== undefined;
+  const loaded = await loadApp(ctx, caller, id, details ? 'edit-details' : 'edit-redirect-uris');
+  checkRestricted(ctx, caller, changes.scope);
+  const app = await changeApp(ctx.clients, ctx.config.scopes, loaded.app, changes);
+  const changed = Object.entries(changes).flatMap(([key, value]) => (value === undefined ? [] : [key]));
+  await audit(ctx, caller, 'app.updated', app.id, { changed });
+  return { ...loaded, app };
+}
+
+/** Deletes an app (owner or admin), and with it everything of it. */
+export async function deleteApp(ctx: ServerContext, caller: Caller, id: string): Promise<Client> {
+  const { app } = await loadApp(ctx, caller, id, 'delete');
+  await ctx.clients.delete(app.id);
+  await audit(ctx, caller, 'app.deleted', app.id, { name: app.name });
+  return app;
+}
+
+/** Issues a new secret; the ones that work now keep working for `grace` seconds (one of {@link GRACE_CHOICES}). */
+export async function rotateAppSecret(
+  ctx: ServerContext,
+  caller: Caller,
+  id: string,
+  grace: unknown,
+): Promise<SecretRotation> {
+  if (!GRACE_CHOICES.includes(grace as (typeof GRACE_CHOICES)[number]))
+    throw problem('MANAGE_INVALID_BODY', `grace_seconds must be one of ${GRACE_CHOICES.join(', ')}`, {
+      field: 'grace_seconds',
+    });
+  const { app } = await loadApp(ctx, caller, id, 'rotate-secret');
+  const rotation = app.isPublic ? undefined : await ctx.clients.rotateSecret(app.id, grace as number);
+  if (!rotation) throw problem('MANAGE_INVALID_BODY', 'a public app has no secret to rotate');
+  await audit(ctx, caller, 'app.secret_rotated', app.id, { grace_seconds: grace as number });
+  return rotation;
+}
+
+/** Adds a registered user as a collaborator (owner or admin); `false` if they already were one. */
+export async function addCollaborator(
+  ctx: ServerContext,
+  caller: Caller,
+  id: string,
+  email: string,
+): Promise<boolean> {
+  if (!isEmail(email))
+    throw problem('MANAGE_INVALID_BODY', 'email is not an email address', { field: 'email' });
+  const { app, ownerId } = await loadApp(ctx, caller, id, 'manage-collaborators');
+  // Whether an email is registered is told only to someone who may manage this app's collaborators.
+  const user = await ctx.users.findByEmail(email);
+  if (!user)
+    throw problem('MANAGE_INVALID_BODY', 'no user has that email; they must sign up first', {
+      field: 'email',
+    });
+  if (user.id === ownerId)
+    throw problem('MANAGE_INVALID_BODY', 'the owner is not also a collaborator', { field: 'email' });
+  const added = await ctx.appMembers.addCollaborator(app.id, user.id);
+  if (added) await audit(ctx, caller, 'app.collaborator_added', app.id, {}, user.id);
+  return added;
+}
+
+/** Removes a collaborator (owner or admin). */
+export async function removeCollaborator(
+  ctx: ServerContext,
+  caller: Caller,
+  id: string,
+  userId: string,
+): Promise<void> {
+  const { app } = await loadApp(ctx, caller, id, 'manage-collaborators');
+  if (!(await ctx.appMembers.removeCollaborator(app.id, userId)))
+    throw problem('MANAGE_NOT_FOUND', 'that user is not a collaborator of this app');
+  await audit(ctx, caller, 'app.collaborator_removed', app.id, {}, userId);
+}

@@ -1,0 +1,30 @@
+/** How the management API shows an app: never a secret's value, which is shown once when issued. */
+import { appTypeOf } from '../oauth/app-types.js';
+import type { Client, SecretInfo } from '../storage/clients.js';
+import type { AppRole } from './access.js';
+
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+
+/** The JSON of an app, with the caller's role. */
+export function appView(app: Client, role: AppRole, ownerEmail: string | null) {
+  return {
+    client_id: app.id,
+    name: app.name,
+    type: appTypeOf(app),
+    redirect_uris: app.redirectUris,
+    grant_types: app.grantTypes,
+    scope: app.scopes.join(' '),
+    owner: ownerEmail,
+    role,
+    created_at: iso(app.createdAt),
+  };
+}
+
+/** The JSON of a secret: when it was made and when it stops (null: at the next rotation). */
+export function secretView(secret: SecretInfo) {
+  return {
+    id: secret.id,
+    created_at: iso(secret.createdAt),
+    expires_at: secret.expiresAt === undefined ? null : iso(secret.expiresAt),
+  };
+}

@@ -1,0 +1,272 @@
+/**
+ * The OpenAPI 3.1 description of the management API, served at `/manage/v1/openapi.json`.
+ * test/manage-api.test.ts validates it and checks it against the routes both ways.
+ */
+import { APP_TYPES } from '../oauth/app-types.js';
+import { GRACE_CHOICES } from './app-actions.js';
+
+/** Path of the document, under the management prefix. */
+export const OPENAPI_PATH = '/openapi.json';
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: object) => ({ 'application/json': { schema } });
+const ok = (description: string, schema: object) => ({ description, content: json(schema) });
+const problems = (...statuses: number[]) =>
+  Object.fromEntries(
+    statuses.map((status) => [
+      String(status),
+      {
+        description: 'RFC 9457 problem details',
+        content: { 'application/problem+json': { schema: ref('Problem') } },
+      },
+    ]),
+  );
+const idParam = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  schema: { type: 'string' },
+  description: 'client_id',
+};
+/** Every route may answer these: not signed in, no such app (or not yours), database down. */
+const common = problems(401, 404, 503);
+const changing = problems(400, 401, 403, 404, 503);
+
+/** The document; `issuer` is the server's base URL. */
+export function openApiDocument(issuer: string) {
+  const iso = { type: 'string', format: 'date-time' };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Latchkey management API',
+      version: '1',
+      description:
+        'Manage the apps you develop: what the developer portal does. Authenticate with the portal session (changes need its X-CSRF-Token header) or with a bearer access token that has the manage scope, issued to a three-legged app and acting as its user. Apps you may not see answer 404.',
+    },
+    servers: [{ url: new URL('/manage/v1', issuer).toString() }],
+    security: [{ bearer: [] }, { session: [], csrf: [] }],
+    paths: {
+      '/apps': {
+        get: {
+          summary: 'Your apps (every app, for an admin)',
+          responses: {
+            200: ok('The apps', {
+              type: 'object',
+              required: ['apps'],
+              properties: { apps: { type: 'array', items: ref('App') } },
+            }),
+            ...common,
+          },
+        },
+        post: {
+          summary: 'Create an app; the answer carries its secret, shown once',
+          requestBody: { required: true, content: json(ref('NewApp')) },
+          responses: { 201: ok('Created', ref('CreatedApp')), ...changing },
+        },
+      },
+      '/apps/{id}': {
+        parameters: [idParam],
+        get: { summary: 'One app', responses: { 200: ok('The app', ref('App')), ...common } },
+        patch: {
+          summary: 'Change its name, scope (owner, admin) or redirect URIs (collaborators too)',
+          requestBody: { required: true, content: json(ref('AppChanges')) },
+          responses: { 200: ok('The app as changed', ref('App')), ...changing },
+        },
+        delete: {
+          summary: 'Delete the app (owner, admin)',
+          responses: { 204: { description: 'Deleted' }, ...problems(401, 403, 404, 503) },
+        },
+      },
+      '/apps/{id}/secrets': {
+        parameters: [idParam],
+        get: {
+          summary: 'Its working secrets: times only, never values',
+          responses: {
+            200: ok('The secrets', {
+              type: 'object',
+              required: ['secrets'],
+              properties: { secrets: { type: 'array', items: ref('Secret') } },
+            }),
+            ...common,
+          },
+        },
+        post: {
+          summary: 'Rotate the secret; the previous ones keep working for the grace period',
+          requestBody: { required: true, content: json(ref('Rotation')) },
+          responses: { 201: ok('The new secret, shown once', ref('RotatedSecret')), ...changing },
+        },
+      },
+      '/apps/{id}/collaborators': {
+        parameters: [idParam],
+        get: {
+          summary: 'Its collaborators',
+          responses: { 200: ok('The collaborators', ref('Collaborators')), ...common },
+        },
+        post: {
+          summary: 'Add a collaborator by email (owner, admin)',
+          requestBody: {
+            required: true,
+            content: json({
+              type: 'object',
+              required: ['email'],
+              additionalProperties: false,
+              properties: { email: { type: 'string', format: 'email' } },
+            }),
+          },
+          responses: {
+            200: ok('Already a collaborator', ref('Collaborators')),
+            201: ok('Added', ref('Collaborators')),
+            ...changing,
+          },
+        },
+      },
+      '/apps/{id}/collaborators/{userId}': {
+        parameters: [idParam, { name: 'userId', in: 'path', required: true, schema: { type: 'string' } }],
+        delete: {
+          summary: 'Remove a collaborator (owner, admin)',
+          responses: { 204: { description: 'Removed' }, ...problems(401, 403, 404, 503) },
+        },
+      },
+      '/openapi.json': {
+        get: {
+          summary: 'This document',
+          security: [],
+          responses: { 200: ok('OpenAPI 3.1', { type: 'object' }) },
+        },
+      },
+    },
+    components: {
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'An access token with the manage scope (RFC 6750)',
+        },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'lk_session',
+          description: 'The portal session (__Host-lk_session over https)',
+        },
+        csrf: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-CSRF-Token',
+          description: "The session's anti-CSRF value, needed on every change",
+        },
+      },
+      schemas: {
+        App: {
+          type: 'object',
+          required: [
+            'client_id',
+            'name',
+            'type',
+            'redirect_uris',
+            'grant_types',
+            'scope',
+            'owner',
+            'role',
+            'created_at',
+          ],
+          properties: {
+            client_id: { type: 'string' },
+            name: { type: 'string' },
+            type: { enum: Object.keys(APP_TYPES) },
+            redirect_uris: { type: 'array', items: { type: 'string', format: 'uri' } },
+            grant_types: { type: 'array', items: { type: 'string' } },
+            scope: { type: 'string', description: 'space-separated' },
+            owner: { type: ['string', 'null'], description: "the owner's email" },
+            role: { enum: ['owner', 'collaborator', 'admin'], description: 'how you stand to the app' },
+            created_at: iso,
+          },
+        },
+        CreatedApp: {
+          allOf: [
+            ref('App'),
+            {
+              type: 'object',
+              properties: {
+                client_secret: { type: 'string', description: 'shown once; absent for a native app' },
+              },
+            },
+          ],
+        },
+        NewApp: {
+          type: 'object',
+          required: ['name', 'type', 'scope'],
+          additionalProperties: false,
+          properties: {
+            name: { type: 'string', minLength: 1, maxLength: 100 },
+            type: {
+              enum: Object.keys(APP_TYPES),
+              description: Object.entries(APP_TYPES)
+                .map(([name, t]) => `${name}: ${t.label}`)
+                .join('; '),
+            },
+            redirect_uris: { type: 'array', maxItems: 50, items: { type: 'string' } },
+            scope: { type: 'string' },
+          },
+        },
+        AppChanges: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            name: { type: 'string', minLength: 1, maxLength: 100 },
+            redirect_uris: { type: 'array', maxItems: 50, items: { type: 'string' } },
+            scope: { type: 'string' },
+          },
+        },
+        Secret: {
+          type: 'object',
+          required: ['id', 'created_at', 'expires_at'],
+          properties: {
+            id: { type: 'string' },
+            created_at: iso,
+            expires_at: { type: ['string', 'null'], format: 'date-time' },
+          },
+        },
+        Rotation: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { grace_seconds: { enum: [...GRACE_CHOICES] } },
+        },
+        RotatedSecret: {
+          type: 'object',
+          required: ['client_secret', 'previous_secrets_expire_at', 'secrets'],
+          properties: {
+            client_secret: { type: 'string' },
+            previous_secrets_expire_at: { type: ['string', 'null'], format: 'date-time' },
+            secrets: { type: 'array', items: ref('Secret') },
+          },
+        },
+        Collaborators: {
+          type: 'object',
+          required: ['collaborators'],
+          properties: {
+            collaborators: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['user_id', 'email', 'added_at'],
+                properties: { user_id: { type: 'string' }, email: { type: 'string' }, added_at: iso },
+              },
+            },
+          },
+        },
+        Problem: {
+          type: 'object',
+          required: ['type', 'title', 'status', 'detail'],
+          properties: {
+            type: { type: 'string', format: 'uri' },
+            title: { type: 'string' },
+            status: { type: 'integer' },
+            detail: { type: 'string' },
+            field: { type: 'string', description: 'the request member at fault' },
+          },
+        },
+      },
+    },
+  };
+}

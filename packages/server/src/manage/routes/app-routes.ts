@@ -1,0 +1,64 @@
+/** `/manage/v1/apps`: list, create, read, update and delete the caller's apps (manage/app-actions.ts). */
+import type { FastifyInstance } from 'fastify';
+import type { ServerContext } from '../../context.js';
+import { createApp, deleteApp, listApps, updateApp } from '../app-actions.js';
+import { appView } from '../app-view.js';
+import { readJsonBody, requiredString, stringMember, stringsMember } from '../body.js';
+import { callerOf } from '../caller.js';
+import { loadApp } from '../load-app.js';
+
+/** The email of a user, or `null`. */
+async function emailOf(ctx: ServerContext, userId: string | null): Promise<string | null> {
+  return userId === null ? null : ((await ctx.users.find(userId))?.email ?? null);
+}
+
+/** Registers the app routes. */
+export function appRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  app.get('/apps', async (request) => {
+    const caller = await callerOf(ctx, request);
+    const apps = await listApps(ctx, caller);
+    return { apps: apps.map((listed) => appView(listed.app, listed.role, listed.ownerEmail)) };
+  });
+
+  app.post('/apps', async (request, reply) => {
+    const caller = await callerOf(ctx, request);
+    const body = readJsonBody(request, ['name', 'type', 'redirect_uris', 'scope']);
+    const created = await createApp(ctx, caller, {
+      name: requiredString(body, 'name'),
+      type: body['type'],
+      scope: requiredString(body, 'scope'),
+      redirectUris: stringsMember(body, 'redirect_uris') ?? [],
+    });
+    reply.code(201).header('location', `/manage/v1/apps/${encodeURIComponent(created.app.id)}`);
+    // The secret is in this answer only (RFC 7591 §3.2.1); stored as its hash.
+    const secret = created.clientSecret && { client_secret: created.clientSecret };
+    return { ...appView(created.app, 'owner', caller.user.email), ...secret };
+  });
+
+  app.get<{ Params: { id: string } }>('/apps/:id', async (request) => {
+    const caller = await callerOf(ctx, request);
+    const { app: client, role, ownerId } = await loadApp(ctx, caller, request.params.id, 'view');
+    return appView(client, role, await emailOf(ctx, ownerId));
+  });
+
+  app.patch<{ Params: { id: string } }>('/apps/:id', async (request) => {
+    const caller = await callerOf(ctx, request);
+    const body = readJsonBody(request, ['name', 'redirect_uris', 'scope']);
+    const {
+      app: client,
+      role,
+      ownerId,
+    } = await updateApp(ctx, caller, request.params.id, {
+      name: stringMember(body, 'name'),
+      scope: stringMember(body, 'scope'),
+      redirectUris: stringsMember(body, 'redirect_uris'),
+    });
+    return appView(client, role, await emailOf(ctx, ownerId));
+  });
+
+  app.delete<{ Params: { id: string } }>('/apps/:id', async (request, reply) => {
+    const caller = await callerOf(ctx, request);
+    await deleteApp(ctx, caller, request.params.id);
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,165 @@
+/**
+ * Who runs an app, set from the CLI on both databases: admins (`users create --admin`, `users update`),
+ * owners (`apps create --owner`, `apps update --owner`, `apps list --owner`), and what deleting a user
+ * or an app does to ownership and collaborators.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Db, openDatabase } from '../src/storage/database.js';
+import { openRepositories, type Repositories } from '../src/storage/repositories.js';
+import { cliAsync } from './support/process.js';
+import { dialects, freshDatabase, kekEnv } from './support/server.js';
+
+describe.each(dialects())('app owners and admins on %s', (dialect) => {
+  let dir: string;
+  let env: Record<string, string>;
+  let db: Db;
+  let repos: Repositories;
+  const run = async (...args: string[]) => {
+    const result = await cliAsync(args, env);
+    return { ...result, json: () => JSON.parse(result.stdout) };
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'latchkey-owners-'));
+    const url = await freshDatabase(dialect, dir);
+    env = { LATCHKEY_DATA_DIR: dir, LATCHKEY_DATABASE_URL: url, ...kekEnv(dialect) };
+    // The CLI migrates the database on first use.
+    expect(
+      (await run('users', 'create', '--email', 'dev@example.com', '--password', 'a long password')).code,
+    ).toBe(0);
+    db = openDatabase(url);
+    repos = openRepositories(db);
+  });
+  afterAll(async () => {
+    await db?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates an admin, and promotes and demotes a user by email', async () => {
+    const created = await run(
+      'users',
+      'create',
+      '--email',
+      'Root@Example.com',
+      '--password',
+      'a long password',
+      '--admin',
+      '--json',
+    );
+    expect(created.code).toBe(0);
+    expect(created.json()).toMatchObject({ email: 'root@example.com', admin: true });
+    expect((await repos.users.findByEmail('root@example.com'))?.isAdmin).toBe(true);
+    expect((await repos.users.findByEmail('dev@example.com'))?.isAdmin).toBe(false);
+
+    const promoted = await run('users', 'update', 'DEV@example.com', '--admin');
+    expect(promoted).toMatchObject({ code: 0, stdout: 'dev@example.com is now an admin\n' });
+    expect((await repos.users.findByEmail('dev@example.com'))?.isAdmin).toBe(true);
+    expect((await run('users', 'update', 'dev@example.com', '--no-admin')).code).toBe(0);
+    expect((await repos.users.findByEmail('dev@example.com'))?.isAdmin).toBe(false);
+  });
+
+  it('refuses an update that names no user or no change, with one line', async () => {
+    const nobody = await run('users', 'update', 'nobody@example.com', '--admin');
+    expect(nobody).toMatchObject({ code: 2, stdout: '' });
+    expect(nobody.stderr).toContain('no user with email "nobody@example.com"');
+    const both = await run('users', 'update', 'dev@example.com');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('exactly one of --admin, --no-admin');
+  });
+
+  it('creates an app for an owner, lists by owner, and gives a CLI app to someone later', async () => {
+    const owned = await run(
+      'apps',
+      'create',
+      '--name',
+      'Owned',
+      '--scope',
+      'data:read',
+      '--owner',
+      'dev@example.com',
+      '--json',
+    );
+    expect(owned.code).toBe(0);
+    expect(owned.json()).toMatchObject({ name: 'Owned', owner: 'dev@example.com' });
+    const ownerless = await run('apps', 'create', '--name', 'Ownerless', '--scope', 'data:read', '--json');
+    expect(ownerless.json().owner).toBeNull();
+    const shown = await run('apps', 'show', ownerless.json().client_id);
+    expect(shown.stdout).toContain('owner:         (no one)');
+
+    const list = await run('apps', 'list', '--owner', 'dev@example.com', '--json');
+    expect(list.json().map((a: { name: string }) => a.name)).toEqual(['Owned']);
+
+    const given = await run('apps', 'update', ownerless.json().client_id, '--owner', 'root@example.com');
+    expect(given).toMatchObject({
+      code: 0,
+      stdout: `${ownerless.json().client_id} now belongs to root@example.com\n`,
+    });
+    const root = await repos.users.findByEmail('root@example.com');
+    expect((await repos.appMembers.membership(ownerless.json().client_id))?.ownerId).toBe(root?.id);
+  });
+
+  it('refuses an unknown owner before creating anything, and an unknown app', async () => {
+    const before = (await run('apps', 'list', '--json')).json().length;
+    const refused = await run(
+      'apps',
+      'create',
+      '--name',
+      'X',
+      '--scope',
+      'data:read',
+      '--owner',
+      'ghost@example.com',
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--owner: no user with email "ghost@example.com"');
+    expect((await run('apps', 'list', '--json')).json()).toHaveLength(before);
+    const noApp = await run('apps', 'update', 'lk_missing', '--owner', 'dev@example.com');
+    expect(noApp.code).toBe(2);
+    expect(noApp.stderr).toContain('no app with client_id "lk_missing"');
+    expect((await run('apps', 'list', '--owner', 'ghost@example.com')).code).toBe(2);
+  });
+
+  it('collaborators: one role each, gone with the app; a deleted owner leaves the app to no one', async () => {
+    const owner = await repos.users.create('owner@example.com', 'a long password');
+    const helper = await repos.users.create('helper@example.com', 'a long password');
+    const app = (
+      await run(
+        'apps',
+        'create',
+        '--name',
+        'Team',
+        '--scope',
+        'data:read',
+        '--owner',
+        'owner@example.com',
+        '--json',
+      )
+    ).json();
+    expect(await repos.appMembers.addCollaborator(app.client_id, helper.id)).toBe(true);
+    expect(await repos.appMembers.addCollaborator(app.client_id, helper.id)).toBe(false);
+    expect((await repos.appMembers.collaborators(app.client_id)).map((c) => c.email)).toEqual([
+      'helper@example.com',
+    ]);
+    expect(await repos.appMembers.appsOf(helper.id)).toEqual({ owned: [], collaborating: [app.client_id] });
+
+    // Made the owner, the collaborator is no longer also a collaborator.
+    await repos.appMembers.setOwner(app.client_id, helper.id);
+    expect(await repos.appMembers.membership(app.client_id)).toEqual({
+      clientId: app.client_id,
+      ownerId: helper.id,
+      collaboratorIds: [],
+    });
+    await repos.appMembers.addCollaborator(app.client_id, owner.id);
+    await db.deleteFrom('users').where('id', '=', helper.id).execute();
+    expect((await repos.appMembers.membership(app.client_id))?.ownerId).toBeNull();
+
+    expect((await run('apps', 'delete', app.client_id)).code).toBe(0);
+    expect(await repos.appMembers.membership(app.client_id)).toBeUndefined();
+    expect(
+      await db.selectFrom('app_collaborators').selectAll().where('client_id', '=', app.client_id).execute(),
+    ).toEqual([]);
+  });
+});
