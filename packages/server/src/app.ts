@@ -9,6 +9,7 @@ import { introspectEndpoint } from './endpoints/introspect.js';
 import { jwksEndpoint } from './endpoints/jwks.js';
 import { loginEndpoints } from './endpoints/login.js';
 import { metadataEndpoint } from './endpoints/metadata.js';
+import { portalEndpoints } from './endpoints/portal/index.js';
 import { revokeEndpoint } from './endpoints/revoke.js';
 import { signupEndpoints } from './endpoints/signup.js';
 import { tokenEndpoint } from './endpoints/token.js';
@@ -17,6 +18,7 @@ import { installErrorHandler, installPageErrorHandler } from './http/error-handl
 import { clientErrorHandler, frameworkErrorHandler } from './http/framework-errors.js';
 import { NO_STORE_HEADERS } from './http/no-store.js';
 import { manageApi } from './manage/index.js';
+import { installMetrics } from './metrics/endpoint.js';
 
 /** RFC 9110 §15.5.14: request bodies above 64 KiB are refused with 413 before anything is read further. */
 export const BODY_LIMIT = 64 * 1024;
@@ -103,7 +105,9 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
     });
   }
 
-  installErrorHandler(app);
+  // Before the pages are registered, so its request hook counts theirs too.
+  installMetrics(app, ctx.metrics, ctx.config.metrics.where === 'main');
+  installErrorHandler(app, ctx.metrics);
   healthEndpoints(app, ctx);
   metadataEndpoint(app, ctx);
   jwksEndpoint(app, ctx);
@@ -114,11 +118,12 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
   await manageApi(app, ctx);
   // The browser pages in their own context, whose errors are HTML pages, not JSON.
   await app.register(async (pages) => {
-    installPageErrorHandler(pages);
+    installPageErrorHandler(pages, ctx.metrics);
     authorizeEndpoint(pages, ctx);
     loginEndpoints(pages, ctx);
     signupEndpoints(pages, ctx);
     accountEndpoints(pages, ctx);
+    portalEndpoints(pages, ctx);
   });
   return app;
 }

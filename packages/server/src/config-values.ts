@@ -36,6 +36,31 @@ export function boolean(env: Env, name: string, fallback: boolean): boolean {
   return raw === 'true';
 }
 
+/**
+ * Where GET /metrics is served: nowhere (the default), on the main listener, or on a listener of its
+ * own at `port` on HOST (and then not on the main one).
+ */
+export type MetricsSetting = { where: 'off' } | { where: 'main' } | { where: 'port'; port: number };
+
+/**
+ * LATCHKEY_METRICS (`true`: on the main listener) and LATCHKEY_METRICS_PORT (1 to 65535: a listener of
+ * its own; never the main PORT, and not with LATCHKEY_METRICS=false, which would contradict it).
+ */
+export function metricsSetting(env: Env, mainPort: number): MetricsSetting {
+  const on = boolean(env, 'LATCHKEY_METRICS', false);
+  const port = integer(env, 'LATCHKEY_METRICS_PORT', 0, 1, 65535);
+  if (port === 0) return on ? { where: 'main' } : { where: 'off' };
+  if (env['LATCHKEY_METRICS'] === 'false') {
+    throw new ConfigError('LATCHKEY_METRICS_PORT is set but LATCHKEY_METRICS=false: unset one of them');
+  }
+  if (port === mainPort) {
+    throw new ConfigError(
+      `LATCHKEY_METRICS_PORT must differ from PORT (${mainPort}): metrics get a listener of their own, got "${port}"`,
+    );
+  }
+  return { where: 'port', port };
+}
+
 /** LATCHKEY_SCOPE_DESCRIPTIONS: a JSON object of scope to the text the consent page shows. */
 export function scopeDescriptions(raw: string | undefined): Record<string, string> {
   if (raw === undefined || raw === '') return {};

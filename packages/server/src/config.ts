@@ -13,6 +13,8 @@ import {
   keyEncryptionKey,
   MAX_CODE_TTL,
   MAX_REUSE_WINDOW,
+  type MetricsSetting,
+  metricsSetting,
   previousKeyEncryptionKeys,
   redisUrl,
   restrictedScopes,
@@ -26,7 +28,7 @@ import type { KeyEncryptionKey } from './keys/key-encryption.js';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './keys/signing-key.js';
 import { DEFAULT_AUDIT_RETENTION } from './storage/audit.js';
 
-export { ConfigError, parseDuration } from './config-values.js';
+export { ConfigError, type MetricsSetting, parseDuration } from './config-values.js';
 
 /** Everything the server reads from its environment. */
 export interface Config {
@@ -135,6 +137,11 @@ export interface Config {
    * hop count (as a function: Fastify ignores a bare number, since it cannot check the peer).
    */
   trustProxy: TrustProxy;
+  /**
+   * GET /metrics in the Prometheus text format (metrics/): off by default; LATCHKEY_METRICS=true serves
+   * it on the main listener, LATCHKEY_METRICS_PORT on a listener of its own on HOST instead.
+   */
+  metrics: MetricsSetting;
 }
 
 /** Descriptions for the default catalogue; LATCHKEY_SCOPE_DESCRIPTIONS adds or overrides. */
@@ -155,7 +162,8 @@ export const DEFAULT_SCOPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
  * LATCHKEY_PURGE_INTERVAL, LATCHKEY_AUDIT_RETENTION, LATCHKEY_REQUIRE_PKCE, LATCHKEY_SIGNUP,
  * LATCHKEY_SESSION_TTL, LATCHKEY_LOGIN_MAX_FAILURES, LATCHKEY_LOGIN_FAILURE_WINDOW,
  * LATCHKEY_SIGNUP_MAX_PER_IP, LATCHKEY_SIGNUP_WINDOW, LATCHKEY_SCOPE_DESCRIPTIONS,
- * LATCHKEY_TRUST_PROXY, LATCHKEY_KEY_ENCRYPTION_KEY, LATCHKEY_KEY_ENCRYPTION_KEY_PREVIOUS.
+ * LATCHKEY_TRUST_PROXY, LATCHKEY_KEY_ENCRYPTION_KEY, LATCHKEY_KEY_ENCRYPTION_KEY_PREVIOUS,
+ * LATCHKEY_METRICS, LATCHKEY_METRICS_PORT.
  */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const port = integer(env, 'PORT', 4000, 0, 65535);
@@ -232,5 +240,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       ...scopeDescriptions(env['LATCHKEY_SCOPE_DESCRIPTIONS']),
     },
     trustProxy: trustProxy(env['LATCHKEY_TRUST_PROXY']),
+    metrics: metricsSetting(env, port),
   };
 }

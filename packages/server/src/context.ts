@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import type { InFlight } from './http/in-flight.js';
 import type { LoginThrottle } from './http/login-throttle.js';
 import type { KeyManager } from './keys/key-manager.js';
+import type { Metrics } from './metrics/metrics.js';
 import type { ClientAuthenticator } from './oauth/client-auth.js';
 import type { Db } from './storage/database.js';
 import type { Repositories } from './storage/repositories.js';
@@ -33,4 +34,6 @@ export interface ServerContext extends Repositories {
   counters: CounterStore | undefined;
   /** Handlers still running (shutdown waits for them before closing the database). */
   inFlight: InFlight;
+  /** What GET /metrics exposes; a no-op when metrics are off, so callers never check (metrics/). */
+  metrics: Metrics;
 }

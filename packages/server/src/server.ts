@@ -1,5 +1,5 @@
 /** Builds a server: database, migrations, keys, the app, graceful stop (startup/start.ts listens). */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
@@ -9,10 +9,12 @@ import { LoginThrottle } from './http/login-throttle.js';
 import { KeyDecryptionError } from './keys/key-encryption.js';
 import { KeyManager } from './keys/key-manager.js';
 import { createLogger } from './logger.js';
+import { metricsApp } from './metrics/endpoint.js';
 import { ClientAuthenticator, PER_CLIENT_LIMIT_FACTOR } from './oauth/client-auth.js';
 import { makeDatabaseFilesPrivate } from './startup/database-files.js';
 import { databaseLabel } from './startup/database-label.js';
 import { generatedMessage, openingKeys, resolveKeyring } from './startup/key-encryption.js';
+import { openMetrics } from './startup/metrics.js';
 import { closeContext, StartupSteps } from './startup/steps.js';
 import { AuditRepository, SYSTEM_ACTOR } from './storage/audit.js';
 import { type Db, dialectOf, openDatabase } from './storage/database.js';
@@ -28,6 +30,8 @@ import { InlineSigner, WorkerSigner } from './tokens/signer.js';
 export interface RunningServer {
   app: FastifyInstance;
   ctx: ServerContext;
+  /** The LATCHKEY_METRICS_PORT listener's app (not listening yet: startup/start.ts listens), if set. */
+  metricsApp: FastifyInstance | undefined;
   /** Stops accepting, lets in-flight requests finish, closes the database. */
   close(): Promise<void>;
 }
@@ -115,19 +119,21 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
     perClient: config.authMaxFailures * PER_CLIENT_LIMIT_FACTOR,
   };
   const signer = config.signing === 'worker' ? new WorkerSigner() : new InlineSigner();
+  const metrics = openMetrics(config, db, repositories);
   return {
     ...repositories,
     config,
     db,
     keys,
     csrfKey,
-    authenticator: new ClientAuthenticator(repositories.clients, throttles.auth, limits),
+    authenticator: new ClientAuthenticator(repositories.clients, throttles.auth, limits, metrics),
     logger,
     signer,
     loginThrottle: new LoginThrottle(throttles.login, config.loginMaxFailures),
     signupThrottle: throttles.signup,
     counters,
     inFlight: new InFlight(),
+    metrics,
   };
 }
 
@@ -137,7 +143,16 @@ export async function createServer(
   logger = createLogger(config.logLevel),
 ): Promise<RunningServer> {
   const ctx = await createContext(config, logger);
-  const app = await buildApp(ctx).catch(async (error: unknown) => {
+  const [app, metricsListener] = await Promise.all([
+    buildApp(ctx),
+    // LATCHKEY_METRICS_PORT: GET /metrics on a listener of its own (LATCHKEY_METRICS: app.ts serves it).
+    config.metrics.where === 'port'
+      ? metricsApp(ctx.metrics, {
+          logger: logger as FastifyBaseLogger,
+          requestTimeoutMs: config.requestTimeoutMs,
+        })
+      : undefined,
+  ]).catch(async (error: unknown) => {
     await closeContext(ctx).catch(() => {});
     throw error;
   });
@@ -151,7 +166,9 @@ export async function createServer(
   return {
     app,
     ctx,
+    metricsApp: metricsListener,
     async close() {
+      await metricsListener?.close();
       // Keep-alive connections that finish their last response while draining are closed as they go
       // idle, so a drain takes as long as the slowest in-flight request, not a keep-alive timeout.
       ctx.inFlight.startDraining();

@@ -296,6 +296,109 @@ describe.each(dialects())('the management API on %s', (dialect) => {
     expectProblem(raw, 400, 'invalid_body');
   });
 
+  it('keeps a description and homepage URL, changed by the owner only, validated like registration', async () => {
+    const created = await owner.call('POST', '/apps', {
+      name: 'Profiled',
+      type: 'web',
+      scope: 'data:read',
+      redirect_uris: ['https://pr.example/cb'],
+      description: '  Prints your photos.  ',
+      homepage_url: 'https://pr.example/',
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const app = created.json();
+    expect(app).toMatchObject({ description: 'Prints your photos.', homepage_url: 'https://pr.example/' });
+    const bare = (
+      await owner.call('POST', '/apps', { name: 'Bare', type: 'service', scope: 'data:read' })
+    ).json();
+    expect(bare).toMatchObject({ description: null, homepage_url: null });
+
+    const changed = await owner.call('PATCH', `/apps/${app.client_id}`, {
+      description: 'Prints and frames your photos.',
+      homepage_url: 'http://localhost:8080/',
+    });
+    expect(changed.json()).toMatchObject({
+      description: 'Prints and frames your photos.',
+      homepage_url: 'http://localhost:8080/',
+      name: 'Profiled',
+    });
+    expect((await owner.call('GET', `/apps/${app.client_id}`)).json()).toMatchObject({
+      description: 'Prints and frames your photos.',
+      homepage_url: 'http://localhost:8080/',
+    });
+    // A blank value removes it.
+    const cleared = await owner.call('PATCH', `/apps/${app.client_id}`, {
+      description: '',
+      homepage_url: ' ',
+    });
+    expect(cleared.json()).toMatchObject({ description: null, homepage_url: null });
+    expect((await owner.call('GET', `/apps/${app.client_id}`)).json()).toMatchObject({
+      description: null,
+      homepage_url: null,
+    });
+
+    const refusals: [Record<string, unknown>, string, string][] = [
+      [{ description: 'x'.repeat(501) }, 'description', '500'],
+      [{ description: 'a\u0000b' }, 'description', 'control'],
+      [{ name: 'Line\nbreak' }, 'name', 'control'],
+      [{ homepage_url: 'http://pr.example/' }, 'homepage_url', 'https'],
+      [{ homepage_url: 'javascript:alert(1)' }, 'homepage_url', 'https'],
+      [{ homepage_url: 'pr.example' }, 'homepage_url', 'absolute'],
+      [{ homepage_url: 'https://user:pw@pr.example/' }, 'homepage_url', 'password'],
+      [{ homepage_url: `https://pr.example/${'a'.repeat(2000)}` }, 'homepage_url', '2000'],
+    ];
+    for (const [body, field, words] of refusals) {
+      for (const attempt of [
+        owner.call('PATCH', `/apps/${app.client_id}`, body),
+        owner.call('POST', '/apps', { name: 'X', type: 'service', scope: 'data:read', ...body }),
+      ]) {
+        const refused = expectProblem(await attempt, 400, 'invalid_body');
+        expect(refused.field).toBe(field);
+        expect(refused.detail).toContain(words);
+      }
+    }
+    expect(
+      expectProblem(
+        await owner.call('POST', '/apps', { name: 'X', type: 'web', scope: 'data:read' }),
+        400,
+        'invalid_body',
+      ).field,
+    ).toBe('redirect_uris');
+
+    // A collaborator may not change them: they are the app's details.
+    await owner.call('POST', `/apps/${app.client_id}/collaborators`, { email: 'helper@example.com' });
+    expectProblem(
+      await helper.call('PATCH', `/apps/${app.client_id}`, { description: 'Mine' }),
+      403,
+      'forbidden',
+    );
+    expectProblem(
+      await helper.call('PATCH', `/apps/${app.client_id}`, { homepage_url: 'https://evil.example/' }),
+      403,
+      'forbidden',
+    );
+    expect((await owner.call('GET', `/apps/${app.client_id}`)).json().homepage_url).toBeNull();
+  });
+
+  it('lets an owner keep a restricted scope an admin gave the app while changing the others', async () => {
+    const app = (
+      await owner.call('POST', '/apps', { name: 'Granted', type: 'service', scope: 'data:read' })
+    ).json();
+    await admin.call('PATCH', `/apps/${app.client_id}`, { scope: 'data:read data:write' });
+    const kept = await owner.call('PATCH', `/apps/${app.client_id}`, { scope: 'data:write' });
+    expect(kept.statusCode, kept.body).toBe(200);
+    expect(kept.json().scope).toBe('data:write');
+    const restored = await owner.call('PATCH', `/apps/${app.client_id}`, { scope: 'data:read data:write' });
+    expect(restored.json().scope).toBe('data:read data:write');
+    await owner.call('PATCH', `/apps/${app.client_id}`, { scope: 'data:read' });
+    // Once dropped, only an admin gives it back.
+    expectProblem(
+      await owner.call('PATCH', `/apps/${app.client_id}`, { scope: 'data:read data:write' }),
+      403,
+      'forbidden',
+    );
+  });
+
   it('refuses callers without a session or token, a change without the session X-CSRF-Token, and foreign origins', async () => {
     const anonymous = await s.app.inject({ method: 'GET', url: `${API}/apps` });
     expectProblem(anonymous, 401, 'unauthenticated');

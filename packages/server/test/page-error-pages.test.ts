@@ -50,6 +50,16 @@ describe('error pages for failures on the browser pages', () => {
     expectHtmlPage(res, 413, 'This request was not understood');
   });
 
+  it('a sign-in POST whose Content-Type cannot be parsed is a 400 page, like any other unreadable form', async () => {
+    const res = await s.app.inject({
+      method: 'POST',
+      url: '/login',
+      headers: { 'content-type': 'text' },
+      payload: 'email=a%40b.example&password=x',
+    });
+    expectHtmlPage(res, 400, 'This request was not understood');
+  });
+
   it('the database down during sign-in is a 503 page with Retry-After, logged as an outage', async () => {
     const browser = new InjectBrowser(s.app);
     const csrf = csrfOf((await browser.get('/login')).body);
@@ -263,6 +273,21 @@ describe('every error page names its error code', () => {
     const res = await s.app.inject({ method: 'GET', url: url() });
     expectHtmlPage(res, status, `Error ${status} · ${code}`);
   });
+
+  it.each([
+    ['POST', '/oauth/authorize?response_type=code', 'GET, HEAD'],
+    ['PUT', '/oauth/authorize', 'GET, HEAD'],
+    ['GET', '/oauth/authorize/decision?request=x', 'POST'],
+    ['DELETE', '/oauth/authorize/decision', 'POST'],
+  ] as const)(
+    '%s %s: Error 405 · method_not_allowed with Allow, not a JSON 404',
+    async (method, url, allow) => {
+      const res = await s.app.inject({ method, url, headers: FORM, payload: `client_id=${app.client.id}` });
+      expectHtmlPage(res, 405, 'Error 405 · method_not_allowed');
+      expect(res.headers['allow']).toBe(allow);
+      expect(res.headers['location']).toBeUndefined();
+    },
+  );
 
   it('a form without its anti-CSRF value: Error 403 · form_expired', async () => {
     const res = await s.app.inject({

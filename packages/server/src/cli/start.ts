@@ -11,9 +11,10 @@ import { out } from './args.js';
  */
 export async function startCommand(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel);
-  const { server, address, demo } = await startServer(config, logger);
+  const { server, address, demo, metricsAddress } = await startServer(config, logger);
   // Where to reach it is the issuer (tokens name it, pages redirect to it); the bound address may differ.
   logger.info({ issuer: config.issuer, address }, `Latchkey listening at ${config.issuer}`);
+  if (metricsAddress) logger.info({ address: metricsAddress }, `metrics at ${metricsAddress}/metrics`);
   if (demo) {
     const { client_id, client_secret, scope, token_endpoint } = demo.demo;
     out('');

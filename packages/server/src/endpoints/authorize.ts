@@ -8,6 +8,7 @@ import { ERRORS } from '../errors.js';
 import type { Params } from '../http/form.js';
 import { readCheckedForm, startPage } from '../http/page.js';
 import { pageError } from '../http/page-errors.js';
+import { rejectOtherPageMethods } from '../http/page-methods.js';
 import { originOf, sendPage } from '../http/page-security.js';
 import { parseQueryWithRepeats, type QueryParams, singleQueryValue } from '../http/query.js';
 import { currentUser, loginUrl } from '../http/session.js';
@@ -262,8 +263,10 @@ async function decide(ctx: ServerContext, request: FastifyRequest, reply: Fastif
   return reply.redirect(denied, 303);
 }
 
-/** Registers the authorization endpoint and the consent decision. */
+/** Registers the authorization endpoint and the consent decision; any other method gets a 405 page. */
 export function authorizeEndpoint(app: FastifyInstance, ctx: ServerContext): void {
   app.get(AUTHORIZE_PATH, (request, reply) => authorize(ctx, request, reply));
   app.post(DECISION_PATH, (request, reply) => decide(ctx, request, reply));
+  rejectOtherPageMethods(app, AUTHORIZE_PATH, ['GET']);
+  rejectOtherPageMethods(app, DECISION_PATH, ['POST']);
 }

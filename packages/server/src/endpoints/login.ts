@@ -65,6 +65,7 @@ export function loginEndpoints(app: FastifyInstance, ctx: ServerContext): void {
     // guesses cannot all slip under a limit, on this server or any other sharing its counts.
     const attempt = await ctx.loginThrottle.start(account, ipKey(request.ip));
     if (attempt.refused) {
+      ctx.metrics.throttleRefused('sign_in');
       return renderLogin(ctx, request, reply, returnTo, 429, {
         email: email ?? '',
         error: `Too many attempts. ${throttled(reply, attempt.retryAfter)}`,

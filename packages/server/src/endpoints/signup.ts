@@ -54,6 +54,7 @@ export function signupEndpoints(app: FastifyInstance, ctx: ServerContext): void 
       ctx.signupThrottle.tally([{ key: `ip:${ipKey(request.ip)}`, max: ctx.config.signupMaxPerIp }]),
     );
     if (attempt.refused) {
+      ctx.metrics.throttleRefused('sign_up');
       return render(ctx, request, reply, returnTo, 429, {
         error: `Too many new accounts from your network. ${throttled(reply, attempt.retryAfter)}`,
       });

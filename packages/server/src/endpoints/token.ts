@@ -1,7 +1,7 @@
 /** POST /oauth/token: authenticate the client, check the grant, issue tokens (RFC 6749 §3.2, §5). */
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
-import { GRANT_TYPES, type GrantHandler } from '../grants/index.js';
+import { GRANT_TYPES, type GrantHandler, type TokenResponse } from '../grants/index.js';
 import { printable, requireParam } from '../http/form.js';
 import { readClientRequest, rejectOtherMethods } from '../http/request.js';
 import { oauthError } from '../oauth/errors.js';
@@ -24,10 +24,19 @@ function checkGrantAllowed(client: ClientWithSecrets, grantType: string): GrantH
 /** Registers the token endpoint. */
 export function tokenEndpoint(app: FastifyInstance, ctx: ServerContext): void {
   app.post(TOKEN_PATH, async (request, reply) => {
+    const started = performance.now();
     const { params, client } = await readClientRequest(ctx, request);
     const grantType = requireParam(params, 'grant_type');
     const issue = checkGrantAllowed(client, grantType);
-    const response = await issue(ctx, client, params);
+    // From here `grantType` is a name of the grant catalogue: a bounded metrics label.
+    let response: TokenResponse;
+    try {
+      response = await issue(ctx, client, params);
+    } catch (error) {
+      ctx.metrics.tokenRequest(grantType, (performance.now() - started) / 1000, 'failed');
+      throw error;
+    }
+    ctx.metrics.tokenRequest(grantType, (performance.now() - started) / 1000, 'issued');
     reply.header('content-type', 'application/json; charset=utf-8');
     return JSON.stringify(response);
   });

@@ -33,6 +33,8 @@ export const refreshTokenGrant: GrantHandler = async (ctx, client, params) => {
       if (error instanceof GrantError && error.reason === 'scope_widened') {
         throw oauthError('INVALID_SCOPE', 'the requested scope exceeds what was granted');
       }
+      // RFC 9700 §4.14.2: storage has revoked the grant in the transaction that decided so.
+      if (error instanceof GrantError && error.reason === 'replayed') ctx.metrics.reuseDetected();
       return asInvalidGrant(error);
     });
   const scopes = facts.requestedScopes?.length ? facts.requestedScopes : grant.scopes;

@@ -1,9 +1,10 @@
 /** The error serializers: `{error, error_description}` for the JSON endpoints, an HTML page for the browser pages; never a stack or a secret. */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isCatalogued } from '../errors.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { OAuthError, oauthError } from '../oauth/errors.js';
 import { errorPage } from '../pages/error.js';
-import { isDatabaseUnavailable, ValueRejectedError } from '../storage/errors.js';
+import { databaseFailureKind, isDatabaseUnavailable, ValueRejectedError } from '../storage/errors.js';
 import { PageError, pageError } from './page-errors.js';
 import { newNonce, sendPage } from './page-security.js';
 
@@ -34,26 +35,38 @@ export function toOAuthError(request: FastifyRequest, error: unknown): OAuthErro
   if (isDatabaseUnavailable(error))
     return oauthError('UNAVAILABLE', 'the service is temporarily unavailable', { 'retry-after': '1' });
   const status = (error as FastifyError).statusCode;
-  // Fastify's own 4xx (body too large, bad Content-Length, bad media type): bad input, never a 500.
+  // Fastify's own 4xx (body too large, bad Content-Length, bad media type): bad input, never a 500, and
+  // with the catalogue's statuses only: 413 for a body too large, else 400. A Content-Type Fastify cannot
+  // parse (empty, `text`, `;`), which it answers 415, is refused like any type that is not a form
+  // (http/request.ts; RFC 6749 §5.2), found by test/fuzz/token.test.ts.
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const code = (error as FastifyError).code;
-    const description =
-      code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'request body is too large' : 'the request could not be read';
-    return oauthError('REQUEST_UNREADABLE', description, {}, status);
+    if (code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return oauthError('REQUEST_UNREADABLE', 'request body is too large', {}, 413);
+    if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+      return oauthError('REQUEST_UNREADABLE', 'the Content-Type header is malformed');
+    return oauthError('REQUEST_UNREADABLE', 'the request could not be read');
   }
   return undefined;
 }
 
 /**
- * Logs a failure: unexpected errors with their stack, outages briefly, data exceptions by SQLSTATE only,
- * a client hanging up at debug level (it is the client's doing, and says nothing about our health).
+ * Logs a failure: unexpected errors with their stack, outages briefly (and counts them by kind for
+ * GET /metrics), data exceptions by SQLSTATE only, a client hanging up at debug level (it is the
+ * client's doing, and says nothing about our health).
  */
-export function logFailure(request: FastifyRequest, error: unknown, known: OAuthError | undefined): void {
+export function logFailure(
+  request: FastifyRequest,
+  error: unknown,
+  known: OAuthError | undefined,
+  metrics: Metrics,
+): void {
   if (isAbortedByClient(request, error)) {
     request.log.debug({ err: error }, 'request aborted by the client');
   } else if (known === undefined) {
     request.log.error({ err: error }, 'unexpected error');
   } else if (known.status === 503) {
+    metrics.databaseFailed(databaseFailureKind(error));
     request.log.warn({ err: error }, 'database unavailable');
   } else {
     // Such a 400 means a value reached the database that a shape check should have refused first. The
@@ -76,7 +89,14 @@ function renderPageError(reply: FastifyReply, error: PageError): string {
     reply,
     error.status,
     nonce,
-    errorPage({ nonce, title: error.title, message: error.detail, status: error.status, code: error.code }),
+    errorPage({
+      nonce,
+      title: error.title,
+      message: error.detail,
+      status: error.status,
+      code: error.code,
+      ...(error.back && { back: error.back }),
+    }),
   );
 }
 
@@ -87,12 +107,15 @@ function pageErrorFor(known: OAuthError | undefined): PageError {
   return pageError('PAGE_BAD_REQUEST', { headers: known.headers, status: known.status });
 }
 
-/** Installs the JSON error and not-found handlers (token, revocation, introspection, discovery). */
-export function installErrorHandler(app: FastifyInstance): void {
+/**
+ * Installs the JSON error and not-found handlers (token, revocation, introspection, discovery);
+ * `metrics` counts the requests the database failed.
+ */
+export function installErrorHandler(app: FastifyInstance, metrics: Metrics): void {
   app.setErrorHandler(async (error, request, reply) => {
     if (error instanceof PageError) return renderPageError(reply, error);
     const known = toOAuthError(request, error);
-    logFailure(request, error, known);
+    logFailure(request, error, known, metrics);
     const answer = known ?? oauthError('SERVER_ERROR', 'an unexpected error occurred');
     reply
       .code(answer.status)
@@ -112,11 +135,11 @@ export function installErrorHandler(app: FastifyInstance): void {
  * apps), a handler that answers every failure as an HTML page with the page security headers: a body
  * too large, a database outage or a bug on a page never shows the browser raw JSON.
  */
-export function installPageErrorHandler(pages: FastifyInstance): void {
+export function installPageErrorHandler(pages: FastifyInstance, metrics: Metrics): void {
   pages.setErrorHandler(async (error, request, reply) => {
     if (error instanceof PageError) return renderPageError(reply, error);
     const known = toOAuthError(request, error);
-    logFailure(request, error, known);
+    logFailure(request, error, known, metrics);
     return renderPageError(reply, pageErrorFor(known));
   });
 }

@@ -16,6 +16,12 @@ describe('parseForm', () => {
     expect(p.get('__proto__')).toBe('x');
     expect(({} as Record<string, unknown>)['x']).toBeUndefined();
   });
+  it.each(['a=1&a=', 'a=&a=1', 'a=1&a', 'a&a=1'])(
+    '%s: an empty copy is omitted (RFC 6749 §3.1), so it is no repeat whatever the order',
+    (body) => {
+      expect(parseForm(body)).toEqual(new Map([['a', '1']]));
+    },
+  );
   it.each(['a=1&a=2', 'a=%ZZ', '%E0%A4%A=1'])('refuses %s with invalid_request', (body) => {
     expect(() => parseForm(body)).toThrow(OAuthError);
     try {

@@ -16,7 +16,8 @@ function decodeComponent(raw: string): string {
 
 /**
  * Parses a form body. Duplicate parameters are refused (RFC 6749 §3.2: "MUST NOT be included more
- * than once"); empty values count as omitted (§3.1); bad percent-encoding is `invalid_request`.
+ * than once"); empty values count as omitted (§3.1), so an empty copy is no repeat, wherever it stands
+ * (test/fuzz/form.test.ts); bad percent-encoding is `invalid_request`.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
  */
 export function parseForm(body: string): Params {
@@ -27,8 +28,10 @@ export function parseForm(body: string): Params {
     const eq = pair.indexOf('=');
     const name = decodeComponent(eq === -1 ? pair : pair.slice(0, eq));
     const value = eq === -1 ? '' : decodeComponent(pair.slice(eq + 1));
+    // Omitted before the repeat check, so `a=1&a=` and `a=&a=1` read the same (as the query parser does).
+    if (value === '') continue;
     if (params.has(name)) throw oauthError('INVALID_REQUEST', `parameter "${printable(name)}" is repeated`);
-    if (value !== '') params.set(name, value);
+    params.set(name, value);
   }
   return params;
 }

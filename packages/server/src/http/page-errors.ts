@@ -4,6 +4,12 @@
  */
 import { ERRORS, type PageErrorName } from '../errors.js';
 
+/** A link out of an error page, for pages of the signed-in user (the portal's "Back to My apps"). */
+export interface PageLink {
+  href: string;
+  label: string;
+}
+
 /** An error the browser sees as a page with this status, headline, text and code. */
 export class PageError extends Error {
   override readonly name = 'PageError';
@@ -13,6 +19,8 @@ export class PageError extends Error {
     readonly detail: string,
     readonly code: string,
     readonly headers: Record<string, string> = {},
+    /** Where the page offers to go instead; without it, the no-redirect page of a broken link. */
+    readonly back?: PageLink,
   ) {
     super(`${title}: ${detail}`);
   }
@@ -20,11 +28,11 @@ export class PageError extends Error {
 
 /**
  * The page of catalogue entry `name`; `status` overrides the entry's only where it names a range (413
- * for a body too large).
+ * for a body too large); `back` is a way on for a signed-in user's page.
  */
 export function pageError(
   name: PageErrorName,
-  options: { headers?: Record<string, string>; status?: number } = {},
+  options: { headers?: Record<string, string>; status?: number; back?: PageLink } = {},
 ): PageError {
   const entry = ERRORS[name];
   return new PageError(
@@ -33,5 +41,6 @@ export function pageError(
     entry.detail,
     entry.code,
     options.headers,
+    options.back,
   );
 }

@@ -9,8 +9,10 @@ export function newNonce(): string {
 
 /**
  * Sends a page. `formTargets` are origins a form on it may end up at after redirects (the app's
- * redirect URI on consent), since CSP `form-action` also applies to redirects.
+ * redirect URI on consent), since CSP `form-action` also applies to redirects. `script: true` lets the
+ * page's one inline script run, by its nonce (no other script, and none from anywhere).
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.15 (clickjacking)
+ * @see https://www.w3.org/TR/CSP3/#directive-script-src
  */
 export function sendPage(
   reply: FastifyReply,
@@ -18,14 +20,16 @@ export function sendPage(
   nonce: string,
   body: string,
   formTargets: string[] = [],
+  options: { script?: boolean } = {},
 ): string {
   const formAction = ["'self'", ...formTargets].join(' ');
+  const script = options.script ? ` script-src 'nonce-${nonce}';` : '';
   reply
     .code(status)
     .header('content-type', 'text/html; charset=utf-8')
     .header(
       'content-security-policy',
-      `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self' data:; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+      `default-src 'none';${script} style-src 'nonce-${nonce}'; img-src 'self' data:; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
     )
     .header('x-frame-options', 'DENY')
     .header('referrer-policy', 'no-referrer')

@@ -5,8 +5,14 @@
  * Failures are problems (manage/problems.ts) naming the field at fault, which a page shows beside it.
  */
 import type { ServerContext } from '../context.js';
-import { type AppChangeRequest, changeApp, registerApp } from '../oauth/app-registration.js';
+import {
+  type AppChangeRequest,
+  AppRegistrationError,
+  changeApp,
+  registerApp,
+} from '../oauth/app-registration.js';
 import { APP_TYPES, type AppTypeName, isAppTypeName } from '../oauth/app-types.js';
+import { RedirectUriError } from '../oauth/redirect-uri.js';
 import { parseScope } from '../oauth/scope.js';
 import type { Client, SecretRotation } from '../storage/clients.js';
 import { isEmail } from '../storage/users.js';
@@ -31,6 +37,10 @@ export interface NewAppInput {
   type: unknown;
   scope: string;
   redirectUris: string[];
+  /** What the app does (optional; blank: none). */
+  description?: string;
+  /** The app's https home page (optional; blank: none). */
+  homepageUrl?: string;
 }
 
 /** Records a change by the caller. */
@@ -57,14 +67,41 @@ async function audit(
   });
 }
 
-/** Refuses scopes only an admin may give an app (LATCHKEY_RESTRICTED_SCOPES). */
-function checkRestricted(ctx: ServerContext, caller: Caller, scope: string | undefined): void {
+/**
+ * Refuses scopes only an admin may give an app (LATCHKEY_RESTRICTED_SCOPES); those the app already has
+ * (`had`, given by an admin) it may keep.
+ */
+function checkRestricted(
+  ctx: ServerContext,
+  caller: Caller,
+  scope: string | undefined,
+  had: readonly string[] = [],
+): void {
   if (scope === undefined) return;
-  const refused = restrictedScopesRefused(caller.user, parseScope(scope), ctx.config.restrictedScopes);
+  const added = parseScope(scope).filter((name) => !had.includes(name));
+  const refused = restrictedScopesRefused(caller.user, added, ctx.config.restrictedScopes);
   if (refused.length > 0)
     throw problem('MANAGE_FORBIDDEN', `only an admin may give an app the scope ${refused.join(' ')}`, {
       field: 'scope',
     });
+}
+
+/** A registration rule's refusal as a problem naming the member at fault (RFC 7591 §3.2.2). */
+function registrationProblem(error: unknown): unknown {
+  if (error instanceof AppRegistrationError)
+    return problem('MANAGE_INVALID_BODY', error.message, { field: error.field });
+  if (error instanceof RedirectUriError)
+    return problem('MANAGE_INVALID_BODY', error.message, { field: 'redirect_uris' });
+  return error;
+}
+
+/** Runs a registration step, turning its refusals into problems. */
+async function registering<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    throw registrationProblem(error);
+  }
 }
 
 /** The caller's apps (every app, for an admin), oldest first. */
@@ -100,13 +137,22 @@ export async function createApp(
     throw problem('MANAGE_INVALID_BODY', `a ${type} app signs no user in: give it no redirect URIs`, {
       field: 'redirect_uris',
     });
-  const { client, clientSecret } = await registerApp(ctx.clients, ctx.config.scopes, {
-    name: input.name,
-    scope: input.scope,
-    redirectUris: input.redirectUris,
-    grants: kind.grants,
-    isPublic: kind.isPublic,
-  });
+  // RFC 6749 §3.1.2: an app that signs users in names where they come back.
+  if (kind.redirects && input.redirectUris.length === 0)
+    throw problem('MANAGE_INVALID_BODY', `a ${type} app signs users in: give it at least one redirect URI`, {
+      field: 'redirect_uris',
+    });
+  const { client, clientSecret } = await registering(() =>
+    registerApp(ctx.clients, ctx.config.scopes, {
+      name: input.name,
+      scope: input.scope,
+      redirectUris: input.redirectUris,
+      grants: kind.grants,
+      isPublic: kind.isPublic,
+      description: input.description,
+      homepageUrl: input.homepageUrl,
+    }),
+  );
   await ctx.appMembers.setOwner(client.id, caller.user.id);
   await audit(ctx, caller, 'app.created', client.id, {
     name: client.name,
@@ -116,17 +162,22 @@ export async function createApp(
   return { app: client, type, ...(clientSecret && { clientSecret }) };
 }
 
-/** Changes an app: name and scope need the owner or an admin, redirect URIs a collaborator too. */
+/**
+ * Changes an app: name, description, homepage and scope need the owner or an admin, redirect URIs a
+ * collaborator too.
+ */
 export async function updateApp(
   ctx: ServerContext,
   caller: Caller,
   id: string,
   changes: AppChangeRequest,
 ): Promise<LoadedApp> {
-  const details = changes.name !== undefined || changes.scope !== undefined;
+  const details = [changes.name, changes.scope, changes.description, changes.homepageUrl].some(
+    (value) => value !== undefined,
+  );
   const loaded = await loadApp(ctx, caller, id, details ? 'edit-details' : 'edit-redirect-uris');
-  checkRestricted(ctx, caller, changes.scope);
-  const app = await changeApp(ctx.clients, ctx.config.scopes, loaded.app, changes);
+  checkRestricted(ctx, caller, changes.scope, loaded.app.scopes);
+  const app = await registering(() => changeApp(ctx.clients, ctx.config.scopes, loaded.app, changes));
   const changed = Object.entries(changes).flatMap(([key, value]) => (value === undefined ? [] : [key]));
   await audit(ctx, caller, 'app.updated', app.id, { changed });
   return { ...loaded, app };

@@ -10,6 +10,8 @@ export function appView(app: Client, role: AppRole, ownerEmail: string | null) {
   return {
     client_id: app.id,
     name: app.name,
+    description: app.description ?? null,
+    homepage_url: app.homepageUrl ?? null,
     type: appTypeOf(app),
     redirect_uris: app.redirectUris,
     grant_types: app.grantTypes,

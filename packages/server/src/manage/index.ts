@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { logFailure, toOAuthError } from '../http/error-handler.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { OPENAPI_PATH, openApiDocument } from './openapi.js';
 import { type ManageProblem, PROBLEM_TYPE, problem } from './problems.js';
 import { appRoutes } from './routes/app-routes.js';
@@ -16,10 +17,10 @@ import { secretRoutes } from './routes/secret-routes.js';
 export const MANAGE_PREFIX = '/manage/v1';
 
 /** The problem that answers a failure a route did not answer itself. */
-function asProblem(request: FastifyRequest, error: unknown): ManageProblem {
+function asProblem(request: FastifyRequest, error: unknown, metrics: Metrics): ManageProblem {
   if (error instanceof Error && error.name === 'ManageProblem') return error as ManageProblem;
   const known = toOAuthError(request, error);
-  logFailure(request, error, known);
+  logFailure(request, error, known, metrics);
   if (known === undefined)
     return problem('MANAGE_SERVER_ERROR', 'an unexpected error occurred; nothing was changed');
   if (known.status === 503) return problem('MANAGE_UNAVAILABLE', known.description, {}, known.headers);
@@ -33,7 +34,7 @@ export async function manageApi(app: FastifyInstance, ctx: ServerContext): Promi
   await app.register(
     async (api) => {
       api.setErrorHandler(async (error, request, reply) => {
-        const answer = asProblem(request, error);
+        const answer = asProblem(request, error, ctx.metrics);
         reply.code(answer.status).headers(answer.headers).header('content-type', PROBLEM_TYPE);
         return JSON.stringify(answer.body());
       });

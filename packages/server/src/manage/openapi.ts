@@ -2,6 +2,7 @@
  * The OpenAPI 3.1 description of the management API, served at `/manage/v1/openapi.json`.
  * test/manage-api.test.ts validates it and checks it against the routes both ways.
  */
+import { MAX_DESCRIPTION, MAX_HOMEPAGE_URL } from '../oauth/app-registration.js';
 import { APP_TYPES } from '../oauth/app-types.js';
 import { GRACE_CHOICES } from './app-actions.js';
 
@@ -35,6 +36,19 @@ const changing = problems(400, 401, 403, 404, 503);
 /** The document; `issuer` is the server's base URL. */
 export function openApiDocument(issuer: string) {
   const iso = { type: 'string', format: 'date-time' };
+  /** The app's profile, as the portal's form and the consent page show it. */
+  const profile = {
+    description: {
+      type: 'string',
+      maxLength: MAX_DESCRIPTION,
+      description: 'what the app does; an empty string removes it',
+    },
+    homepage_url: {
+      type: 'string',
+      maxLength: MAX_HOMEPAGE_URL,
+      description: 'an absolute https URL (http only for localhost); an empty string removes it',
+    },
+  };
   return {
     openapi: '3.1.0',
     info: {
@@ -68,7 +82,8 @@ export function openApiDocument(issuer: string) {
         parameters: [idParam],
         get: { summary: 'One app', responses: { 200: ok('The app', ref('App')), ...common } },
         patch: {
-          summary: 'Change its name, scope (owner, admin) or redirect URIs (collaborators too)',
+          summary:
+            'Change its name, description, homepage, scope (owner, admin) or redirect URIs (collaborators too)',
           requestBody: { required: true, content: json(ref('AppChanges')) },
           responses: { 200: ok('The app as changed', ref('App')), ...changing },
         },
@@ -162,6 +177,8 @@ export function openApiDocument(issuer: string) {
           required: [
             'client_id',
             'name',
+            'description',
+            'homepage_url',
             'type',
             'redirect_uris',
             'grant_types',
@@ -173,6 +190,8 @@ export function openApiDocument(issuer: string) {
           properties: {
             client_id: { type: 'string' },
             name: { type: 'string' },
+            description: { type: ['string', 'null'] },
+            homepage_url: { type: ['string', 'null'], format: 'uri' },
             type: { enum: Object.keys(APP_TYPES) },
             redirect_uris: { type: 'array', items: { type: 'string', format: 'uri' } },
             grant_types: { type: 'array', items: { type: 'string' } },
@@ -207,6 +226,7 @@ export function openApiDocument(issuer: string) {
             },
             redirect_uris: { type: 'array', maxItems: 50, items: { type: 'string' } },
             scope: { type: 'string' },
+            ...profile,
           },
         },
         AppChanges: {
@@ -216,6 +236,7 @@ export function openApiDocument(issuer: string) {
             name: { type: 'string', minLength: 1, maxLength: 100 },
             redirect_uris: { type: 'array', maxItems: 50, items: { type: 'string' } },
             scope: { type: 'string' },
+            ...profile,
           },
         },
         Secret: {

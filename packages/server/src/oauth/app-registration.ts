@@ -13,38 +13,102 @@ export interface AppRequest {
   redirectUris?: string[];
   grants?: string[];
   isPublic?: boolean;
+  /** What the app does; blank: none. */
+  description?: string;
+  /** The app's home page; blank: none. */
+  homepageUrl?: string;
 }
 
-/** A request is invalid: the message names the field and the value. */
+/** The member of a registration a rule refused, by its name in RFC 7591 and the management API. */
+export type AppField = 'name' | 'scope' | 'redirect_uris' | 'grant_types' | 'description' | 'homepage_url';
+
+/** A request is invalid: the message names the field and the value, `field` the member at fault. */
 export class AppRegistrationError extends Error implements CataloguedError {
   readonly catalogueName = 'INVALID_CLIENT_METADATA' as const;
   override readonly name = 'AppRegistrationError';
+  constructor(
+    message: string,
+    readonly field: AppField,
+  ) {
+    super(message);
+  }
 }
 
 /** The name rule: 1 to 100 characters once trimmed. */
 function checkedName(raw: string): string {
   const name = raw.trim();
   if (name.length === 0 || name.length > 100)
-    throw new AppRegistrationError('name must be 1 to 100 characters');
+    throw new AppRegistrationError('name must be 1 to 100 characters', 'name');
+  // Shown on the consent page and in lists: one line of text (PostgreSQL refuses NUL in text).
+  if (/\p{Cc}/u.test(name))
+    throw new AppRegistrationError('name must not contain control characters', 'name');
   return name;
 }
 
 /** The scope rule: at least one, every one from the catalogue. */
 function checkedScopes(raw: string, catalogue: readonly string[]): string[] {
   const scopes = parseScope(raw);
-  if (scopes.length === 0) throw new AppRegistrationError('scope must name at least one scope');
+  if (scopes.length === 0) throw new AppRegistrationError('scope must name at least one scope', 'scope');
   const unknown = scopes.filter((s) => !catalogue.includes(s));
   if (unknown.length > 0) {
-    throw new AppRegistrationError(`unknown scope "${unknown[0]}"; the catalogue is: ${catalogue.join(' ')}`);
+    throw new AppRegistrationError(
+      `unknown scope "${unknown[0]}"; the catalogue is: ${catalogue.join(' ')}`,
+      'scope',
+    );
   }
   return scopes;
 }
 
-/** What an update asks for; absent members stay. */
+/** Longest description, in characters. */
+export const MAX_DESCRIPTION = 500;
+/** Longest homepage URL, in characters. */
+export const MAX_HOMEPAGE_URL = 2000;
+/** Control characters (C0, DEL, C1) other than tab and line breaks: PostgreSQL refuses NUL in text. */
+const CONTROL = /[^\P{Cc}\t\n\r]/u;
+
+/** The description rule: at most 500 characters of text once trimmed; blank means none (`null`). */
+function checkedDescription(raw: string): string | null {
+  const description = raw.trim();
+  if (description.length > MAX_DESCRIPTION)
+    throw new AppRegistrationError(
+      `description must be at most ${MAX_DESCRIPTION} characters`,
+      'description',
+    );
+  if (CONTROL.test(description))
+    throw new AppRegistrationError('description must not contain control characters', 'description');
+  return description || null;
+}
+
+/**
+ * The homepage rule: an absolute https URL (http only for localhost, for development) of at most 2,000
+ * characters, without userinfo; blank means none (`null`). Users see it on the consent page, so it must
+ * be a link that goes where it says (RFC 7591 §2 `client_uri`, §5 on displayed URLs).
+ */
+function checkedHomepage(raw: string): string | null {
+  const uri = raw.trim();
+  if (uri === '') return null;
+  const fail = (why: string) => new AppRegistrationError(`homepage URL ${why}`, 'homepage_url');
+  if (uri.length > MAX_HOMEPAGE_URL) throw fail(`must be at most ${MAX_HOMEPAGE_URL} characters`);
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw fail('must be an absolute URL such as https://example.com');
+  }
+  const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (!(url.protocol === 'https:' || (url.protocol === 'http:' && local)) || /\s/.test(uri))
+    throw fail('must use https (http only for localhost)');
+  if (url.username || url.password) throw fail('must not contain a user name or password');
+  return uri;
+}
+
+/** What an update asks for; absent members stay, a blank description or homepage removes it. */
 export interface AppChangeRequest {
   name?: string;
   scope?: string;
   redirectUris?: string[];
+  description?: string;
+  homepageUrl?: string;
 }
 
 /**
@@ -58,18 +122,37 @@ export async function changeApp(
   request: AppChangeRequest,
 ): Promise<Client> {
   const name = request.name === undefined ? undefined : checkedName(request.name);
+  const description = request.description === undefined ? undefined : checkedDescription(request.description);
+  const homepageUrl = request.homepageUrl === undefined ? undefined : checkedHomepage(request.homepageUrl);
   const scopes = request.scope === undefined ? undefined : checkedScopes(request.scope, catalogue);
   const redirectUris = request.redirectUris?.map(validateRedirectUri);
   const needsRedirect = app.grantTypes.some((grant) => GRANT_TYPES.get(grant)?.needsRedirectUri);
   if (redirectUris?.length === 0 && needsRedirect)
-    throw new AppRegistrationError('an app that signs users in needs at least one redirect URI');
-  const changes = { name, scopes, redirectUris: redirectUris && [...new Set(redirectUris)] };
+    throw new AppRegistrationError(
+      'an app that signs users in needs at least one redirect URI',
+      'redirect_uris',
+    );
+  const changes = {
+    name,
+    scopes,
+    redirectUris: redirectUris && [...new Set(redirectUris)],
+    description,
+    homepageUrl,
+  };
   await clients.update(app.id, changes);
+  // A change replaces the value, `null` removes it, `undefined` keeps what the app had.
+  const after = (changed: string | null | undefined, before: string | undefined) =>
+    changed === undefined ? before : (changed ?? undefined);
+  const { description: before, homepageUrl: beforeHomepage, ...rest } = app;
+  const newDescription = after(description, before);
+  const newHomepage = after(homepageUrl, beforeHomepage);
   return {
-    ...app,
+    ...rest,
     ...(name && { name }),
     ...(scopes && { scopes }),
     ...(changes.redirectUris && { redirectUris: changes.redirectUris }),
+    ...(newDescription !== undefined && { description: newDescription }),
+    ...(newHomepage !== undefined && { homepageUrl: newHomepage }),
   };
 }
 
@@ -84,6 +167,8 @@ export async function registerApp(
   request: AppRequest,
 ): Promise<{ client: Client; clientSecret?: string }> {
   const name = checkedName(request.name);
+  const description = checkedDescription(request.description ?? '') ?? undefined;
+  const homepageUrl = checkedHomepage(request.homepageUrl ?? '') ?? undefined;
   const scopes = checkedScopes(request.scope, catalogue);
   const redirectUris = (request.redirectUris ?? []).map(validateRedirectUri);
   const isPublic = request.isPublic ?? false;
@@ -93,14 +178,29 @@ export async function registerApp(
   const known = grants.map((grant) => {
     const entry = GRANT_TYPES.get(grant);
     if (entry) return { grant, ...entry };
-    throw new AppRegistrationError(`unknown grant "${grant}"; use one of ${GRANT_TYPE_NAMES.join(', ')}`);
+    throw new AppRegistrationError(
+      `unknown grant "${grant}"; use one of ${GRANT_TYPE_NAMES.join(', ')}`,
+      'grant_types',
+    );
   });
   const forbidden = known.find((entry) => isPublic && !entry.publicClients);
-  if (forbidden) throw new AppRegistrationError(`a public app cannot use the ${forbidden.grant} grant`);
+  if (forbidden)
+    throw new AppRegistrationError(`a public app cannot use the ${forbidden.grant} grant`, 'grant_types');
   const unreachable = known.find((entry) => entry.needsRedirectUri && redirectUris.length === 0);
   if (unreachable) {
-    throw new AppRegistrationError(`the ${unreachable.grant} grant needs at least one --redirect-uri`);
+    throw new AppRegistrationError(
+      `the ${unreachable.grant} grant needs at least one --redirect-uri`,
+      'redirect_uris',
+    );
   }
-  if (grants.length === 0) throw new AppRegistrationError('an app needs at least one grant');
-  return clients.create({ name, isPublic, redirectUris, grantTypes: grants, scopes });
+  if (grants.length === 0) throw new AppRegistrationError('an app needs at least one grant', 'grant_types');
+  return clients.create({
+    name,
+    isPublic,
+    redirectUris,
+    grantTypes: grants,
+    scopes,
+    ...(description !== undefined && { description }),
+    ...(homepageUrl !== undefined && { homepageUrl }),
+  });
 }

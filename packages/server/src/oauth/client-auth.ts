@@ -2,6 +2,7 @@
 
 import type { Params } from '../http/form.js';
 import { ipKey } from '../http/ip-key.js';
+import { type Metrics, NO_METRICS } from '../metrics/metrics.js';
 import type { ClientRepository, ClientWithSecrets } from '../storage/clients.js';
 import type { Limit, Throttle } from '../throttle/throttle.js';
 import { DUMMY_HASH, hashesEqual, sha256Hex } from '../tokens/random.js';
@@ -89,11 +90,14 @@ export class ClientAuthenticator {
   /**
    * @param throttle where failures are counted: this process (SQLite) or the store every server
    *   shares (PostgreSQL, Redis); under a store outage it counts in this process (`local`, server.ts)
+   * @param metrics counts failures and refusals (never by client ID: an unknown one is whatever the
+   *   caller sent, and a label per value would grow without bound)
    */
   constructor(
     private readonly clients: ClientRepository,
     private readonly throttle: Throttle,
     private readonly limits: ClientAuthLimits,
+    private readonly metrics: Metrics = NO_METRICS,
   ) {}
 
   /**
@@ -123,14 +127,16 @@ export class ClientAuthenticator {
     }
     const attempt = await this.throttle.attempt(tally);
     if (attempt.refused) this.refuseIfWaiting(attempt.retryAfter);
+    this.metrics.clientAuthFailed();
     throw oauthError('INVALID_CLIENT', 'client authentication failed');
   }
 
   private refuseIfWaiting(wait: number | undefined): void {
-    if (wait !== undefined)
-      throw oauthError('TOO_MANY_REQUESTS', 'too many failed attempts; retry later', {
-        'retry-after': retryAfterValue(wait),
-      });
+    if (wait === undefined) return;
+    this.metrics.throttleRefused('client_auth');
+    throw oauthError('TOO_MANY_REQUESTS', 'too many failed attempts; retry later', {
+      'retry-after': retryAfterValue(wait),
+    });
   }
 
   private verify(client: ClientWithSecrets | undefined, secret: string | undefined): boolean {

@@ -68,5 +68,5 @@ ${
 <ul class="apps">${v.apps.map((app, i) => appCard(app, i, v.csrf))}</ul>`
     : html`<div class="empty"><strong>No connected apps</strong>When you allow an app to use your account, it shows up here.</div>`
 }`;
-  return page({ title: 'Connected apps', body, nonce: v.nonce, width: 'wide' });
+  return page({ title: 'Connected apps', body, nonce: v.nonce, width: 'wide', nav: 'connected' });
 }

@@ -33,6 +33,19 @@ describe('errorPage', () => {
     });
     expect(coded).toContain('<p class="status">Error 400 · redirect_uri_mismatch</p>');
   });
+  it('offers a signed-in user a way on instead of the broken-link note, when given one', () => {
+    const portal = errorPage({
+      nonce: 'n',
+      title: 't',
+      message: 'm',
+      back: { href: '/portal', label: 'Back to My apps' },
+    });
+    expect(portal).toContain('<a class="button button-secondary" href="/portal">Back to My apps</a>');
+    expect(portal).not.toContain('The link that brought you here is broken');
+    expect(() =>
+      errorPage({ nonce: 'n', title: 't', message: 'm', back: { href: 'javascript:x', label: 'x' } }),
+    ).toThrow(TypeError);
+  });
   it('leaves the status out when none is given', () => {
     expect(errorPage({ nonce: 'n', title: 't', message: 'm' })).not.toContain('class="status"');
   });

@@ -1,5 +1,5 @@
 /** The error page for requests that must not redirect (unknown client, unregistered redirect_uri). */
-import { html } from './html.js';
+import { html, safeUrl } from './html.js';
 import { page } from './layout.js';
 
 /** Values of the error page. */
@@ -13,6 +13,11 @@ export interface ErrorPageView {
   status?: number;
   /** The error's code from the catalogue (errors.ts), shown so a developer can search for it. */
   code?: string;
+  /**
+   * For a signed-in user's page (the developer portal): a link on, e.g. "Back to My apps", instead of
+   * the broken-link explanation of an authorization request.
+   */
+  back?: { href: string; label: string };
 }
 
 /** "Error 400 · redirect_uri_mismatch": the status and the code a developer can search for. */
@@ -32,7 +37,11 @@ export function errorPage(v: ErrorPageView): string {
   const body = html`<div class="error-mark" aria-hidden="true">!</div>
 <h1>${v.title}</h1>
 <p class="lead">${v.message}</p>
-<p class="note">The link that brought you here is broken or out of date, so <strong>nothing was sent back to the app</strong> and no access was granted. Close this page and go back to the app to try again; if it keeps happening, tell the app's developer.</p>
+${
+  v.back
+    ? html`<div class="actions"><a class="button button-secondary" href="${safeUrl(v.back.href, 'back.href')}">${v.back.label}</a></div>`
+    : html`<p class="note">The link that brought you here is broken or out of date, so <strong>nothing was sent back to the app</strong> and no access was granted. Close this page and go back to the app to try again; if it keeps happening, tell the app's developer.</p>`
+}
 ${statusLine(v)}`;
   return page({ title: v.title, body, nonce: v.nonce });
 }

@@ -33,6 +33,26 @@ describe('page', () => {
     const out = page({ title: '</title><script>x</script>', body: html``, nonce: 'n' });
     expect(out).toContain('<title>&lt;/title&gt;&lt;script&gt;x&lt;/script&gt; · Latchkey</title>');
   });
+  it('adds the signed-in navigation with the current page marked, only when asked', () => {
+    expect(doc).not.toContain('<nav');
+    const nav = page({ title: 't', body: html``, nonce: 'n', nav: 'apps' });
+    expect(nav).toContain(
+      '<nav class="site-nav" aria-label="Your account"><a href="/portal" aria-current="page">My apps</a><a href="/account/apps">Connected apps</a></nav>',
+    );
+  });
+  it('carries a script only when given one, with the page nonce, and refuses one that would end early', () => {
+    expect(doc).not.toContain('<script');
+    const scripted = page({ title: 't', body: html``, nonce: 'abc', script: 'go();' });
+    expect(scripted).toContain('<script nonce="abc">go();</script>');
+    expect(() => page({ title: 't', body: html``, nonce: 'abc', script: 'x("</SCRIPT>")' })).toThrow(
+      TypeError,
+    );
+  });
+  it('appends a family of pages’ styles to the one <style>', () => {
+    const styled = page({ title: 't', body: html``, nonce: 'n', styles: '.extra{color:red}' });
+    expect(styled.match(/<style\b/g)).toHaveLength(1);
+    expect(styled).toMatch(/\.extra\{color:red\}<\/style>/);
+  });
   it.each(['', 'a b', '"><script>', "abc'"])('refuses the nonce %j with a TypeError', (nonce) => {
     expect(() => page({ title: 't', body: html``, nonce })).toThrow(TypeError);
   });

@@ -84,6 +84,15 @@ a { color: var(--primary); text-underline-offset: 2px; }
   font-weight: 700; font-size: 1.125rem; letter-spacing: -0.01em; color: var(--text);
 }
 .logo { width: 28px; height: 28px; flex: none; }
+.site-header { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 8px 16px; }
+.site-nav { display: flex; flex-wrap: wrap; gap: 4px; }
+.site-nav a {
+  display: inline-flex; align-items: center; min-height: 44px; padding: 8px 14px; border-radius: 10px;
+  color: var(--muted); font-weight: 600; font-size: 0.9375rem; text-decoration: none;
+}
+.site-nav a:hover { color: var(--text); background: var(--surface); }
+.site-nav a[aria-current="page"] { color: var(--primary); background: var(--surface); box-shadow: inset 0 0 0 1px var(--border); }
+@media (prefers-color-scheme: dark) { .site-nav a[aria-current="page"] { color: var(--focus); } }
 .logo-bg { fill: var(--primary); }
 .logo-key { fill: none; stroke: var(--on-primary); stroke-width: 2; stroke-linecap: round; stroke-linejoin: round; }
 

@@ -3,9 +3,9 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import type { ServerContext } from '../context.js';
 import { TOKEN_PATH } from '../endpoints/token.js';
+import { MANAGE_SCOPE } from '../manage/caller.js';
 import { registerApp } from '../oauth/app-registration.js';
 import { SYSTEM_ACTOR } from '../storage/audit.js';
-import { MANAGE_SCOPE } from '../manage/caller.js';
 import { prepareDataDir } from './data-dir.js';
 import { reason, StartupError } from './startup-error.js';
 

@@ -14,6 +14,8 @@ export interface StartedServer {
   address: string;
   /** The demo app this first start created, if it did. */
   demo: CreatedDemoApp | undefined;
+  /** The bound address of the LATCHKEY_METRICS_PORT listener, if there is one. */
+  metricsAddress: string | undefined;
 }
 
 /**
@@ -36,5 +38,15 @@ export async function startServer(config: Config, logger: Logger): Promise<Start
     (created) => created?.undo(),
   );
   const address = await steps.run('cannot listen', () => listen(server.app, config));
-  return { server, address, demo };
+  // After the main listener: a metrics port in use stops the start like PORT in use (server.close()
+  // above closes both listeners).
+  const { metricsApp } = server;
+  const { metrics } = config;
+  const metricsAddress =
+    metricsApp && metrics.where === 'port'
+      ? await steps.run('cannot listen', () =>
+          listen(metricsApp, config, { port: metrics.port, variable: 'LATCHKEY_METRICS_PORT' }),
+        )
+      : undefined;
+  return { server, address, demo, metricsAddress };
 }

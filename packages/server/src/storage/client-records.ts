@@ -11,6 +11,10 @@ export interface Client {
   grantTypes: string[];
   scopes: string[];
   createdAt: number;
+  /** What the app does, as its developer says (the portal's Description). */
+  description?: string;
+  /** The app's https home page (the portal's Homepage URL). */
+  homepageUrl?: string;
 }
 
 /** A client with the hashes of the secrets valid now (more than one during a rotation grace). */

@@ -19,11 +19,13 @@ export interface SecretRotation {
   cutShort: number[];
 }
 
-/** What an update may change; absent members stay as they are. */
+/** What an update may change; absent members stay as they are (`null` removes a description or homepage). */
 export interface ClientChanges {
   name?: string;
   redirectUris?: string[];
   scopes?: string[];
+  description?: string | null;
+  homepageUrl?: string | null;
 }
 
 /** A secret as the portal lists it: never its value, which was shown once. */
@@ -43,9 +45,14 @@ export interface NewClient {
   redirectUris: string[];
   grantTypes: string[];
   scopes: string[];
+  /** Written only when given, so a database before migration 012 takes the rest. */
+  description?: string;
+  homepageUrl?: string;
 }
 
-type ClientRow = ClientTable;
+/** A row; the hot-path look-up (FIND_WITH_SECRETS_SQL) selects no description or homepage. */
+type ClientRow = Omit<ClientTable, 'description' | 'homepage_url'> &
+  Partial<Pick<ClientTable, 'description' | 'homepage_url'>>;
 
 function toClient(row: ClientRow): Client {
   return {
@@ -57,6 +64,8 @@ function toClient(row: ClientRow): Client {
     grantTypes: JSON.parse(row.grant_types) as string[],
     scopes: splitScopes(row.scopes),
     createdAt: Number(row.created_at),
+    ...(typeof row.description === 'string' && { description: row.description }),
+    ...(typeof row.homepage_url === 'string' && { homepageUrl: row.homepage_url }),
   };
 }
 
@@ -132,6 +141,8 @@ export class ClientRepository {
           grant_types: JSON.stringify(client.grantTypes),
           scopes: client.scopes.join(' '),
           created_at: client.createdAt,
+          ...(client.description !== undefined && { description: client.description }),
+          ...(client.homepageUrl !== undefined && { homepage_url: client.homepageUrl }),
         })
         .execute();
       if (clientSecret !== undefined) {
@@ -294,13 +305,18 @@ export class ClientRepository {
     return existed;
   }
 
-  /** Changes an app's name, redirect URIs or scopes (validated by the caller); `false` if there is none. */
+  /**
+   * Changes an app's name, redirect URIs, scopes, description or homepage (validated by the caller);
+   * `false` if there is none.
+   */
   async update(id: string, changes: ClientChanges): Promise<boolean> {
     if (!isPossibleClientId(id)) return false;
-    const set: Partial<ClientRow> = {};
+    const set: Partial<ClientTable> = {};
     if (changes.name !== undefined) set.name = changes.name;
     if (changes.redirectUris !== undefined) set.redirect_uris = JSON.stringify(changes.redirectUris);
     if (changes.scopes !== undefined) set.scopes = changes.scopes.join(' ');
+    if (changes.description !== undefined) set.description = changes.description;
+    if (changes.homepageUrl !== undefined) set.homepage_url = changes.homepageUrl;
     if (Object.keys(set).length === 0) return (await this.find(id)) !== undefined;
     const result = await this.db.updateTable('clients').set(set).where('id', '=', id).executeTakeFirst();
     this.cache?.delete(id);

@@ -86,6 +86,29 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
+/**
+ * Codes of a call that ran out of time: the client's deadline, PostgreSQL's `statement_timeout` (57014),
+ * `idle_in_transaction_session_timeout` (25P03), `lock_timeout` (55P03), and SQLite's busy timeout.
+ */
+const TIMEOUT_CODES = new Set(['LATCHKEY_DATABASE_TIMEOUT', '57014', '25P03', '55P03', 'SQLITE_BUSY']);
+
+/**
+ * Of an error {@link isDatabaseUnavailable} accepts: whether the call ran past a deadline
+ * (LATCHKEY_DATABASE_TIMEOUT, the wait for a pooled connection included), or the database could not be
+ * reached or refused (GET /metrics counts the two apart).
+ */
+export function databaseFailureKind(error: unknown): 'timeout' | 'unavailable' {
+  for (let e = error; e instanceof Error; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && TIMEOUT_CODES.has(code)) return 'timeout';
+    if (/timeout exceeded when trying to connect|due to connection timeout/i.test(e.message))
+      return 'timeout';
+    if (e instanceof AggregateError && e.errors.some((inner) => databaseFailureKind(inner) === 'timeout'))
+      return 'timeout';
+  }
+  return 'unavailable';
+}
+
 /** SQLSTATE class 22, "data exception": a value the column or the encoding cannot hold (PostgreSQL appendix A). */
 const DATA_EXCEPTION_CLASS = '22';
 

@@ -307,6 +307,9 @@ const migrations: Record<string, Migration> = {
         .alterTable('clients')
         .addColumn('owner_id', 'varchar(64)', (c) => c.references('users.id').onDelete('set null'))
         .execute();
+      // What the portal and the consent page show of an app (oauth/app-registration.ts validates them).
+      await db.schema.alterTable('clients').addColumn('description', 'text').execute();
+      await db.schema.alterTable('clients').addColumn('homepage_url', 'text').execute();
       await db.schema
         .createTable('app_collaborators')
         .addColumn('client_id', 'varchar(255)', (c) =>

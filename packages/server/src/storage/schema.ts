@@ -17,6 +17,10 @@ export interface ClientTable {
   is_resource_server: number;
   /** The user who owns the app (migration 012); null for an app created by the CLI without one. */
   owner_id: string | null;
+  /** What the app does, as its developer says (migration 012; at most 500 characters); null: none. */
+  description: string | null;
+  /** The app's https home page (migration 012); null: none. */
+  homepage_url: string | null;
 }
 
 /** A client secret, stored as SHA-256; several may be valid during a rotation's grace period. */

@@ -22,12 +22,21 @@ export function appRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.post('/apps', async (request, reply) => {
     const caller = await callerOf(ctx, request);
-    const body = readJsonBody(request, ['name', 'type', 'redirect_uris', 'scope']);
+    const body = readJsonBody(request, [
+      'name',
+      'type',
+      'redirect_uris',
+      'scope',
+      'description',
+      'homepage_url',
+    ]);
     const created = await createApp(ctx, caller, {
       name: requiredString(body, 'name'),
       type: body['type'],
       scope: requiredString(body, 'scope'),
       redirectUris: stringsMember(body, 'redirect_uris') ?? [],
+      description: stringMember(body, 'description'),
+      homepageUrl: stringMember(body, 'homepage_url'),
     });
     reply.code(201).header('location', `/manage/v1/apps/${encodeURIComponent(created.app.id)}`);
     // The secret is in this answer only (RFC 7591 §3.2.1); stored as its hash.
@@ -43,7 +52,7 @@ export function appRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.patch<{ Params: { id: string } }>('/apps/:id', async (request) => {
     const caller = await callerOf(ctx, request);
-    const body = readJsonBody(request, ['name', 'redirect_uris', 'scope']);
+    const body = readJsonBody(request, ['name', 'redirect_uris', 'scope', 'description', 'homepage_url']);
     const {
       app: client,
       role,
@@ -52,6 +61,8 @@ export function appRoutes(app: FastifyInstance, ctx: ServerContext): void {
       name: stringMember(body, 'name'),
       scope: stringMember(body, 'scope'),
       redirectUris: stringsMember(body, 'redirect_uris'),
+      description: stringMember(body, 'description'),
+      homepageUrl: stringMember(body, 'homepage_url'),
     });
     return appView(client, role, await emailOf(ctx, ownerId));
   });
