@@ -24,6 +24,7 @@ export const PURGED_TABLES = [
   'client_secrets',
   'signing_keys',
   'audit_events',
+  'throttle_counters',
 ] as const;
 
 /** A table the purge deletes from. */
@@ -181,6 +182,16 @@ function batches(
       async (trx, limit) => {
         const { deleted, more } = await olderAuditEvents(trx, limit);
         return { audit_events: deleted, more };
+      },
+    ],
+    [
+      // A throttle's window that ended counts nothing any more (throttle/postgres.ts starts a new one
+      // over such a row); `reset_at_ms` is in milliseconds.
+      'throttle_counters',
+      async (trx, limit) => {
+        const result = await sql`delete from throttle_counters where key in
+          (select key from throttle_counters where reset_at_ms < ${at * 1000} limit ${limit})`.execute(trx);
+        return { throttle_counters: Number(result.numAffectedRows ?? 0n) };
       },
     ],
   ];

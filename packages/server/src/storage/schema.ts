@@ -174,6 +174,18 @@ export interface AuditEventTable {
   details: string;
 }
 
+/**
+ * A throttle's failure count for one key in its current window (throttle/postgres.ts): shared by every
+ * server on the database. The key is the throttle's name and the SHA-256 of what it counts (an
+ * address, a client ID, an account), never the value itself.
+ */
+export interface ThrottleCounterTable {
+  key: string;
+  count: number;
+  /** When the window ends, epoch milliseconds on the database's clock. */
+  reset_at_ms: number;
+}
+
 /** All tables. */
 export interface Database {
   clients: ClientTable;
@@ -190,4 +202,5 @@ export interface Database {
   instance_secrets: InstanceSecretTable;
   app_collaborators: AppCollaboratorTable;
   audit_events: AuditEventTable;
+  throttle_counters: ThrottleCounterTable;
 }
