@@ -540,6 +540,68 @@ describe.each(dialects())('the management API on %s', (dialect) => {
     expect(dump).not.toContain(rotated.client_secret);
   });
 
+  it('a manage token acts for an admin as a developer: no admin powers for the app that holds it', async () => {
+    const victim = (
+      await owner.call('POST', '/apps', { name: 'Victim', type: 'service', scope: 'data:read' })
+    ).json();
+    const tool = await registerThreeLeggedApp(s, { scope: 'data:read manage' });
+    const { access_token } = await getTokens(s, admin.browser, tool, { scope: 'data:read manage' });
+    const asTool = (method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown) =>
+      s.app.inject({
+        method,
+        url: `${API}${path}`,
+        headers: {
+          authorization: `Bearer ${access_token}`,
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body ? { payload: JSON.stringify(body) } : {}),
+      });
+    expect((await asTool('GET', '/apps')).json().apps).toEqual([]);
+    expectProblem(
+      await asTool('POST', `/apps/${victim.client_id}/secrets`, { grace_seconds: 0 }),
+      404,
+      'not_found',
+    );
+    expectProblem(
+      await asTool('PATCH', `/apps/${victim.client_id}`, { redirect_uris: ['https://evil.example/cb'] }),
+      404,
+      'not_found',
+    );
+    const restricted = await asTool('POST', '/apps', { name: 'Mine', type: 'service', scope: 'data:write' });
+    expectProblem(restricted, 403, 'forbidden');
+    // The admin's own session keeps its powers.
+    expect((await admin.call('GET', `/apps/${victim.client_id}`)).statusCode).toBe(200);
+  });
+
+  it('refuses a non-ASCII X-CSRF-Token of the right length as any wrong token, never a 500', async () => {
+    const forged = `${'a'.repeat(42)}\u00e9`;
+    const res = await owner.call(
+      'POST',
+      '/apps',
+      { name: 'X', type: 'service', scope: 'data:read' },
+      { 'x-csrf-token': forged },
+    );
+    expectProblem(res, 403, 'csrf_token_invalid');
+  });
+
+  it('refuses a homepage URL or name a page could not show as typed', async () => {
+    const app = (
+      await owner.call('POST', '/apps', { name: 'Linked', type: 'service', scope: 'data:read' })
+    ).json();
+    for (const homepage of [
+      'https://example.com\\path',
+      'https://example.com/\u0001',
+      'https://example.com/ a',
+    ]) {
+      const res = await owner.call('PATCH', `/apps/${app.client_id}`, { homepage_url: homepage });
+      expect(expectProblem(res, 400, 'invalid_body').field).toBe('homepage_url');
+    }
+    for (const name of ['Bank\u202eevil', 'Zero\u200bwidth']) {
+      const res = await owner.call('POST', '/apps', { name, type: 'service', scope: 'data:read' });
+      expect(expectProblem(res, 400, 'invalid_body').field).toBe('name');
+    }
+  });
+
   it('answers unknown routes under the prefix with a problem', async () => {
     expectProblem(await owner.call('GET', '/nothing'), 404, 'not_found');
   });

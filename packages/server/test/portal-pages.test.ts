@@ -127,6 +127,15 @@ describe('the developer portal pages', () => {
     }
   });
 
+  it('refuses a non-ASCII anti-CSRF value of the right length as a wrong one (403 page), never a 500', async () => {
+    const res = await owner.browser.post('/portal/apps/new', {
+      csrf: `${'a'.repeat(42)}\u00e9`,
+      name: 'X',
+      type: 'service',
+    });
+    expect(res.statusCode).toBe(403);
+  });
+
   it('refuses a form from a signed-out browser, and any form without its anti-CSRF value', async () => {
     const anonymous = new InjectBrowser(s.app);
     const csrf = csrfOf((await anonymous.get('/login')).body);
@@ -483,6 +492,19 @@ describe('the developer portal pages', () => {
     expect((await helper.get(`/portal/apps/${id}`)).statusCode).toBe(404);
     // Removing them again (a stale page) changes nothing.
     expect((await owner.post(`/portal/apps/${id}/collaborators/${helper.id}/remove`)).statusCode).toBe(303);
+  });
+
+  it('renders an app whose stored homepage a link may not carry (a backslash) as text, so its page still opens', async () => {
+    const res = await createThroughForm(owner, { name: 'Old homepage' });
+    const clientId = clientIdOf(res.body);
+    await s.ctx.db
+      .updateTable('clients')
+      .set({ homepage_url: 'https://example.com\\path' })
+      .where('id', '=', clientId)
+      .execute();
+    const page = await owner.get(`/portal/apps/${clientId}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).not.toContain('href="https://example.com\\path"');
   });
 
   it('deletes an app only when its name is typed on the confirmation page', async () => {

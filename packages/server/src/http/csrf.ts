@@ -19,6 +19,17 @@ function bind(key: Buffer, binding: 'session' | 'pre-session', value: string): s
   return createHmac('sha256', key).update(`${binding}\0${value}`).digest('base64url');
 }
 
+/**
+ * Whether a presented value is the expected token, in constant time. Compared as bytes of equal length:
+ * a value of as many characters but other bytes (non-ASCII) is simply not the token, never an
+ * exception from timingSafeEqual (a 500).
+ */
+function sameToken(expected: string, presented: string): boolean {
+  const a = Buffer.from(expected);
+  const b = Buffer.from(presented);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 /** The session cookie, when the browser has one of the shape this server issues. */
 function sessionCookie(request: FastifyRequest, names: CookieNames): string | undefined {
   const session = readCookie(request, names.session);
@@ -68,8 +79,7 @@ export function checkCsrf(
     throw pageError('FORM_EXPIRED');
   const expected = expectedToken(request, names, key);
   const field = params.get('csrf');
-  if (!expected || !field || expected.length !== field.length) throw pageError('FORM_EXPIRED');
-  if (!timingSafeEqual(Buffer.from(expected), Buffer.from(field))) throw pageError('FORM_EXPIRED');
+  if (!expected || !field || !sameToken(expected, field)) throw pageError('FORM_EXPIRED');
 }
 
 /**
@@ -88,6 +98,5 @@ export function csrfHeaderValid(
   const session = sessionCookie(request, names);
   const header = request.headers['x-csrf-token'];
   if (!session || typeof header !== 'string') return false;
-  const expected = bind(key, 'session', session);
-  return expected.length === header.length && timingSafeEqual(Buffer.from(expected), Buffer.from(header));
+  return sameToken(bind(key, 'session', session), header);
 }

@@ -61,7 +61,10 @@ async function tokenUser(ctx: ServerContext, token: string): Promise<User> {
 /** Authenticates a management request, or throws the problem that answers it. */
 export async function callerOf(ctx: ServerContext, request: FastifyRequest): Promise<Caller> {
   const token = bearerToken(request);
-  if (token !== undefined) return { user: await tokenUser(ctx, token), via: 'token' };
+  // A token acts for its user as a developer, never as an admin: an admin who allowed some app the
+  // manage scope would otherwise hand that app every app on the server (test/manage-api.test.ts).
+  if (token !== undefined)
+    return { user: { ...(await tokenUser(ctx, token)), isAdmin: false }, via: 'token' };
   const user = await currentUser(ctx, request);
   if (!user)
     throw problem(

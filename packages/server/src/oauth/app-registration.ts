@@ -39,9 +39,14 @@ function checkedName(raw: string): string {
   const name = raw.trim();
   if (name.length === 0 || name.length > 100)
     throw new AppRegistrationError('name must be 1 to 100 characters', 'name');
-  // Shown on the consent page and in lists: one line of text (PostgreSQL refuses NUL in text).
-  if (/\p{Cc}/u.test(name))
-    throw new AppRegistrationError('name must not contain control characters', 'name');
+  // Shown on the consent page and in lists: one line of text (PostgreSQL refuses NUL in text), and no
+  // invisible formatting (bidi overrides, zero-width characters) that would make it read as another
+  // app's name (RFC 6819 §4.4.1.4).
+  if (/[\p{Cc}\p{Cf}]/u.test(name))
+    throw new AppRegistrationError(
+      'name must not contain control or invisible formatting characters',
+      'name',
+    );
   return name;
 }
 
@@ -96,8 +101,11 @@ function checkedHomepage(raw: string): string | null {
     throw fail('must be an absolute URL such as https://example.com');
   }
   const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-  if (!(url.protocol === 'https:' || (url.protocol === 'http:' && local)) || /\s/.test(uri))
+  if (!(url.protocol === 'https:' || (url.protocol === 'http:' && local)))
     throw fail('must use https (http only for localhost)');
+  // Stored as typed and later shown as a link: what a link may not hold (pages/html.ts safeUrl) is
+  // refused here, not found when the app's page renders.
+  if (/[\s\\\p{Cc}]/u.test(uri)) throw fail('must not contain spaces, backslashes or control characters');
   if (url.username || url.password) throw fail('must not contain a user name or password');
   return uri;
 }

@@ -43,6 +43,10 @@ const SQLITE_UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR)(_|$)/;
 
 const UNAVAILABLE_CODES = new Set([
   'LATCHKEY_DATABASE_TIMEOUT',
+  // PostgreSQL gave up a transaction to break a deadlock or a serialization conflict (SQLSTATE class
+  // 40): nothing was written, and the client may retry (RFC 9110 §15.6.4).
+  '40P01',
+  '40001',
   // The throttles' shared counters (PostgreSQL or Redis) cannot be reached (throttle/store.ts).
   'LATCHKEY_COUNTERS_UNAVAILABLE',
   'ECONNREFUSED',

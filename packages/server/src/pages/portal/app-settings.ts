@@ -28,10 +28,17 @@ export interface SettingsView {
 
 const EDIT_ORDER: readonly FormField[] = ['name', 'description', 'homepage_url', 'redirect_uris', 'scope'];
 
-/** A link to the homepage, shown as its text (refused by safeUrl unless it is http(s)). */
+/**
+ * A link to the homepage, shown as its text. One that safeUrl refuses (stored before registration
+ * refused such URLs) is shown as text only: the page that would fix it must still render.
+ */
 function homepageLink(url: string | undefined): SafeHtml {
   if (url === undefined) return html`<span class="optional">None</span>`;
-  return html`<a href="${safeUrl(url, 'homepageUrl')}" rel="noopener noreferrer">${url}</a>`;
+  try {
+    return html`<a href="${safeUrl(url, 'homepageUrl')}" rel="noopener noreferrer">${url}</a>`;
+  } catch {
+    return html`${url}`;
+  }
 }
 
 /** The app type, which no one changes after creation. */

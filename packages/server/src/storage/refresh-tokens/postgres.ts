@@ -102,9 +102,21 @@ function lockingRotation(
 ): (rotation: Rotation) => Promise<RotationOutcome> {
   return (rotation) =>
     db.transaction().execute(async (trx): Promise<RotationOutcome> => {
-      // FOR UPDATE locks the grant (serializing changes to it) and the token row, so a row changed
-      // while we waited is re-read, not seen as it was before the wait. The next row's ID comes from
-      // the sequence in the same round trip.
+      // The grant's row first, as the one-statement rotation locks it (rotateHead): two orders of the
+      // same two locks would deadlock parallel refreshes of one grant. Then FOR UPDATE on the joined
+      // rows, so a row changed while we waited is re-read, not seen as it was before the wait. The
+      // next row's ID comes from the sequence in the same round trip.
+      await trx
+        .selectFrom('grants')
+        .select('id')
+        .where('id', '=', (eb) =>
+          eb
+            .selectFrom('refresh_tokens')
+            .select('refresh_tokens.grant_id')
+            .where(whereLocated(rotation.locator)),
+        )
+        .forUpdate()
+        .execute();
       const stored = await trx
         .selectFrom('refresh_tokens')
         .innerJoin('grants', 'grants.id', 'refresh_tokens.grant_id')
