@@ -46,8 +46,12 @@ describe('the consent page tells the user about the app', () => {
     );
     const res = await consentFor(app.id, 'https://photos.example/cb');
     expect(res.statusCode).toBe(200);
-    expect(res.body).toContain('<p class="about-description">Prints the photos of your projects</p>');
-    expect(res.body).toContain('<dt>Developer</dt><dd>dev@photos.example</dd>');
+    expect(res.body).toContain(
+      '<p class="about-description"><span class="about-label">The developer says:</span> Prints the photos of your projects</p>',
+    );
+    expect(res.body).toContain(
+      '<dt>Developer</dt><dd>dev@photos.example <span class="unverified">not verified</span></dd>',
+    );
     expect(res.body).toContain(
       '<strong>www.photos.example</strong> <span class="unverified">not verified</span>',
     );

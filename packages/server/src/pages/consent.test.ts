@@ -77,8 +77,12 @@ describe('consentPage', () => {
         developer: 'dev@acme.example',
       },
     });
-    expect(known).toContain('<p class="about-description">Dashboards for Acme</p>');
-    expect(known).toContain('<dt>Developer</dt><dd>dev@acme.example</dd>');
+    expect(known).toContain(
+      '<p class="about-description"><span class="about-label">The developer says:</span> Dashboards for Acme</p>',
+    );
+    expect(known).toContain(
+      '<dt>Developer</dt><dd>dev@acme.example <span class="unverified">not verified</span></dd>',
+    );
     expect(known).toContain('<strong>acme.example</strong> <span class="unverified">not verified</span>');
     expect(doc).toContain('<dd>None given: this app has no verified homepage</dd>');
     expect(doc).toContain('<dd>Registered by the operator of this service</dd>');

@@ -40,9 +40,13 @@ export interface AppAbout {
  */
 function aboutApp(about: AppAbout) {
   return html`<section class="about-app" aria-label="About this app">
-${about.description ? html`<p class="about-description">${about.description}</p>` : ''}
+${about.description ? html`<p class="about-description"><span class="about-label">The developer says:</span> ${about.description}</p>` : ''}
 <dl>
-<div><dt>Developer</dt><dd>${about.developer ?? 'Registered by the operator of this service'}</dd></div>
+<div><dt>Developer</dt><dd>${
+    about.developer
+      ? html`${about.developer} <span class="unverified">not verified</span>`
+      : 'Registered by the operator of this service'
+  }</dd></div>
 <div><dt>Website</dt><dd>${
     about.homepageHost
       ? html`<strong>${about.homepageHost}</strong> <span class="unverified">not verified</span>`

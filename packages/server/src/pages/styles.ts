@@ -205,6 +205,7 @@ input[aria-invalid="true"] { border-color: var(--danger); }
 .scopes-empty { margin-top: 10px; color: var(--muted); }
 .about-app { margin: 20px 0 4px; padding: 12px 16px; border: 1px solid var(--border); border-radius: 10px; background: var(--surface-muted); font-size: 0.875rem; }
 .about-description { margin: 0 0 8px; overflow-wrap: anywhere; }
+.about-label { color: var(--muted); }
 .about-app dl { margin: 0; display: grid; gap: 4px; }
 .about-app dl div { display: flex; gap: 12px; align-items: baseline; }
 .about-app dt { color: var(--muted); flex: 0 0 5.5em; margin: 0; }

@@ -63,7 +63,7 @@ export function profileFields(values: AppFormValues, errors: FieldErrors, focus?
     label: 'Name',
     value: values.name,
     error: errors.name,
-    hint: 'Users see it when your app asks for access.',
+    hint: 'Users see it when your app asks for access, with the description, the homepage and your email.',
     required: true,
     maxlength: MAX.name,
     autofocus: focus === 'name',
