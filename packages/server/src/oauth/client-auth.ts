@@ -6,6 +6,7 @@ import type { FailureLimiter } from '../http/rate-limit.js';
 import { type Metrics, NO_METRICS } from '../metrics/metrics.js';
 import type { ClientRepository, ClientWithSecrets } from '../storage/clients.js';
 import { DUMMY_HASH, hashesEqual, sha256Hex } from '../tokens/random.js';
+import { secretMismatchReason, throttledReason } from './client-auth-reasons.js';
 import { oauthError, retryAfterValue } from './errors.js';
 
 /** The methods this server accepts, as advertised in metadata (RFC 8414 §2). */
@@ -14,11 +15,24 @@ export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post',
 /** How many times the configured limit one client ID may fail from all IPs together. */
 export const PER_CLIENT_LIMIT_FACTOR = 10;
 
+/**
+ * The app a request names, as authentication learns it: for the portal's Recent errors, which records a
+ * failure only for an app that exists (a made-up client ID costs nothing).
+ */
+export interface ClientClaim {
+  /** The client ID the credentials name (Basic header or body), once they could be read. */
+  clientId: string | undefined;
+  /** Whether it was looked up and exists. */
+  known: boolean;
+}
+
 /** What authentication needs from the request. */
 export interface ClientAuthInput {
   authorization: string | undefined;
   params: Params;
   ip: string;
+  /** Filled in as the credentials are read and looked up, when given. */
+  claim?: ClientClaim | undefined;
 }
 
 /**
@@ -105,20 +119,28 @@ export class ClientAuthenticator {
    */
   async authenticate(input: ClientAuthInput): Promise<ClientWithSecrets> {
     const presented = presentedCredentials(input);
+    const { claim } = input;
+    if (claim) claim.clientId = presented.clientId;
     const keys = limitKeys(presented.clientId, input.ip);
     // Sheds load: a caller already over a limit costs no lookup.
     this.refuseIfLimited(keys);
     // An ID that cannot exist is not looked up (storage/clients.ts) and costs the same dummy comparison.
     const client = await this.clients.findWithSecrets(presented.clientId);
+    if (claim) claim.known = client !== undefined;
     // RFC 6819 §5.2.3.7: from here on nothing awaits, so checking the limit, comparing the secret and
     // recording a failure are one step; N guesses sent in parallel cannot all pass the limit, and
     // right secrets in flight are never counted as failures.
     this.refuseIfLimited(keys);
-    if (!this.verify(client, presented.secret)) {
+    // A public app presents no secret: nothing to hash (verify compares none).
+    const presentedHash = client?.isPublic ? '' : sha256Hex(presented.secret ?? '');
+    if (!this.verify(client, presented.secret, presentedHash)) {
       this.limits.strict.fail(keys.strict);
       this.limits.perClient.fail(keys.perClient);
       this.metrics.clientAuthFailed();
-      throw oauthError('INVALID_CLIENT', 'client authentication failed');
+      // The same answer whatever failed; why, only for the developer of an app that exists.
+      const failed = oauthError('INVALID_CLIENT', 'client authentication failed');
+      if (client) failed.because(secretMismatchReason(this.clients, client, presented.secret, presentedHash));
+      throw failed;
     }
     return client as ClientWithSecrets;
   }
@@ -128,14 +150,18 @@ export class ClientAuthenticator {
     const perClient = this.limits.perClient.retryAfter(keys.perClient);
     if (strict === undefined && perClient === undefined) return;
     this.metrics.throttleRefused('client_auth');
+    const wait = Math.max(strict ?? 0, perClient ?? 0);
     throw oauthError('TOO_MANY_REQUESTS', 'too many failed attempts; retry later', {
-      'retry-after': retryAfterValue(Math.max(strict ?? 0, perClient ?? 0)),
-    });
+      'retry-after': retryAfterValue(wait),
+    }).because(throttledReason(wait));
   }
 
-  private verify(client: ClientWithSecrets | undefined, secret: string | undefined): boolean {
+  private verify(
+    client: ClientWithSecrets | undefined,
+    secret: string | undefined,
+    presentedHash: string,
+  ): boolean {
     if (client?.isPublic) return secret === undefined;
-    const presentedHash = sha256Hex(secret ?? '');
     const hashes = client && client.secretHashes.length > 0 ? client.secretHashes : [DUMMY_HASH];
     let ok = false;
     for (const hash of hashes) ok = hashesEqual(presentedHash, hash) || ok;

@@ -39,12 +39,19 @@ export class StartupSteps {
 }
 
 /**
- * Closes what a server context holds open: the key reload timer, the signing worker, the database.
- * Each is closed even if one before it fails; the first failure is then thrown.
+ * Closes what a server context holds open: the usage and recent-error writers (after writing what they
+ * hold), the key reload timer, the signing worker, the database. Each is closed even if one before it
+ * fails; the first failure is then thrown.
  */
 export async function closeContext(ctx: ServerContext): Promise<void> {
   const failures: unknown[] = [];
-  for (const close of [() => ctx.keys.stop(), () => ctx.signer.close(), () => ctx.db.destroy()]) {
+  for (const close of [
+    () => ctx.usage.stop(),
+    () => ctx.recentErrors.stop(),
+    () => ctx.keys.stop(),
+    () => ctx.signer.close(),
+    () => ctx.db.destroy(),
+  ]) {
     try {
       await close();
     } catch (error) {
