@@ -200,13 +200,11 @@ describe.each(dialects())('Recent errors on %s', (dialect) => {
   });
 
   it('the authorization endpoint: a redirect_uri not registered, a scope the app lacks', async () => {
-    const page = await browser.get(
-      `/oauth/authorize?${new URLSearchParams({
-        response_type: 'code',
-        client_id: three.client.id,
-        redirect_uri: `${three.redirectUri}/`,
-      })}`,
-    );
+    const authorize = (query: Record<string, string>) =>
+      browser.get(
+        `/oauth/authorize?${new URLSearchParams({ response_type: 'code', client_id: three.client.id, ...query })}`,
+      );
+    const page = await authorize({ redirect_uri: `${three.redirectUri}/` });
     expect(page.statusCode).toBe(400);
     expect(page.body).not.toContain(`${three.redirectUri}/`);
     expect(await latest(three.client.id)).toMatchObject({
@@ -214,15 +212,7 @@ describe.each(dialects())('Recent errors on %s', (dialect) => {
       error: 'redirect_uri_mismatch',
       reason: `redirect_uri does not match: registered ${three.redirectUri}, got ${three.redirectUri}/`,
     });
-    const redirect = await browser.get(
-      `/oauth/authorize?${new URLSearchParams({
-        response_type: 'code',
-        client_id: three.client.id,
-        redirect_uri: three.redirectUri,
-        scope: 'admin',
-        state: 'st',
-      })}`,
-    );
+    const redirect = await authorize({ redirect_uri: three.redirectUri, scope: 'admin', state: 'st' });
     expect(redirect.statusCode).toBe(303);
     const location = new URL(String(redirect.headers['location']));
     expect(Object.fromEntries(location.searchParams)).toEqual({
