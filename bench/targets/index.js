@@ -20,6 +20,8 @@ export function targetsFor(baseline) {
     bare,
     oidcProvider,
     ...latchkey(clientCredentialsTarget),
+    ...latchkey((build) => clientCredentialsTarget(build, 'postgres')),
+    ...latchkey((build) => clientCredentialsTarget(build, 'postgres-redis')),
     ...latchkey((build) => refreshTarget('sqlite', build)),
     ...latchkey((build) => refreshTarget('postgres', build)),
   ];

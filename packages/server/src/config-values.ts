@@ -293,3 +293,28 @@ export function databaseUrl(raw: string | undefined, dataDir: string): string {
     `${name} must be a postgres:// or postgresql:// URL, a file: or sqlite: URL or a file path, not a ${scheme}: URL`,
   );
 }
+
+/**
+ * LATCHKEY_REDIS_URL: unset (the throttles count in the database: PostgreSQL's `throttle_counters`, or
+ * this process on SQLite), or a `redis://` / `rediss://` (TLS) URL with a host, where every server
+ * naming it shares the counts. Never echoed: it may carry a password.
+ * @see https://www.iana.org/assignments/uri-schemes/prov/redis
+ */
+export function redisUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const name = 'LATCHKEY_REDIS_URL';
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === undefined || !/^rediss?:$/.test(parsed.protocol) || parsed.hostname === '') {
+    throw new ConfigError(`${name} must be a redis:// or rediss:// URL with a host`);
+  }
+  // `/<n>` selects a database: a number, nothing else.
+  if (!/^\/?(\d+)?$/.test(parsed.pathname) || parsed.hash) {
+    throw new ConfigError(`${name} may name only a database number after the host (redis://host:6379/0)`);
+  }
+  return raw;
+}

@@ -74,6 +74,39 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ LATCHKEY_DATABASE_URL: raw })).not.toThrow(/hunter2/);
     });
   });
+  describe('LATCHKEY_REDIS_URL', () => {
+    it('is unset by default (the throttles count in the database)', () => {
+      expect(loadConfig({}).redisUrl).toBeUndefined();
+      expect(loadConfig({ LATCHKEY_REDIS_URL: '' }).redisUrl).toBeUndefined();
+    });
+    it.each([
+      'redis://127.0.0.1:6379',
+      'redis://:hunter2@cache.example:6380/2',
+      'rediss://user:pw@cache.example',
+      'redis://cache.example/',
+    ])('accepts %j', (raw) => {
+      expect(loadConfig({ LATCHKEY_REDIS_URL: raw }).redisUrl).toBe(raw);
+    });
+    it.each([
+      'http://cache.example',
+      'cache.example:6379',
+      'redis:cache.example',
+      'redis://',
+      'unix:///run/redis.sock',
+      'redis://:hunter2@cache.example/db',
+      'redis://cache.example/0#x',
+    ])('refuses %j with one line naming the variable, never echoing a password', (raw) => {
+      expect(() => loadConfig({ LATCHKEY_REDIS_URL: raw })).toThrow(ConfigError);
+      expect(() => loadConfig({ LATCHKEY_REDIS_URL: raw })).toThrow(/^LATCHKEY_REDIS_URL [^\n]+$/);
+      expect(() => loadConfig({ LATCHKEY_REDIS_URL: raw })).not.toThrow(/hunter2/);
+    });
+  });
+
+  it('LATCHKEY_KEY_RELOAD_INTERVAL: checks the signing keys every 2 s by default (a rotation reaches every server within 5 s)', () => {
+    expect(loadConfig({}).keyReloadMs).toBe(2_000);
+    expect(loadConfig({ LATCHKEY_KEY_RELOAD_INTERVAL: '10s' }).keyReloadMs).toBe(10_000);
+  });
+
   describe('durations that mean nothing or overflow a date', () => {
     const AFTER_9999 = String(300_000_000_000); // about 9500 years
     it.each([

@@ -16,6 +16,7 @@ import {
   type MetricsSetting,
   metricsSetting,
   previousKeyEncryptionKeys,
+  redisUrl,
   restrictedScopes,
   scopeCatalogue,
   scopeDescriptions,
@@ -41,8 +42,13 @@ export interface Config {
   databaseUrl: string;
   /** PostgreSQL connections per server process. */
   databasePoolSize: number;
-  /** SQLite: app registrations kept in memory for client authentication, least recently used out. */
+  /** App registrations kept in memory for client authentication, least recently used out. */
   clientCacheSize: number;
+  /**
+   * LATCHKEY_REDIS_URL: where the throttles' counts are shared (`redis://` or `rediss://`); unset: in
+   * PostgreSQL's `throttle_counters`, or in this process on SQLite (throttle/open.ts).
+   */
+  redisUrl: string | undefined;
   /**
    * Deadline of every database call of a request (ms): a statement, a connection from the pool, a
    * transaction (storage/database.ts); SQLite's busy timeout. Kept well below clients' own timeouts, so
@@ -83,7 +89,10 @@ export interface Config {
   requestTimeoutMs: number;
   /** Milliseconds to let in-flight requests finish on SIGTERM. */
   shutdownGraceMs: number;
-  /** How often a running server re-reads the signing keys, so a rotation reaches it (ms). */
+  /**
+   * How often a running server checks the signing keys for a change and reloads them if there was one,
+   * so a rotation reaches every server within it (ms).
+   */
   keyReloadMs: number;
   /**
    * Sign tokens on a worker thread (`worker`, the default with more than one core: the event loop keeps
@@ -150,7 +159,7 @@ export const DEFAULT_SCOPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
 
 /**
  * Reads the configuration. Variables: PORT, HOST, LATCHKEY_ISSUER, LATCHKEY_AUDIENCE,
- * LATCHKEY_DATA_DIR, LATCHKEY_DATABASE_URL, LATCHKEY_DATABASE_POOL_SIZE, LATCHKEY_CLIENT_CACHE_SIZE, LATCHKEY_DATABASE_TIMEOUT,
+ * LATCHKEY_DATA_DIR, LATCHKEY_DATABASE_URL, LATCHKEY_DATABASE_POOL_SIZE, LATCHKEY_CLIENT_CACHE_SIZE, LATCHKEY_DATABASE_TIMEOUT, LATCHKEY_REDIS_URL,
  * LATCHKEY_SIGNING_ALG, LATCHKEY_ACCESS_TOKEN_TTL,
  * LATCHKEY_LOG_LEVEL, LATCHKEY_AUTH_MAX_FAILURES, LATCHKEY_AUTH_FAILURE_WINDOW, LATCHKEY_DEMO_APP,
  * LATCHKEY_SCOPES, LATCHKEY_REQUEST_TIMEOUT, LATCHKEY_SHUTDOWN_GRACE, LATCHKEY_KEY_RELOAD_INTERVAL, LATCHKEY_SIGNING_THREAD,
@@ -191,6 +200,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     databaseUrl: databaseUrl(env['LATCHKEY_DATABASE_URL'], dataDir),
     databasePoolSize: integer(env, 'LATCHKEY_DATABASE_POOL_SIZE', 10, 1, 1000),
     clientCacheSize: integer(env, 'LATCHKEY_CLIENT_CACHE_SIZE', 10_000, 1, 10_000_000),
+    redisUrl: redisUrl(env['LATCHKEY_REDIS_URL']),
     databaseTimeoutMs: boundedDuration(env, 'LATCHKEY_DATABASE_TIMEOUT', 5, 1, 60),
     signingAlg,
     keyEncryptionKey: kek,
@@ -208,7 +218,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     requestTimeoutMs: timer('LATCHKEY_REQUEST_TIMEOUT', 30, 1) * 1000,
     // 0: stop at once, without waiting for in-flight requests.
     shutdownGraceMs: timer('LATCHKEY_SHUTDOWN_GRACE', 10, 0) * 1000,
-    keyReloadMs: timer('LATCHKEY_KEY_RELOAD_INTERVAL', 30, 1) * 1000,
+    // A check is one small read (keys/key-manager.ts): often enough that a rotation reaches every
+    // server well within 5 s.
+    keyReloadMs: timer('LATCHKEY_KEY_RELOAD_INTERVAL', 2, 1) * 1000,
     signing: boolean(env, 'LATCHKEY_SIGNING_THREAD', availableParallelism() > 1) ? 'worker' : 'inline',
     // RFC 6749 §4.1.2: a maximum authorization code lifetime of 10 minutes is RECOMMENDED.
     codeTtl: lifetime('LATCHKEY_CODE_TTL', 60, 1, MAX_CODE_TTL),

@@ -5,12 +5,13 @@ import type { UsageCounter } from './activity/usage-counter.js';
 import type { Config } from './config.js';
 import type { InFlight } from './http/in-flight.js';
 import type { LoginThrottle } from './http/login-throttle.js';
-import type { FailureLimiter } from './http/rate-limit.js';
 import type { KeyManager } from './keys/key-manager.js';
 import type { Metrics } from './metrics/metrics.js';
 import type { ClientAuthenticator } from './oauth/client-auth.js';
 import type { Db } from './storage/database.js';
 import type { Repositories } from './storage/repositories.js';
+import type { CounterStore } from './throttle/store.js';
+import type { Throttle } from './throttle/throttle.js';
 import type { Signer } from './tokens/signer.js';
 
 /** The server's shared state, built once at start: configuration, one repository per concern, keys. */
@@ -27,7 +28,12 @@ export interface ServerContext extends Repositories {
   /** Failed sign-ins per (account, IP) and per IP (refused), and per account (slowed down). */
   loginThrottle: LoginThrottle;
   /** Sign-up attempts per IP, successful or not. */
-  signupLimiter: FailureLimiter;
+  signupThrottle: Throttle;
+  /**
+   * The store every server on this database shares the throttles' counts in (PostgreSQL, or Redis
+   * with LATCHKEY_REDIS_URL); `undefined` on SQLite, where they stay in this process.
+   */
+  counters: CounterStore | undefined;
   /** Handlers still running (shutdown waits for them before closing the database). */
   inFlight: InFlight;
   /** What GET /metrics exposes; a no-op when metrics are off, so callers never check (metrics/). */

@@ -118,7 +118,7 @@ export const ERRORS = {
     code: 'temporarily_unavailable',
     status: 503,
     answer: 'json',
-    rule: 'RFC 9110 §15.6.4: the database cannot be reached (with Retry-After)',
+    rule: "RFC 9110 §15.6.4: the database (or the throttles' shared counters) cannot be reached (with Retry-After)",
     raisedIn: ['http/error-handler.ts'],
   },
   SHUTTING_DOWN: {
@@ -322,7 +322,7 @@ export const ERRORS = {
     code: 'temporarily_unavailable',
     status: 503,
     answer: 'page',
-    rule: 'RFC 9110 §15.6.4: the database cannot be reached',
+    rule: "RFC 9110 §15.6.4: the database cannot be reached, or, for sign-in, the throttles' shared counters",
     raisedIn: ['http/error-handler.ts'],
     title: 'Temporarily unavailable',
     detail: 'The service cannot answer right now. Try again in a moment.',

@@ -8,7 +8,6 @@ import type { Config } from './config.js';
 import type { ServerContext } from './context.js';
 import { InFlight } from './http/in-flight.js';
 import { LoginThrottle } from './http/login-throttle.js';
-import { FailureLimiter } from './http/rate-limit.js';
 import { KeyDecryptionError } from './keys/key-encryption.js';
 import { KeyManager } from './keys/key-manager.js';
 import { createLogger } from './logger.js';
@@ -26,6 +25,7 @@ import { migrate } from './storage/migrations.js';
 import { schedulePurge } from './storage/purge.js';
 import { openRepositories } from './storage/repositories.js';
 import { SigningKeyRepository } from './storage/signing-keys.js';
+import { buildThrottles, openCounterStore } from './throttle/open.js';
 import { InlineSigner, WorkerSigner } from './tokens/signer.js';
 
 /** A running (or injectable) server. */
@@ -109,9 +109,16 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
   );
   const csrfKey = await steps.run(database, () => loadCsrfKey(db));
   const repositories = openRepositories(db, { clientCacheSize: config.clientCacheSize });
+  // Every server on one PostgreSQL (or one Redis) shares the throttles' counts.
+  const counters = await steps.run(
+    'cannot reach the throttle counters (LATCHKEY_REDIS_URL)',
+    () => openCounterStore(config, db, logger),
+    (store) => store?.close(),
+  );
+  const throttles = buildThrottles(config, counters);
   const limits = {
-    strict: new FailureLimiter(config.authMaxFailures, config.authFailureWindow),
-    perClient: new FailureLimiter(config.authMaxFailures * PER_CLIENT_LIMIT_FACTOR, config.authFailureWindow),
+    strict: config.authMaxFailures,
+    perClient: config.authMaxFailures * PER_CLIENT_LIMIT_FACTOR,
   };
   const signer = config.signing === 'worker' ? new WorkerSigner() : new InlineSigner();
   const metrics = openMetrics(config, db, repositories);
@@ -123,11 +130,12 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
     db,
     keys,
     csrfKey,
-    authenticator: new ClientAuthenticator(repositories.clients, limits, metrics),
+    authenticator: new ClientAuthenticator(repositories.clients, throttles.auth, limits, metrics),
     logger,
     signer,
-    loginThrottle: new LoginThrottle(config.loginMaxFailures, config.loginFailureWindow),
-    signupLimiter: new FailureLimiter(config.signupMaxPerIp, config.signupWindow),
+    loginThrottle: new LoginThrottle(throttles.login, config.loginMaxFailures),
+    signupThrottle: throttles.signup,
+    counters,
     inFlight: new InFlight(),
     metrics,
     recentErrors: new ErrorRecorder(repositories.appErrors, logger),

@@ -66,6 +66,20 @@ describe.each(dialects())('client authentication throttling on %s', (dialect) =>
     expectThrottled(await tokenFrom(s, '10.0.0.1', s.credentials.clientSecret));
   });
 
+  it('the right secret at the end of a burst of 20 wrong ones is refused: the counts are read after the comparison, never with the lookup', async () => {
+    await start();
+    // Warm the registration cache, so every request of the burst finds its app without a query.
+    expect((await tokenFrom(s, '10.0.0.9', s.credentials.clientSecret)).statusCode).toBe(200);
+    const burst = [
+      ...Array.from({ length: 20 }, (_, i) => tokenFrom(s, '10.0.0.1', `guess-${i}`)),
+      tokenFrom(s, '10.0.0.1', s.credentials.clientSecret),
+    ];
+    const responses = await Promise.all(burst);
+    // Read before the comparison, the right secret's counts would miss the burst's failures (200).
+    expectThrottled(responses.at(-1) as LightMyRequestResponse);
+    expect(statuses(responses)).toEqual([...Array(5).fill(401), ...Array(16).fill(429)]);
+  });
+
   it('the right secret is never throttled: 30 in parallel, then many in a row after near-limit failures', async () => {
     await start();
     const parallel = await Promise.all(

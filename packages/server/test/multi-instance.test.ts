@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cli, cliAsync, fetchToken, type ServerProcess, startProcess } from './support/process.js';
 import { dialects, freshDatabase, kekEnv } from './support/server.js';
@@ -39,6 +39,26 @@ class CuttableProxy {
 
 const hasPostgres = dialects().includes('postgres');
 
+/** Secret rotation, app deletion and key rotation reach every server on one database within this. */
+const PROPAGATION_MS = 5_000;
+
+/**
+ * Polls `check` on each server until it passes, and fails if that takes longer than
+ * {@link PROPAGATION_MS} from `since` (when the change was committed).
+ */
+async function seenByAll(
+  servers: ServerProcess[],
+  since: number,
+  check: (s: ServerProcess) => Promise<void>,
+) {
+  await Promise.all(
+    servers.map((server) =>
+      vi.waitFor(() => check(server), { timeout: PROPAGATION_MS - (Date.now() - since), interval: 100 }),
+    ),
+  );
+  expect(Date.now() - since).toBeLessThan(PROPAGATION_MS);
+}
+
 describe.runIf(hasPostgres)('two latchkey processes on one PostgreSQL database', () => {
   let dir: string;
   let env: Record<string, string>;
@@ -72,6 +92,58 @@ describe.runIf(hasPostgres)('two latchkey processes on one PostgreSQL database',
     const jwksB = await (await fetch(`${b.url}/.well-known/jwks.json`)).json();
     expect(jwksA).toEqual(jwksB);
     expect(jwksA.keys).toHaveLength(2);
+  });
+
+  /** An app both servers have authenticated (each has it cached). */
+  async function appInUse(name: string) {
+    const app = JSON.parse(
+      cli(['apps', 'create', '--name', name, '--scope', 'data:read', '--json'], env).stdout,
+    ) as { client_id: string; client_secret: string };
+    for (const server of [a, b])
+      expect((await fetchToken(server.url, app.client_id, app.client_secret)).status).toBe(200);
+    return app;
+  }
+
+  it('a secret rotated by the CLI: both servers refuse the old secret and take the new one within 5 s', async () => {
+    const app = await appInUse('Rotated');
+    const rotated = JSON.parse(cli(['apps', 'rotate-secret', app.client_id, '--json'], env).stdout);
+    const since = Date.now();
+    await seenByAll([a, b], since, async (server) => {
+      expect((await fetchToken(server.url, app.client_id, app.client_secret)).status).toBe(401);
+    });
+    for (const server of [a, b])
+      expect((await fetchToken(server.url, app.client_id, rotated.client_secret)).status).toBe(200);
+  });
+
+  it('an app deleted by the CLI: both servers refuse it within 5 s', async () => {
+    const app = await appInUse('Deleted');
+    expect(cli(['apps', 'delete', app.client_id], env).code).toBe(0);
+    await seenByAll([a, b], Date.now(), async (server) => {
+      expect((await fetchToken(server.url, app.client_id, app.client_secret)).status).toBe(401);
+    });
+  });
+
+  it('a key rotation (default LATCHKEY_KEY_RELOAD_INTERVAL): both servers sign with the new key and publish the new next key within 5 s', async () => {
+    const app = await appInUse('Keys');
+    const before = (await (await fetch(`${a.url}/.well-known/jwks.json`)).json()) as {
+      keys: { kid: string }[];
+    };
+    const rotated = cli(['keys', 'rotate'], env);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const since = Date.now();
+    const active = /active key: (\S+)/.exec(rotated.stdout)?.[1];
+    const next = /next key: +(\S+)/.exec(rotated.stdout)?.[1];
+    expect(before.keys.map((k) => k.kid)).toContain(active);
+    expect(before.keys.map((k) => k.kid)).not.toContain(next);
+    await seenByAll([a, b], since, async (server) => {
+      const token = (await fetchToken(server.url, app.client_id, app.client_secret)).body
+        .access_token as string;
+      expect(decodeProtectedHeader(token).kid).toBe(active);
+      const jwks = (await (await fetch(`${server.url}/.well-known/jwks.json`)).json()) as {
+        keys: { kid: string }[];
+      };
+      expect(jwks.keys.map((k) => k.kid)).toContain(next);
+    });
   });
 });
 

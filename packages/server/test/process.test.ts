@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { POSTGRES_CLIENT_CACHE_MAX_AGE_MS } from '../src/storage/client-cache.js';
 import { cli, fetchToken, type ServerProcess, startProcess } from './support/process.js';
 import { clockReaches, dialects, freshDatabase, kekEnv } from './support/server.js';
 
@@ -285,7 +286,26 @@ describe.each(dialects())('running server with the CLI on %s', (dialect) => {
   });
   afterAll(() => server?.stop());
 
-  it('rotate-secret --grace keeps the old secret working, then it stops; without grace it stops at once', async () => {
+  /**
+   * Resolves once `secret` is refused (401): at once on SQLite (the cache sees the CLI's commit), within
+   * a cached registration's age on PostgreSQL (storage/client-cache.ts), never later.
+   */
+  async function refused(clientId: string, secret: string): Promise<void> {
+    const started = Date.now();
+    const status = async () => (await fetchToken(server.url, clientId, secret)).status;
+    if (dialect === 'sqlite') {
+      expect(await status()).toBe(401);
+      return;
+    }
+    await vi.waitFor(async () => expect(await status()).toBe(401), {
+      timeout: POSTGRES_CLIENT_CACHE_MAX_AGE_MS + 3_000,
+      interval: 50,
+    });
+    // The request that saw it started within the age (plus its own time).
+    expect(Date.now() - started).toBeLessThan(POSTGRES_CLIENT_CACHE_MAX_AGE_MS + 1_000);
+  }
+
+  it('rotate-secret --grace keeps the old secret working, then it stops; without grace it stops at once (PostgreSQL: within 2 s)', async () => {
     const app = JSON.parse(
       cli(['apps', 'create', '--name', 'Rot', '--scope', 'data:read', '--json'], env).stdout,
     );
@@ -299,17 +319,17 @@ describe.each(dialects())('running server with the CLI on %s', (dialect) => {
     await clockReaches(expiresBy);
     expect((await fetchToken(server.url, app.client_id, app.client_secret)).status).toBe(401);
     const second = JSON.parse(cli(['apps', 'rotate-secret', app.client_id, '--json'], env).stdout);
-    expect((await fetchToken(server.url, app.client_id, first.client_secret)).status).toBe(401);
+    await refused(app.client_id, first.client_secret);
     expect((await fetchToken(server.url, app.client_id, second.client_secret)).status).toBe(200);
   });
 
-  it('apps delete: its secret stops working at once', async () => {
+  it('apps delete: its secret stops working at once (PostgreSQL: within 2 s)', async () => {
     const app = JSON.parse(
       cli(['apps', 'create', '--name', 'Del', '--scope', 'data:read', '--json'], env).stdout,
     );
     expect((await fetchToken(server.url, app.client_id, app.client_secret)).status).toBe(200);
     expect(cli(['apps', 'delete', app.client_id], env).code).toBe(0);
-    expect((await fetchToken(server.url, app.client_id, app.client_secret)).status).toBe(401);
+    await refused(app.client_id, app.client_secret);
   });
 
   it('keys rotate: the next key was published before it signs; the retired key stays published', async () => {

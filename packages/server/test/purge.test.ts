@@ -155,6 +155,7 @@ describe.each(dialects())('purge on %s', (dialect) => {
       client_secrets: 1,
       signing_keys: 1,
       audit_events: 0,
+      throttle_counters: 0,
       app_errors: 0,
       app_error_drops: 0,
       app_usage: 0,
@@ -313,6 +314,24 @@ describe.each(dialects())('purge on %s', (dialect) => {
     const counts = await purge({ batchSize: 2 });
     expect(counts).toMatchObject({ sessions: sessions.length, grants: 3, refresh_tokens: 3 });
     expect(await s.ctx.users.sessionUser(live)).toMatchObject({ id: userId });
+  });
+
+  it('deletes throttle counters whose window ended, in batches, and keeps open ones', async () => {
+    await purge();
+    const at = nowSeconds();
+    const rows = [
+      ...Array.from({ length: 5 }, (_, i) => ({
+        key: `t:ended${i}`,
+        count: 3,
+        reset_at_ms: (at - 10) * 1000,
+      })),
+      { key: 't:open', count: 3, reset_at_ms: (at + 600) * 1000 },
+    ];
+    await s.ctx.db.insertInto('throttle_counters').values(rows).execute();
+    expect(await purge({ batchSize: 2, now: at })).toMatchObject({ throttle_counters: 5 });
+    const left = await s.ctx.db.selectFrom('throttle_counters').select('key').execute();
+    expect(left.map((row) => row.key)).toEqual(['t:open']);
+    await s.ctx.db.deleteFrom('throttle_counters').execute();
   });
 
   it('finds expired refresh tokens between live ones, however small the batch', async () => {

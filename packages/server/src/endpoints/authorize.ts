@@ -267,6 +267,11 @@ async function authorize(ctx: ServerContext, request: FastifyRequest, reply: Fas
     scopes: scopeViews(ctx, validated.scopes),
     redirectHost: new URL(redirectUri).host || redirectUri,
     connectedAppsHref: ACCOUNT_APPS_PATH,
+    about: {
+      description: client.description,
+      homepageHost: client.homepageUrl && new URL(client.homepageUrl).host,
+      developer: (await ctx.appMembers.ownerEmails([client.id])).get(client.id),
+    },
   });
   return sendPage(reply, 200, nonce, body, originOf(redirectUri));
 }

@@ -62,8 +62,8 @@ export function loginEndpoints(app: FastifyInstance, ctx: ServerContext): void {
     // RFC 6819 §5.1.4.2.3: refused per (account, client network) and per network (IPv6 /64,
     // http/ip-key.ts); per account only slowed down, so wrong passwords from elsewhere never lock the
     // owner out (http/login-throttle.ts). Counted before the password check awaits, so parallel
-    // guesses cannot all slip under a limit.
-    const attempt = ctx.loginThrottle.start(account, ipKey(request.ip));
+    // guesses cannot all slip under a limit, on this server or any other sharing its counts.
+    const attempt = await ctx.loginThrottle.start(account, ipKey(request.ip));
     if (attempt.refused) {
       ctx.metrics.throttleRefused('sign_in');
       return renderLogin(ctx, request, reply, returnTo, 429, {
@@ -79,7 +79,7 @@ export function loginEndpoints(app: FastifyInstance, ctx: ServerContext): void {
         error: 'Wrong email or password.',
       });
     }
-    ctx.loginThrottle.succeeded(attempt);
+    await ctx.loginThrottle.succeeded(attempt);
     return startSession(ctx, reply, user.id, returnTo);
   });
 

@@ -49,11 +49,14 @@ export function signupEndpoints(app: FastifyInstance, ctx: ServerContext): void 
     const returnTo = returnToOf(ctx, request);
     // Every attempt counts, successful or not: account creation is not a credential to forgive
     // (RFC 6819 §5.1.4.2.3, LATCHKEY_SIGNUP_MAX_PER_IP per LATCHKEY_SIGNUP_WINDOW); IPv6 per /64.
-    const wait = ctx.signupLimiter.attempt([`ip:${ipKey(request.ip)}`]);
-    if (wait !== undefined) {
+    // Counted on every server at once where the counts are shared (PostgreSQL, Redis).
+    const attempt = await ctx.signupThrottle.attempt(
+      ctx.signupThrottle.tally([{ key: `ip:${ipKey(request.ip)}`, max: ctx.config.signupMaxPerIp }]),
+    );
+    if (attempt.refused) {
       ctx.metrics.throttleRefused('sign_up');
       return render(ctx, request, reply, returnTo, 429, {
-        error: `Too many new accounts from your network. ${throttled(reply, wait)}`,
+        error: `Too many new accounts from your network. ${throttled(reply, attempt.retryAfter)}`,
       });
     }
     // Control characters (PostgreSQL refuses NUL) or an overlong value never reach the database.

@@ -3,9 +3,10 @@
  * passwords are refused (429) per (account, address) and per address across accounts; per account
  * alone they only slow every further attempt down, the right password included, by a bounded delay.
  * Refusing per account would let anyone lock a user out by typing wrong passwords from anywhere
- * (test/authorize-attacks.test.ts, "password brute force").
+ * (test/authorize-attacks.test.ts, "password brute force"). The counts are one {@link Throttle}'s: this
+ * process's on SQLite, shared by every server on PostgreSQL or Redis.
  */
-import { FailureLimiter } from './rate-limit.js';
+import type { Admitted, Throttle } from '../throttle/throttle.js';
 
 /** An address may fail this many times LATCHKEY_LOGIN_MAX_FAILURES across accounts (a shared NAT). */
 export const PER_ADDRESS_LIMIT_FACTOR = 4;
@@ -20,9 +21,8 @@ export const ACCOUNT_DELAY_MAX_MS = 2_000;
 export interface LoginAttempt {
   readonly refused: false;
   readonly delayMs: number;
-  readonly pair: string;
-  readonly address: string;
-  readonly account: string;
+  /** What was counted, to take back on success. */
+  readonly admitted: Admitted;
 }
 
 /** A sign-in refused: too many failures from this address, for this account or for all. */
@@ -34,51 +34,42 @@ export interface RefusedLogin {
 
 /** Failed sign-ins per (account, address), per address and per account, in one window. */
 export class LoginThrottle {
-  private readonly pairs: FailureLimiter;
-  private readonly addresses: FailureLimiter;
-  /** Only counts: an account's failures never refuse, they delay. */
-  private readonly accounts: FailureLimiter;
-
   /**
+   * @param throttle the counts (window: LATCHKEY_LOGIN_FAILURE_WINDOW)
    * @param maxFailures failures per (account, address) before 429 (LATCHKEY_LOGIN_MAX_FAILURES); an
    *   address gets {@link PER_ADDRESS_LIMIT_FACTOR} times as many across accounts, and an account's
    *   attempts are delayed from this many failures on
-   * @param windowSeconds LATCHKEY_LOGIN_FAILURE_WINDOW
    */
   constructor(
+    private readonly throttle: Throttle,
     private readonly maxFailures: number,
-    windowSeconds: number,
-  ) {
-    this.pairs = new FailureLimiter(maxFailures, windowSeconds);
-    this.addresses = new FailureLimiter(maxFailures * PER_ADDRESS_LIMIT_FACTOR, windowSeconds);
-    this.accounts = new FailureLimiter(Number.MAX_SAFE_INTEGER, windowSeconds);
-  }
+  ) {}
 
   /**
    * Starts a sign-in of `account` from `address` (an http/ip-key.ts key). Refused if the pair or the
-   * address is over its limit (nothing recorded); otherwise counted as a failure of all three until
-   * {@link LoginThrottle.succeeded}, before the password check awaits, so parallel guesses cannot all
-   * slip under a limit, and the delay is the account's failures before this one.
+   * address is over its limit (nothing stays recorded); otherwise counted as a failure of all three
+   * until {@link LoginThrottle.succeeded}, before the password check awaits, so parallel guesses cannot
+   * all slip under a limit, on one server or several, and the delay is the account's failures before
+   * this one. Throws CounterStoreUnavailableError (503) while a shared store cannot be reached: the
+   * sign-in throttle refuses rather than let each server count alone (server.ts).
    */
-  start(account: string, address: string, now = Date.now()): LoginAttempt | RefusedLogin {
-    const pair = JSON.stringify([account, address]);
-    const wait = Math.max(
-      this.pairs.retryAfter([pair], now) ?? -1,
-      this.addresses.retryAfter([address], now) ?? -1,
+  async start(account: string, address: string): Promise<LoginAttempt | RefusedLogin> {
+    const attempt = await this.throttle.attempt(
+      this.throttle.tally([
+        { key: `pair:${JSON.stringify([account, address])}`, max: this.maxFailures },
+        { key: `address:${address}`, max: this.maxFailures * PER_ADDRESS_LIMIT_FACTOR },
+        // Only counts: an account's failures never refuse, they delay.
+        { key: `account:${account}`, max: Number.MAX_SAFE_INTEGER },
+      ]),
     );
-    if (wait >= 0) return { refused: true, retryAfter: wait };
-    const failures = this.accounts.failures(account, now);
-    this.pairs.fail([pair], now);
-    this.addresses.fail([address], now);
-    this.accounts.fail([account], now);
-    return { refused: false, delayMs: this.delayFor(failures), pair, address, account };
+    if (attempt.refused) return attempt;
+    const failures = (attempt.counts[2] ?? 1) - 1;
+    return { refused: false, delayMs: this.delayFor(failures), admitted: attempt };
   }
 
   /** The password was right: the attempt is not a failure after all. */
-  succeeded(attempt: LoginAttempt, now = Date.now()): void {
-    this.pairs.forgive([attempt.pair], now);
-    this.addresses.forgive([attempt.address], now);
-    this.accounts.forgive([attempt.account], now);
+  async succeeded(attempt: LoginAttempt): Promise<void> {
+    await this.throttle.forgive(attempt.admitted);
   }
 
   /** No delay below the limit, then 250 ms doubling with each failure, at most 2 s. */

@@ -12,38 +12,81 @@ export interface KeySet {
 export interface KeySource {
   /** Reads the current key set. */
   load(): Promise<KeySet>;
+  /**
+   * A cheap summary of the key set {@link KeySource.load} would return now (IDs, states, KEKs, which
+   * retired keys are still published): equal summaries mean nothing to reload.
+   */
+  fingerprint(): Promise<string>;
 }
+
+/**
+ * How long a key set that failed to load (a key sealed under a KEK this server lacks) waits before it
+ * is tried again, unless it changes meanwhile: the failure is reported once per try, not every check.
+ */
+export const FAILED_LOAD_RETRY_MS = 30_000;
 
 /** Signing keys in memory, refreshed in the background. */
 export class KeyManager {
   private keys: KeySet;
   private jwks: string;
   private timer: NodeJS.Timeout | undefined;
+  /** The source's fingerprint when the keys held were read. */
+  private fingerprint: string;
+  /** A check or reload under way: the next tick does not start another. */
+  private checking = false;
+  /** The fingerprint whose load last failed, and when: retried after {@link FAILED_LOAD_RETRY_MS}. */
+  private failed: { fingerprint: string; at: number } | undefined;
 
   private constructor(
     private readonly repository: KeySource,
     initial: KeySet,
+    fingerprint: string,
   ) {
     this.keys = initial;
     this.jwks = KeyManager.render(initial);
+    this.fingerprint = fingerprint;
   }
 
   /**
-   * Loads the keys once and starts reloading every `reloadMs` (a rotation by another process shows up
-   * within it). A reload that fails keeps the keys we have (the database briefly away, or a key sealed
-   * under a key-encryption key this server lacks) and is passed to `onReloadError`.
+   * Loads the keys once, then every `reloadMs` reads the source's fingerprint (a few short rows) and
+   * reloads when it changed, so a rotation, a retired key leaving the JWKS or a re-sealing by another
+   * process reaches this one within `reloadMs` plus one read (test/multi-instance.test.ts: within 5 s).
+   * A check that fails keeps the keys we have (the database briefly away, or a key sealed under a
+   * key-encryption key this server lacks), is passed to `onReloadError`, and is tried again.
    */
   static async start(
     repository: KeySource,
     reloadMs: number,
     onReloadError: (error: unknown) => void = () => {},
   ): Promise<KeyManager> {
-    const manager = new KeyManager(repository, await repository.load());
+    const fingerprint = await repository.fingerprint();
+    const manager = new KeyManager(repository, await repository.load(), fingerprint);
     manager.timer = setInterval(() => {
-      manager.reload().catch(onReloadError);
+      manager.reloadIfChanged().catch(onReloadError);
     }, reloadMs);
     manager.timer.unref();
     return manager;
+  }
+
+  /** Reloads if the source's fingerprint differs from the one of the keys held. */
+  async reloadIfChanged(): Promise<void> {
+    if (this.checking) return;
+    this.checking = true;
+    try {
+      const fingerprint = await this.repository.fingerprint();
+      if (fingerprint === this.fingerprint) return;
+      const { failed } = this;
+      if (failed?.fingerprint === fingerprint && Date.now() - failed.at < FAILED_LOAD_RETRY_MS) return;
+      try {
+        await this.load(fingerprint);
+        this.failed = undefined;
+      } catch (error) {
+        this.failed = { fingerprint, at: Date.now() };
+        throw error;
+      }
+    } finally {
+      this.checking = false;
+    }
   }
 
   private static render(keys: KeySet): string {
@@ -52,9 +95,18 @@ export class KeyManager {
 
   /** Re-reads the key table now. */
   async reload(): Promise<void> {
+    await this.load(await this.repository.fingerprint());
+  }
+
+  /**
+   * Loads the keys and remembers `fingerprint`, read before them: a change after that read is seen by
+   * the next check, never lost. A load that fails leaves both as they were.
+   */
+  private async load(fingerprint: string): Promise<void> {
     const keys = await this.repository.load();
     this.keys = keys;
     this.jwks = KeyManager.render(keys);
+    this.fingerprint = fingerprint;
   }
 
   /** The key that signs new tokens. */

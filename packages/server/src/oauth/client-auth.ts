@@ -2,9 +2,9 @@
 
 import type { Params } from '../http/form.js';
 import { ipKey } from '../http/ip-key.js';
-import type { FailureLimiter } from '../http/rate-limit.js';
 import { type Metrics, NO_METRICS } from '../metrics/metrics.js';
 import type { ClientRepository, ClientWithSecrets } from '../storage/clients.js';
+import type { Limit, Throttle } from '../throttle/throttle.js';
 import { DUMMY_HASH, hashesEqual, sha256Hex } from '../tokens/random.js';
 import { secretMismatchReason, throttledReason } from './client-auth-reasons.js';
 import { oauthError, retryAfterValue } from './errors.js';
@@ -36,25 +36,20 @@ export interface ClientAuthInput {
 }
 
 /**
- * The failure limits of client authentication (RFC 6819 §5.2.3.7). `strict` counts per (client ID, IP)
- * and per IP, so an attacker locks out only itself; `perClient` counts per client ID from every IP
- * with a higher limit, bounding a brute force spread over many addresses.
+ * The failure limits of client authentication (RFC 6819 §5.2.3.7), counted in one {@link Throttle}:
+ * `strict` per (client ID, IP) and per IP, so an attacker locks out only itself; `perClient` per client
+ * ID from every IP, bounding a brute force spread over many addresses (LATCHKEY_AUTH_MAX_FAILURES and
+ * {@link PER_CLIENT_LIMIT_FACTOR} times it).
  */
 export interface ClientAuthLimits {
-  strict: FailureLimiter;
-  perClient: FailureLimiter;
+  strict: number;
+  perClient: number;
 }
 
 /** Credentials as presented, before they are checked. */
 interface Presented {
   clientId: string;
   secret: string | undefined;
-}
-
-/** The keys one request counts against. */
-interface LimitKeys {
-  strict: string[];
-  perClient: string[];
 }
 
 const MAX_ID_LENGTH = 255;
@@ -91,22 +86,30 @@ function presentedCredentials({ authorization, params }: ClientAuthInput): Prese
   return { clientId: bodyId, secret: bodySecret };
 }
 
-function limitKeys(clientId: string, ip: string): LimitKeys {
+/** The limits one request counts against. */
+function limitsFor(clientId: string, ip: string, max: ClientAuthLimits): Limit[] {
   const id = clientId.slice(0, MAX_ID_LENGTH);
   // IPv6 counts per /64, IPv4 per address (http/ip-key.ts). A key holds no space, so
   // `client-ip:<key> <id>` cannot collide for different pairs.
   const address = ipKey(ip);
-  return { strict: [`client-ip:${address} ${id}`, `ip:${address}`], perClient: [`client:${id}`] };
+  return [
+    { key: `client-ip:${address} ${id}`, max: max.strict },
+    { key: `ip:${address}`, max: max.strict },
+    { key: `client:${id}`, max: max.perClient },
+  ];
 }
 
 /** Client authentication with throttling of failures per (client ID, IP), per IP and per client ID. */
 export class ClientAuthenticator {
   /**
+   * @param throttle where failures are counted: this process (SQLite) or the store every server
+   *   shares (PostgreSQL, Redis); under a store outage it counts in this process (`local`, server.ts)
    * @param metrics counts failures and refusals (never by client ID: an unknown one is whatever the
    *   caller sent, and a label per value would grow without bound)
    */
   constructor(
     private readonly clients: ClientRepository,
+    private readonly throttle: Throttle,
     private readonly limits: ClientAuthLimits,
     private readonly metrics: Metrics = NO_METRICS,
   ) {}
@@ -121,36 +124,38 @@ export class ClientAuthenticator {
     const presented = presentedCredentials(input);
     const { claim } = input;
     if (claim) claim.clientId = presented.clientId;
-    const keys = limitKeys(presented.clientId, input.ip);
-    // Sheds load: a caller already over a limit costs no lookup.
-    this.refuseIfLimited(keys);
+    const tally = this.throttle.tally(limitsFor(presented.clientId, input.ip, this.limits));
+    // Sheds load: a caller this server already saw over a limit costs no lookup and no store call.
+    this.refuseIfWaiting(this.throttle.remembered(tally));
     // An ID that cannot exist is not looked up (storage/clients.ts) and costs the same dummy comparison.
     const client = await this.clients.findWithSecrets(presented.clientId);
     if (claim) claim.known = client !== undefined;
-    // RFC 6819 §5.2.3.7: from here on nothing awaits, so checking the limit, comparing the secret and
-    // recording a failure are one step; N guesses sent in parallel cannot all pass the limit, and
-    // right secrets in flight are never counted as failures.
-    this.refuseIfLimited(keys);
+    // RFC 6819 §5.2.3.7: the counts are read or incremented only once the secret has been compared,
+    // never before (test/shared-throttle.test.ts). A wrong secret is counted by an atomic increment
+    // in the store and judged on the count it returns, so N guesses sent in parallel, to one server or
+    // to several, cannot all pass the limit. A right one reads the counts: a guess is answered 200 only
+    // if fewer than the limit of failures were counted before it, wherever they were counted. (Read
+    // before the comparison, as one step with the lookup, the counts could not see the failures of the
+    // rest of a burst, and a right guess anywhere in it would pass.) The comparison does not await,
+    // so on one server the order is exactly the order of comparisons.
     // A public app presents no secret: nothing to hash (verify compares none).
     const presentedHash = client?.isPublic ? '' : sha256Hex(presented.secret ?? '');
-    if (!this.verify(client, presented.secret, presentedHash)) {
-      this.limits.strict.fail(keys.strict);
-      this.limits.perClient.fail(keys.perClient);
-      this.metrics.clientAuthFailed();
-      // The same answer whatever failed; why, only for the developer of an app that exists.
-      const failed = oauthError('INVALID_CLIENT', 'client authentication failed');
-      if (client) failed.because(secretMismatchReason(this.clients, client, presented.secret, presentedHash));
-      throw failed;
+    if (this.verify(client, presented.secret, presentedHash)) {
+      this.refuseIfWaiting(await this.throttle.check(tally));
+      return client as ClientWithSecrets;
     }
-    return client as ClientWithSecrets;
+    const attempt = await this.throttle.attempt(tally);
+    if (attempt.refused) this.refuseIfWaiting(attempt.retryAfter);
+    this.metrics.clientAuthFailed();
+    // The same answer whatever failed; why, only for the developer of an app that exists.
+    const failed = oauthError('INVALID_CLIENT', 'client authentication failed');
+    if (client) failed.because(secretMismatchReason(this.clients, client, presented.secret, presentedHash));
+    throw failed;
   }
 
-  private refuseIfLimited(keys: LimitKeys): void {
-    const strict = this.limits.strict.retryAfter(keys.strict);
-    const perClient = this.limits.perClient.retryAfter(keys.perClient);
-    if (strict === undefined && perClient === undefined) return;
+  private refuseIfWaiting(wait: number | undefined): void {
+    if (wait === undefined) return;
     this.metrics.throttleRefused('client_auth');
-    const wait = Math.max(strict ?? 0, perClient ?? 0);
     throw oauthError('TOO_MANY_REQUESTS', 'too many failed attempts; retry later', {
       'retry-after': retryAfterValue(wait),
     }).because(throttledReason(wait));

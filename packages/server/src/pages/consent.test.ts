@@ -14,6 +14,7 @@ const base = {
   ],
   redirectHost: 'app.acme.example',
   connectedAppsHref: '/account/apps',
+  about: {},
 };
 
 describe('consentPage', () => {
@@ -66,5 +67,21 @@ describe('consentPage', () => {
   it('uses the first character of the app name, even outside the BMP, for the avatar', () => {
     expect(consentPage({ ...base, appName: '🔑 Keys' })).toContain('aria-hidden="true">🔑</span>');
     expect(consentPage({ ...base, appName: '<b>' })).toContain('aria-hidden="true">&lt;</span>');
+  });
+  it('shows what the developer entered, and says plainly that nobody verified it', () => {
+    const known = consentPage({
+      ...base,
+      about: {
+        description: 'Dashboards for Acme',
+        homepageHost: 'acme.example',
+        developer: 'dev@acme.example',
+      },
+    });
+    expect(known).toContain('<p class="about-description">Dashboards for Acme</p>');
+    expect(known).toContain('<dt>Developer</dt><dd>dev@acme.example</dd>');
+    expect(known).toContain('<strong>acme.example</strong> <span class="unverified">not verified</span>');
+    expect(doc).toContain('<dd>None given: this app has no verified homepage</dd>');
+    expect(doc).toContain('<dd>Registered by the operator of this service</dd>');
+    expect(doc).not.toContain('<p class="about-description">');
   });
 });

@@ -20,6 +20,36 @@ export interface ConsentPageView {
   redirectHost: string;
   /** Where the user sees and revokes what they allowed (the Connected apps page). */
   connectedAppsHref: string;
+  /** What the developer portal knows about the app. */
+  about: AppAbout;
+}
+
+/** What the developer portal knows about an app, as its developer entered it. */
+export interface AppAbout {
+  description?: string | undefined;
+  /** Host of the homepage URL the developer gave; nobody has verified it. */
+  homepageHost?: string | undefined;
+  /** The developer's email (the app's owner), or `undefined` for an app the operator registered. */
+  developer?: string | undefined;
+}
+
+/**
+ * What is known about the app, each line saying where it comes from: the developer typed the
+ * description and homepage, and Latchkey verified neither, so the page says so (RFC 6819 §4.4.1.4:
+ * the user decides on what the server can tell about the client; RFC 8252 §8.6 for public clients).
+ */
+function aboutApp(about: AppAbout) {
+  return html`<section class="about-app" aria-label="About this app">
+${about.description ? html`<p class="about-description">${about.description}</p>` : ''}
+<dl>
+<div><dt>Developer</dt><dd>${about.developer ?? 'Registered by the operator of this service'}</dd></div>
+<div><dt>Website</dt><dd>${
+    about.homepageHost
+      ? html`<strong>${about.homepageHost}</strong> <span class="unverified">not verified</span>`
+      : html`None given: this app has no verified homepage`
+  }</dd></div>
+</dl>
+</section>`;
 }
 
 /**
@@ -34,6 +64,7 @@ ${appAvatar(v.appName)}
 <h1><span class="app-name">${v.appName}</span> wants to access your account</h1>
 <p class="identity">Signed in as <strong>${v.userEmail}</strong></p>
 </div>
+${aboutApp(v.about)}
 <h2 class="section-title">This will allow ${v.appName} to:</h2>
 ${
   v.scopes.length > 0

@@ -38,6 +38,7 @@ function renderAll(s: string): Record<string, string> {
       scopes,
       redirectHost: s,
       connectedAppsHref: '/account/apps',
+      about: { description: s, homepageHost: s, developer: s },
     }),
     error: errorPage({ nonce: NONCE, title: s, message: s, status: 400 }),
     connectedApps: connectedAppsPage({

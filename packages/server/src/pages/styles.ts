@@ -203,6 +203,13 @@ input[aria-invalid="true"] { border-color: var(--danger); }
   overflow-wrap: anywhere;
 }
 .scopes-empty { margin-top: 10px; color: var(--muted); }
+.about-app { margin: 20px 0 4px; padding: 12px 16px; border: 1px solid var(--border); border-radius: 10px; background: var(--surface-muted); font-size: 0.875rem; }
+.about-description { margin: 0 0 8px; overflow-wrap: anywhere; }
+.about-app dl { margin: 0; display: grid; gap: 4px; }
+.about-app dl div { display: flex; gap: 12px; align-items: baseline; }
+.about-app dt { color: var(--muted); flex: 0 0 5.5em; margin: 0; }
+.about-app dd { margin: 0; flex: 1; min-width: 0; overflow-wrap: anywhere; }
+.unverified { color: var(--danger-text); font-weight: 600; }
 .note { margin-top: 20px; font-size: 0.875rem; color: var(--muted); overflow-wrap: anywhere; }
 .note strong { color: var(--text); font-weight: 600; }
 .actions { display: flex; gap: 12px; margin-top: 24px; }

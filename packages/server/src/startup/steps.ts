@@ -40,18 +40,20 @@ export class StartupSteps {
 
 /**
  * Closes what a server context holds open: the usage and recent-error writers (after writing what they
- * hold), the key reload timer, the signing worker, the database. Each is closed even if one before it
- * fails; the first failure is then thrown.
+ * hold), the key reload timer, the signing worker, the throttle counters' connection (Redis), the
+ * database. Each is closed even if one before it fails; the first failure is then thrown.
  */
 export async function closeContext(ctx: ServerContext): Promise<void> {
   const failures: unknown[] = [];
-  for (const close of [
+  const closers = [
     () => ctx.usage.stop(),
     () => ctx.recentErrors.stop(),
     () => ctx.keys.stop(),
     () => ctx.signer.close(),
+    () => ctx.counters?.close(),
     () => ctx.db.destroy(),
-  ]) {
+  ];
+  for (const close of closers) {
     try {
       await close();
     } catch (error) {

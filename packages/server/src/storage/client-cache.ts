@@ -1,10 +1,11 @@
 /**
- * Registrations looked up for client authentication, kept in memory on SQLite. An entry is dropped
+ * Registrations looked up for client authentication, kept in memory. On SQLite an entry is dropped
  * when any other connection (the CLI, a second server process) commits to the database, which
  * `PRAGMA data_version` reports at the cost of one lock check (RFC-free: see
- * https://www.sqlite.org/pragma.html#pragma_data_version), and never outlives the expiry of a secret
- * in it. Writes through this process go through one connection, so they drop their entry themselves.
- * PostgreSQL has no such cheap signal, so there every lookup reads the database.
+ * https://www.sqlite.org/pragma.html#pragma_data_version). PostgreSQL has no such cheap signal: there
+ * an entry is read again after {@link POSTGRES_CLIENT_CACHE_MAX_AGE_MS}, so a secret rotation or an
+ * app deletion by another server or the CLI reaches every server within that (test/multi-instance.test.ts).
+ * No entry outlives the expiry of a secret in it. Writes through this process drop their entry themselves.
  */
 import type { Database, Statement } from 'better-sqlite3';
 import type { ClientWithSecrets } from './client-records.js';
@@ -29,15 +30,23 @@ export interface ClientCacheStats {
 export const DEFAULT_CLIENT_CACHE_SIZE = 10_000;
 
 /**
- * A bounded map of client ID → registration, valid while the database has not changed elsewhere, least
- * recently used first out: an app that authenticates often stays however many others come and go.
+ * PostgreSQL: how long a registration is used before it is read again (ms). Client authentication then
+ * costs no database round trip for an app in use (the throttle's read after the secret is compared is
+ * the one), and a change made elsewhere is seen within 2 s, well inside the 5 s every server must meet.
+ */
+export const POSTGRES_CLIENT_CACHE_MAX_AGE_MS = 2_000;
+
+/**
+ * A bounded map of client ID → registration, valid while the database has not changed elsewhere
+ * (SQLite) or for a bounded age (PostgreSQL), least recently used first out: an app that authenticates
+ * often stays however many others come and go.
  */
 export class ClientCache {
   private readonly entries = new Map<string, Entry>();
   private hits = 0;
   private misses = 0;
   private evictions = 0;
-  private readonly dataVersion: Statement;
+  private readonly dataVersion: Statement | undefined;
   private version: unknown;
   private checked = false;
   private readonly uncheck = () => {
@@ -45,15 +54,18 @@ export class ClientCache {
   };
 
   /**
-   * @param sqlite the connection every query of this process goes through
+   * @param sqlite SQLite: the connection every query of this process goes through; `undefined`
+   *   (PostgreSQL): entries are kept at most `maxAgeMs`
    * @param maxEntries memory bound; the least recently used entry goes first
+   * @param maxAgeMs longest an entry is used (PostgreSQL; SQLite's are dropped on any change elsewhere)
    */
   constructor(
-    sqlite: Database,
+    sqlite: Database | undefined,
     private readonly maxEntries = DEFAULT_CLIENT_CACHE_SIZE,
+    private readonly maxAgeMs = Number.POSITIVE_INFINITY,
   ) {
-    this.dataVersion = sqlite.prepare('pragma data_version').pluck();
-    this.version = this.dataVersion.get();
+    this.dataVersion = sqlite?.prepare('pragma data_version').pluck();
+    this.version = this.dataVersion?.get();
   }
 
   /**
@@ -63,7 +75,7 @@ export class ClientCache {
    * every request the turn handles.
    */
   get(id: string, nowMs: number): ClientWithSecrets | undefined {
-    if (!this.checked) {
+    if (this.dataVersion && !this.checked) {
       this.checked = true;
       setImmediate(this.uncheck);
       const version = this.dataVersion.get();
@@ -91,8 +103,12 @@ export class ClientCache {
     return { hits: this.hits, misses: this.misses, evictions: this.evictions, size: this.entries.size };
   }
 
-  /** Keeps a registration read just now, until its first secret expires (`until`, epoch ms). */
-  set(client: ClientWithSecrets, until: number): void {
+  /**
+   * Keeps a registration read just now (at `nowMs`), until its first secret expires (`until`, epoch
+   * ms) or its maximum age passes, whichever is first.
+   */
+  set(client: ClientWithSecrets, until: number, nowMs = Date.now()): void {
+    until = Math.min(until, nowMs + this.maxAgeMs);
     this.entries.delete(client.id);
     if (this.entries.size >= this.maxEntries) {
       const leastRecent = this.entries.keys().next();
@@ -113,18 +129,19 @@ export class ClientCache {
 const caches = new WeakMap<Db, ClientCache>();
 
 /**
- * The cache shared by every repository over this database handle (the first caller's bound applies);
- * none for PostgreSQL.
+ * The cache shared by every repository over this database handle (the first caller's bound applies):
+ * invalidated by `data_version` on SQLite (`sqlite` given), by age on PostgreSQL.
  */
 export function clientCacheFor(
   db: Db,
   sqlite: Database | undefined,
   maxEntries = DEFAULT_CLIENT_CACHE_SIZE,
-): ClientCache | undefined {
-  if (!sqlite) return undefined;
+): ClientCache {
   let cache = caches.get(db);
   if (!cache) {
-    cache = new ClientCache(sqlite, maxEntries);
+    cache = sqlite
+      ? new ClientCache(sqlite, maxEntries)
+      : new ClientCache(undefined, maxEntries, POSTGRES_CLIENT_CACHE_MAX_AGE_MS);
     caches.set(db, cache);
   }
   return cache;

@@ -106,11 +106,14 @@ type SecretRow = ClientRow & { secret_hash: string | null; secret_expires_at: nu
 /** Client data access. */
 export class ClientRepository {
   private findStatement: Statement | undefined;
-  /** SQLite only: registrations kept while no other connection has written (storage/client-cache.ts). */
+  /**
+   * Registrations kept while no other connection has written (SQLite) or for a bounded age
+   * (PostgreSQL): storage/client-cache.ts.
+   */
   private readonly cache: ClientCache | undefined;
 
   /**
-   * @param cacheSize SQLite: registrations kept in memory at most (LATCHKEY_CLIENT_CACHE_SIZE), least
+   * @param cacheSize registrations kept in memory at most (LATCHKEY_CLIENT_CACHE_SIZE), least
    *   recently used first out
    */
   constructor(
@@ -118,10 +121,13 @@ export class ClientRepository {
     cacheSize?: number,
   ) {
     const native = nativeHandle(db);
-    this.cache = clientCacheFor(db, native?.dialect === 'sqlite' ? native.sqlite : undefined, cacheSize);
+    this.cache =
+      native === undefined
+        ? undefined
+        : clientCacheFor(db, native.dialect === 'sqlite' ? native.sqlite : undefined, cacheSize);
   }
 
-  /** How the in-memory registration cache has served (SQLite), or `undefined` (PostgreSQL). */
+  /** How the in-memory registration cache has served, or `undefined` (a transaction's repository). */
   cacheStats(): ClientCacheStats | undefined {
     return this.cache?.stats();
   }
@@ -180,8 +186,8 @@ export class ClientRepository {
   /**
    * Finds a client with the hashes of its secrets valid at this moment. This runs on every token
    * request, so it is one prepared statement (SQLite: prepared once; PostgreSQL: a named statement)
-   * rather than a query built per call; on SQLite, usually no query at all but a cache hit that any
-   * write elsewhere invalidates. Unknown IDs are never cached.
+   * rather than a query built per call; usually no query at all but a cache hit (storage/client-cache.ts:
+   * on SQLite until any write elsewhere, on PostgreSQL for at most 2 s). Unknown IDs are never cached.
    */
   async findWithSecrets(id: string): Promise<ClientWithSecrets | undefined> {
     if (!isPossibleClientId(id)) return undefined;
@@ -199,7 +205,7 @@ export class ClientRepository {
       for (const row of rows) {
         if (row.secret_expires_at !== null) until = Math.min(until, Number(row.secret_expires_at) * 1000);
       }
-      cache.set(client, until);
+      cache.set(client, until, nowMs);
     }
     return client;
   }

@@ -43,6 +43,8 @@ const SQLITE_UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR)(_|$)/;
 
 const UNAVAILABLE_CODES = new Set([
   'LATCHKEY_DATABASE_TIMEOUT',
+  // The throttles' shared counters (PostgreSQL or Redis) cannot be reached (throttle/store.ts).
+  'LATCHKEY_COUNTERS_UNAVAILABLE',
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',

@@ -277,6 +277,25 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '010_throttle_counters': {
+    async up(db: Kysely<unknown>) {
+      // The throttles' failure counts, shared by every server on a PostgreSQL database
+      // (throttle/postgres.ts). Created on SQLite too, for one schema, where the counts stay in the
+      // process. `reset_at_ms` is when the key's window ends, on the database's clock (epoch ms).
+      await db.schema
+        .createTable('throttle_counters')
+        .addColumn('key', 'varchar(128)', (c) => c.primaryKey())
+        .addColumn('count', 'integer', (c) => c.notNull())
+        .addColumn('reset_at_ms', 'bigint', (c) => c.notNull())
+        .execute();
+      // The purge deletes the windows that ended (storage/purge.ts).
+      await db.schema
+        .createIndex('throttle_counters_reset')
+        .on('throttle_counters')
+        .column('reset_at_ms')
+        .execute();
+    },
+  },
   '012_app_owners': {
     async up(db: Kysely<unknown>) {
       // Who may manage an app: its owner (null for an app the CLI created without one), the users it
@@ -314,8 +333,8 @@ const migrations: Record<string, Migration> = {
   '013_app_activity': appActivityMigration,
 };
 
-/** Names of every migration, in order. */
-export const MIGRATION_NAMES = Object.keys(migrations);
+/** Names of every migration, in order (by name: Kysely runs them in that order). */
+export const MIGRATION_NAMES = Object.keys(migrations).sort();
 
 class InCodeProvider implements MigrationProvider {
   async getMigrations() {

@@ -28,6 +28,7 @@ export const PURGED_TABLES = [
   'client_secrets',
   'signing_keys',
   'audit_events',
+  'throttle_counters',
   'app_errors',
   'app_error_drops',
   'app_usage',
@@ -190,6 +191,16 @@ function batches(
       async (trx, limit) => {
         const { deleted, more } = await olderAuditEvents(trx, limit);
         return { audit_events: deleted, more };
+      },
+    ],
+    [
+      // A throttle's window that ended counts nothing any more (throttle/postgres.ts starts a new one
+      // over such a row); `reset_at_ms` is in milliseconds.
+      'throttle_counters',
+      async (trx, limit) => {
+        const result = await sql`delete from throttle_counters where key in
+          (select key from throttle_counters where reset_at_ms < ${at * 1000} limit ${limit})`.execute(trx);
+        return { throttle_counters: Number(result.numAffectedRows ?? 0n) };
       },
     ],
     // What an app's developer sees of its traffic: 30 days (storage/activity/).

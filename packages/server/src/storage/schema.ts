@@ -175,6 +175,18 @@ export interface AuditEventTable {
 }
 
 /**
+ * A throttle's failure count for one key in its current window (throttle/postgres.ts): shared by every
+ * server on the database. The key is the throttle's name and the SHA-256 of what it counts (an
+ * address, a client ID, an account), never the value itself.
+ */
+export interface ThrottleCounterTable {
+  key: string;
+  count: number;
+  /** When the window ends, epoch milliseconds on the database's clock. */
+  reset_at_ms: number;
+}
+
+/**
  * A failed token or authorization request of an app, for its developer (migration 013; the newest 50
  * per app are kept: storage/activity/recent-errors.ts).
  */
@@ -225,6 +237,7 @@ export interface Database {
   instance_secrets: InstanceSecretTable;
   app_collaborators: AppCollaboratorTable;
   audit_events: AuditEventTable;
+  throttle_counters: ThrottleCounterTable;
   app_errors: AppErrorTable;
   app_error_drops: AppErrorDropTable;
   app_usage: AppUsageTable;

@@ -202,6 +202,28 @@ export class SigningKeyRepository implements KeySource {
     return Number(result.numDeletedRows);
   }
 
+  /**
+   * What {@link SigningKeyRepository.load} depends on, without opening a private key: every row's ID,
+   * state and KEK, and for retired keys whether they are still published now (one changes state when
+   * its `publish_until` passes, with no write).
+   */
+  async fingerprint(): Promise<string> {
+    const at = unixNow();
+    const rows = await this.db
+      .selectFrom('signing_keys')
+      .select(['kid', 'state', 'kek_id', 'publish_until'])
+      .orderBy('kid')
+      .execute();
+    return JSON.stringify(
+      rows.map((row) => [
+        row.kid,
+        row.state,
+        row.kek_id,
+        row.state === 'retired' ? (row.publish_until ?? 0) >= at : null,
+      ]),
+    );
+  }
+
   /** Loads the active key and every key that belongs in the JWKS. */
   async load(): Promise<KeySet> {
     const at = unixNow();

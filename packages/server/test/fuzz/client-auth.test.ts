@@ -7,10 +7,10 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { FailureLimiter } from '../../src/http/rate-limit.js';
 import { ClientAuthenticator } from '../../src/oauth/client-auth.js';
 import { OAuthError } from '../../src/oauth/errors.js';
 import type { ClientRepository, ClientWithSecrets } from '../../src/storage/clients.js';
+import { Throttle } from '../../src/throttle/throttle.js';
 import { sha256Hex } from '../../src/tokens/random.js';
 import { registerThreeLeggedApp } from '../support/browser.js';
 import { FORM, startTestServer, type TestServer } from '../support/server.js';
@@ -72,10 +72,8 @@ describe('fuzz: client authentication, decoding (RFC 6749 §2.3.1)', () => {
           return id === registered?.id ? registered : undefined;
         },
       } as unknown as ClientRepository;
-      const authenticator = new ClientAuthenticator(clients, {
-        strict: new FailureLimiter(1e9, 60),
-        perClient: new FailureLimiter(1e9, 60),
-      });
+      const throttle = new Throttle(undefined, { name: 'auth', windowSeconds: 60, onOutage: 'local' });
+      const authenticator = new ClientAuthenticator(clients, throttle, { strict: 1e9, perClient: 1e9 });
       // The IDs this server stores (storage/clients.ts): visible ASCII, 1 to 255 characters.
       const ids = fc.string({
         unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)),

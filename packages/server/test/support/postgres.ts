@@ -12,6 +12,7 @@ import {
   type RunAs,
   runAsUser,
 } from './postgres-binaries.js';
+import { spawnWatchdog, waitForExit } from './watchdog.js';
 
 export { findPostgresBinaries, postgresAvailable, requirePostgres } from './postgres-binaries.js';
 
@@ -113,34 +114,16 @@ function installExitHook(): void {
 }
 
 /**
- * A detached shell that waits for EOF on a pipe from this process: if this process dies without calling
- * stop() (even SIGKILL), the pipe closes and the watchdog stops the postmaster and removes the directory.
+ * A watchdog (watchdog.ts): if this process dies without calling stop() (even SIGKILL), it stops the
+ * postmaster and removes the directory.
  */
 function startWatchdog(pid: number, dir: string): ChildProcess {
   // A frozen cluster (freeze()) is continued first, or it could not act on the SIGQUIT.
   const script =
-    'read _ignored; [ -d "$2" ] || exit 0; kill -CONT "$1" 2>/dev/null; pkill -CONT -P "$1" 2>/dev/null; ' +
+    '[ -d "$2" ] || exit 0; kill -CONT "$1" 2>/dev/null; pkill -CONT -P "$1" 2>/dev/null; ' +
     'kill -QUIT "$1" 2>/dev/null; ' +
     'i=0; while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; rm -rf "$2"';
-  const watchdog = spawn('sh', ['-c', script, 'latchkey-pg-watchdog', String(pid), dir], {
-    stdio: ['pipe', 'ignore', 'ignore'],
-    detached: true,
-  });
-  watchdog.on('error', () => {});
-  watchdog.unref();
-  (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
-  return watchdog;
-}
-
-function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
+  return spawnWatchdog('latchkey-pg-watchdog', script, [String(pid), dir]);
 }
 
 async function connectable(port: number, database: string): Promise<boolean> {
