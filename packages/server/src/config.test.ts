@@ -179,6 +179,16 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ LATCHKEY_DATABASE_TIMEOUT: bad })).toThrow(/LATCHKEY_DATABASE_TIMEOUT/);
     }
   });
+  it('LATCHKEY_USAGE_FLUSH_INTERVAL: 5 s by default, a duration from 1 s to 300 s, else an error naming it', () => {
+    expect(loadConfig({}).usageFlushMs).toBe(5000);
+    expect(loadConfig({ LATCHKEY_USAGE_FLUSH_INTERVAL: '1' }).usageFlushMs).toBe(1000);
+    expect(loadConfig({ LATCHKEY_USAGE_FLUSH_INTERVAL: '5m' }).usageFlushMs).toBe(300_000);
+    for (const bad of ['0', '6m', 'often', '-1']) {
+      expect(() => loadConfig({ LATCHKEY_USAGE_FLUSH_INTERVAL: bad })).toThrow(
+        /LATCHKEY_USAGE_FLUSH_INTERVAL/,
+      );
+    }
+  });
   it('parses durations', () => {
     expect(parseDuration('90s', 'x')).toBe(90);
     expect(parseDuration('15m', 'x')).toBe(900);

@@ -114,6 +114,11 @@ export interface Config {
   purgeInterval: number;
   /** How long audit events are kept before the purge deletes them (s; at least a day, default 90 d). */
   auditRetention: number;
+  /**
+   * How often each server adds the tokens it counted in memory to the usage table (ms; 1 to 300 s,
+   * default 5 s; activity/usage-counter.ts). Also written at shutdown.
+   */
+  usageFlushMs: number;
   /** Require PKCE from confidential apps too (always required from public apps). */
   requirePkce: boolean;
   /** Whether the sign-up page is open. */
@@ -159,7 +164,7 @@ export const DEFAULT_SCOPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
  * LATCHKEY_LOG_LEVEL, LATCHKEY_AUTH_MAX_FAILURES, LATCHKEY_AUTH_FAILURE_WINDOW, LATCHKEY_DEMO_APP,
  * LATCHKEY_SCOPES, LATCHKEY_REQUEST_TIMEOUT, LATCHKEY_SHUTDOWN_GRACE, LATCHKEY_KEY_RELOAD_INTERVAL, LATCHKEY_SIGNING_THREAD,
  * LATCHKEY_CODE_TTL, LATCHKEY_REFRESH_TOKEN_TTL, LATCHKEY_REFRESH_GRACE, LATCHKEY_REFRESH_RETRY_WINDOW,
- * LATCHKEY_PURGE_INTERVAL, LATCHKEY_AUDIT_RETENTION, LATCHKEY_REQUIRE_PKCE, LATCHKEY_SIGNUP,
+ * LATCHKEY_PURGE_INTERVAL, LATCHKEY_AUDIT_RETENTION, LATCHKEY_USAGE_FLUSH_INTERVAL, LATCHKEY_REQUIRE_PKCE, LATCHKEY_SIGNUP,
  * LATCHKEY_SESSION_TTL, LATCHKEY_LOGIN_MAX_FAILURES, LATCHKEY_LOGIN_FAILURE_WINDOW,
  * LATCHKEY_SIGNUP_MAX_PER_IP, LATCHKEY_SIGNUP_WINDOW, LATCHKEY_SCOPE_DESCRIPTIONS,
  * LATCHKEY_TRUST_PROXY, LATCHKEY_KEY_ENCRYPTION_KEY, LATCHKEY_KEY_ENCRYPTION_KEY_PREVIOUS,
@@ -228,6 +233,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     purgeInterval: lifetime('LATCHKEY_PURGE_INTERVAL', 3600, 0),
     // Less than a day would delete a security event before anyone read it.
     auditRetention: lifetime('LATCHKEY_AUDIT_RETENTION', DEFAULT_AUDIT_RETENTION, 86400),
+    usageFlushMs: boundedDuration(env, 'LATCHKEY_USAGE_FLUSH_INTERVAL', 5, 1, 300),
     requirePkce: boolean(env, 'LATCHKEY_REQUIRE_PKCE', false),
     signupEnabled: boolean(env, 'LATCHKEY_SIGNUP', true),
     sessionTtl: lifetime('LATCHKEY_SESSION_TTL', 7 * 86400),

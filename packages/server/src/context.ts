@@ -1,5 +1,7 @@
 /** What every endpoint and grant can reach: configuration, repositories, keys, logger. */
 import type { Logger } from 'pino';
+import type { ErrorRecorder } from './activity/error-recorder.js';
+import type { UsageCounter } from './activity/usage-counter.js';
 import type { Config } from './config.js';
 import type { InFlight } from './http/in-flight.js';
 import type { LoginThrottle } from './http/login-throttle.js';
@@ -36,4 +38,8 @@ export interface ServerContext extends Repositories {
   inFlight: InFlight;
   /** What GET /metrics exposes; a no-op when metrics are off, so callers never check (metrics/). */
   metrics: Metrics;
+  /** Failed token and authorization requests, recorded for their app's developer (activity/). */
+  recentErrors: ErrorRecorder;
+  /** Tokens issued per app, day and grant type, counted in memory and written every few seconds. */
+  usage: UsageCounter;
 }

@@ -1,6 +1,8 @@
 /** Builds a server: database, migrations, keys, the app, graceful stop (startup/start.ts listens). */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { ErrorRecorder } from './activity/error-recorder.js';
+import { UsageCounter } from './activity/usage-counter.js';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import type { ServerContext } from './context.js';
@@ -120,6 +122,8 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
   };
   const signer = config.signing === 'worker' ? new WorkerSigner() : new InlineSigner();
   const metrics = openMetrics(config, db, repositories);
+  const usage = new UsageCounter(repositories.appUsage, logger);
+  usage.start(config.usageFlushMs);
   return {
     ...repositories,
     config,
@@ -134,6 +138,8 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
     counters,
     inFlight: new InFlight(),
     metrics,
+    recentErrors: new ErrorRecorder(repositories.appErrors, logger),
+    usage,
   };
 }
 

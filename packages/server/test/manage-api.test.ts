@@ -4,60 +4,11 @@
  * collaborators may do, restricted scopes, RFC 9457 problems, and the OpenAPI document against the routes.
  */
 import { Validator } from '@seriousme/openapi-schema-validator';
-import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getTokens, signedInBrowser, tokenRequest } from './support/attacks.js';
-import { csrfOf, InjectBrowser, registerThreeLeggedApp } from './support/browser.js';
+import { getTokens, tokenRequest } from './support/attacks.js';
+import { registerThreeLeggedApp } from './support/browser.js';
+import { API, expectProblem, PortalUser } from './support/portal-user.js';
 import { dialects, startTestServer, type TestServer } from './support/server.js';
-
-const API = '/manage/v1';
-
-/** A signed-in user of the portal, calling the API with its session and anti-CSRF value. */
-class PortalUser {
-  private constructor(
-    private readonly s: TestServer,
-    readonly browser: InjectBrowser,
-    readonly csrf: string,
-    readonly id: string,
-    readonly email: string,
-  ) {}
-
-  static async signUp(s: TestServer, email: string, options: { admin?: boolean } = {}) {
-    const user = await s.ctx.users.create(email, 'a long password', options);
-    const browser = await signedInBrowser(s, new InjectBrowser(s.app), user.id);
-    const csrf = csrfOf((await browser.get('/account/apps')).body);
-    return new PortalUser(s, browser, csrf, user.id, user.email);
-  }
-
-  call(
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
-    path: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ) {
-    return this.s.app.inject({
-      method,
-      url: `${API}${path}`,
-      headers: {
-        cookie: [...this.browser.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-        'x-csrf-token': this.csrf,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...headers,
-      },
-      ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
-    });
-  }
-}
-
-function expectProblem(res: LightMyRequestResponse, status: number, code: string) {
-  expect(res.statusCode, res.body).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json(; charset=utf-8)?$/);
-  const body = res.json();
-  expect(body).toMatchObject({ type: `urn:latchkey:problem:${code}`, status });
-  expect(typeof body.title).toBe('string');
-  expect(typeof body.detail).toBe('string');
-  return body;
-}
 
 const basicOf = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 const twoLegged = (s: TestServer, id: string, secret: string) =>
@@ -155,6 +106,8 @@ describe.each(dialects())('the management API on %s', (dialect) => {
         ['GET', `/apps/${id}/collaborators`, undefined],
         ['POST', `/apps/${id}/collaborators`, { email: 'stranger@example.com' }],
         ['DELETE', `/apps/${id}/collaborators/${owner.id}`, undefined],
+        ['GET', `/apps/${id}/errors`, undefined],
+        ['GET', `/apps/${id}/usage`, undefined],
       ] as const;
     for (const [method, path, body] of actions(app.client_id)) {
       const hidden = expectProblem(await stranger.call(method, path, body), 404, 'not_found');

@@ -2,14 +2,14 @@
  * The developer portal in a real browser (headless Chromium against a `latchkey start` process): sign
  * up, create a server-to-server app, read its client ID and secret off the page, fetch a two-legged
  * token with them over HTTP, rotate the secret with a grace period and see the old one still work (and
- * stop once a rotation without grace ends it), add a collaborator who then sees the app while a third
- * user gets 404. Screenshots of every portal page at 1280 and 375 px go to docs/screenshots/portal/.
+ * stop once a rotation without grace ends it), send a token request with a scope the app lacks and see
+ * it under Recent errors, add a collaborator who then sees the app while a third user gets 404. Screenshots of every portal page at 1280 and 375 px go to docs/screenshots/portal/.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, requireChromium } from './support/chromium.js';
 import { fetchToken, type ServerProcess, startProcess } from './support/process.js';
@@ -21,11 +21,18 @@ export const PORTAL_SCREENSHOTS = resolve(
 
 const PASSWORD = 'a long enough password';
 
-/** Saves the page at 1280 and at 375 px wide as `<name>-1280.png` and `<name>-375.png`. */
-async function screenshots(page: Page, name: string) {
+/**
+ * Saves the page (or only `part` of it) at 1280 and at 375 px wide as `<name>-1280.png` and
+ * `<name>-375.png`.
+ */
+async function screenshots(page: Page, name: string, part?: Locator) {
   for (const width of [1280, 375]) {
     await page.setViewportSize({ width, height: 800 });
-    await page.screenshot({ path: join(PORTAL_SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
+    const path = join(PORTAL_SCREENSHOTS, `${name}-${width}.png`);
+    const box = part && (await part.boundingBox());
+    // A part with a margin of the card around it.
+    const clip = box && { x: box.x - 24, y: box.y - 8, width: box.width + 48, height: box.height + 32 };
+    await page.screenshot({ path, fullPage: true, ...(clip && { clip }) });
   }
   await page.setViewportSize({ width: 1280, height: 800 });
 }
@@ -128,6 +135,37 @@ describe.runIf(requireChromium('portal end-to-end'))('Chromium: the developer po
     await page.getByRole('link', { name: /go to the app/ }).click();
     await page.waitForURL(`${server.url}/portal/apps/${clientId}`);
     expect(await page.content()).not.toContain(secret);
+
+    // A token request with a scope the app lacks gets the standard answer; why, the app page says.
+    const refused = await fetchToken(server.url, clientId, secret, 'data:write');
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual({
+      error: 'invalid_scope',
+      error_description: 'scope not allowed for this client: data:write',
+    });
+    const recentErrors = page.getByRole('region', { name: 'Recent errors' });
+    const firstError = recentErrors.getByRole('row').nth(1);
+    await expect
+      .poll(async () => {
+        await page.reload();
+        return (await recentErrors.getByRole('row').count()) > 1 ? firstError.textContent() : '';
+      })
+      .toContain('invalid_scope');
+    expect(await firstError.textContent()).toContain(
+      'scope not allowed for this app: data:write (it may ask for: data:read)',
+    );
+    expect(await firstError.textContent()).toContain('Token endpoint · Client credentials');
+    // Usage: the token fetched above, today, drawn and summed.
+    const usage = page.getByRole('region', { name: 'Usage' });
+    expect(await usage.getByRole('img', { name: 'Tokens issued per day, last 14 days' }).isVisible()).toBe(
+      true,
+    );
+    expect(await usage.getByText('token today').isVisible()).toBe(true);
+    // A server-to-server app acts for itself: nobody connects it.
+    expect(await usage.getByText('users connected: a server-to-server app acts for itself').isVisible()).toBe(
+      true,
+    );
+    await screenshots(page, 'app-activity', page.locator('#activity'));
     await page.getByLabel('Keep the current secret working for').selectOption({ label: '1 hour' });
     await page.getByRole('button', { name: 'Rotate secret' }).click();
     await page.getByRole('heading', { name: 'New secret for Nightly Reports' }).waitFor();

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/config.js';
+import { RETIRED_SECRET_KEPT } from '../src/storage/clients.js';
 import { openDatabase } from '../src/storage/database.js';
 import { PURGED_TABLES, type PurgeCounts, purgeExpired } from '../src/storage/purge.js';
 import { randomToken, sha256Hex } from '../src/tokens/random.js';
@@ -94,17 +95,21 @@ describe.each(dialects())('purge on %s', (dialect) => {
       .insertInto('revoked_tokens')
       .values({ jti: crypto.randomUUID(), expires_at: past })
       .execute();
-    // A secret replaced by a rotation whose grace period is over.
-    await s.ctx.db
-      .insertInto('client_secrets')
-      .values({
-        id: randomToken(12),
-        client_id: app.client.id,
-        secret_hash: sha256Hex(randomToken(32)),
-        created_at: past - 86400,
-        expires_at: past,
-      })
-      .execute();
+    // A secret replaced by a rotation whose grace period ended more than 30 days ago, and one whose
+    // grace ended recently: kept so that Recent errors can tell a developer still sending it.
+    const retired = (expiresAt: number) =>
+      s.ctx.db
+        .insertInto('client_secrets')
+        .values({
+          id: randomToken(12),
+          client_id: app.client.id,
+          secret_hash: sha256Hex(randomToken(32)),
+          created_at: expiresAt - 86400,
+          expires_at: expiresAt,
+        })
+        .execute();
+    await retired(past - RETIRED_SECRET_KEPT);
+    await retired(past);
     await s.ctx.db
       .insertInto('signing_keys')
       .values({
@@ -151,6 +156,9 @@ describe.each(dialects())('purge on %s', (dialect) => {
       signing_keys: 1,
       audit_events: 0,
       throttle_counters: 0,
+      app_errors: 0,
+      app_error_drops: 0,
+      app_usage: 0,
     });
     expect(await purge()).toEqual(none());
 
@@ -171,7 +179,8 @@ describe.each(dialects())('purge on %s', (dialect) => {
       .select('expires_at')
       .where('client_id', '=', app.client.id)
       .execute();
-    expect(secrets).toEqual([{ expires_at: null }]);
+    expect(secrets).toEqual(expect.arrayContaining([{ expires_at: null }, { expires_at: past }]));
+    expect(secrets).toHaveLength(2);
     const keys = await s.ctx.db.selectFrom('signing_keys').select('kid').execute();
     expect(keys.map((k) => k.kid).sort()).toEqual(
       before.keys

@@ -12,7 +12,7 @@ import { rejectOtherPageMethods } from '../http/page-methods.js';
 import { originOf, sendPage } from '../http/page-security.js';
 import { parseQueryWithRepeats, type QueryParams, singleQueryValue } from '../http/query.js';
 import { currentUser, loginUrl } from '../http/session.js';
-import { OAuthError } from '../oauth/errors.js';
+import { type DeveloperReason, OAuthError } from '../oauth/errors.js';
 import { isS256Challenge, pkceRequired } from '../oauth/pkce.js';
 import { requestedRedirectUri } from '../oauth/redirect-uri.js';
 import { grantScope } from '../oauth/scope.js';
@@ -31,9 +31,14 @@ const PENDING_TTL = 600;
 /** An error to send back to the app's redirect URI (after client and redirect URI are known good). */
 class RedirectError extends Error {
   readonly error: string;
+  /**
+   * @param reason for the app's developer (Recent errors), when the description is not enough; never
+   *   on the redirect
+   */
   constructor(
     name: RedirectErrorName,
     readonly description: string,
+    readonly reason?: DeveloperReason,
   ) {
     super(description);
     this.error = ERRORS[name].code;
@@ -66,11 +71,24 @@ function resolveRedirectUri(client: Client, params: Params): string {
   const requested = params.get('redirect_uri');
   const match = requestedRedirectUri(client.redirectUris, requested);
   if (requested === undefined && !match) {
-    throw pageError('MISSING_REDIRECT_URI');
+    throw pageError('MISSING_REDIRECT_URI').because(
+      `redirect_uri is missing, and the app has ${client.redirectUris.length === 0 ? 'none' : `several: ${registered(client)}`}`,
+    );
   }
   // RFC 6749 §3.1.2.4: never redirect to an unverified URI.
-  if (!match) throw pageError('REDIRECT_URI_MISMATCH');
+  if (!match)
+    throw pageError('REDIRECT_URI_MISMATCH').because(
+      `redirect_uri does not match: registered ${registered(client)}, got ${requested}`,
+    );
   return match;
+}
+
+/** The app's redirect URIs for a reason: the first three, and how many more. */
+function registered(client: Client): string {
+  const uris = client.redirectUris;
+  if (uris.length === 0) return 'none';
+  const more = uris.length > 3 ? ` and ${uris.length - 3} more` : '';
+  return `${uris.slice(0, 3).join(', ')}${more}`;
 }
 
 /**
@@ -131,10 +149,8 @@ function validateRequest(
   try {
     scopes = grantScope(params.get('scope'), client.scopes);
   } catch (error) {
-    throw new RedirectError(
-      'AUTHORIZE_INVALID_SCOPE',
-      error instanceof OAuthError ? error.description : 'invalid scope',
-    );
+    if (!(error instanceof OAuthError)) throw error;
+    throw new RedirectError('AUTHORIZE_INVALID_SCOPE', error.description, error.reason);
   }
   const challenge = params.get('code_challenge');
   const method = params.get('code_challenge_method');
@@ -190,7 +206,15 @@ async function authorize(ctx: ServerContext, request: FastifyRequest, reply: Fas
   if (query.repeated.has('client_id') || query.repeated.has('redirect_uri')) throw malformedLink();
   const { params } = query;
   const client = await resolveClient(ctx, params);
-  const redirectUri = resolveRedirectUri(client, params);
+  // From here a failure is the app's to see under Recent errors.
+  const claim = { clientId: client.id, known: true };
+  let redirectUri: string;
+  try {
+    redirectUri = resolveRedirectUri(client, params);
+  } catch (error) {
+    ctx.recentErrors.failed(claim, 'authorize', undefined, error);
+    throw error;
+  }
   // Echoed only when well-formed; a repeated state is absent from params.
   const rawState = params.get('state');
   const state = rawState !== undefined && isValidState(rawState) ? rawState : undefined;
@@ -200,6 +224,13 @@ async function authorize(ctx: ServerContext, request: FastifyRequest, reply: Fas
     validated = validateRequest(ctx, client, params);
   } catch (error) {
     if (!(error instanceof RedirectError)) throw error;
+    ctx.recentErrors.record({
+      ...claim,
+      endpoint: 'authorize',
+      error: error.error,
+      description: error.description,
+      reason: error.reason,
+    });
     return reply.redirect(
       redirectTo(ctx, redirectUri, { error: error.error, error_description: error.description, state }),
       303,

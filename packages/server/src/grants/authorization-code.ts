@@ -3,7 +3,9 @@
 import { requireParam } from '../http/form.js';
 import { oauthError } from '../oauth/errors.js';
 import { pkceRequired } from '../oauth/pkce.js';
+import type { CodeRecord } from '../storage/codes.js';
 import { decideRedemption } from './code-binding.js';
+import { redemptionReason } from './failure-reasons.js';
 import type { GrantHandler } from './grant.js';
 import { asInvalidGrant, issueUserTokens, mayRefresh } from './user-tokens.js';
 
@@ -25,13 +27,20 @@ export const authorizationCodeGrant: GrantHandler = async (ctx, client, params) 
   };
   // RFC 6749 §5.2 invalid_request: a parameter this client must send is missing.
   if (request.verifier === undefined && pkceRequired(client, ctx.config.requirePkce))
-    throw oauthError('INVALID_REQUEST', 'code_verifier is required');
+    throw oauthError('INVALID_REQUEST', 'code_verifier is required').because(
+      `code_verifier is required: ${client.isPublic ? 'a public app' : 'every app here (LATCHKEY_REQUIRE_PKCE)'} must use PKCE`,
+    );
+  // The code as the rule saw it, so a failure can tell its developer why (grants/failure-reasons.ts).
+  let seen: CodeRecord | undefined;
   const grant = await ctx.codes
     .redeem(code, {
       // RFC 6749 §5.1: a refresh token only for an app with the refresh_token grant; none is even stored.
       refreshTtl: mayRefresh(client) ? ctx.config.refreshTokenTtl : undefined,
-      rule: (record, at) => decideRedemption(record, at, request),
+      rule: (record, at) => {
+        seen = record;
+        return decideRedemption(record, at, request);
+      },
     })
-    .catch((error: unknown) => asInvalidGrant(error));
+    .catch((error: unknown) => asInvalidGrant(error, (failure) => redemptionReason(failure, seen, request)));
   return issueUserTokens(ctx, client, grant, grant.scopes);
 };

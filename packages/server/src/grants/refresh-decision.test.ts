@@ -1,6 +1,10 @@
-/** The refresh rules as a pure function: each verdict, and their order. */
+/**
+ * The refresh rules as a pure function: each verdict, and their order; and the reason Recent errors
+ * gives for each (grants/failure-reasons.ts), told only to the app the token belongs to.
+ */
 import { describe, expect, it } from 'vitest';
 import type { RefreshRow } from '../storage/refresh-tokens/rows.js';
+import { refreshReason, widenedScopeReason } from './failure-reasons.js';
 import { decideRefresh, headTerms } from './refresh-decision.js';
 
 const AT = 1_000_000;
@@ -96,5 +100,23 @@ describe('headTerms', () => {
         }
       }
     }
+  });
+});
+
+describe('refreshReason', () => {
+  it('says why, to the app the token belongs to only', () => {
+    expect(refreshReason('replayed', row(), 'lk_a')).toBe(
+      'refresh token was already used (reuse detected; the grant was revoked)',
+    );
+    expect(refreshReason('revoked', row(), 'lk_a')).toMatch(/^the grant was revoked/);
+    expect(refreshReason('expired', row(), 'lk_a')).toMatch(/^the refresh token expired/);
+    const unknown = refreshReason('unknown', undefined, 'lk_b');
+    for (const failure of ['wrong_client', 'replayed', 'revoked', 'expired'] as const)
+      expect(refreshReason(failure, row(), 'lk_b')).toBe(unknown);
+  });
+  it('names the scopes beyond the grant', () => {
+    expect(widenedScopeReason(['data:read', 'data:write'], row())).toBe(
+      'scope wider than the grant: data:write (granted: data:read)',
+    );
   });
 });

@@ -3,6 +3,8 @@ import { requireParam } from '../http/form.js';
 import { oauthError } from '../oauth/errors.js';
 import { parseScope } from '../oauth/scope.js';
 import { GrantError } from '../storage/errors.js';
+import type { RefreshRow } from '../storage/refresh-tokens/rows.js';
+import { refreshReason, widenedScopeReason } from './failure-reasons.js';
 import type { GrantHandler } from './grant.js';
 import { decideRefresh, headTerms } from './refresh-decision.js';
 import { asInvalidGrant, issueUserTokens } from './user-tokens.js';
@@ -22,20 +24,27 @@ export const refreshTokenGrant: GrantHandler = async (ctx, client, params) => {
     retryWindowSeconds: ctx.config.refreshRetryWindow,
     requestedScopes: requested === undefined ? undefined : parseScope(requested),
   };
+  // The token as the rule saw it, so a failure can tell its developer why (grants/failure-reasons.ts).
+  let seen: RefreshRow | undefined;
   const grant = await ctx.refreshTokens
     .rotate(token, {
       clientId: client.id,
       refreshTtl: ctx.config.refreshTokenTtl,
-      rule: (row, at) => decideRefresh(row, at, facts),
+      rule: (row, at) => {
+        seen = row;
+        return decideRefresh(row, at, facts);
+      },
       headTerms: headTerms(facts),
     })
     .catch((error: unknown) => {
       if (error instanceof GrantError && error.reason === 'scope_widened') {
-        throw oauthError('INVALID_SCOPE', 'the requested scope exceeds what was granted');
+        throw oauthError('INVALID_SCOPE', 'the requested scope exceeds what was granted').because(
+          widenedScopeReason(facts.requestedScopes ?? [], seen),
+        );
       }
       // RFC 9700 §4.14.2: storage has revoked the grant in the transaction that decided so.
       if (error instanceof GrantError && error.reason === 'replayed') ctx.metrics.reuseDetected();
-      return asInvalidGrant(error);
+      return asInvalidGrant(error, (failure) => refreshReason(failure, seen, client.id));
     });
   const scopes = facts.requestedScopes?.length ? facts.requestedScopes : grant.scopes;
   return issueUserTokens(ctx, client, grant, scopes);

@@ -2,7 +2,7 @@
 import type { ServerContext } from '../context.js';
 import { oauthError } from '../oauth/errors.js';
 import type { ClientWithSecrets } from '../storage/clients.js';
-import { GrantError } from '../storage/errors.js';
+import { GrantError, type GrantFailure } from '../storage/errors.js';
 import type { IssuedGrant } from '../storage/refresh-tokens/rows.js';
 import { type TokenResponse, tokenResponse } from './grant.js';
 
@@ -43,8 +43,12 @@ export const INVALID_GRANT_DESCRIPTION =
   'the authorization code or refresh token is invalid, expired, revoked, does not match the ' +
   'authorization request, or was issued to another client';
 
-/** Turns a repository failure into RFC 6749 §5.2 `invalid_grant`; anything else is rethrown. */
-export function asInvalidGrant(error: unknown): never {
-  if (error instanceof GrantError) throw oauthError('INVALID_GRANT', INVALID_GRANT_DESCRIPTION);
+/**
+ * Turns a repository failure into RFC 6749 §5.2 `invalid_grant`, with `explain`'s reason for the app's
+ * developer (grants/failure-reasons.ts); anything else is rethrown.
+ */
+export function asInvalidGrant(error: unknown, explain: (failure: GrantFailure) => string): never {
+  if (error instanceof GrantError)
+    throw oauthError('INVALID_GRANT', INVALID_GRANT_DESCRIPTION).because(explain(error.reason));
   throw error;
 }

@@ -3,6 +3,7 @@
  * Their status, headline, text and searchable code come from the error catalogue (errors.ts).
  */
 import { ERRORS, type PageErrorName } from '../errors.js';
+import type { DeveloperReason } from '../oauth/errors.js';
 
 /** A link out of an error page, for pages of the signed-in user (the portal's "Back to My apps"). */
 export interface PageLink {
@@ -13,6 +14,8 @@ export interface PageLink {
 /** An error the browser sees as a page with this status, headline, text and code. */
 export class PageError extends Error {
   override readonly name = 'PageError';
+  /** For the app's developer only (Recent errors), never on the page: see {@link DeveloperReason}. */
+  reason: DeveloperReason | undefined;
   constructor(
     readonly status: number,
     readonly title: string,
@@ -23,6 +26,12 @@ export class PageError extends Error {
     readonly back?: PageLink,
   ) {
     super(`${title}: ${detail}`);
+  }
+
+  /** Sets the developer-facing {@link PageError.reason} where the rule is enforced; returns the error. */
+  because(reason: DeveloperReason): this {
+    this.reason = reason;
+    return this;
   }
 }
 

@@ -1,6 +1,7 @@
 /** Request checks shared by the form-posting endpoints (token, revoke, introspect). */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context.js';
+import type { ClientClaim } from '../oauth/client-auth.js';
 import { oauthError } from '../oauth/errors.js';
 import type { ClientWithSecrets } from '../storage/clients.js';
 import { type Params, parseForm } from './form.js';
@@ -31,10 +32,12 @@ export function rejectQueryCredentials(url: string): void {
 /**
  * The first steps of every client-authenticated endpoint (token, revocation, introspection): no query
  * string, a strict form body, then client authentication (RFC 6749 §2.3, RFC 7009 §2.1, RFC 7662 §2.1).
+ * `claim` learns the app the credentials name (oauth/client-auth.ts), for Recent errors.
  */
 export async function readClientRequest(
   ctx: ServerContext,
   request: FastifyRequest,
+  claim?: ClientClaim,
 ): Promise<{ params: Params; client: ClientWithSecrets }> {
   rejectQueryCredentials(request.url);
   const params = readForm(request);
@@ -42,6 +45,7 @@ export async function readClientRequest(
     authorization: request.headers.authorization,
     params,
     ip: request.ip,
+    claim,
   });
   return { params, client };
 }

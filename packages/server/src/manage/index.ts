@@ -9,6 +9,7 @@ import { logFailure, toOAuthError } from '../http/error-handler.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { OPENAPI_PATH, openApiDocument } from './openapi.js';
 import { type ManageProblem, PROBLEM_TYPE, problem } from './problems.js';
+import { activityRoutes } from './routes/activity-routes.js';
 import { appRoutes } from './routes/app-routes.js';
 import { collaboratorRoutes } from './routes/collaborator-routes.js';
 import { secretRoutes } from './routes/secret-routes.js';
@@ -54,6 +55,7 @@ export async function manageApi(app: FastifyInstance, ctx: ServerContext): Promi
       appRoutes(api, ctx);
       secretRoutes(api, ctx);
       collaboratorRoutes(api, ctx);
+      activityRoutes(api, ctx);
     },
     { prefix: MANAGE_PREFIX },
   );

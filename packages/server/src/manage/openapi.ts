@@ -5,23 +5,12 @@
 import { MAX_DESCRIPTION, MAX_HOMEPAGE_URL } from '../oauth/app-registration.js';
 import { APP_TYPES } from '../oauth/app-types.js';
 import { GRACE_CHOICES } from './app-actions.js';
+import { activityPaths, activitySchemas } from './openapi-activity.js';
+import { json, ok, problems, ref } from './openapi-parts.js';
 
 /** Path of the document, under the management prefix. */
 export const OPENAPI_PATH = '/openapi.json';
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: object) => ({ 'application/json': { schema } });
-const ok = (description: string, schema: object) => ({ description, content: json(schema) });
-const problems = (...statuses: number[]) =>
-  Object.fromEntries(
-    statuses.map((status) => [
-      String(status),
-      {
-        description: 'RFC 9457 problem details',
-        content: { 'application/problem+json': { schema: ref('Problem') } },
-      },
-    ]),
-  );
 const idParam = {
   name: 'id',
   in: 'path',
@@ -142,6 +131,7 @@ export function openApiDocument(issuer: string) {
           responses: { 204: { description: 'Removed' }, ...problems(401, 403, 404, 503) },
         },
       },
+      ...activityPaths(idParam, common),
       '/openapi.json': {
         get: {
           summary: 'This document',
@@ -276,6 +266,7 @@ export function openApiDocument(issuer: string) {
             },
           },
         },
+        ...activitySchemas(),
         Problem: {
           type: 'object',
           required: ['type', 'title', 'status', 'detail'],

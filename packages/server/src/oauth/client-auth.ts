@@ -6,6 +6,7 @@ import { type Metrics, NO_METRICS } from '../metrics/metrics.js';
 import type { ClientRepository, ClientWithSecrets } from '../storage/clients.js';
 import type { Limit, Throttle } from '../throttle/throttle.js';
 import { DUMMY_HASH, hashesEqual, sha256Hex } from '../tokens/random.js';
+import { secretMismatchReason, throttledReason } from './client-auth-reasons.js';
 import { oauthError, retryAfterValue } from './errors.js';
 
 /** The methods this server accepts, as advertised in metadata (RFC 8414 §2). */
@@ -14,11 +15,24 @@ export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post',
 /** How many times the configured limit one client ID may fail from all IPs together. */
 export const PER_CLIENT_LIMIT_FACTOR = 10;
 
+/**
+ * The app a request names, as authentication learns it: for the portal's Recent errors, which records a
+ * failure only for an app that exists (a made-up client ID costs nothing).
+ */
+export interface ClientClaim {
+  /** The client ID the credentials name (Basic header or body), once they could be read. */
+  clientId: string | undefined;
+  /** Whether it was looked up and exists. */
+  known: boolean;
+}
+
 /** What authentication needs from the request. */
 export interface ClientAuthInput {
   authorization: string | undefined;
   params: Params;
   ip: string;
+  /** Filled in as the credentials are read and looked up, when given. */
+  claim?: ClientClaim | undefined;
 }
 
 /**
@@ -108,11 +122,14 @@ export class ClientAuthenticator {
    */
   async authenticate(input: ClientAuthInput): Promise<ClientWithSecrets> {
     const presented = presentedCredentials(input);
+    const { claim } = input;
+    if (claim) claim.clientId = presented.clientId;
     const tally = this.throttle.tally(limitsFor(presented.clientId, input.ip, this.limits));
     // Sheds load: a caller this server already saw over a limit costs no lookup and no store call.
     this.refuseIfWaiting(this.throttle.remembered(tally));
     // An ID that cannot exist is not looked up (storage/clients.ts) and costs the same dummy comparison.
     const client = await this.clients.findWithSecrets(presented.clientId);
+    if (claim) claim.known = client !== undefined;
     // RFC 6819 §5.2.3.7: the counts are read or incremented only once the secret has been compared,
     // never before (test/shared-throttle.test.ts). A wrong secret is counted by an atomic increment
     // in the store and judged on the count it returns, so N guesses sent in parallel, to one server or
@@ -121,14 +138,19 @@ export class ClientAuthenticator {
     // before the comparison, as one step with the lookup, the counts could not see the failures of the
     // rest of a burst, and a right guess anywhere in it would pass.) The comparison does not await,
     // so on one server the order is exactly the order of comparisons.
-    if (this.verify(client, presented.secret)) {
+    // A public app presents no secret: nothing to hash (verify compares none).
+    const presentedHash = client?.isPublic ? '' : sha256Hex(presented.secret ?? '');
+    if (this.verify(client, presented.secret, presentedHash)) {
       this.refuseIfWaiting(await this.throttle.check(tally));
       return client as ClientWithSecrets;
     }
     const attempt = await this.throttle.attempt(tally);
     if (attempt.refused) this.refuseIfWaiting(attempt.retryAfter);
     this.metrics.clientAuthFailed();
-    throw oauthError('INVALID_CLIENT', 'client authentication failed');
+    // The same answer whatever failed; why, only for the developer of an app that exists.
+    const failed = oauthError('INVALID_CLIENT', 'client authentication failed');
+    if (client) failed.because(secretMismatchReason(this.clients, client, presented.secret, presentedHash));
+    throw failed;
   }
 
   private refuseIfWaiting(wait: number | undefined): void {
@@ -136,12 +158,15 @@ export class ClientAuthenticator {
     this.metrics.throttleRefused('client_auth');
     throw oauthError('TOO_MANY_REQUESTS', 'too many failed attempts; retry later', {
       'retry-after': retryAfterValue(wait),
-    });
+    }).because(throttledReason(wait));
   }
 
-  private verify(client: ClientWithSecrets | undefined, secret: string | undefined): boolean {
+  private verify(
+    client: ClientWithSecrets | undefined,
+    secret: string | undefined,
+    presentedHash: string,
+  ): boolean {
     if (client?.isPublic) return secret === undefined;
-    const presentedHash = sha256Hex(secret ?? '');
     const hashes = client && client.secretHashes.length > 0 ? client.secretHashes : [DUMMY_HASH];
     let ok = false;
     for (const hash of hashes) ok = hashesEqual(presentedHash, hash) || ok;

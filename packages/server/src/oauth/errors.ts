@@ -4,11 +4,20 @@
  */
 import { type CatalogueEntry, ERRORS, type ErrorName } from '../errors.js';
 
+/**
+ * Why a request failed, in the words its app's developer needs to fix it (the portal's Recent errors):
+ * never on the wire, never a secret, code or token, nor what a wrong secret was. A function when
+ * finding out takes a database read, done only if the failure is recorded (activity/error-recorder.ts).
+ */
+export type DeveloperReason = string | (() => Promise<string>);
+
 /** An error the protocol defines: serialized as `{error, error_description}` with its HTTP status. */
 export class OAuthError extends Error {
   override readonly name = 'OAuthError';
   /** Extra response headers (`WWW-Authenticate`, `Retry-After`, `Allow`). */
   readonly headers: Record<string, string>;
+  /** For the app's developer only (Recent errors); the serializers never read it. */
+  reason: DeveloperReason | undefined;
 
   /**
    * @param error the RFC error code (`invalid_request`, `invalid_client`, ...)
@@ -24,6 +33,12 @@ export class OAuthError extends Error {
   ) {
     super(`${error}: ${description}`);
     this.headers = headers;
+  }
+
+  /** Sets the developer-facing {@link OAuthError.reason} where the rule is enforced; returns the error. */
+  because(reason: DeveloperReason): this {
+    this.reason = reason;
+    return this;
   }
 }
 

@@ -29,6 +29,8 @@ export function grantScope(requested: string | undefined, allowed: readonly stri
     throw oauthError(
       'INVALID_SCOPE',
       `scope not allowed for this client: ${outside.join(' ').slice(0, 200)}`,
+    ).because(
+      `scope not allowed for this app: ${outside.join(' ')} (it may ask for: ${allowed.join(' ') || 'nothing'})`,
     );
   }
   return scopes;

@@ -36,6 +36,21 @@ export interface SecretInfo {
   expiresAt: number | undefined;
 }
 
+/** A secret a rotation retired, as Recent errors tells a developer who still sends it. */
+export interface RetiredSecret {
+  /** When it stopped working (epoch seconds). */
+  expiredAt: number;
+  /** When the rotation that retired it made the next secret (epoch seconds), if that one is still kept. */
+  rotatedAt: number | undefined;
+}
+
+/**
+ * How long a secret is kept after it stopped working (s): only so that Recent errors can tell a developer
+ * who still sends it that it was rotated (a hash of 256 random bits; the look-up of every token request
+ * selects only the secrets that work). The purge deletes it after that.
+ */
+export const RETIRED_SECRET_KEPT = 30 * 86400;
+
 /** What `createClient` needs. */
 export interface NewClient {
   name: string;
@@ -274,7 +289,7 @@ export class ClientRepository {
       await trx
         .deleteFrom('client_secrets')
         .where('client_id', '=', id)
-        .where('expires_at', '<=', at)
+        .where('expires_at', '<=', at - RETIRED_SECRET_KEPT)
         .execute();
       await trx
         .insertInto('client_secrets')
@@ -291,6 +306,30 @@ export class ClientRepository {
     // After the commit: a lookup while the transaction ran may have cached a half-written state.
     this.cache?.delete(id);
     return { secret, previousUntil: graceSeconds > 0 ? until : undefined, cutShort };
+  }
+
+  /**
+   * The app's secret with this SHA-256 if it has stopped working (kept {@link RETIRED_SECRET_KEPT}
+   * after), with when the rotation that retired it happened; `undefined` if it is no such secret.
+   */
+  async retiredSecret(id: string, hash: string): Promise<RetiredSecret | undefined> {
+    const row = await this.db
+      .selectFrom('client_secrets')
+      .select(['created_at', 'expires_at'])
+      .where('client_id', '=', id)
+      .where('secret_hash', '=', hash)
+      .where('expires_at', '<=', unixNow())
+      .executeTakeFirst();
+    if (row?.expires_at === null || row?.expires_at === undefined) return undefined;
+    const next = await this.db
+      .selectFrom('client_secrets')
+      .select((eb) => eb.fn.min<number | string | null>('created_at').as('at'))
+      .where('client_id', '=', id)
+      .where('created_at', '>=', Number(row.created_at))
+      .where('secret_hash', '<>', hash)
+      .executeTakeFirst();
+    const rotatedAt = next?.at === null || next?.at === undefined ? undefined : Number(next.at);
+    return { expiredAt: Number(row.expires_at), rotatedAt };
   }
 
   /** Deletes a client and its secrets. Returns whether it existed. */

@@ -1,4 +1,5 @@
 /** Connected apps: everything a user has allowed, for the Connected apps page, and withdrawing it. */
+import { sql } from 'kysely';
 import { type AuditEvent, recordAuditIn } from './audit.js';
 import { isPossibleClientId } from './clients.js';
 import { splitScopes, unixNow } from './columns.js';
@@ -56,6 +57,20 @@ export class ConnectedAppRepository {
       }
     }
     return [...apps.values()].sort((a, b) => b.grantedAt - a.grantedAt || a.name.localeCompare(b.name));
+  }
+
+  /**
+   * How many users have this app connected, by the rule of {@link ConnectedAppRepository.list}: a
+   * remembered consent or a live grant (each user once).
+   */
+  async countUsers(clientId: string): Promise<number> {
+    if (!isPossibleClientId(clientId)) return 0;
+    const { rows } = await sql<{ n: number | string }>`select count(*) as n from (
+        select user_id from consents where client_id = ${clientId}
+        union
+        select user_id from grants where client_id = ${clientId} and revoked_at is null
+      ) as connected`.execute(this.db);
+    return Number(rows[0]?.n ?? 0);
   }
 
   /**

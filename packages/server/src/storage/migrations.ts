@@ -1,6 +1,7 @@
 /** The one migration set both dialects run (Kysely Migrator, which locks against concurrent runs). */
 import { type Kysely, type Migration, type MigrationProvider, Migrator, SqliteAdapter, sql } from 'kysely';
 import { newSelectorKey, SELECTOR_KEY_NAME } from '../tokens/refresh-token-format.js';
+import { appActivityMigration } from './activity/migration.js';
 import type { Db } from './database.js';
 
 /** Migration 006's steps (see there), in the caller's transaction. */
@@ -328,6 +329,8 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // Recent errors and usage (storage/activity/).
+  '013_app_activity': appActivityMigration,
 };
 
 /** Names of every migration, in order (by name: Kysely runs them in that order). */

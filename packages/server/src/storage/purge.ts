@@ -3,12 +3,16 @@
  * What stays: anything a live token, code, session or introspection answer still depends on, and every
  * unexpired rotated refresh token (reuse detection, RFC 9700 §4.14.2). A grant goes once it has no
  * refresh token left and the last access token issued from it expired; an audit event once it is older
- * than the audit retention, never sooner.
+ * than the audit retention, never sooner; an app's recent errors and usage after 30 days, and a secret a
+ * rotation retired 30 days after it stopped working (kept that long only so Recent errors can name it).
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
+import { expiredRecentErrors } from './activity/recent-errors.js';
+import { expiredUsage } from './activity/usage.js';
 import { DEFAULT_AUDIT_RETENTION, olderAuditEventsByWalk } from './audit.js';
+import { RETIRED_SECRET_KEPT } from './clients.js';
 import { type Db, nativeHandle } from './database.js';
 import type { Database } from './schema.js';
 import { SigningKeyRepository } from './signing-keys.js';
@@ -25,6 +29,9 @@ export const PURGED_TABLES = [
   'signing_keys',
   'audit_events',
   'throttle_counters',
+  'app_errors',
+  'app_error_drops',
+  'app_usage',
 ] as const;
 
 /** A table the purge deletes from. */
@@ -138,6 +145,8 @@ function batches(
   postgres: boolean,
 ): [PurgedTable, Batch][] {
   const olderAuditEvents = olderAuditEventsByWalk(at - auditRetention);
+  const recentErrors = expiredRecentErrors(at);
+  const usage = expiredUsage(at);
   // Access tokens are issued when a refresh token is (redemption or rotation); the newest one of a
   // grant expires at most this long after its refresh token was created.
   const lastAccessTokenIssuedBefore = at - accessTokenTtl - ISSUE_SLACK_SECONDS;
@@ -168,9 +177,9 @@ function batches(
       'grants',
       orphanGrantsByWalk(lastAccessTokenIssuedBefore),
     ],
-    // A rotated secret's grace period ends at its expires_at (storage/clients.ts); a secret without
-    // one (null: never expires) is never `< at`.
-    ['client_secrets', expiredRows('client_secrets', 'id', at)],
+    // A rotated secret's grace period ends at its expires_at (storage/clients.ts), and it is kept
+    // RETIRED_SECRET_KEPT after; a secret without one (null: never expires) is never `< at`.
+    ['client_secrets', expiredRows('client_secrets', 'id', at - RETIRED_SECRET_KEPT)],
     [
       // `keys rotate` deletes these too, but only when it runs; a few rows, one batch.
       'signing_keys',
@@ -194,6 +203,10 @@ function batches(
         return { throttle_counters: Number(result.numAffectedRows ?? 0n) };
       },
     ],
+    // What an app's developer sees of its traffic: 30 days (storage/activity/).
+    ['app_errors', async (trx, limit) => ({ app_errors: await recentErrors.errors(trx, limit) })],
+    ['app_error_drops', async (trx, limit) => ({ app_error_drops: await recentErrors.drops(trx, limit) })],
+    ['app_usage', async (trx, limit) => ({ app_usage: await usage(trx, limit) })],
   ];
 }
 

@@ -1,4 +1,6 @@
 /** Every repository over one database, built once at start (server.ts) and by tests. */
+import { RecentErrorRepository } from './activity/recent-errors.js';
+import { UsageRepository } from './activity/usage.js';
 import { AppMemberRepository } from './app-members.js';
 import { AuditRepository } from './audit.js';
 import { AuthorizationRequestRepository } from './authorization-requests.js';
@@ -23,6 +25,10 @@ export interface Repositories {
   connectedApps: ConnectedAppRepository;
   appMembers: AppMemberRepository;
   audit: AuditRepository;
+  /** An app's recent failed requests (activity/). */
+  appErrors: RecentErrorRepository;
+  /** Tokens issued per app, day and grant type (activity/). */
+  appUsage: UsageRepository;
 }
 
 /** Builds every repository over `db`; `clientCacheSize` bounds the SQLite registration cache. */
@@ -39,5 +45,7 @@ export function openRepositories(db: Db, options: { clientCacheSize?: number } =
     connectedApps: new ConnectedAppRepository(db),
     appMembers: new AppMemberRepository(db),
     audit: new AuditRepository(db),
+    appErrors: new RecentErrorRepository(db),
+    appUsage: new UsageRepository(db),
   };
 }

@@ -186,6 +186,41 @@ export interface ThrottleCounterTable {
   reset_at_ms: number;
 }
 
+/**
+ * A failed token or authorization request of an app, for its developer (migration 013; the newest 50
+ * per app are kept: storage/activity/recent-errors.ts).
+ */
+export interface AppErrorTable {
+  id: Generated<number>;
+  client_id: string;
+  occurred_at: number;
+  /** `token` or `authorize`. */
+  endpoint: string;
+  /** The token request's grant_type when it is one the server supports; null otherwise. */
+  grant_type: string | null;
+  /** The OAuth error code (or the error page's code) the request was answered with. */
+  error: string;
+  /** Why, for the developer (at most 300 characters); never a secret, code or token. */
+  reason: string;
+}
+
+/** Failures of an app not recorded in `app_errors` (over the recording rate), per UTC day (migration 013). */
+export interface AppErrorDropTable {
+  client_id: string;
+  /** Days since 1970-01-01, UTC. */
+  day: number;
+  dropped: number;
+}
+
+/** Tokens issued to an app per UTC day and grant type, added to by every server (migration 013). */
+export interface AppUsageTable {
+  client_id: string;
+  /** Days since 1970-01-01, UTC. */
+  day: number;
+  grant_type: string;
+  issued: number;
+}
+
 /** All tables. */
 export interface Database {
   clients: ClientTable;
@@ -203,4 +238,7 @@ export interface Database {
   app_collaborators: AppCollaboratorTable;
   audit_events: AuditEventTable;
   throttle_counters: ThrottleCounterTable;
+  app_errors: AppErrorTable;
+  app_error_drops: AppErrorDropTable;
+  app_usage: AppUsageTable;
 }

@@ -1,6 +1,6 @@
 /**
- * GET /portal/apps/:id, the app page, and POST /portal/apps/:id, its Settings form: what the user's
- * role may change (manage/app-actions.ts updateApp applies the rules). Anyone without a role gets the
+ * GET /portal/apps/:id, the app page (with its Usage and Recent errors), and POST /portal/apps/:id, its
+ * Settings form: what the user's role may change (manage/app-actions.ts updateApp applies the rules). Anyone without a role gets the
  * same 404 page as for an app that does not exist.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -16,6 +16,7 @@ import type { AppChangeRequest } from '../../oauth/app-registration.js';
 import type { AppFormValues } from '../../pages/portal/app-form.js';
 import { type AppPageView, appPage } from '../../pages/portal/app-page.js';
 import type { FormField } from '../../pages/portal/fields.js';
+import { activityViews } from './activity.js';
 import { formCaller, pageCaller } from './caller.js';
 import { APP_ROUTE, appPath, removeCollaboratorPath } from './paths.js';
 import { formRefusal, orPageError } from './problems.js';
@@ -54,10 +55,11 @@ export async function renderAppPage(
 ): Promise<string> {
   const { app, role, ownerId } = loaded;
   const rights = rightsOf(role);
-  const [owner, secrets, collaborators] = await Promise.all([
+  const [owner, secrets, collaborators, activity] = await Promise.all([
     ownerId === null ? undefined : ctx.users.find(ownerId),
     app.isPublic ? [] : ctx.clients.secrets(app.id),
     ctx.appMembers.collaborators(app.id),
+    activityViews(ctx, loaded),
   ]);
   const { nonce, csrf } = startPage(ctx, request, reply);
   const flash = Object.keys(FLASHES).find((flag) => singleQueryValue(request, flag) === '1');
@@ -84,6 +86,7 @@ export async function renderAppPage(
       addedAt: new Date(person.addedAt * 1000),
       ...(rights.manageCollaborators && { removeAction: removeCollaboratorPath(app.id, person.userId) }),
     })),
+    ...activity,
     ...(state.errors && { errors: state.errors }),
     ...(status === 200 && flash && { flash: FLASHES[flash] }),
   });

@@ -1,9 +1,11 @@
 /**
- * The app page: its credentials (the client ID; secrets are listed by their times only), Settings,
- * Client secrets with Rotate, Collaborators, and Delete app for those who may.
+ * The app page: its credentials (the client ID; secrets are listed by their times only), Usage, Recent
+ * errors, Settings, Client secrets with Rotate, Collaborators, and Delete app for those who may.
  */
 import { html, type SafeHtml, safeUrl } from '../html.js';
 import { appAvatar, flashStatus } from '../parts.js';
+import { ACTIVITY_STYLES } from './activity-styles.js';
+import type { RecentErrorsView, UsageView } from './activity-view.js';
 import { type AppFormValues, controlIdOf, type ScopeOption } from './app-form.js';
 import { settingsSection } from './app-settings.js';
 import type { AppRights, PortalAppView } from './app-view.js';
@@ -12,7 +14,9 @@ import { day } from './dates.js';
 import { errorSummary, type FieldErrors } from './fields.js';
 import { copyable, crumbs, portalPage } from './layout.js';
 import { ROLE_LABELS } from './my-apps.js';
+import { recentErrorsSection } from './recent-errors-section.js';
 import { type SecretView, secretsSection } from './secrets-section.js';
+import { usageSection } from './usage-section.js';
 
 /** Where the page's forms post. */
 export interface AppPageActions {
@@ -35,6 +39,9 @@ export interface AppPageView {
   secrets: readonly SecretView[];
   graceChoices: readonly number[];
   collaborators: readonly CollaboratorView[];
+  /** Its traffic, when the user's role may see it. */
+  usage?: UsageView;
+  recentErrors?: RecentErrorsView;
   /** Errors of a refused form, by the form they belong to. */
   errors?: { settings?: FieldErrors; rotate?: string; collaborator?: { email: string; error: string } };
   flash?: string;
@@ -64,6 +71,10 @@ ${errorSummary(settingsErrors, controlIdOf)}
 <dl class="credentials">
 <div><dt>Client ID</dt><dd>${copyable(v.app.clientId, { id: 'client-id', what: 'client ID' })}</dd></div>
 </dl>
+<div class="activity" id="activity">
+${v.usage ? usageSection(v.usage) : ''}
+${v.recentErrors ? recentErrorsSection(v.recentErrors) : ''}
+</div>
 ${settingsSection({
   app: v.app,
   rights: v.rights,
@@ -96,5 +107,6 @@ ${v.rights.delete ? dangerZone(v.app, v.actions.deleteHref) : ''}`;
     nonce: v.nonce,
     body,
     copy: true,
+    styles: ACTIVITY_STYLES,
   });
 }

@@ -12,6 +12,20 @@ const MOMENT = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'UTC',
 });
 
+const SHORT_MOMENT = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+  timeZone: 'UTC',
+});
+
+/** "12 Mar, 14:05" (UTC; for lists of the last days, whose heading says UTC). */
+export function shortMoment(date: Date): SafeHtml {
+  return html`<time datetime="${date.toISOString()}">${SHORT_MOMENT.format(date)}</time>`;
+}
+
 /** "12 March 2025". */
 export function day(date: Date): SafeHtml {
   return html`<time datetime="${date.toISOString()}">${DAY.format(date)}</time>`;

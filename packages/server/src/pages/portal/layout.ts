@@ -17,6 +17,8 @@ export interface PortalPageOptions {
    * `sendPage(..., { script: true })`.
    */
   copy?: boolean;
+  /** CSS of this page's own sections, after the portal's. */
+  styles?: string;
 }
 
 /** A portal page: the wide card, "My apps" current in the navigation. */
@@ -27,7 +29,7 @@ export function portalPage(opts: PortalPageOptions): string {
     nonce: opts.nonce,
     width: 'wide',
     nav: 'apps',
-    styles: PORTAL_STYLES,
+    styles: PORTAL_STYLES + (opts.styles ?? ''),
     ...(opts.copy && { script: COPY_SCRIPT }),
   });
 }
