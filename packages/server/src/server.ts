@@ -15,7 +15,7 @@ import { makeDatabaseFilesPrivate } from './startup/database-files.js';
 import { databaseLabel } from './startup/database-label.js';
 import { generatedMessage, openingKeys, resolveKeyring } from './startup/key-encryption.js';
 import { closeContext, StartupSteps } from './startup/steps.js';
-import { type Db, dialectOf, openDatabase } from './storage/database.js';
+import { checkpointInBackground, type Db, dialectOf, openDatabase } from './storage/database.js';
 import { loadCsrfKey } from './storage/instance-secrets.js';
 import { migrate } from './storage/migrations.js';
 import { schedulePurge } from './storage/purge.js';
@@ -96,6 +96,8 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
     (manager) => manager.stop(),
   );
   const csrfKey = await steps.run(database, () => loadCsrfKey(db));
+  // SQLite: checkpoints off the event loop from here on (after the keys step, which may empty the log).
+  await steps.run(database, () => checkpointInBackground(db));
   const repositories = openRepositories(db, { clientCacheSize: config.clientCacheSize });
   const limits = {
     strict: new FailureLimiter(config.authMaxFailures, config.authFailureWindow),
