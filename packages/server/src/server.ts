@@ -19,7 +19,7 @@ import { generatedMessage, openingKeys, resolveKeyring } from './startup/key-enc
 import { openMetrics } from './startup/metrics.js';
 import { closeContext, StartupSteps } from './startup/steps.js';
 import { AuditRepository, SYSTEM_ACTOR } from './storage/audit.js';
-import { type Db, dialectOf, openDatabase } from './storage/database.js';
+import { checkpointInBackground, type Db, dialectOf, openDatabase } from './storage/database.js';
 import { loadCsrfKey } from './storage/instance-secrets.js';
 import { migrate } from './storage/migrations.js';
 import { schedulePurge } from './storage/purge.js';
@@ -108,6 +108,8 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
     (manager) => manager.stop(),
   );
   const csrfKey = await steps.run(database, () => loadCsrfKey(db));
+  // SQLite: checkpoints off the event loop from here on (after the keys step, which may empty the log).
+  await steps.run(database, () => checkpointInBackground(db));
   const repositories = openRepositories(db, { clientCacheSize: config.clientCacheSize });
   // Every server on one PostgreSQL (or one Redis) shares the throttles' counts.
   const counters = await steps.run(

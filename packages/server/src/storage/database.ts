@@ -18,19 +18,27 @@ import {
 import pg from 'pg';
 import { asValueRejected, DatabaseTimeoutError, isDatabaseUnavailable } from './errors.js';
 import type { Database } from './schema.js';
+import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 
 /** The database handle every repository takes. */
 export type Db = Kysely<Database>;
 
 /** The driver under a Kysely instance, for the few hot-path queries that skip the query builder. */
 export type NativeHandle =
-  | { dialect: 'sqlite'; sqlite: SQLite.Database }
+  | SqliteHandle
   | {
       dialect: 'postgres';
       pool: pg.Pool;
       /** The deadline of every call (ms; DatabaseOptions.timeoutMs), when one is set. */
       timeoutMs: number | undefined;
     };
+
+/** A SQLite database's connection, and its background checkpoints once started. */
+export interface SqliteHandle {
+  dialect: 'sqlite';
+  sqlite: SQLite.Database;
+  checkpointer?: WalCheckpointer;
+}
 
 const natives = new WeakMap<Db, NativeHandle>();
 
@@ -72,11 +80,14 @@ function withStatementCache(sqlite: SQLite.Database, max = 500): SQLite.Database
  *   take turns instead of both running the same steps.
  */
 class SharedFileSqliteDialect extends SqliteDialect {
-  constructor(private readonly settings: SqliteDialectConfig) {
+  constructor(
+    private readonly settings: SqliteDialectConfig,
+    private readonly handle: SqliteHandle,
+  ) {
     super(settings);
   }
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.settings);
+    return new ImmediateSqliteDriver(this.settings, this.handle);
   }
   override createAdapter(): SqliteAdapter {
     return new TransactionalDdlSqliteAdapter();
@@ -84,6 +95,17 @@ class SharedFileSqliteDialect extends SqliteDialect {
 }
 
 class ImmediateSqliteDriver extends SqliteDriver {
+  constructor(
+    settings: SqliteDialectConfig,
+    private readonly handle: SqliteHandle,
+  ) {
+    super(settings);
+  }
+  /** The background checkpoints ({@link checkpointInBackground}) stop before the connection closes. */
+  override async destroy(): Promise<void> {
+    await this.handle.checkpointer?.stop();
+    await super.destroy();
+  }
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
@@ -256,9 +278,24 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Db {
   sqlite.pragma('journal_size_limit = 67108864');
   sqlite.pragma(`busy_timeout = ${Math.floor(timeoutMs ?? 5000)}`);
   sqlite.pragma('foreign_keys = ON');
+  const handle: SqliteHandle = { dialect: 'sqlite', sqlite };
   const db = new Kysely<Database>({
-    dialect: new SharedFileSqliteDialect({ database: withStatementCache(sqlite) }),
+    dialect: new SharedFileSqliteDialect({ database: withStatementCache(sqlite) }, handle),
   });
-  natives.set(db, { dialect: 'sqlite', sqlite });
+  natives.set(db, handle);
   return db;
+}
+
+/**
+ * SQLite file: from now on, copy the write-ahead log back into the database on a worker thread as it
+ * grows, so the checkpoint a commit runs finds little left to copy (storage/wal-checkpointer.ts). It
+ * stops when the database is destroyed. For a server, once it has started (a start that seals keys
+ * stored in clear empties the log afterwards, which a checkpoint running meanwhile would prevent); a
+ * CLI command's few writes do not need it. Nothing for PostgreSQL or `:memory:`.
+ */
+export function checkpointInBackground(db: Db): WalCheckpointer | undefined {
+  const handle = natives.get(db);
+  if (handle?.dialect !== 'sqlite' || handle.sqlite.memory || !handle.sqlite.name) return undefined;
+  handle.checkpointer ??= startWalCheckpointer(handle.sqlite.name);
+  return handle.checkpointer;
 }
