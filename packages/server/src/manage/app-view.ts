@@ -3,7 +3,8 @@ import { appTypeOf } from '../oauth/app-types.js';
 import type { Client, SecretInfo } from '../storage/clients.js';
 import type { AppRole } from './access.js';
 
-const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+/** An epoch-seconds time as the management API writes every time: RFC 3339 in UTC. */
+export const isoTime = (seconds: number): string => new Date(seconds * 1000).toISOString();
 
 /** The JSON of an app, with the caller's role. */
 export function appView(app: Client, role: AppRole, ownerEmail: string | null) {
@@ -18,7 +19,7 @@ export function appView(app: Client, role: AppRole, ownerEmail: string | null) {
     scope: app.scopes.join(' '),
     owner: ownerEmail,
     role,
-    created_at: iso(app.createdAt),
+    created_at: isoTime(app.createdAt),
   };
 }
 
@@ -26,7 +27,7 @@ export function appView(app: Client, role: AppRole, ownerEmail: string | null) {
 export function secretView(secret: SecretInfo) {
   return {
     id: secret.id,
-    created_at: iso(secret.createdAt),
-    expires_at: secret.expiresAt === undefined ? null : iso(secret.expiresAt),
+    created_at: isoTime(secret.createdAt),
+    expires_at: secret.expiresAt === undefined ? null : isoTime(secret.expiresAt),
   };
 }

@@ -7,10 +7,9 @@ import type { ServerContext } from '../../context.js';
 import { RECENT_ERRORS_KEPT } from '../../storage/activity/recent-errors.js';
 import { ACTIVITY_RETENTION_DAYS, isoDay } from '../../storage/activity/shared.js';
 import { appErrors, appUsage } from '../app-activity.js';
+import { isoTime } from '../app-view.js';
 import { callerOf } from '../caller.js';
 import { loadApp } from '../load-app.js';
-
-const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 
 /** Registers the activity routes. */
 export function activityRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -20,7 +19,7 @@ export function activityRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const { errors, notRecorded } = await appErrors(ctx, client);
     return {
       errors: errors.map((error) => ({
-        occurred_at: iso(error.occurredAt),
+        occurred_at: isoTime(error.occurredAt),
         endpoint: error.endpoint,
         grant_type: error.grantType ?? null,
         error: error.error,

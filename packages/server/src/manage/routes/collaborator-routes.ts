@@ -2,11 +2,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../../context.js';
 import { addCollaborator, removeCollaborator } from '../app-actions.js';
+import { isoTime } from '../app-view.js';
 import { readJsonBody, requiredString } from '../body.js';
 import { callerOf } from '../caller.js';
 import { loadApp } from '../load-app.js';
-
-const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 
 /** Registers the collaborator routes. */
 export function collaboratorRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -14,7 +13,7 @@ export function collaboratorRoutes(app: FastifyInstance, ctx: ServerContext): vo
     collaborators: (await ctx.appMembers.collaborators(clientId)).map((c) => ({
       user_id: c.userId,
       email: c.email,
-      added_at: iso(c.addedAt),
+      added_at: isoTime(c.addedAt),
     })),
   });
 

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../../context.js';
 import { rotateAppSecret } from '../app-actions.js';
-import { secretView } from '../app-view.js';
+import { isoTime, secretView } from '../app-view.js';
 import { readJsonBody } from '../body.js';
 import { callerOf } from '../caller.js';
 import { loadApp } from '../load-app.js';
@@ -24,7 +24,7 @@ export function secretRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return {
       client_secret: rotation.secret,
       previous_secrets_expire_at:
-        rotation.previousUntil === undefined ? null : new Date(rotation.previousUntil * 1000).toISOString(),
+        rotation.previousUntil === undefined ? null : isoTime(rotation.previousUntil),
       secrets: (await ctx.clients.secrets(request.params.id)).map(secretView),
     };
   });
