@@ -1,5 +1,6 @@
 /** Repository for applications (clients) and their hashed secrets. */
 import type { Statement } from 'better-sqlite3';
+import type { Selectable, Updateable } from 'kysely';
 import { randomToken, sha256Hex } from '../tokens/random.js';
 import { type ClientCache, type ClientCacheStats, clientCacheFor } from './client-cache.js';
 import type { Client, ClientWithSecrets } from './client-records.js';
@@ -66,7 +67,7 @@ export interface NewClient {
 }
 
 /** A row; the hot-path look-up (FIND_WITH_SECRETS_SQL) selects no description or homepage. */
-type ClientRow = Omit<ClientTable, 'description' | 'homepage_url'> &
+type ClientRow = Selectable<Omit<ClientTable, 'description' | 'homepage_url'>> &
   Partial<Pick<ClientTable, 'description' | 'homepage_url'>>;
 
 function toClient(row: ClientRow): Client {
@@ -350,7 +351,7 @@ export class ClientRepository {
    */
   async update(id: string, changes: ClientChanges): Promise<boolean> {
     if (!isPossibleClientId(id)) return false;
-    const set: Partial<ClientTable> = {};
+    const set: Updateable<ClientTable> = {};
     if (changes.name !== undefined) set.name = changes.name;
     if (changes.redirectUris !== undefined) set.redirect_uris = JSON.stringify(changes.redirectUris);
     if (changes.scopes !== undefined) set.scopes = changes.scopes.join(' ');

@@ -2,6 +2,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, SqliteAdapter, sql } from 'kysely';
 import { newSelectorKey, SELECTOR_KEY_NAME } from '../tokens/refresh-token-format.js';
 import { appActivityMigration } from './activity/migration.js';
+import { openidMigration } from './openid/migration.js';
 import type { Db } from './database.js';
 
 /** Migration 006's steps (see there), in the caller's transaction. */
@@ -331,6 +332,8 @@ const migrations: Record<string, Migration> = {
   },
   // Recent errors and usage (storage/activity/).
   '013_app_activity': appActivityMigration,
+  // OpenID Connect: sessions, nonces, ID-token keys, accounts, logout (storage/openid/migration.ts).
+  '014_openid': openidMigration,
 };
 
 /** Names of every migration, in order (by name: Kysely runs them in that order). */

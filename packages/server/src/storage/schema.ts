@@ -1,6 +1,30 @@
 /** Table types for Kysely. Times are epoch seconds; booleans are 0/1 so one schema fits both dialects. */
 import type { Generated } from 'kysely';
 
+/** A single-use link sent by email (migration 014): only its hash is stored. */
+export interface EmailLinkTable {
+  id_hash: string;
+  user_id: string;
+  /** `verify` (24 h) or `reset` (30 min). */
+  purpose: string;
+  /** The address it was sent to: a verification counts only while the account still has it. */
+  email: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** A Back-Channel Logout 1.0 logout token waiting to be delivered (migration 014). */
+export interface LogoutDeliveryTable {
+  id: Generated<number>;
+  client_id: string;
+  /** The signed logout token (a JWT naming `sub`/`sid`, no secret). */
+  logout_token: string;
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  created_at: number;
+}
+
 /** A registered application (OAuth client). */
 export interface ClientTable {
   id: string;
@@ -21,6 +45,14 @@ export interface ClientTable {
   description: string | null;
   /** The app's https home page (migration 012); null: none. */
   homepage_url: string | null;
+  /** JWS algorithm of the app's ID tokens (migration 014); null: RS256 (OIDC Core §3.1.3.7). */
+  id_token_signed_response_alg: string | null;
+  /** `public` or `pairwise` (OIDC Core §8; migration 014). */
+  subject_type: Generated<string>;
+  /** JSON array of exact URIs RP-Initiated Logout may return to (migration 014). */
+  post_logout_redirect_uris: Generated<string>;
+  /** Where OIDC Back-Channel Logout 1.0 posts logout tokens (migration 014); null: none. */
+  backchannel_logout_uri: string | null;
 }
 
 /** A client secret, stored as SHA-256; several may be valid during a rotation's grace period. */
@@ -62,6 +94,12 @@ export interface UserTable {
   created_at: number;
   /** 1 for an admin, who sees and manages every app (migration 012; default 0). */
   is_admin: Generated<number>;
+  /** Full name, shown and given as the `name` claim (migration 014); null: not given. */
+  name: string | null;
+  /** 1 once the user followed a verification link sent to `email` (migration 014). */
+  email_verified: Generated<number>;
+  /** When the name or email last changed (OIDC Core §5.1 `updated_at`); null: `created_at`. */
+  updated_at: number | null;
 }
 
 /** A user who helps run an app they do not own (migration 012). */
@@ -77,6 +115,10 @@ export interface SessionTable {
   user_id: string;
   created_at: number;
   expires_at: number;
+  /** The session's public ID, the ID token's `sid` (OIDC Core §2; migration 014); null: older rows. */
+  sid: string | null;
+  /** When the user last entered a password in this session (OIDC Core §2 `auth_time`); null: `created_at`. */
+  auth_time: number | null;
 }
 
 /** What a user allowed an app: remembered per user and app, the scopes as a space-delimited set. */
@@ -98,6 +140,14 @@ export interface AuthorizationRequestTable {
   state: string | null;
   code_challenge: string | null;
   expires_at: number;
+  /** OIDC Core §3.1.2.1 `nonce`, echoed in the ID token (migration 014). */
+  nonce: string | null;
+  /** The sign-in session the request was made in (migration 014). */
+  sid: string | null;
+  /** When the user authenticated (migration 014). */
+  auth_time: number | null;
+  /** `query` or `form_post` (OAuth 2.0 Form Post Response Mode); null: query. */
+  response_mode: string | null;
 }
 
 /** An authorization code (hashed), single use, bound to client, redirect URI, PKCE, user, scopes. */
@@ -112,6 +162,12 @@ export interface AuthorizationCodeTable {
   code_challenge: string | null;
   expires_at: number;
   used_at: number | null;
+  /** OIDC Core §3.1.2.1 `nonce`, echoed in the ID token (migration 014). */
+  nonce: string | null;
+  /** The sign-in session the request was made in (migration 014). */
+  sid: string | null;
+  /** When the user authenticated (migration 014). */
+  auth_time: number | null;
   /** The grant created when the code was redeemed (to revoke it on replay). */
   grant_id: string | null;
 }
@@ -124,6 +180,10 @@ export interface GrantTable {
   scopes: string;
   created_at: number;
   revoked_at: number | null;
+  /** The sign-in session the grant was made in (migration 014; Back-Channel Logout 1.0 §2.4). */
+  sid: string | null;
+  /** When the user authenticated for it: kept by refreshed ID tokens (OIDC Core §12.2). */
+  auth_time: number | null;
 }
 
 /**
@@ -241,4 +301,6 @@ export interface Database {
   app_errors: AppErrorTable;
   app_error_drops: AppErrorDropTable;
   app_usage: AppUsageTable;
+  email_links: EmailLinkTable;
+  logout_deliveries: LogoutDeliveryTable;
 }
