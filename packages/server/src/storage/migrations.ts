@@ -2,8 +2,8 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, SqliteAdapter, sql } from 'kysely';
 import { newSelectorKey, SELECTOR_KEY_NAME } from '../tokens/refresh-token-format.js';
 import { appActivityMigration } from './activity/migration.js';
-import { openidMigration } from './openid/migration.js';
 import type { Db } from './database.js';
+import { openidMigration } from './openid/migration.js';
 
 /** Migration 006's steps (see there), in the caller's transaction. */
 async function refreshTokenSelectors(db: Kysely<unknown>, sqlite: boolean): Promise<void> {

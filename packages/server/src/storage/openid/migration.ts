@@ -67,9 +67,7 @@ export const openidMigration: Migration = {
     await db.schema
       .createTable('logout_deliveries')
       .addColumn('id', sqlite ? 'integer' : 'bigserial', (c) => c.primaryKey())
-      .addColumn('client_id', 'varchar(255)', (c) =>
-        c.notNull().references('clients.id').onDelete('cascade'),
-      )
+      .addColumn('client_id', 'varchar(255)', (c) => c.notNull().references('clients.id').onDelete('cascade'))
       .addColumn('logout_token', 'text', (c) => c.notNull())
       .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
