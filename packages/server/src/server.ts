@@ -92,18 +92,23 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
           details: { kek_id: keyring.current.id, sealed, rewrapped: 0 },
         });
       }
-      await keyRepository.ensure(config.signingAlg);
+      await keyRepository.ensure();
     }),
   );
   const keys = await steps.run(
     'cannot load the signing keys',
     () =>
       openingKeys(() =>
-        KeyManager.start(keyRepository, config.keyReloadMs, (error) => {
-          // A key another process sealed under a KEK this server lacks: it keeps signing with the
-          // keys it has, and says why it does not see the new one (an outage stays quiet).
-          if (error instanceof KeyDecryptionError) logger.error(error.message);
-        }),
+        KeyManager.start(
+          keyRepository,
+          config.keyReloadMs,
+          (error) => {
+            // A key another process sealed under a KEK this server lacks: it keeps signing with the
+            // keys it has, and says why it does not see the new one (an outage stays quiet).
+            if (error instanceof KeyDecryptionError) logger.error(error.message);
+          },
+          config.signingAlg,
+        ),
       ),
     (manager) => manager.stop(),
   );
