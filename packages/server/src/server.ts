@@ -20,7 +20,7 @@ import { openMetrics } from './startup/metrics.js';
 import { closeContext, StartupSteps } from './startup/steps.js';
 import { AuditRepository, SYSTEM_ACTOR } from './storage/audit.js';
 import { checkpointInBackground, type Db, dialectOf, openDatabase } from './storage/database.js';
-import { loadCsrfKey } from './storage/instance-secrets.js';
+import { loadCsrfKey, loadPairwiseKey } from './storage/instance-secrets.js';
 import { migrate } from './storage/migrations.js';
 import { schedulePurge } from './storage/purge.js';
 import { openRepositories } from './storage/repositories.js';
@@ -113,6 +113,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
     (manager) => manager.stop(),
   );
   const csrfKey = await steps.run(database, () => loadCsrfKey(db));
+  const pairwiseKey = await steps.run(database, () => loadPairwiseKey(db));
   // SQLite: checkpoints off the event loop from here on (after the keys step, which may empty the log).
   await steps.run(database, () => checkpointInBackground(db));
   const repositories = openRepositories(db, { clientCacheSize: config.clientCacheSize });
@@ -137,6 +138,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
     db,
     keys,
     csrfKey,
+    pairwiseKey,
     authenticator: new ClientAuthenticator(repositories.clients, throttles.auth, limits, metrics),
     logger,
     signer,
