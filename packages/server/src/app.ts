@@ -9,10 +9,12 @@ import { introspectEndpoint } from './endpoints/introspect.js';
 import { jwksEndpoint } from './endpoints/jwks.js';
 import { loginEndpoints } from './endpoints/login.js';
 import { metadataEndpoint } from './endpoints/metadata.js';
+import { openIdConfigurationEndpoint } from './endpoints/openid-configuration.js';
 import { portalEndpoints } from './endpoints/portal/index.js';
 import { revokeEndpoint } from './endpoints/revoke.js';
 import { signupEndpoints } from './endpoints/signup.js';
 import { tokenEndpoint } from './endpoints/token.js';
+import { userinfoEndpoint } from './endpoints/userinfo.js';
 import { ERRORS } from './errors.js';
 import { installErrorHandler, installPageErrorHandler } from './http/error-handler.js';
 import { clientErrorHandler, frameworkErrorHandler } from './http/framework-errors.js';
@@ -110,11 +112,13 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
   installErrorHandler(app, ctx.metrics);
   healthEndpoints(app, ctx);
   metadataEndpoint(app, ctx);
+  openIdConfigurationEndpoint(app, ctx);
   jwksEndpoint(app, ctx);
   faviconEndpoint(app);
   tokenEndpoint(app, ctx);
   revokeEndpoint(app, ctx);
   introspectEndpoint(app, ctx);
+  userinfoEndpoint(app, ctx);
   await manageApi(app, ctx);
   // The browser pages in their own context, whose errors are HTML pages, not JSON.
   await app.register(async (pages) => {

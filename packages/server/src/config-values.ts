@@ -84,9 +84,23 @@ export function scopeDescriptions(raw: string | undefined): Record<string, strin
   return out;
 }
 
+/**
+ * The default catalogue: the demo API's scopes, the management API's, and OpenID Connect's (OIDC Core
+ * §3.1.2.1, §5.4, §11).
+ */
+export const DEFAULT_SCOPES: readonly string[] = [
+  'data:read',
+  'data:write',
+  'manage',
+  'openid',
+  'profile',
+  'email',
+  'offline_access',
+];
+
 /** LATCHKEY_SCOPES: space-separated; unset or empty is the default catalogue, only spaces is a mistake. */
 export function scopeCatalogue(raw: string | undefined): string[] {
-  if (raw === undefined || raw === '') return ['data:read', 'data:write', 'manage'];
+  if (raw === undefined || raw === '') return [...DEFAULT_SCOPES];
   const scopes = raw.split(' ').filter(Boolean);
   if (scopes.length === 0)
     throw new ConfigError(`LATCHKEY_SCOPES must name at least one scope, got "${raw}"`);

@@ -13,8 +13,11 @@ describe('loadConfig', () => {
       databaseUrl: '/srv/.latchkey/latchkey.db',
       signingAlg: 'ES256',
       accessTokenTtl: 3600,
-      scopes: ['data:read', 'data:write', 'manage'],
+      scopes: ['data:read', 'data:write', 'manage', 'openid', 'profile', 'email', 'offline_access'],
     });
+    // The consent page words every default scope, offline_access as what it means to the user.
+    for (const scope of c.scopes) expect(c.scopeDescriptions[scope]).toBeTruthy();
+    expect(c.scopeDescriptions['offline_access']).toBe('Keep access when you are not using the app');
   });
   it('follows PORT in the default issuer; LATCHKEY_AUDIENCE overrides aud', () => {
     const c = loadConfig({ PORT: '5000', LATCHKEY_AUDIENCE: 'https://api.example' }, '/srv');
@@ -41,7 +44,7 @@ describe('loadConfig', () => {
     expect(loadConfig({ LATCHKEY_SIGNUP: '' }).signupEnabled).toBe(true);
   });
   it('LATCHKEY_SCOPES: empty is the default catalogue; extra spaces are ignored', () => {
-    expect(loadConfig({ LATCHKEY_SCOPES: '' }).scopes).toEqual(['data:read', 'data:write', 'manage']);
+    expect(loadConfig({ LATCHKEY_SCOPES: '' }).scopes).toEqual(loadConfig({}).scopes);
     expect(loadConfig({ LATCHKEY_SCOPES: ' a:read  b:write ' }).scopes).toEqual(['a:read', 'b:write']);
   });
   describe('LATCHKEY_DATABASE_URL', () => {

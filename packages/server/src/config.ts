@@ -26,6 +26,7 @@ import {
 } from './config-values.js';
 import type { KeyEncryptionKey } from './keys/key-encryption.js';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './keys/signing-key.js';
+import { OIDC_SCOPE_DESCRIPTIONS } from './oidc/scopes.js';
 import { DEFAULT_AUDIT_RETENTION } from './storage/audit.js';
 
 export { ConfigError, type MetricsSetting, parseDuration } from './config-values.js';
@@ -155,6 +156,8 @@ export const DEFAULT_SCOPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'data:write': 'Create, change and delete your projects',
   // The management API (/manage/v1) acting as the user: what a developer's own tooling asks for.
   manage: 'Manage the apps you develop: create, change and delete them, and rotate their secrets',
+  // OpenID Connect (OIDC Core §5.4, §11): offline_access is what lets the app refresh while you are away.
+  ...OIDC_SCOPE_DESCRIPTIONS,
 };
 
 /**

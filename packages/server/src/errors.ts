@@ -6,6 +6,8 @@
  * answer is raised that the catalogue does not list.
  */
 
+import { OIDC_ERRORS } from './oidc/error-catalogue.js';
+
 /** One error the server can answer with. */
 export interface CatalogueEntry {
   /** The code on the wire (`error` of a JSON answer or a redirect; the code shown on an error page). */
@@ -352,6 +354,9 @@ export const ERRORS = {
     rule: 'RFC 7591 §3.2.2, RFC 8252 §7.3, §8.3: a redirect URI that may not be registered (RedirectUriError; CLI: exit 2)',
     raisedIn: ['oauth/redirect-uri.ts'],
   },
+
+  // ---- OpenID Connect: authorization requests, userinfo (kept in their own file) ------------------
+  ...OIDC_ERRORS,
 } as const satisfies Record<string, CatalogueEntry>;
 
 /** The name of a catalogue entry. */

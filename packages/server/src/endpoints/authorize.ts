@@ -11,46 +11,42 @@ import { pageError } from '../http/page-errors.js';
 import { rejectOtherPageMethods } from '../http/page-methods.js';
 import { originOf, sendPage } from '../http/page-security.js';
 import { parseQueryWithRepeats, type QueryParams, singleQueryValue } from '../http/query.js';
-import { currentUser, loginUrl } from '../http/session.js';
-import { type DeveloperReason, OAuthError } from '../oauth/errors.js';
+import { currentSession, currentUser, loginUrl } from '../http/session.js';
+import { OAuthError } from '../oauth/errors.js';
 import { isS256Challenge, pkceRequired } from '../oauth/pkce.js';
+import { RedirectError } from '../oauth/redirect-error.js';
 import { requestedRedirectUri } from '../oauth/redirect-uri.js';
 import { grantScope } from '../oauth/scope.js';
+import {
+  type OpenIdRequest,
+  readOpenIdRequest,
+  refuseRequestObjects,
+  requireRedirectUri,
+  responseModeOf,
+} from '../oidc/authorize-params.js';
+import {
+  FRESH_SIGN_IN_PARAM,
+  freshSignInStamp,
+  showsConsent,
+  signInStep,
+  stampedQuery,
+} from '../oidc/prompt.js';
+import { subjectFor } from '../oidc/subject.js';
 import { consentPage } from '../pages/consent.js';
 import type { PendingRequest } from '../storage/authorization-requests.js';
 import type { Client } from '../storage/clients.js';
+import { unixNow } from '../storage/columns.js';
 import { ACCOUNT_APPS_PATH } from './account.js';
+import { type AppTarget, answerApp } from './authorize-response.js';
 
 /** Paths of the authorization endpoint and the consent form's target. */
 export const AUTHORIZE_PATH = '/oauth/authorize';
 export const DECISION_PATH = '/oauth/authorize/decision';
+/** The sign-up page (`prompt=create`). */
+const SIGNUP_PATH = '/signup';
 
 /** How long a consent page stays answerable. */
 const PENDING_TTL = 600;
-
-/** An error to send back to the app's redirect URI (after client and redirect URI are known good). */
-class RedirectError extends Error {
-  readonly error: string;
-  /**
-   * @param reason for the app's developer (Recent errors), when the description is not enough; never
-   *   on the redirect
-   */
-  constructor(
-    name: RedirectErrorName,
-    readonly description: string,
-    readonly reason?: DeveloperReason,
-  ) {
-    super(description);
-    this.error = ERRORS[name].code;
-  }
-}
-
-/** The catalogue entries answered by a redirect to the app (RFC 6749 §4.1.2.1). */
-type RedirectErrorName =
-  | 'AUTHORIZE_INVALID_REQUEST'
-  | 'AUTHORIZE_UNSUPPORTED_RESPONSE_TYPE'
-  | 'AUTHORIZE_UNAUTHORIZED_CLIENT'
-  | 'AUTHORIZE_INVALID_SCOPE';
 
 function queryOf(url: string): string {
   const q = url.indexOf('?');
@@ -173,27 +169,91 @@ function validateRequest(
   return { scopes, challenge };
 }
 
-/** Builds the redirect back to the app; RFC 9207: `iss` on every authorization response. */
-function redirectTo(
-  ctx: ServerContext,
-  redirectUri: string,
-  values: Record<string, string | undefined>,
-): string {
-  const url = new URL(redirectUri);
-  for (const [name, value] of Object.entries(values))
-    if (value !== undefined) url.searchParams.append(name, value);
-  url.searchParams.append('iss', ctx.config.issuer);
-  return url.toString();
-}
-
 function scopeViews(ctx: ServerContext, scopes: string[]) {
   return scopes.map((name) => ({ name, description: ctx.config.scopeDescriptions[name] ?? name }));
 }
 
-async function issueCode(ctx: ServerContext, pending: PendingRequest): Promise<string> {
+async function issueCode(
+  ctx: ServerContext,
+  reply: FastifyReply,
+  target: AppTarget,
+  pending: PendingRequest,
+) {
   const code = await ctx.codes.create(pending, ctx.config.codeTtl);
-  return redirectTo(ctx, pending.redirectUri, { code, state: pending.state });
+  return answerApp(ctx, reply, target, { code, state: pending.state });
 }
+
+/** What a checked request carries into the sign-in and consent steps. */
+interface CheckedRequest {
+  client: Client;
+  target: AppTarget;
+  params: Params;
+  state: string | undefined;
+  validated: { scopes: string[]; challenge?: string };
+  oidc: OpenIdRequest;
+}
+
+/**
+ * Steps 8 and on: a session fit for the request (OIDC Core §3.1.2.3: prompt, max_age, id_token_hint;
+ * else the sign-in or sign-up page, and back), then a code, or the consent page first.
+ */
+async function continueRequest(
+  ctx: ServerContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  checked: CheckedRequest,
+) {
+  const { client, target, params, validated, oidc } = checked;
+  const now = unixNow();
+  const stamp = freshSignInStamp(params.get(FRESH_SIGN_IN_PARAM), now);
+  const subjectOf = (userId: string) => subjectFor(client, userId, ctx.pairwiseKey);
+  const step = signInStep(oidc, await currentSession(ctx, request), stamp, now, subjectOf);
+  if (step.next !== 'continue') {
+    const back = `${AUTHORIZE_PATH}?${stampedQuery(queryOf(request.url), now)}`;
+    if (step.next === 'sign-in') return reply.redirect(loginUrl(back), 303);
+    return reply.redirect(`${SIGNUP_PATH}?${new URLSearchParams({ return_to: back })}`, 303);
+  }
+  const { user, sid, authTime } = step.session;
+  const pending: PendingRequest = {
+    clientId: client.id,
+    userId: user.id,
+    redirectUri: target.redirectUri,
+    redirectUriGiven: params.has('redirect_uri'),
+    scopes: validated.scopes,
+    state: checked.state,
+    codeChallenge: validated.challenge,
+    ...(oidc.nonce !== undefined && { nonce: oidc.nonce }),
+    sid,
+    authTime,
+    ...(target.responseMode && { responseMode: target.responseMode }),
+  };
+  // RFC 8252 §8.6, RFC 6749 §10.2: a public client's identity cannot be assured, so anyone can send
+  // its client_id; remembered consent is reused only for confidential clients, public ones always ask.
+  const consented =
+    !client.isPublic && covers(await ctx.consents.scopes(user.id, client.id), validated.scopes);
+  if (!showsConsent(oidc, consented)) return issueCode(ctx, reply, target, pending);
+  const handle = await ctx.authorizationRequests.save(pending, PENDING_TTL);
+  const { nonce, csrf } = startPage(ctx, request, reply);
+  const body = consentPage({
+    nonce,
+    csrf,
+    action: `${DECISION_PATH}?${new URLSearchParams({ request: handle })}`,
+    appName: client.name,
+    userEmail: user.email,
+    scopes: scopeViews(ctx, validated.scopes),
+    redirectHost: new URL(target.redirectUri).host || target.redirectUri,
+    connectedAppsHref: ACCOUNT_APPS_PATH,
+    about: {
+      description: client.description,
+      homepageHost: client.homepageUrl && new URL(client.homepageUrl).host,
+      developer: (await ctx.appMembers.ownerEmails([client.id])).get(client.id),
+    },
+  });
+  return sendPage(reply, 200, nonce, body, originOf(target.redirectUri));
+}
+
+/** Whether what the user allowed before covers every scope asked for. */
+const covers = (consented: string[], scopes: string[]) => scopes.every((scope) => consented.includes(scope));
 
 async function authorize(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply) {
   let query: QueryParams;
@@ -208,9 +268,10 @@ async function authorize(ctx: ServerContext, request: FastifyRequest, reply: Fas
   const client = await resolveClient(ctx, params);
   // From here a failure is the app's to see under Recent errors.
   const claim = { clientId: client.id, known: true };
-  let redirectUri: string;
+  let target: AppTarget;
   try {
-    redirectUri = resolveRedirectUri(client, params);
+    requireRedirectUri(params);
+    target = { redirectUri: resolveRedirectUri(client, params), appName: client.name };
   } catch (error) {
     ctx.recentErrors.failed(claim, 'authorize', undefined, error);
     throw error;
@@ -218,62 +279,30 @@ async function authorize(ctx: ServerContext, request: FastifyRequest, reply: Fas
   // Echoed only when well-formed; a repeated state is absent from params.
   const rawState = params.get('state');
   const state = rawState !== undefined && isValidState(rawState) ? rawState : undefined;
-  let validated: ReturnType<typeof validateRequest>;
   try {
+    // First: every other refusal goes back the way the request asked (OIDC Core §3.1.2.6).
+    target.responseMode = responseModeOf(params, target.redirectUri);
     checkShape(query);
-    validated = validateRequest(ctx, client, params);
+    refuseRequestObjects(params);
+    const validated = validateRequest(ctx, client, params);
+    const oidc = readOpenIdRequest(params, validated.scopes, client, {
+      keys: ctx.keys,
+      issuer: ctx.config.issuer,
+      signupEnabled: ctx.config.signupEnabled,
+    });
+    return await continueRequest(ctx, request, reply, { client, target, params, state, validated, oidc });
   } catch (error) {
     if (!(error instanceof RedirectError)) throw error;
-    ctx.recentErrors.record({
-      ...claim,
-      endpoint: 'authorize',
-      error: error.error,
-      description: error.description,
-      reason: error.reason,
-    });
-    return reply.redirect(
-      redirectTo(ctx, redirectUri, { error: error.error, error_description: error.description, state }),
-      303,
-    );
+    if (error.recorded)
+      ctx.recentErrors.record({
+        ...claim,
+        endpoint: 'authorize',
+        error: error.error,
+        description: error.description,
+        reason: error.reason,
+      });
+    return answerApp(ctx, reply, target, { error: error.error, error_description: error.description, state });
   }
-  const user = await currentUser(ctx, request);
-  if (!user) return reply.redirect(loginUrl(`${AUTHORIZE_PATH}?${queryOf(request.url)}`), 303);
-
-  const pending: PendingRequest = {
-    clientId: client.id,
-    userId: user.id,
-    redirectUri,
-    redirectUriGiven: params.has('redirect_uri'),
-    scopes: validated.scopes,
-    state,
-    codeChallenge: validated.challenge,
-  };
-  // RFC 8252 §8.6, RFC 6749 §10.2: a public client's identity cannot be assured, so anyone can send
-  // its client_id; remembered consent is reused only for confidential clients, public ones always ask.
-  if (!client.isPublic) {
-    const consented = await ctx.consents.scopes(user.id, client.id);
-    if (validated.scopes.every((scope) => consented.includes(scope))) {
-      return reply.redirect(await issueCode(ctx, pending), 303);
-    }
-  }
-  const handle = await ctx.authorizationRequests.save(pending, PENDING_TTL);
-  const { nonce, csrf } = startPage(ctx, request, reply);
-  const body = consentPage({
-    nonce,
-    csrf,
-    action: `${DECISION_PATH}?${new URLSearchParams({ request: handle })}`,
-    appName: client.name,
-    userEmail: user.email,
-    scopes: scopeViews(ctx, validated.scopes),
-    redirectHost: new URL(redirectUri).host || redirectUri,
-    connectedAppsHref: ACCOUNT_APPS_PATH,
-    about: {
-      description: client.description,
-      homepageHost: client.homepageUrl && new URL(client.homepageUrl).host,
-      developer: (await ctx.appMembers.ownerEmails([client.id])).get(client.id),
-    },
-  });
-  return sendPage(reply, 200, nonce, body, originOf(redirectUri));
 }
 
 async function decide(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply) {
@@ -287,16 +316,20 @@ async function decide(ctx: ServerContext, request: FastifyRequest, reply: Fastif
   const handle = singleQueryValue(request, 'request');
   const pending = handle ? await ctx.authorizationRequests.take(handle, user.id) : undefined;
   if (!pending) throw pageError('REQUEST_EXPIRED');
+  const target: AppTarget = {
+    redirectUri: pending.redirectUri,
+    responseMode: pending.responseMode,
+    appName: (await ctx.clients.find(pending.clientId))?.name ?? 'the app',
+  };
   if (decision === 'allow') {
     await ctx.consents.save(user.id, pending.clientId, pending.scopes);
-    return reply.redirect(await issueCode(ctx, pending), 303);
+    return issueCode(ctx, reply, target, pending);
   }
-  const denied = redirectTo(ctx, pending.redirectUri, {
+  return answerApp(ctx, reply, target, {
     error: ERRORS.ACCESS_DENIED.code,
     error_description: 'the user denied the request',
     state: pending.state,
   });
-  return reply.redirect(denied, 303);
 }
 
 /** Registers the authorization endpoint and the consent decision; any other method gets a 405 page. */

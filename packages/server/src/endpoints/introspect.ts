@@ -5,6 +5,7 @@ import { requireParam } from '../http/form.js';
 import { readClientRequest, rejectOtherMethods } from '../http/request.js';
 import { accessTokenActive } from '../oauth/access-token-state.js';
 import { oauthError } from '../oauth/errors.js';
+import { subjectFor } from '../oidc/subject.js';
 import type { ClientWithSecrets } from '../storage/clients.js';
 import type { AccessTokenClaims } from '../tokens/access-token.js';
 import { verifyOwnAccessToken } from '../tokens/verify-access-token.js';
@@ -41,7 +42,8 @@ async function introspect(
     active: true,
     token_type: 'refresh_token',
     client_id: refresh.clientId,
-    sub: refresh.userId,
+    // The access tokens' `sub`: the user's subject identifier for this app (OIDC Core §8).
+    sub: subjectFor(client, refresh.userId, ctx.pairwiseKey),
     scope: refresh.scopes.join(' '),
     exp: refresh.expiresAt,
     iss: ctx.config.issuer,

@@ -11,8 +11,11 @@ import { ipKey } from '../http/ip-key.js';
 import { pageCookies, readCheckedForm, startPage } from '../http/page.js';
 import { sendPage } from '../http/page-security.js';
 import { currentUser } from '../http/session.js';
+import { asksFreshSignIn, loginHintOf } from '../oidc/sign-in-page.js';
 import { loginPage } from '../pages/login.js';
+import { unixNow } from '../storage/columns.js';
 import { normalizeEmail } from '../storage/users.js';
+import { AUTHORIZE_PATH } from './authorize.js';
 import {
   authorizationContinuation,
   LOGIN_PATH,
@@ -47,8 +50,11 @@ async function renderLogin(
 export function loginEndpoints(app: FastifyInstance, ctx: ServerContext): void {
   app.get(LOGIN_PATH, async (request, reply) => {
     const returnTo = returnToOf(ctx, request);
-    if (await currentUser(ctx, request)) return reply.redirect(returnTo, 303);
-    return renderLogin(ctx, request, reply, returnTo, 200);
+    // OIDC Core §3.1.2.1 prompt=login, max_age: an authorization request may ask for the password again.
+    const again = asksFreshSignIn(returnTo, AUTHORIZE_PATH, unixNow());
+    if (!again && (await currentUser(ctx, request))) return reply.redirect(returnTo, 303);
+    const email = loginHintOf(returnTo, AUTHORIZE_PATH);
+    return renderLogin(ctx, request, reply, returnTo, 200, email === undefined ? {} : { email });
   });
 
   app.post(LOGIN_PATH, async (request, reply) => {

@@ -3,6 +3,7 @@
 import { requireParam } from '../http/form.js';
 import { oauthError } from '../oauth/errors.js';
 import { pkceRequired } from '../oauth/pkce.js';
+import { offlineAllowed } from '../oidc/scopes.js';
 import type { CodeRecord } from '../storage/codes.js';
 import { decideRedemption } from './code-binding.js';
 import { redemptionReason } from './failure-reasons.js';
@@ -36,11 +37,13 @@ export const authorizationCodeGrant: GrantHandler = async (ctx, client, params) 
     .redeem(code, {
       // RFC 6749 §5.1: a refresh token only for an app with the refresh_token grant; none is even stored.
       refreshTtl: mayRefresh(client) ? ctx.config.refreshTokenTtl : undefined,
+      // OIDC Core §11: for an OpenID Connect grant, only when offline_access was granted.
+      refreshes: (record) => offlineAllowed(record.scopes),
       rule: (record, at) => {
         seen = record;
         return decideRedemption(record, at, request);
       },
     })
     .catch((error: unknown) => asInvalidGrant(error, (failure) => redemptionReason(failure, seen, request)));
-  return issueUserTokens(ctx, client, grant, grant.scopes);
+  return issueUserTokens(ctx, client, grant, grant.scopes, 'code');
 };

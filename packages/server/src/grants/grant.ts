@@ -11,6 +11,8 @@ export interface TokenResponse {
   expires_in: number;
   scope: string;
   refresh_token?: string;
+  /** OIDC Core §3.1.3.3: for a grant whose scope has `openid`. */
+  id_token?: string;
 }
 
 /** What an access token is issued for. */

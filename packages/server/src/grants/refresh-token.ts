@@ -47,5 +47,5 @@ export const refreshTokenGrant: GrantHandler = async (ctx, client, params) => {
       return asInvalidGrant(error, (failure) => refreshReason(failure, seen, client.id));
     });
   const scopes = facts.requestedScopes?.length ? facts.requestedScopes : grant.scopes;
-  return issueUserTokens(ctx, client, grant, scopes);
+  return issueUserTokens(ctx, client, grant, scopes, 'refresh');
 };

@@ -1,10 +1,13 @@
 /** Issues the token response of a user grant: an access token bound to the grant, and maybe a refresh token. */
 import type { ServerContext } from '../context.js';
 import { oauthError } from '../oauth/errors.js';
+import { isOpenId } from '../oidc/scopes.js';
+import { subjectFor } from '../oidc/subject.js';
 import type { ClientWithSecrets } from '../storage/clients.js';
 import { GrantError, type GrantFailure } from '../storage/errors.js';
 import type { IssuedGrant } from '../storage/refresh-tokens/rows.js';
 import { type TokenResponse, tokenResponse } from './grant.js';
+import { type IssuedBy, withIdToken } from './id-token-response.js';
 
 /**
  * Whether an app may hold a refresh token: only with the `refresh_token` grant (RFC 6749 §5.1: the
@@ -15,22 +18,26 @@ export function mayRefresh(client: ClientWithSecrets): boolean {
 }
 
 /**
- * A user grant's response: an access token bound to the grant (`sub` = user, `gid` = grant), and the
- * grant's refresh token when it has one (none is created for an app that may not {@link mayRefresh}).
+ * A user grant's response: an access token bound to the grant (`sub` = the user's subject identifier
+ * for this app, the ID token's `sub` (OIDC Core §8); `gid` = grant), the grant's refresh token when it
+ * has one (none is created for an app that may not {@link mayRefresh}), and an ID token when the scope
+ * has `openid` (OIDC Core §3.1.3.3, §12.2).
  */
-export function issueUserTokens(
+export async function issueUserTokens(
   ctx: ServerContext,
   client: ClientWithSecrets,
   grant: IssuedGrant,
   scopes: string[],
+  by: IssuedBy,
 ): Promise<TokenResponse> {
   const { refreshToken } = grant;
-  return tokenResponse(ctx, client, {
-    subject: grant.userId,
+  const response = await tokenResponse(ctx, client, {
+    subject: subjectFor(client, grant.userId, ctx.pairwiseKey),
     scopes,
     grantId: grant.grantId,
     ...(refreshToken === undefined ? {} : { refreshToken }),
   });
+  return isOpenId(scopes) ? withIdToken(ctx, client, grant, by, response) : response;
 }
 
 /**

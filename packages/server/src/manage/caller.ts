@@ -52,7 +52,9 @@ async function tokenUser(ctx: ServerContext, token: string): Promise<User> {
         : `the token lacks the ${MANAGE_SCOPE} scope`;
     throw problem('MANAGE_INSUFFICIENT_SCOPE', detail, {}, challenge('insufficient_scope'));
   }
-  const user = await ctx.users.find(claims.sub);
+  // The grant's user: `sub` is the app's subject identifier for them, not the user ID for a pairwise app.
+  const grant = await ctx.grantSessions.find(claims.gid);
+  const user = grant && (await ctx.users.find(grant.userId));
   if (!user)
     throw problem('MANAGE_UNAUTHENTICATED', 'the bearer token is not valid', {}, challenge('invalid_token'));
   return user;

@@ -5,6 +5,7 @@ import type { ServerContext } from '../context.js';
 import { TOKEN_PATH } from '../endpoints/token.js';
 import { MANAGE_SCOPE } from '../manage/caller.js';
 import { registerApp } from '../oauth/app-registration.js';
+import { withoutOidcScopes } from '../oidc/scopes.js';
 import { SYSTEM_ACTOR } from '../storage/audit.js';
 import { prepareDataDir } from './data-dir.js';
 import { reason, StartupError } from './startup-error.js';
@@ -64,7 +65,9 @@ export async function createDemoApp(ctx: ServerContext): Promise<CreatedDemoApp 
   const demo: DemoApp = {
     client_id: client.id,
     client_secret: clientSecret as string,
-    scope: client.scopes.join(' '),
+    // The API's scopes, what a token request without `scope` gets; the app may also ask for the
+    // OpenID Connect ones (openid profile email offline_access) by name.
+    scope: withoutOidcScopes(client.scopes).join(' '),
     token_endpoint: `${ctx.config.issuer}${TOKEN_PATH}`,
     redirect_uri: DEMO_REDIRECT_URI,
   };

@@ -16,11 +16,21 @@ export interface PendingRequest {
   scopes: string[];
   state: string | undefined;
   codeChallenge: string | undefined;
+  /** OIDC Core §3.1.2.1 `nonce`, bound to the code and echoed in the ID token. */
+  nonce?: string;
+  /** The sign-in session the request was answered in (OIDC Core §2 `sid`), carried to the grant. */
+  sid?: string;
+  /** When the user last entered a password in that session (OIDC Core §2 `auth_time`), epoch seconds. */
+  authTime?: number;
+  /** OAuth 2.0 Form Post Response Mode: the answer is posted; absent: in the query (RFC 6749 §4.1.2). */
+  responseMode?: 'form_post';
 }
 
 /**
  * The columns a pending request and the code issued from it share: everything the token request must
- * repeat or the code is bound to (RFC 6749 §4.1.3, RFC 7636 §4.5).
+ * repeat or the code is bound to (RFC 6749 §4.1.3, RFC 7636 §4.5), and what an ID token issued for it
+ * says (OIDC Core §3.1.3.6: `nonce`, `sid`, `auth_time`; written only when present, so a request
+ * without them writes what it wrote before migration 014).
  */
 export function boundColumns(request: PendingRequest) {
   return {
@@ -30,6 +40,18 @@ export function boundColumns(request: PendingRequest) {
     redirect_uri_given: request.redirectUriGiven ? 1 : 0,
     scopes: request.scopes.join(' '),
     code_challenge: request.codeChallenge ?? null,
+    ...(request.nonce !== undefined && { nonce: request.nonce }),
+    ...(request.sid !== undefined && { sid: request.sid }),
+    ...(request.authTime !== undefined && { auth_time: request.authTime }),
+  };
+}
+
+/** The OpenID Connect members of a stored request or code (absent when null). */
+export function openIdColumns(row: { nonce: string | null; sid: string | null; auth_time: number | null }) {
+  return {
+    ...(row.nonce !== null && { nonce: row.nonce }),
+    ...(row.sid !== null && { sid: row.sid }),
+    ...(row.auth_time !== null && { authTime: Number(row.auth_time) }),
   };
 }
 
@@ -46,6 +68,7 @@ export class AuthorizationRequestRepository {
         id_hash: sha256Hex(handle),
         ...boundColumns(request),
         state: request.state ?? null,
+        ...(request.responseMode !== undefined && { response_mode: request.responseMode }),
         expires_at: unixNow() + ttlSeconds,
       })
       .execute();
@@ -77,6 +100,8 @@ export class AuthorizationRequestRepository {
         scopes: splitScopes(row.scopes),
         state: row.state ?? undefined,
         codeChallenge: row.code_challenge ?? undefined,
+        ...openIdColumns(row),
+        ...(row.response_mode === 'form_post' && { responseMode: 'form_post' as const }),
       };
     });
   }

@@ -4,7 +4,7 @@
  * grant's (grants/code-binding.ts); this repository applies them to the row inside its transaction.
  */
 import { hasIssuedShape, randomToken, sha256Hex } from '../tokens/random.js';
-import { boundColumns, type PendingRequest } from './authorization-requests.js';
+import { boundColumns, openIdColumns, type PendingRequest } from './authorization-requests.js';
 import { splitScopes, unixNow } from './columns.js';
 import type { Db } from './database.js';
 import { GrantError, type GrantFailure } from './errors.js';
@@ -23,6 +23,11 @@ export interface CodeRecord {
   expiresAt: number;
   /** When it was redeemed; `undefined` while it is unused. */
   usedAt: number | undefined;
+  /** OIDC Core §3.1.2.1 `nonce` of the request, for the ID token. */
+  nonce?: string;
+  /** The session (`sid`) and its `auth_time` the request was answered in (OIDC Core §2). */
+  sid?: string;
+  authTime?: number;
 }
 
 /** What a redemption rule answers: redeem, or why not (`replayed`: what the code issued is revoked). */
@@ -37,6 +42,12 @@ export interface Redemption {
   refreshTtl: number | undefined;
   /** The grant's rules, applied to the code's row inside the transaction at the time storage took. */
   rule: (record: CodeRecord, at: number) => RedemptionDecision;
+  /**
+   * Whether the grant of a code that may be redeemed gets a refresh token, asked of the code as read
+   * (OIDC Core §11: an OpenID Connect grant only with `offline_access`); absent: it does when
+   * `refreshTtl` is set.
+   */
+  refreshes?: (record: CodeRecord) => boolean;
 }
 
 /** Authorization code data access (`authorization_codes`; a redemption writes `grants` and `refresh_tokens`). */
@@ -91,6 +102,7 @@ export class CodeRepository {
         codeChallenge: row.code_challenge ?? undefined,
         expiresAt: Number(row.expires_at),
         usedAt: row.used_at === null ? undefined : Number(row.used_at),
+        ...openIdColumns(row),
       };
       const decision = redemption.rule(record, at);
       if (decision === 'replayed' && row.grant_id) {
@@ -120,10 +132,15 @@ export class CodeRepository {
           scopes: row.scopes,
           created_at: at,
           revoked_at: null,
+          // OIDC Core §12.2: a refreshed ID token keeps the sign-in's auth_time; a logout finds its sid.
+          ...(record.sid !== undefined && { sid: record.sid }),
+          ...(record.authTime !== undefined && { auth_time: record.authTime }),
         })
         .execute();
       const refreshToken =
-        format === undefined || redemption.refreshTtl === undefined
+        format === undefined ||
+        redemption.refreshTtl === undefined ||
+        redemption.refreshes?.(record) === false
           ? undefined
           : await this.refreshTokens.issueIn(trx, format, {
               grantId,
@@ -131,7 +148,13 @@ export class CodeRepository {
               at,
               ttl: redemption.refreshTtl,
             });
-      return { grant: { grantId, userId: record.userId, scopes: record.scopes, refreshToken } };
+      const { nonce, sid, authTime } = record;
+      const session = {
+        ...(nonce !== undefined && { nonce }),
+        ...(sid !== undefined && { sid }),
+        ...(authTime !== undefined && { authTime }),
+      };
+      return { grant: { grantId, userId: record.userId, scopes: record.scopes, refreshToken, ...session } };
     });
     if ('failure' in outcome) {
       // A replay that lost the race to the redemption saw no grant yet: revoked now, once it committed.

@@ -9,6 +9,7 @@ import { CodeRepository } from './codes.js';
 import { ConnectedAppRepository } from './connected-apps.js';
 import { ConsentRepository } from './consents.js';
 import type { Db } from './database.js';
+import { GrantSessionRepository } from './openid/grant-sessions.js';
 import { RefreshTokenRepository } from './refresh-tokens/repository.js';
 import { RevocationRepository } from './revocations.js';
 import { UserRepository } from './users.js';
@@ -29,6 +30,8 @@ export interface Repositories {
   appErrors: RecentErrorRepository;
   /** Tokens issued per app, day and grant type (activity/). */
   appUsage: UsageRepository;
+  /** The sign-in an OpenID Connect grant was made in (its `sid` and `auth_time`). */
+  grantSessions: GrantSessionRepository;
 }
 
 /** Builds every repository over `db`; `clientCacheSize` bounds the SQLite registration cache. */
@@ -47,5 +50,6 @@ export function openRepositories(db: Db, options: { clientCacheSize?: number } =
     audit: new AuditRepository(db),
     appErrors: new RecentErrorRepository(db),
     appUsage: new UsageRepository(db),
+    grantSessions: new GrantSessionRepository(db),
   };
 }

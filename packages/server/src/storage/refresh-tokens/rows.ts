@@ -78,6 +78,11 @@ export interface IssuedGrant {
   userId: string;
   scopes: string[];
   refreshToken: string | undefined;
+  /** A redemption's code: the request's `nonce` (OIDC Core §3.1.3.6), absent at a refresh (§12.2). */
+  nonce?: string;
+  /** A redemption's code: the session's `sid` and `auth_time` (OIDC Core §2). */
+  sid?: string;
+  authTime?: number;
 }
 
 /** A rotation's result: the issued grant or why it failed. */
