@@ -4,6 +4,7 @@
  */
 import { AppMemberRepository } from '../storage/app-members.js';
 import { type User, UserRepository } from '../storage/users.js';
+import { hasOidcOptions, OIDC_APP_OPTIONS, oidcAppRequest, updateOidcMembers } from './app-oidc.js';
 import { onePositional, out, parse, UsageError } from './args.js';
 import type { CliContext } from './context.js';
 
@@ -39,11 +40,19 @@ export async function appsOwnedBy(cli: CliContext, email: string): Promise<Set<s
   return new Set((await new AppMemberRepository(await cli.db()).appsOf(owner.id)).owned);
 }
 
-/** `apps update ID --owner EMAIL`. */
+/** `apps update ID [--owner EMAIL] [--subject-type T] [--id-token-signed-response-alg A]`. */
 export async function updateApp(args: string[], cli: CliContext): Promise<void> {
-  const { values, positionals } = parse('apps update', args, { owner: { type: 'string' } });
+  const { values, positionals } = parse('apps update', args, {
+    owner: { type: 'string' },
+    ...OIDC_APP_OPTIONS,
+  });
   const id = onePositional(positionals, 'client_id');
-  if (values.owner === undefined) throw new UsageError('nothing to update: give --owner EMAIL');
+  if (values.owner === undefined && !hasOidcOptions(values))
+    throw new UsageError(
+      'nothing to update: give --owner EMAIL, --subject-type or --id-token-signed-response-alg',
+    );
+  if (hasOidcOptions(values)) await updateOpenIdMembers(cli, id, values);
+  if (values.owner === undefined) return;
   const owner = await ownerNamed(cli, values.owner as string);
   await giveApp(cli, id, owner);
   out(`${id} now belongs to ${owner.email}`);
@@ -51,5 +60,16 @@ export async function updateApp(args: string[], cli: CliContext): Promise<void> 
     type: 'app.updated',
     clientId: id,
     details: { owner: owner.id },
+  });
+}
+
+/** Changes the OpenID Connect members, says so, and records it. */
+async function updateOpenIdMembers(cli: CliContext, id: string, values: Record<string, unknown>) {
+  const app = await updateOidcMembers(cli, id, values);
+  out(`${id}: subject_type ${app.subjectType}, ID tokens ${app.idTokenSignedResponseAlg ?? 'RS256'}`);
+  await cli.recordAdminAction('apps update', {
+    type: 'app.updated',
+    clientId: id,
+    details: { ...oidcAppRequest(values) },
   });
 }

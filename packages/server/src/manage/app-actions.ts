@@ -14,6 +14,7 @@ import {
 import { APP_TYPES, type AppTypeName, isAppTypeName } from '../oauth/app-types.js';
 import { RedirectUriError } from '../oauth/redirect-uri.js';
 import { parseScope } from '../oauth/scope.js';
+import type { OidcRegistrationRequest } from '../oidc/registration.js';
 import type { Client, SecretRotation } from '../storage/clients.js';
 import { isEmail } from '../storage/users.js';
 import { type AppRole, restrictedScopesRefused } from './access.js';
@@ -31,8 +32,8 @@ export interface ListedApp {
   ownerEmail: string | null;
 }
 
-/** What creating an app takes. */
-export interface NewAppInput {
+/** What creating an app takes (with OpenID Connect's `subject_type` and ID-token algorithm). */
+export interface NewAppInput extends OidcRegistrationRequest {
   name: string;
   type: unknown;
   scope: string;
@@ -151,6 +152,8 @@ export async function createApp(
       isPublic: kind.isPublic,
       description: input.description,
       homepageUrl: input.homepageUrl,
+      subjectType: input.subjectType,
+      idTokenSignedResponseAlg: input.idTokenSignedResponseAlg,
     }),
   );
   await ctx.appMembers.setOwner(client.id, caller.user.id);
@@ -172,9 +175,14 @@ export async function updateApp(
   id: string,
   changes: AppChangeRequest,
 ): Promise<LoadedApp> {
-  const details = [changes.name, changes.scope, changes.description, changes.homepageUrl].some(
-    (value) => value !== undefined,
-  );
+  const details = [
+    changes.name,
+    changes.scope,
+    changes.description,
+    changes.homepageUrl,
+    changes.subjectType,
+    changes.idTokenSignedResponseAlg,
+  ].some((value) => value !== undefined);
   const loaded = await loadApp(ctx, caller, id, details ? 'edit-details' : 'edit-redirect-uris');
   checkRestricted(ctx, caller, changes.scope, loaded.app.scopes);
   const app = await registering(() => changeApp(ctx.clients, ctx.config.scopes, loaded.app, changes));

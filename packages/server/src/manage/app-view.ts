@@ -17,6 +17,8 @@ export function appView(app: Client, role: AppRole, ownerEmail: string | null) {
     redirect_uris: app.redirectUris,
     grant_types: app.grantTypes,
     scope: app.scopes.join(' '),
+    subject_type: app.subjectType,
+    id_token_signed_response_alg: app.idTokenSignedResponseAlg ?? 'RS256',
     owner: ownerEmail,
     role,
     created_at: isoTime(app.createdAt),

@@ -38,6 +38,18 @@ export function openApiDocument(issuer: string) {
       description: 'an absolute https URL (http only for localhost); an empty string removes it',
     },
   };
+  /** OpenID Connect registration (OIDC Dynamic Client Registration 1.0 §2). */
+  const openid = {
+    subject_type: {
+      enum: ['public', 'pairwise'],
+      description:
+        "OIDC Core §8: public (one sub per user) or pairwise (a sub per user for this app's sector, the one host its redirect URIs must name); default public",
+    },
+    id_token_signed_response_alg: {
+      enum: ['RS256', 'ES256', 'EdDSA'],
+      description: 'the algorithm of its ID tokens; default RS256',
+    },
+  };
   return {
     openapi: '3.1.0',
     info: {
@@ -72,7 +84,7 @@ export function openApiDocument(issuer: string) {
         get: { summary: 'One app', responses: { 200: ok('The app', ref('App')), ...common } },
         patch: {
           summary:
-            'Change its name, description, homepage, scope (owner, admin) or redirect URIs (collaborators too)',
+            'Change its name, description, homepage, scope, subject type or ID-token algorithm (owner, admin), or its redirect URIs (collaborators too)',
           requestBody: { required: true, content: json(ref('AppChanges')) },
           responses: { 200: ok('The app as changed', ref('App')), ...changing },
         },
@@ -173,6 +185,8 @@ export function openApiDocument(issuer: string) {
             'redirect_uris',
             'grant_types',
             'scope',
+            'subject_type',
+            'id_token_signed_response_alg',
             'owner',
             'role',
             'created_at',
@@ -186,6 +200,7 @@ export function openApiDocument(issuer: string) {
             redirect_uris: { type: 'array', items: { type: 'string', format: 'uri' } },
             grant_types: { type: 'array', items: { type: 'string' } },
             scope: { type: 'string', description: 'space-separated' },
+            ...openid,
             owner: { type: ['string', 'null'], description: "the owner's email" },
             role: { enum: ['owner', 'collaborator', 'admin'], description: 'how you stand to the app' },
             created_at: iso,
@@ -217,6 +232,7 @@ export function openApiDocument(issuer: string) {
             redirect_uris: { type: 'array', maxItems: 50, items: { type: 'string' } },
             scope: { type: 'string' },
             ...profile,
+            ...openid,
           },
         },
         AppChanges: {
@@ -227,6 +243,7 @@ export function openApiDocument(issuer: string) {
             redirect_uris: { type: 'array', maxItems: 50, items: { type: 'string' } },
             scope: { type: 'string' },
             ...profile,
+            ...openid,
           },
         },
         Secret: {

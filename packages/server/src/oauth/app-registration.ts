@@ -2,12 +2,13 @@
 
 import type { CataloguedError } from '../errors.js';
 import { defaultGrantTypes, GRANT_TYPE_NAMES, GRANT_TYPES } from '../grants/index.js';
+import { checkOidcRegistration, type OidcRegistrationRequest } from '../oidc/registration.js';
 import type { Client, ClientRepository } from '../storage/clients.js';
 import { validateRedirectUri } from './redirect-uri.js';
 import { parseScope } from './scope.js';
 
-/** What a developer asks for. */
-export interface AppRequest {
+/** What a developer asks for (with OpenID Connect's `subject_type` and ID-token algorithm). */
+export interface AppRequest extends OidcRegistrationRequest {
   name: string;
   scope: string;
   redirectUris?: string[];
@@ -20,7 +21,15 @@ export interface AppRequest {
 }
 
 /** The member of a registration a rule refused, by its name in RFC 7591 and the management API. */
-export type AppField = 'name' | 'scope' | 'redirect_uris' | 'grant_types' | 'description' | 'homepage_url';
+export type AppField =
+  | 'name'
+  | 'scope'
+  | 'redirect_uris'
+  | 'grant_types'
+  | 'description'
+  | 'homepage_url'
+  | 'subject_type'
+  | 'id_token_signed_response_alg';
 
 /** A request is invalid: the message names the field and the value, `field` the member at fault. */
 export class AppRegistrationError extends Error implements CataloguedError {
@@ -111,7 +120,7 @@ function checkedHomepage(raw: string): string | null {
 }
 
 /** What an update asks for; absent members stay, a blank description or homepage removes it. */
-export interface AppChangeRequest {
+export interface AppChangeRequest extends OidcRegistrationRequest {
   name?: string;
   scope?: string;
   redirectUris?: string[];
@@ -140,12 +149,16 @@ export async function changeApp(
       'an app that signs users in needs at least one redirect URI',
       'redirect_uris',
     );
+  // OpenID Connect members (oidc/registration.ts): checked against the redirect URIs the app will have.
+  const oidc = checkOidcRegistration(request, redirectUris ?? app.redirectUris, app);
+  if (oidc.problems[0]) throw new AppRegistrationError(oidc.problems[0].detail, oidc.problems[0].field);
   const changes = {
     name,
     scopes,
     redirectUris: redirectUris && [...new Set(redirectUris)],
     description,
     homepageUrl,
+    ...oidc.values,
   };
   await clients.update(app.id, changes);
   // A change replaces the value, `null` removes it, `undefined` keeps what the app had.
@@ -161,6 +174,7 @@ export async function changeApp(
     ...(changes.redirectUris && { redirectUris: changes.redirectUris }),
     ...(newDescription !== undefined && { description: newDescription }),
     ...(newHomepage !== undefined && { homepageUrl: newHomepage }),
+    ...oidc.values,
   };
 }
 
@@ -202,7 +216,10 @@ export async function registerApp(
     );
   }
   if (grants.length === 0) throw new AppRegistrationError('an app needs at least one grant', 'grant_types');
+  const oidc = checkOidcRegistration(request, redirectUris);
+  if (oidc.problems[0]) throw new AppRegistrationError(oidc.problems[0].detail, oidc.problems[0].field);
   return clients.create({
+    ...oidc.values,
     name,
     isPublic,
     redirectUris,

@@ -7,13 +7,23 @@ import { createHmac } from 'node:crypto';
 import type { Client } from '../storage/client-records.js';
 
 /**
+ * The sector of one redirect URI (OIDC Core §8.1): its host (with the port, as `URL.host` has it), or
+ * for a native app's private-use scheme (RFC 8252 §7.1, no host) the scheme, a reverse domain name the
+ * app owns.
+ */
+export function sectorOfUri(uri: string): string {
+  const url = new URL(uri);
+  return url.host || url.protocol.slice(0, -1);
+}
+
+/**
  * The sector identifier of an app (OIDC Core §8.1): the host of its redirect URIs. Registration
  * refuses `pairwise` for an app whose redirect URIs name several hosts (no `sector_identifier_uri`
  * here), so one host is all there is; `undefined` for an app without redirect URIs.
  */
 export function sectorOf(client: Pick<Client, 'redirectUris'>): string | undefined {
   const first = client.redirectUris[0];
-  return first === undefined ? undefined : new URL(first).host;
+  return first === undefined ? undefined : sectorOfUri(first);
 }
 
 /**

@@ -29,6 +29,8 @@ export function appRoutes(app: FastifyInstance, ctx: ServerContext): void {
       'scope',
       'description',
       'homepage_url',
+      'subject_type',
+      'id_token_signed_response_alg',
     ]);
     const created = await createApp(ctx, caller, {
       name: requiredString(body, 'name'),
@@ -37,6 +39,8 @@ export function appRoutes(app: FastifyInstance, ctx: ServerContext): void {
       redirectUris: stringsMember(body, 'redirect_uris') ?? [],
       description: stringMember(body, 'description'),
       homepageUrl: stringMember(body, 'homepage_url'),
+      subjectType: stringMember(body, 'subject_type'),
+      idTokenSignedResponseAlg: stringMember(body, 'id_token_signed_response_alg'),
     });
     reply.code(201).header('location', `/manage/v1/apps/${encodeURIComponent(created.app.id)}`);
     // The secret is in this answer only (RFC 7591 §3.2.1); stored as its hash.
@@ -52,7 +56,15 @@ export function appRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.patch<{ Params: { id: string } }>('/apps/:id', async (request) => {
     const caller = await callerOf(ctx, request);
-    const body = readJsonBody(request, ['name', 'redirect_uris', 'scope', 'description', 'homepage_url']);
+    const body = readJsonBody(request, [
+      'name',
+      'redirect_uris',
+      'scope',
+      'description',
+      'homepage_url',
+      'subject_type',
+      'id_token_signed_response_alg',
+    ]);
     const {
       app: client,
       role,
@@ -63,6 +75,8 @@ export function appRoutes(app: FastifyInstance, ctx: ServerContext): void {
       redirectUris: stringsMember(body, 'redirect_uris'),
       description: stringMember(body, 'description'),
       homepageUrl: stringMember(body, 'homepage_url'),
+      subjectType: stringMember(body, 'subject_type'),
+      idTokenSignedResponseAlg: stringMember(body, 'id_token_signed_response_alg'),
     });
     return appView(client, role, await emailOf(ctx, ownerId));
   });
