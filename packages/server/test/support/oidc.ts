@@ -88,11 +88,11 @@ export async function authorizeCode(browser: InjectBrowser, query: Record<string
 
 /** The token response of redeeming `code`. */
 export async function redeemCode(s: TestServer, app: OidcApp, code: string, verifier: string) {
-  const res = await redeem(s.app, app.basic, {
-    code,
-    redirect_uri: app.redirectUri,
-    code_verifier: verifier,
-  });
+  const form = { code, redirect_uri: app.redirectUri, code_verifier: verifier };
+  // A public app authenticates with nothing but its client_id (RFC 6749 §4.1.3).
+  const res = app.clientSecret
+    ? await redeem(s.app, app.basic, form)
+    : await redeem(s.app, undefined, { ...form, client_id: app.client.id });
   if (res.statusCode !== 200) throw new Error(`token answered ${res.statusCode}: ${res.body}`);
   return res.json() as {
     access_token: string;
