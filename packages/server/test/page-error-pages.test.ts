@@ -275,8 +275,8 @@ describe('every error page names its error code', () => {
   });
 
   it.each([
-    ['POST', '/oauth/authorize?response_type=code', 'GET, HEAD'],
-    ['PUT', '/oauth/authorize', 'GET, HEAD'],
+    ['PATCH', '/oauth/authorize?response_type=code', 'GET, HEAD, POST'],
+    ['PUT', '/oauth/authorize', 'GET, HEAD, POST'],
     ['GET', '/oauth/authorize/decision?request=x', 'POST'],
     ['DELETE', '/oauth/authorize/decision', 'POST'],
   ] as const)(

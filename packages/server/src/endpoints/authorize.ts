@@ -1,6 +1,8 @@
 /**
- * GET /oauth/authorize and POST /oauth/authorize/decision: the authorization endpoint (RFC 6749 §4.1.1)
- * with PKCE (RFC 7636, S256 only), consent, and RFC 9207 `iss` on every redirect.
+ * GET (and POST) /oauth/authorize and POST /oauth/authorize/decision: the authorization endpoint
+ * (RFC 6749 §4.1.1, OIDC Core §3.1.2) with PKCE (RFC 7636, S256 only), the OpenID Connect parameters
+ * (oidc/authorize-params.ts, oidc/prompt.ts), consent, and RFC 9207 `iss` on every answer, sent back
+ * in the query or as a form post (endpoints/authorize-response.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context.js';
@@ -27,6 +29,7 @@ import {
 import {
   FRESH_SIGN_IN_PARAM,
   freshSignInStamp,
+  needsStamp,
   showsConsent,
   signInStep,
   stampedQuery,
@@ -209,7 +212,8 @@ async function continueRequest(
   const subjectOf = (userId: string) => subjectFor(client, userId, ctx.pairwiseKey);
   const step = signInStep(oidc, await currentSession(ctx, request), stamp, now, subjectOf);
   if (step.next !== 'continue') {
-    const back = `${AUTHORIZE_PATH}?${stampedQuery(queryOf(request.url), now)}`;
+    const query = queryOf(request.url);
+    const back = `${AUTHORIZE_PATH}?${needsStamp(oidc) ? stampedQuery(query, now) : query}`;
     if (step.next === 'sign-in') return reply.redirect(loginUrl(back), 303);
     return reply.redirect(`${SIGNUP_PATH}?${new URLSearchParams({ return_to: back })}`, 303);
   }
@@ -332,10 +336,28 @@ async function decide(ctx: ServerContext, request: FastifyRequest, reply: Fastif
   });
 }
 
+const FORM = /^application\/x-www-form-urlencoded(\s*;.*)?$/i;
+
+/**
+ * POST to the authorization endpoint (OIDC Core §3.1.2.1: it MUST be supported, the parameters form
+ * serialized): a 303 to the same request as a GET, which the browser follows with its session cookie
+ * (SameSite=Lax cookies are not sent with a cross-site POST, so answering the POST itself would treat a
+ * signed-in user as signed out). A query beside the body, another body type, or a body that is not
+ * plain ASCII cannot be one request: the malformed-link page.
+ */
+function postedAuthorization(request: FastifyRequest, reply: FastifyReply) {
+  const type = request.headers['content-type'];
+  const body = typeof request.body === 'string' ? request.body : '';
+  if (queryOf(request.url) !== '' || type === undefined || !FORM.test(type) || !/^[\x21-\x7e]*$/.test(body))
+    throw malformedLink();
+  return reply.redirect(`${AUTHORIZE_PATH}?${body}`, 303);
+}
+
 /** Registers the authorization endpoint and the consent decision; any other method gets a 405 page. */
 export function authorizeEndpoint(app: FastifyInstance, ctx: ServerContext): void {
   app.get(AUTHORIZE_PATH, (request, reply) => authorize(ctx, request, reply));
+  app.post(AUTHORIZE_PATH, async (request, reply) => postedAuthorization(request, reply));
   app.post(DECISION_PATH, (request, reply) => decide(ctx, request, reply));
-  rejectOtherPageMethods(app, AUTHORIZE_PATH, ['GET']);
+  rejectOtherPageMethods(app, AUTHORIZE_PATH, ['GET', 'POST']);
   rejectOtherPageMethods(app, DECISION_PATH, ['POST']);
 }

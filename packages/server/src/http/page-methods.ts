@@ -7,8 +7,8 @@ const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
 
 /**
  * Answers every other method on a page path with the 405 page and `Allow` (RFC 9110 §15.5.6), so a
- * browser that POSTs to the authorization endpoint (RFC 6749 §3.1: POST is optional there, and not
- * supported) sees a page, not the JSON 404 of a path that does not exist (test/fuzz/authorize.test.ts).
+ * browser that PUTs to the authorization endpoint sees a page, not the JSON 404 of a path that does
+ * not exist (test/fuzz/authorize.test.ts).
  */
 export function rejectOtherPageMethods(
   pages: FastifyInstance,

@@ -95,6 +95,22 @@ export function showsConsent(request: OpenIdRequest, consented: boolean): boolea
 }
 
 /**
+ * Whether coming back from the sign-in or sign-up page needs a stamp: a request that asks for a sign-in
+ * after it (prompt login, select_account, create; max_age; id_token_hint). Any other request only
+ * needs a session, and comes back as it was sent.
+ */
+export function needsStamp(request: OpenIdRequest): boolean {
+  const { prompt } = request;
+  return (
+    prompt.has('login') ||
+    prompt.has('select_account') ||
+    prompt.has('create') ||
+    request.maxAge !== undefined ||
+    request.idTokenHint !== undefined
+  );
+}
+
+/**
  * The authorization request's query with a fresh stamp (`now`), as `return_to` of the sign-in or
  * sign-up page: every other pair kept as sent, any earlier stamp replaced.
  */

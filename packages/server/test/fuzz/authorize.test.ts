@@ -295,13 +295,13 @@ describe('fuzz: the authorization endpoint', () => {
   );
 
   fuzzTest(
-    'POST (or any other method) with any query and body: a catalogued page, never a redirect, never JSON',
+    'PUT, DELETE or PATCH with any query and body: a catalogued page, never a redirect, never JSON',
     'authorize: other methods',
     150,
     () =>
       fc.asyncProperty(
         queryArb(),
-        fc.constantFrom('POST', 'PUT', 'DELETE', 'PATCH'),
+        fc.constantFrom('PUT', 'DELETE', 'PATCH'),
         fc.oneof(queryArb(), formText(40)),
         fc.boolean(),
         async (raw, method, body, signedIn) => {
@@ -317,6 +317,35 @@ describe('fuzz: the authorization endpoint', () => {
           expectPageAnswer(res);
           expectSecurePage(res);
           expect(res.statusCode).toBeGreaterThanOrEqual(400);
+        },
+      ),
+  );
+
+  fuzzTest(
+    'POST with any query and body (OIDC Core §3.1.2.1): a 303 to the same request as a GET, or the malformed-link page',
+    'authorize: POST',
+    150,
+    () =>
+      fc.asyncProperty(
+        fc.oneof(fc.constant(''), queryArb()),
+        fc.oneof(queryArb(), formText(40)),
+        fc.boolean(),
+        async (raw, body, form) => {
+          const res = await s.app.inject({
+            method: 'POST',
+            url: raw === '' ? '/oauth/authorize' : `/oauth/authorize?${raw}`,
+            headers: { 'content-type': form ? 'application/x-www-form-urlencoded' : 'text/plain' },
+            payload: body,
+          });
+          expectNoServerError(res);
+          if (res.statusCode === 303) {
+            // Only a form body alone, as it was sent: the GET then faces every rule above.
+            expect(form && raw === '').toBe(true);
+            expect(res.headers['location']).toBe(`/oauth/authorize?${body}`);
+          } else {
+            expectPageAnswer(res);
+            expect(res.statusCode).toBe(400);
+          }
         },
       ),
   );
