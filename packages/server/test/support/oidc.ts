@@ -61,7 +61,10 @@ export async function signedIn(s: TestServer, email: string, password = 'correct
   return browser;
 }
 
-/** The query of an OpenID Connect authorization request of `app`, with PKCE; `extra` added or replacing. */
+/**
+ * The query of an OpenID Connect authorization request of `app`, with PKCE; `extra` added or replacing
+ * (an empty value removes the parameter).
+ */
 export function oidcQuery(app: OidcApp, extra: Record<string, string> = {}) {
   const { verifier, challenge } = pkce();
   const query: Record<string, string> = {
@@ -75,6 +78,8 @@ export function oidcQuery(app: OidcApp, extra: Record<string, string> = {}) {
     code_challenge_method: 'S256',
     ...extra,
   };
+  // An empty value in `extra` leaves the parameter out.
+  for (const [name, value] of Object.entries(query)) if (value === '') delete query[name];
   return { query, verifier };
 }
 
