@@ -21,7 +21,10 @@ const FORM = /^application\/x-www-form-urlencoded(\s*;.*)?$/i;
 const BEARER = /^Bearer +([\w.~+/-]+=*)$/i;
 
 const invalidToken = (description: string) => oauthError('USERINFO_INVALID_TOKEN', description);
-const invalidRequest = (description: string) => oauthError('USERINFO_INVALID_REQUEST', description);
+const invalidRequest = (description: string) =>
+  oauthError('USERINFO_INVALID_REQUEST', description, {
+    'www-authenticate': 'Bearer realm="latchkey", error="invalid_request"',
+  });
 
 /**
  * The bearer token, sent one way only (RFC 6750 §2: "MUST NOT use more than one method"): the

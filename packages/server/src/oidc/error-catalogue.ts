@@ -79,8 +79,9 @@ export const OIDC_ERRORS = {
     code: 'invalid_request',
     status: 400,
     answer: 'json',
-    rule: 'RFC 6750 §2, §3.1: the access token sent by more than one method, or repeated, or in a query string',
+    // The challenge is set where it is raised: a fixed header here would make every JSON invalid_request
+    // 400 (the token endpoint's) look like it should carry one.
+    rule: 'RFC 6750 §2, §3.1: the access token sent by more than one method, or in a query string (with WWW-Authenticate: Bearer error="invalid_request")',
     raisedIn: ['endpoints/userinfo.ts'],
-    headers: { 'www-authenticate': 'Bearer realm="latchkey", error="invalid_request"' },
   },
 } as const;
