@@ -7,7 +7,7 @@
  * unless named, response_type=code, the default response mode.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InjectBrowser, redeem } from './support/browser.js';
+import { csrfOf, formAction, InjectBrowser, redeem } from './support/browser.js';
 import {
   allowIfAsked,
   authorizeUrl,
@@ -211,9 +211,11 @@ describe.each(dialects())('OpenID Foundation conformance modules on %s', (dialec
       expect(login).toMatch(/^\/login\?/);
       const page = await browser.get(login);
       expect(page.body).toContain('type="password"'); // the second login page
-      const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] as string;
-      const action = (/<form[^>]*action="([^"]+)"/.exec(page.body)?.[1] as string).replaceAll('&amp;', '&');
-      const signed = await browser.post(action, { csrf, email: EMAIL, password: 'correct horse battery' });
+      const signed = await browser.post(formAction(page.body), {
+        csrf: csrfOf(page.body),
+        email: EMAIL,
+        password: 'correct horse battery',
+      });
       const answered = await allowIfAsked(browser, await browser.get(String(signed.headers['location'])));
       const code = expectAnswer(answered, app, 'st-1').get('code');
       const tokens = await redeemCode(s, app, code as string, verifier);

@@ -9,7 +9,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { expect } from 'vitest';
 import { accessTokenHash } from '../../src/oidc/id-token.js';
-import type { InjectBrowser } from './browser.js';
+import { csrfOf, formAction, type InjectBrowser } from './browser.js';
 import { type OidcApp, oidcQuery, redeemCode } from './oidc.js';
 import type { TestServer } from './server.js';
 
@@ -76,9 +76,7 @@ export async function validateIdToken(
 /** Answers the consent page with Allow when `res` is one; else `res`. */
 export async function allowIfAsked(browser: InjectBrowser, res: LightMyRequestResponse) {
   if (res.statusCode !== 200 || !res.body.includes('name="decision"')) return res;
-  const csrf = /name="csrf" value="([^"]+)"/.exec(res.body)?.[1] as string;
-  const action = (/<form[^>]*action="([^"]+)"/.exec(res.body)?.[1] as string).replaceAll('&amp;', '&');
-  return browser.post(action, { csrf, decision: 'allow' });
+  return browser.post(formAction(res.body), { csrf: csrfOf(res.body), decision: 'allow' });
 }
 
 /**

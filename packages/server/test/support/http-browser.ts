@@ -9,7 +9,7 @@ export type Callback =
   | { mode: 'query'; url: string }
   | { mode: 'form_post'; action: string; values: Record<string, string> };
 
-const unescape = (value: string) =>
+const unescapeHtml = (value: string) =>
   value
     .replaceAll('&quot;', '"')
     .replaceAll('&lt;', '<')
@@ -19,7 +19,7 @@ const unescape = (value: string) =>
 const csrfOf = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)?.[1];
 const actionOf = (html: string) => {
   const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
-  return action === undefined ? undefined : unescape(action);
+  return action === undefined ? undefined : unescapeHtml(action);
 };
 
 /** A browser with a cookie jar; `seen` lists the pages the last walk showed (`login`, `consent`). */
@@ -80,7 +80,7 @@ export class HttpBrowser {
         this.seen.push('form_post');
         const values: Record<string, string> = {};
         for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
-          values[unescape(m[1] as string)] = unescape(m[2] as string);
+          values[unescapeHtml(m[1] as string)] = unescapeHtml(m[2] as string);
         return { mode: 'form_post', action, values };
       }
       const csrf = csrfOf(html);
