@@ -83,7 +83,7 @@ describe.each(dialects())('userinfo on %s', (dialect) => {
     expect(query.statusCode).toBe(400);
   });
 
-  it('a token without openid, of client credentials, malformed, forged or expired: 401 invalid_token', async () => {
+  it('a token without openid, of client credentials, malformed, forged, expired, or an ID token: 401 invalid_token', async () => {
     const oauthOnly = await codeFlow(s, await signedIn(s, email), app, { scope: 'data:read' });
     const service = await registerOidcApp(s, { grants: ['client_credentials'], redirectUris: [] });
     const twoLegged = (
@@ -109,7 +109,16 @@ describe.each(dialects())('userinfo on %s', (dialect) => {
       },
       Math.floor(Date.now() / 1000) - 3600,
     );
-    for (const token of [oauthOnly.access_token, twoLegged, 'not-a-jwt', `${all.access_token}x`, expired]) {
+    // An ID token is not an access token (typ JWT, not at+jwt; RFC 9068 §4).
+    const idToken = all.id_token as string;
+    for (const token of [
+      oauthOnly.access_token,
+      twoLegged,
+      'not-a-jwt',
+      `${all.access_token}x`,
+      expired,
+      idToken,
+    ]) {
       const res = await userinfo(s, token);
       expect(res.statusCode, token.slice(0, 20)).toBe(401);
       expect(res.json().error).toBe('invalid_token');

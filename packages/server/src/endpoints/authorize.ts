@@ -320,10 +320,12 @@ async function decide(ctx: ServerContext, request: FastifyRequest, reply: Fastif
   const handle = singleQueryValue(request, 'request');
   const pending = handle ? await ctx.authorizationRequests.take(handle, user.id) : undefined;
   if (!pending) throw pageError('REQUEST_EXPIRED');
+  // The app's name is shown only on a form-post page.
+  const formPost = pending.responseMode === 'form_post';
   const target: AppTarget = {
     redirectUri: pending.redirectUri,
     responseMode: pending.responseMode,
-    appName: (await ctx.clients.find(pending.clientId))?.name ?? 'the app',
+    appName: (formPost && (await ctx.clients.find(pending.clientId))?.name) || 'the app',
   };
   if (decision === 'allow') {
     await ctx.consents.save(user.id, pending.clientId, pending.scopes);
