@@ -73,9 +73,9 @@ describe('token endpoint requests', () => {
       refreshToken: 'rt',
       scope: ['a', 'b'],
       idToken: undefined,
-      idTokenClaims: undefined,
       raw: body,
     });
+    expect(tokens.idTokenClaims).toBeUndefined();
     expect(tokens.expiresAt).toBeGreaterThanOrEqual(now + 3_600_000);
     expect(tokens.expiresAt).toBeLessThan(now + 3_610_000);
   });

@@ -35,7 +35,7 @@ export interface OAuthClientOptions {
   userinfoEndpoint?: string | undefined;
   /** @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#OPMetadata */
   endSessionEndpoint?: string | undefined;
-  /** The JWS `alg` ID tokens must be signed with; default `RS256`. @see https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata */
+  /** The JWS `alg` ID tokens must be signed with; default `RS256` (`none` is always refused). @see https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata */
   idTokenSignedResponseAlg?: string | undefined;
   /** Clock skew allowed when checking an ID token's `exp` and `iat`, in seconds; default 30. */
   clockToleranceSeconds?: number | undefined;
@@ -109,10 +109,6 @@ export function validateOptions(options: OAuthClientOptions): ClientAuthMethod {
   const timeout = options.timeoutMs;
   if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0))) {
     throw new TypeError('timeoutMs must be a positive number');
-  }
-  const alg = options.idTokenSignedResponseAlg;
-  if (alg !== undefined && (typeof alg !== 'string' || alg === '' || alg === 'none')) {
-    throw new TypeError("idTokenSignedResponseAlg must be a JWS alg, not 'none'");
   }
   const tolerance = options.clockToleranceSeconds;
   if (tolerance !== undefined && (typeof tolerance !== 'number' || !(tolerance >= 0))) {

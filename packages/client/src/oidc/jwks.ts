@@ -60,8 +60,8 @@ export class KeySet {
     return found[0]!;
   }
 
-  #load(fresh: boolean): Promise<JsonWebKey[]> {
-    if (!fresh && this.#keys && Date.now() - this.#fetchedAt < MAX_AGE_MS) return Promise.resolve(this.#keys);
+  async #load(fresh: boolean): Promise<JsonWebKey[]> {
+    if (!fresh && this.#keys && Date.now() - this.#fetchedAt < MAX_AGE_MS) return this.#keys;
     this.#pending ??= this.#fetchKeys().finally(() => {
       this.#pending = undefined;
     });
