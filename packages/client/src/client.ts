@@ -92,7 +92,7 @@ export class OAuthClient {
     const fetchFn = options.fetch;
     this.#fetch = fetchFn ?? ((input, init) => globalThis.fetch(input, init));
     this.#idTokens = new IdTokenValidator(
-      options,
+      { ...options },
       this.jwksUri ? new KeySet(this.jwksUri, this.#fetch, this.#timeoutMs) : undefined,
       metadata?.id_token_signing_alg_values_supported,
     );
