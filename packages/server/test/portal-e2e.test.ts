@@ -122,18 +122,24 @@ describe.runIf(requireChromium('portal end-to-end'))('Chromium: the developer po
     await page.getByLabel('Description').fill('Builds the nightly usage reports for the finance team.');
     await page.getByLabel('Homepage URL').fill('http://reports.example');
     await page.getByLabel('Server-to-server (client credentials)').check();
-    await page.getByLabel('See your projects and their data').check();
+    await page.getByLabel('Redirect URIs').fill('https://reports.example/cb');
     await page.getByRole('button', { name: 'Create app' }).click();
-    // Refused beside its field, with everything as typed.
+    // Three mistakes, refused at once: each beside its field, with everything as typed.
     const homepage = page.getByLabel('Homepage URL');
     await expect.poll(() => homepage.getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator('#homepage-url-error').textContent()).toContain('https');
+    expect(await page.getByLabel('Redirect URIs').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#redirect-uris-error').textContent()).toContain('give it no redirect URIs');
+    expect(await page.locator('#scope-error').textContent()).toContain('at least one scope');
+    expect(await page.locator('#form-error li').count()).toBe(3);
     expect(await page.getByLabel('Name').inputValue()).toBe('Nightly Reports');
     expect(await page.getByLabel('Server-to-server (client credentials)').isChecked()).toBe(true);
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('homepage-url');
     await screenshots(page, 'create-app-error');
 
     await homepage.fill('https://reports.example');
+    await page.getByLabel('Redirect URIs').fill('');
+    await page.getByLabel('See your projects and their data').check();
     await page.getByRole('button', { name: 'Create app' }).click();
     await page.getByRole('heading', { name: 'Nightly Reports is ready' }).waitFor();
     const clientId = (await page.locator('#client-id').textContent()) as string;
