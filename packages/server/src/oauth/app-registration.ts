@@ -30,9 +30,9 @@ export interface AppProblem {
 }
 
 /**
- * A request is invalid: `problems` lists every refusal, in the order of the request's members (every
- * member is checked, so a developer fixes them all at once); the message joins them, `field` is the
- * first member at fault.
+ * A request is invalid: `problems` lists every refusal, in the order the rules checked them (every
+ * member is checked before any is refused, so a developer fixes them all at once); the message joins
+ * them, `field` is the first member at fault (RFC 7591 §3.2.2).
  */
 export class AppRegistrationError extends Error implements CataloguedError {
   readonly catalogueName = 'INVALID_CLIENT_METADATA' as const;
