@@ -6,6 +6,7 @@ import { AppMemberRepository } from '../storage/app-members.js';
 import { type User, UserRepository } from '../storage/users.js';
 import { onePositional, out, parse, UsageError } from './args.js';
 import type { CliContext } from './context.js';
+import { usageProblems } from './usage-problems.js';
 
 /** The user an `--owner EMAIL` names; a usage error when no user has that email. */
 export async function ownerNamed(cli: CliContext, email: string): Promise<User> {
@@ -13,6 +14,21 @@ export async function ownerNamed(cli: CliContext, email: string): Promise<User> 
   if (!user)
     throw new UsageError(`--owner: no user with email "${email}" (create one with latchkey users create)`);
   return user;
+}
+
+/** The user an `--owner EMAIL` names, or `undefined` with the problem added to `problems`. */
+export async function ownerOrProblem(
+  cli: CliContext,
+  email: string,
+  problems: string[],
+): Promise<User | undefined> {
+  try {
+    return await ownerNamed(cli, email);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    problems.push(error.message);
+    return undefined;
+  }
 }
 
 /** Gives an app to a user. */
@@ -44,7 +60,11 @@ export async function updateApp(args: string[], cli: CliContext): Promise<void> 
   const { values, positionals } = parse('apps update', args, { owner: { type: 'string' } });
   const id = onePositional(positionals, 'client_id');
   if (values.owner === undefined) throw new UsageError('nothing to update: give --owner EMAIL');
-  const owner = await ownerNamed(cli, values.owner as string);
+  // Both looked up before either is refused: a missing app and a missing user are both told.
+  const problems: string[] = [];
+  const owner = await ownerOrProblem(cli, values.owner as string, problems);
+  if (!(await (await cli.clients()).find(id))) problems.push(`no app with client_id "${id}"`);
+  if (!owner || problems.length > 0) throw usageProblems(problems, 'the app was not changed');
   await giveApp(cli, id, owner);
   out(`${id} now belongs to ${owner.email}`);
   await cli.recordAdminAction('apps update', {

@@ -1,11 +1,11 @@
 /** `latchkey apps ...`: create (optionally as a resource server), list, show, rotate-secret, delete. */
 import { parseDuration } from '../config.js';
-import { AppRegistrationError, registerApp } from '../oauth/app-registration.js';
-import { RedirectUriError } from '../oauth/redirect-uri.js';
+import { AppRegistrationError, checkAppRequest, registerApp } from '../oauth/app-registration.js';
 import type { Client } from '../storage/clients.js';
-import { appsOwnedBy, giveApp, ownerEmailOf, ownerNamed, updateApp } from './app-owners.js';
+import { appsOwnedBy, giveApp, ownerEmailOf, ownerOrProblem, updateApp } from './app-owners.js';
 import { onePositional, out, parse, ShowUsage, table, UsageError } from './args.js';
 import type { CliContext } from './context.js';
+import { usageProblems } from './usage-problems.js';
 
 /** The `apps` lines of `latchkey help`, also printed by `latchkey apps` alone. */
 export const APPS_USAGE = `  apps create --name N --scope "S" [--redirect-uri U]... [--grant G]...
@@ -57,29 +57,37 @@ async function create(args: string[], cli: CliContext): Promise<void> {
     owner: { type: 'string' },
     json: { type: 'boolean' },
   });
-  if (values.name === undefined) throw new UsageError('missing --name');
-  // Checked before anything is created: a mistyped owner leaves no ownerless app behind.
-  const owner = values.owner === undefined ? undefined : await ownerNamed(cli, values.owner as string);
-  if (values.scope === undefined) throw new UsageError('missing --scope');
+  const problems: string[] = [];
+  if (values.name === undefined) problems.push('missing --name');
+  if (values.scope === undefined) problems.push('missing --scope');
   const resourceServer = values['resource-server'] === true;
   // A resource server authenticates to introspect (RFC 7662 §2.1), which a public app cannot.
   if (resourceServer && values.public === true)
-    throw new UsageError('--resource-server needs a confidential app; drop --public');
-  let result: Awaited<ReturnType<typeof registerApp>>;
+    problems.push('--resource-server needs a confidential app; drop --public');
+  // Checked before anything is created: a mistyped owner leaves no ownerless app behind.
+  const owner =
+    values.owner === undefined ? undefined : await ownerOrProblem(cli, values.owner as string, problems);
+  const request = {
+    name: (values.name as string | undefined) ?? '',
+    scope: (values.scope as string | undefined) ?? '',
+    redirectUris: values['redirect-uri'] as string[] | undefined,
+    grants: values.grant as string[] | undefined,
+    isPublic: values.public === true,
+  };
+  // Every registration rule is checked too (a missing --name or --scope is not also "invalid").
   try {
-    result = await registerApp(await cli.clients(), cli.config.scopes, {
-      name: values.name as string,
-      scope: values.scope as string,
-      redirectUris: values['redirect-uri'] as string[] | undefined,
-      grants: values.grant as string[] | undefined,
-      isPublic: values.public === true,
-    });
+    checkAppRequest(cli.config.scopes, request);
   } catch (error) {
-    if (error instanceof AppRegistrationError || error instanceof RedirectUriError)
-      throw new UsageError(error.message);
-    if (error instanceof Error && error.name === 'OAuthError') throw new UsageError(error.message);
-    throw error;
+    if (!(error instanceof AppRegistrationError)) throw error;
+    for (const { field, detail } of error.problems)
+      if (
+        !(field === 'name' && values.name === undefined) &&
+        !(field === 'scope' && values.scope === undefined)
+      )
+        problems.push(detail);
   }
+  if (problems.length > 0) throw usageProblems(problems, 'the app was not created');
+  const result = await registerApp(await cli.clients(), cli.config.scopes, request);
   const { clientSecret } = result;
   let client = result.client;
   if (resourceServer) {

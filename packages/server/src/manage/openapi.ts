@@ -275,7 +275,21 @@ export function openApiDocument(issuer: string) {
             title: { type: 'string' },
             status: { type: 'integer' },
             detail: { type: 'string' },
-            field: { type: 'string', description: 'the request member at fault' },
+            field: { type: 'string', description: 'the first request member at fault' },
+            errors: {
+              type: 'array',
+              minItems: 1,
+              description:
+                'every request member at fault, each with what is wrong with it: a request is checked whole before it is refused (RFC 9457 §3, an extension member); present whenever field is',
+              items: {
+                type: 'object',
+                required: ['field', 'detail'],
+                properties: {
+                  field: { type: 'string', description: 'the request member' },
+                  detail: { type: 'string', description: 'what is wrong with it, for the developer' },
+                },
+              },
+            },
           },
         },
       },

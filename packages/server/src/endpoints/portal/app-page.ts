@@ -15,17 +15,15 @@ import { type LoadedApp, loadApp } from '../../manage/load-app.js';
 import type { AppChangeRequest } from '../../oauth/app-registration.js';
 import type { AppFormValues } from '../../pages/portal/app-form.js';
 import { type AppPageView, appPage } from '../../pages/portal/app-page.js';
-import type { FormField } from '../../pages/portal/fields.js';
 import { activityViews } from './activity.js';
 import { formCaller, pageCaller } from './caller.js';
 import { APP_ROUTE, appPath, removeCollaboratorPath } from './paths.js';
-import { formRefusal, orPageError } from './problems.js';
+import { formRefusals, orPageError } from './problems.js';
 import {
   formValuesFrom,
   formValuesOf,
-  MAX_REDIRECT_URIS,
   portalAppView,
-  redirectUrisOf,
+  redirectUrisChecked,
   rightsOf,
   scopeOptions,
 } from './views.js';
@@ -133,20 +131,19 @@ export function appPageEndpoints(app: FastifyInstance, ctx: ServerContext): void
     const values = rightsOf(loaded.role).editDetails
       ? { ...typed, type: formValuesOf(loaded.app).type }
       : { ...formValuesOf(loaded.app), redirectUris: typed.redirectUris };
-    const redirectUris = redirectUrisOf(values);
-    const refused = (field: FormField, message: string, status = 400) =>
-      renderAppPage(ctx, request, reply, loaded, status, {
-        values,
-        errors: { settings: { [field]: message } },
-      });
-    if (redirectUris.length > MAX_REDIRECT_URIS)
-      return refused('redirect_uris', `List at most ${MAX_REDIRECT_URIS} redirect URIs.`);
+    // Every field is checked before the form is refused (manage/field-problems.ts).
+    const { redirectUris, problems } = redirectUrisChecked(values);
     const changes = changesOf(loaded, values, redirectUris);
     try {
-      if (Object.keys(changes).length > 0) await updateApp(ctx, caller, loaded.app.id, changes);
+      // A refusal so far (too many redirect URIs) is answered even when nothing else changed.
+      if (Object.keys(changes).length > 0 || problems.has('redirect_uris'))
+        await updateApp(ctx, caller, loaded.app.id, changes, problems);
     } catch (error) {
-      const refusal = formRefusal(error);
-      return refused(refusal.field, refusal.message, refusal.status);
+      const refused = formRefusals(error);
+      return renderAppPage(ctx, request, reply, loaded, refused.status, {
+        values,
+        errors: { settings: refused.errors },
+      });
     }
     return reply.redirect(`${appPath(loaded.app.id)}?saved=1`, 303);
   });

@@ -2,6 +2,7 @@
 import type { ServerContext } from '../../context.js';
 import type { Params } from '../../http/form.js';
 import { type AppRole, may } from '../../manage/access.js';
+import { FieldProblems } from '../../manage/field-problems.js';
 import { APP_TYPES, appTypeOf } from '../../oauth/app-types.js';
 import type { AppFormValues, ScopeOption } from '../../pages/portal/app-form.js';
 import type { AppRights, PortalAppView } from '../../pages/portal/app-view.js';
@@ -56,6 +57,21 @@ export function redirectUrisOf(values: AppFormValues): string[] {
     .split(/\r\n|\r|\n/)
     .map((line) => line.trim())
     .filter(Boolean);
+}
+
+/**
+ * The Redirect URIs of a form, and the refusals so far: more than {@link MAX_REDIRECT_URIS} is refused
+ * at once (none of them is checked further, and the other fields are checked all the same).
+ */
+export function redirectUrisChecked(values: AppFormValues): {
+  redirectUris: string[];
+  problems: FieldProblems;
+} {
+  const problems = new FieldProblems();
+  const redirectUris = redirectUrisOf(values);
+  if (redirectUris.length <= MAX_REDIRECT_URIS) return { redirectUris, problems };
+  problems.add('redirect_uris', `List at most ${MAX_REDIRECT_URIS} redirect URIs.`);
+  return { redirectUris: [], problems };
 }
 
 /** What the user's role lets them do (manage/access.ts). */

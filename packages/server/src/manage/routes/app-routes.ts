@@ -5,6 +5,7 @@ import { createApp, deleteApp, listApps, updateApp } from '../app-actions.js';
 import { appView } from '../app-view.js';
 import { readJsonBody, requiredString, stringMember, stringsMember } from '../body.js';
 import { callerOf } from '../caller.js';
+import { FieldProblems } from '../field-problems.js';
 import { loadApp } from '../load-app.js';
 
 /** The email of a user, or `null`. */
@@ -30,14 +31,17 @@ export function appRoutes(app: FastifyInstance, ctx: ServerContext): void {
       'description',
       'homepage_url',
     ]);
-    const created = await createApp(ctx, caller, {
-      name: requiredString(body, 'name'),
+    // Every member is read and checked before any is refused: one problem lists them all.
+    const problems = new FieldProblems();
+    const input = {
+      name: requiredString(body, 'name', problems) ?? '',
       type: body['type'],
-      scope: requiredString(body, 'scope'),
-      redirectUris: stringsMember(body, 'redirect_uris') ?? [],
-      description: stringMember(body, 'description'),
-      homepageUrl: stringMember(body, 'homepage_url'),
-    });
+      scope: requiredString(body, 'scope', problems) ?? '',
+      redirectUris: stringsMember(body, 'redirect_uris', problems) ?? [],
+      description: stringMember(body, 'description', problems),
+      homepageUrl: stringMember(body, 'homepage_url', problems),
+    };
+    const created = await createApp(ctx, caller, input, problems);
     reply.code(201).header('location', `/manage/v1/apps/${encodeURIComponent(created.app.id)}`);
     // The secret is in this answer only (RFC 7591 §3.2.1); stored as its hash.
     const secret = created.clientSecret && { client_secret: created.clientSecret };
@@ -53,17 +57,15 @@ export function appRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.patch<{ Params: { id: string } }>('/apps/:id', async (request) => {
     const caller = await callerOf(ctx, request);
     const body = readJsonBody(request, ['name', 'redirect_uris', 'scope', 'description', 'homepage_url']);
-    const {
-      app: client,
-      role,
-      ownerId,
-    } = await updateApp(ctx, caller, request.params.id, {
-      name: stringMember(body, 'name'),
-      scope: stringMember(body, 'scope'),
-      redirectUris: stringsMember(body, 'redirect_uris'),
-      description: stringMember(body, 'description'),
-      homepageUrl: stringMember(body, 'homepage_url'),
-    });
+    const problems = new FieldProblems();
+    const changes = {
+      name: stringMember(body, 'name', problems),
+      scope: stringMember(body, 'scope', problems),
+      redirectUris: stringsMember(body, 'redirect_uris', problems),
+      description: stringMember(body, 'description', problems),
+      homepageUrl: stringMember(body, 'homepage_url', problems),
+    };
+    const { app: client, role, ownerId } = await updateApp(ctx, caller, request.params.id, changes, problems);
     return appView(client, role, await emailOf(ctx, ownerId));
   });
 

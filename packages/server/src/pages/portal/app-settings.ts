@@ -26,7 +26,14 @@ export interface SettingsView {
   scopes: readonly ScopeOption[];
 }
 
-const EDIT_ORDER: readonly FormField[] = ['name', 'description', 'homepage_url', 'redirect_uris', 'scope'];
+/** The order fields appear in on the Settings form. */
+export const EDIT_ORDER: readonly FormField[] = [
+  'name',
+  'description',
+  'homepage_url',
+  'redirect_uris',
+  'scope',
+];
 
 /**
  * A link to the homepage, shown as its text. One that safeUrl refuses (stored before registration
