@@ -11,17 +11,45 @@ export interface User {
   createdAt: number;
   /** Sees and manages every app (`latchkey users create --admin`). */
   isAdmin: boolean;
+  /** The name the user gave (OIDC Core §5.1 `name`); absent when none was given. */
+  name?: string;
+  /** True only once the user followed a verification link sent to `email` (OIDC Core §5.1). */
+  emailVerified: boolean;
+  /** When the name or email last changed, epoch seconds (OIDC Core §5.1 `updated_at`). */
+  updatedAt: number;
 }
 
 /** The columns a {@link User} is read from. */
-const USER_COLUMNS = ['users.id', 'users.email', 'users.created_at', 'users.is_admin'] as const;
+const USER_COLUMNS = [
+  'users.id',
+  'users.email',
+  'users.created_at',
+  'users.is_admin',
+  'users.name',
+  'users.email_verified',
+  'users.updated_at',
+] as const;
 
-function toUser(row: { id: string; email: string; created_at: number; is_admin: number }): User {
+interface UserColumns {
+  id: string;
+  email: string;
+  created_at: number;
+  is_admin: number;
+  name: string | null;
+  email_verified: number;
+  updated_at: number | null;
+}
+
+function toUser(row: UserColumns): User {
+  const createdAt = Number(row.created_at);
   return {
     id: row.id,
     email: row.email,
-    createdAt: Number(row.created_at),
+    createdAt,
     isAdmin: Number(row.is_admin) === 1,
+    ...(row.name !== null && { name: row.name }),
+    emailVerified: Number(row.email_verified) === 1,
+    updatedAt: row.updated_at === null ? createdAt : Number(row.updated_at),
   };
 }
 
@@ -46,14 +74,25 @@ export function isEmail(email: string): boolean {
 export class UserRepository {
   constructor(private readonly db: Db) {}
 
-  /** Registers a user (an admin with `options.admin`); the password is stored as a scrypt hash. */
-  async create(email: string, password: string, options: { admin?: boolean } = {}): Promise<User> {
+  /**
+   * Registers a user (an admin with `options.admin`, named `options.name`); the password is stored as a
+   * scrypt hash. The email is not verified until a verification link is followed.
+   */
+  async create(
+    email: string,
+    password: string,
+    options: { admin?: boolean; name?: string | undefined } = {},
+  ): Promise<User> {
     const user: User = {
       id: `usr_${randomToken(12)}`,
       email: normalizeEmail(email),
       createdAt: unixNow(),
       isAdmin: options.admin === true,
+      emailVerified: false,
+      updatedAt: 0,
     };
+    user.updatedAt = user.createdAt;
+    if (options.name !== undefined) user.name = options.name;
     const existing = await this.db
       .selectFrom('users')
       .select('id')
@@ -72,6 +111,8 @@ export class UserRepository {
           // Written only when set: the column's default is 0 (and upgrade tests create users on
           // schemas from before migration 012).
           ...(user.isAdmin ? { is_admin: 1 } : {}),
+          // Likewise only when given (migration 014 added the column).
+          ...(user.name !== undefined ? { name: user.name } : {}),
         })
         .execute();
     } catch (error) {
@@ -122,6 +163,19 @@ export class UserRepository {
     await this.db
       .updateTable('users')
       .set({ is_admin: admin ? 1 : 0 })
+      .where('email', '=', normalizeEmail(email))
+      .execute();
+    return this.findByEmail(email);
+  }
+
+  /**
+   * Gives a user a name (OIDC Core §5.1 `name`) and moves `updated_at`; the user as it now is, or
+   * `undefined` if none has that email.
+   */
+  async setName(email: string, name: string): Promise<User | undefined> {
+    await this.db
+      .updateTable('users')
+      .set({ name, updated_at: unixNow() })
       .where('email', '=', normalizeEmail(email))
       .execute();
     return this.findByEmail(email);
