@@ -255,6 +255,27 @@ describe.each(dialects())('password reset on %s', (dialect) => {
     expect(mailbox.to('nobody@example.com')).toHaveLength(0);
   });
 
+  it('hostile input never reaches a query: a NUL or an overlong value in the email or the token', async () => {
+    const browser = new InjectBrowser(s.app, '10.63.0.1');
+    const page = await browser.get('/forgot-password');
+    for (const email of ['a\u0000b@example.com', `${'a'.repeat(400)}@example.com`]) {
+      const res = await browser.post('/forgot-password', { csrf: csrfOf(page.body), email });
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toContain('Enter a valid email address.');
+    }
+    for (const token of ['\u0000'.repeat(43), 'x'.repeat(5000), `${'A'.repeat(42)}\u0000`]) {
+      expect((await browser.get(`/reset-password?${new URLSearchParams({ token })}`)).statusCode).toBe(410);
+      const res = await browser.post('/reset-password', {
+        csrf: csrfOf(page.body),
+        token,
+        password: NEW,
+        confirm: NEW,
+      });
+      expect(res.statusCode).toBe(410);
+      expect((await browser.post('/verify-email', { csrf: csrfOf(page.body), token })).statusCode).toBe(410);
+    }
+  });
+
   it('throttled per network like sign-up (429 with Retry-After); each address gets five emails per window', async () => {
     const network = new InjectBrowser(s.app, '10.61.0.1');
     const page = await network.get('/forgot-password');

@@ -18,7 +18,7 @@ import { throttled } from './sign-in-flow.js';
 
 /** The page of a link that does not work, with the way to a new one (the account page). */
 function linkInvalid() {
-  return pageError('EMAIL_LINK_INVALID', { back: { href: ACCOUNT_APPS_PATH, label: 'Get a new link' } });
+  return pageError('EMAIL_LINK_INVALID', { back: { href: ACCOUNT_APPS_PATH, label: 'Go to your account' } });
 }
 
 /** Registers the email verification routes. */
