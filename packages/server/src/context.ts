@@ -24,6 +24,8 @@ export interface ServerContext extends Repositories {
   logger: Logger;
   /** The database's key that binds anti-CSRF tokens to a session (http/csrf.ts). */
   csrfKey: Buffer;
+  /** The database's key pairwise subject identifiers are derived with (oidc/subject.ts). */
+  pairwiseKey: Buffer;
   /** Computes token signatures (inline or on a worker thread). */
   signer: Signer;
   /** Failed sign-ins per (account, IP) and per IP (refused), and per account (slowed down). */

@@ -22,7 +22,7 @@ import { openMetrics } from './startup/metrics.js';
 import { closeContext, StartupSteps } from './startup/steps.js';
 import { AuditRepository, SYSTEM_ACTOR } from './storage/audit.js';
 import { checkpointInBackground, type Db, dialectOf, openDatabase } from './storage/database.js';
-import { loadCsrfKey } from './storage/instance-secrets.js';
+import { loadCsrfKey, loadPairwiseKey } from './storage/instance-secrets.js';
 import { migrate } from './storage/migrations.js';
 import { schedulePurge } from './storage/purge.js';
 import { openRepositories } from './storage/repositories.js';
@@ -94,22 +94,28 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
           details: { kek_id: keyring.current.id, sealed, rewrapped: 0 },
         });
       }
-      await keyRepository.ensure(config.signingAlg);
+      await keyRepository.ensure();
     }),
   );
   const keys = await steps.run(
     'cannot load the signing keys',
     () =>
       openingKeys(() =>
-        KeyManager.start(keyRepository, config.keyReloadMs, (error) => {
-          // A key another process sealed under a KEK this server lacks: it keeps signing with the
-          // keys it has, and says why it does not see the new one (an outage stays quiet).
-          if (error instanceof KeyDecryptionError) logger.error(error.message);
-        }),
+        KeyManager.start(
+          keyRepository,
+          config.keyReloadMs,
+          (error) => {
+            // A key another process sealed under a KEK this server lacks: it keeps signing with the
+            // keys it has, and says why it does not see the new one (an outage stays quiet).
+            if (error instanceof KeyDecryptionError) logger.error(error.message);
+          },
+          config.signingAlg,
+        ),
       ),
     (manager) => manager.stop(),
   );
   const csrfKey = await steps.run(database, () => loadCsrfKey(db));
+  const pairwiseKey = await steps.run(database, () => loadPairwiseKey(db));
   // SQLite: checkpoints off the event loop from here on (after the keys step, which may empty the log).
   await steps.run(database, () => checkpointInBackground(db));
   const repositories = openRepositories(db, { clientCacheSize: config.clientCacheSize });
@@ -134,6 +140,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
     db,
     keys,
     csrfKey,
+    pairwiseKey,
     authenticator: new ClientAuthenticator(repositories.clients, throttles.auth, limits, metrics),
     logger,
     signer,

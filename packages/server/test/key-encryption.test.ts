@@ -163,7 +163,8 @@ describe.each(dialects())('private keys at rest on %s', (dialect) => {
   /** The private members of every key the server holds in memory. */
   function secretsInMemory(): string[] {
     const kids = JSON.parse(s.ctx.keys.jwksJson).keys.map((key: { kid: string }) => key.kid) as string[];
-    expect(kids).toHaveLength(2);
+    // An active and a next key for each of the three algorithms (migration 014).
+    expect(kids).toHaveLength(6);
     return kids.flatMap((kid) =>
       privateParts(s.ctx.keys.find(kid)?.privateKey.export({ format: 'jwk' }) as JsonWebKey),
     );
@@ -173,7 +174,7 @@ describe.each(dialects())('private keys at rest on %s', (dialect) => {
     const secrets = secretsInMemory();
     expect(secrets.length).toBeGreaterThanOrEqual(2 * 6);
     const rows = await keyRows(s.ctx.db);
-    expect(rows).toHaveLength(2);
+    expect(rows).toHaveLength(6);
     const kekId =
       dialect === 'postgres'
         ? s.config.keyEncryptionKey?.id
@@ -317,7 +318,10 @@ describe.each(dialects())('upgrading a database whose private keys are stored in
 
   it('the first start seals every row, says how many once, and keeps the same keys', async () => {
     const rows = await keyRows(s.ctx.db);
-    expect(rows.map((row) => row.kid).sort()).toEqual(Object.values(old.kids).sort());
+    // The old keys, and an active and a next key for each algorithm that had none (migration 014).
+    const added = rows.filter((row) => !Object.values(old.kids).includes(row.kid));
+    expect(rows.map((row) => row.kid)).toEqual(expect.arrayContaining(Object.values(old.kids)));
+    expect(added).toHaveLength(4);
     for (const row of rows) {
       expect(row.kek_id).not.toBeNull();
       expect(row.private_jwk).toMatch(/^v1\./);
@@ -328,10 +332,10 @@ describe.each(dialects())('upgrading a database whose private keys are stored in
       expect(s.logs.text).not.toContain(secret);
     }
     expect(s.logs.lines.filter((line) => /sealed 3 signing keys stored in clear/.test(line))).toHaveLength(1);
-    // The same keys: the old active key still signs, all three are published.
+    // The same keys: the old active key still signs, all three are published beside the new ones.
     expect(s.ctx.keys.active.kid).toBe(old.kids['active']);
     const published = JSON.parse(s.ctx.keys.jwksJson).keys.map((key: { kid: string }) => key.kid);
-    expect(published.sort()).toEqual(Object.values(old.kids).sort());
+    expect(published.sort()).toEqual(rows.map((row) => row.kid).sort());
     const token = await s.app.inject({
       method: 'POST',
       url: '/oauth/token',
@@ -373,7 +377,8 @@ describe.each(dialects())('the real binary on %s', (dialect) => {
     const right = newKek('prod');
     expect(cli(['keys', 'rotate'], { ...env, LATCHKEY_KEY_ENCRYPTION_KEY: right.text }).code).toBe(0);
     const before = await rowsOf(env['LATCHKEY_DATABASE_URL'] as string);
-    expect(before).toHaveLength(3);
+    // Per algorithm: the retired key, the active one and the next one.
+    expect(before).toHaveLength(9);
     // Another key under another ID, and another key under the same ID (found by the GCM tag).
     for (const wrong of [newKek(), newKek('prod')]) {
       const run = await startExpectingExit({ ...env, LATCHKEY_KEY_ENCRYPTION_KEY: wrong.text });
@@ -419,7 +424,7 @@ describe.each(dialects())('the real binary on %s', (dialect) => {
     };
     const rewrapped = cli(['keys', 'rewrap'], rewrapEnv);
     expect(rewrapped).toMatchObject({ code: 0, stderr: '' });
-    expect(rewrapped.stdout).toMatch(/re-encrypted from a previous key-encryption key: +3\n/);
+    expect(rewrapped.stdout).toMatch(/re-encrypted from a previous key-encryption key: +9\n/);
     expect(rewrapped.stdout).toMatch(/encrypted, stored in clear before: +1\n/);
     expect(rewrapped.stdout).toMatch(/already under the current key-encryption key: +0\n/);
     const rows = await rowsOf(env['LATCHKEY_DATABASE_URL'] as string);
@@ -430,7 +435,7 @@ describe.each(dialects())('the real binary on %s', (dialect) => {
     const again = cli(['keys', 'rewrap'], rewrapEnv);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/re-encrypted from a previous key-encryption key: +0\n/);
-    expect(again.stdout).toMatch(/already under the current key-encryption key: +4\n/);
+    expect(again.stdout).toMatch(/already under the current key-encryption key: +10\n/);
     expect(await rowsOf(env['LATCHKEY_DATABASE_URL'] as string)).toEqual(rows);
 
     // A KEK that opens none of them: nothing changes.

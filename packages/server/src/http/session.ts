@@ -1,7 +1,7 @@
 /** The signed-in user of a browser request, from the session cookie. */
 import type { FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context.js';
-import type { User } from '../storage/users.js';
+import type { Session, User } from '../storage/users.js';
 import { readCookie } from './cookies.js';
 import { pageCookies } from './page.js';
 
@@ -10,6 +10,16 @@ export async function currentUser(ctx: ServerContext, request: FastifyRequest): 
   const token = readCookie(request, pageCookies(ctx).session);
   if (!token || !/^[\w-]{43}$/.test(token)) return undefined;
   return ctx.users.sessionUser(token);
+}
+
+/** The live session of a browser request, with its `sid` and `auth_time` (OIDC Core §2), or `undefined`. */
+export async function currentSession(
+  ctx: ServerContext,
+  request: FastifyRequest,
+): Promise<Session | undefined> {
+  const token = readCookie(request, pageCookies(ctx).session);
+  if (!token || !/^[\w-]{43}$/.test(token)) return undefined;
+  return ctx.users.session(token);
 }
 
 /** `/login?return_to=<path>`: where an anonymous browser is sent. */

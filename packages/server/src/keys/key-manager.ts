@@ -1,9 +1,10 @@
 /** Holds the keys in memory for signing and the JWKS, reloading them so rotation reaches every server. */
-import type { SigningKey } from './signing-key.js';
+import type { SigningAlgorithm, SigningKey } from './signing-key.js';
 
 /** The keys a server signs with and publishes. */
 export interface KeySet {
-  active: SigningKey;
+  /** The key that signs, per algorithm: one active key for each (migration 014). */
+  active: Partial<Record<SigningAlgorithm, SigningKey>>;
   /** Every key in the JWKS: active, next, and retired keys whose tokens may still be valid. */
   published: SigningKey[];
 }
@@ -39,6 +40,7 @@ export class KeyManager {
 
   private constructor(
     private readonly repository: KeySource,
+    private readonly accessAlg: SigningAlgorithm,
     initial: KeySet,
     fingerprint: string,
   ) {
@@ -53,14 +55,16 @@ export class KeyManager {
    * process reaches this one within `reloadMs` plus one read (test/multi-instance.test.ts: within 5 s).
    * A check that fails keeps the keys we have (the database briefly away, or a key sealed under a
    * key-encryption key this server lacks), is passed to `onReloadError`, and is tried again.
+   * Access tokens are signed with the active key of `accessAlg` (LATCHKEY_SIGNING_ALG).
    */
   static async start(
     repository: KeySource,
     reloadMs: number,
     onReloadError: (error: unknown) => void = () => {},
+    accessAlg: SigningAlgorithm = 'ES256',
   ): Promise<KeyManager> {
     const fingerprint = await repository.fingerprint();
-    const manager = new KeyManager(repository, await repository.load(), fingerprint);
+    const manager = new KeyManager(repository, accessAlg, await repository.load(), fingerprint);
     manager.timer = setInterval(() => {
       manager.reloadIfChanged().catch(onReloadError);
     }, reloadMs);
@@ -109,9 +113,19 @@ export class KeyManager {
     this.fingerprint = fingerprint;
   }
 
-  /** The key that signs new tokens. */
+  /** The key that signs new access tokens (LATCHKEY_SIGNING_ALG). */
   get active(): SigningKey {
-    return this.keys.active;
+    return this.activeFor(this.accessAlg);
+  }
+
+  /**
+   * The active key of `alg`: an app's ID tokens are signed with the algorithm it registered
+   * (OIDC Core §3.1.3.7, `id_token_signed_response_alg`), every algorithm having its own key.
+   */
+  activeFor(alg: SigningAlgorithm): SigningKey {
+    const key = this.keys.active[alg];
+    if (!key) throw new Error(`no active ${alg} signing key; start the server once to create one`);
+    return key;
   }
 
   /** A published key by `kid` (active, next or retired), for verifying our own tokens. */

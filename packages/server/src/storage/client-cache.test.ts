@@ -8,6 +8,8 @@ const app = (id: string): ClientWithSecrets => ({
   name: id,
   isPublic: false,
   resourceServer: false,
+  subjectType: 'public',
+  postLogoutRedirectUris: [],
   redirectUris: [],
   grantTypes: ['client_credentials'],
   scopes: ['data:read'],

@@ -1,9 +1,10 @@
 /** Repository for applications (clients) and their hashed secrets. */
 import type { Statement } from 'better-sqlite3';
 import type { Selectable, Updateable } from 'kysely';
+import type { SigningAlgorithm } from '../keys/signing-key.js';
 import { randomToken, sha256Hex } from '../tokens/random.js';
 import { type ClientCache, type ClientCacheStats, clientCacheFor } from './client-cache.js';
-import type { Client, ClientWithSecrets } from './client-records.js';
+import type { Client, ClientWithSecrets, SubjectType } from './client-records.js';
 import { splitScopes, unixNow } from './columns.js';
 import { type Db, nativeHandle } from './database.js';
 import type { ClientTable } from './schema.js';
@@ -27,6 +28,10 @@ export interface ClientChanges {
   scopes?: string[];
   description?: string | null;
   homepageUrl?: string | null;
+  idTokenSignedResponseAlg?: SigningAlgorithm | null;
+  subjectType?: SubjectType;
+  postLogoutRedirectUris?: string[];
+  backchannelLogoutUri?: string | null;
 }
 
 /** A secret as the portal lists it: never its value, which was shown once. */
@@ -64,11 +69,19 @@ export interface NewClient {
   /** Written only when given, so a database before migration 012 takes the rest. */
   description?: string;
   homepageUrl?: string;
+  /** OpenID Connect registration (migration 014); written only when given. */
+  idTokenSignedResponseAlg?: SigningAlgorithm;
+  subjectType?: SubjectType;
+  postLogoutRedirectUris?: string[];
+  backchannelLogoutUri?: string;
 }
 
-/** A row; the hot-path look-up (FIND_WITH_SECRETS_SQL) selects no description or homepage. */
-type ClientRow = Selectable<Omit<ClientTable, 'description' | 'homepage_url'>> &
-  Partial<Pick<ClientTable, 'description' | 'homepage_url'>>;
+/** Columns the hot-path look-up (FIND_WITH_SECRETS_SQL) leaves out. */
+type ColdColumns = 'description' | 'homepage_url' | 'post_logout_redirect_uris' | 'backchannel_logout_uri';
+
+/** A row; the hot-path look-up selects none of the {@link ColdColumns}. */
+type ClientRow = Selectable<Omit<ClientTable, ColdColumns>> &
+  Partial<Selectable<Pick<ClientTable, ColdColumns>>>;
 
 function toClient(row: ClientRow): Client {
   return {
@@ -82,6 +95,17 @@ function toClient(row: ClientRow): Client {
     createdAt: Number(row.created_at),
     ...(typeof row.description === 'string' && { description: row.description }),
     ...(typeof row.homepage_url === 'string' && { homepageUrl: row.homepage_url }),
+    ...(typeof row.id_token_signed_response_alg === 'string' && {
+      idTokenSignedResponseAlg: row.id_token_signed_response_alg as SigningAlgorithm,
+    }),
+    subjectType: row.subject_type === 'pairwise' ? 'pairwise' : 'public',
+    postLogoutRedirectUris:
+      typeof row.post_logout_redirect_uris === 'string'
+        ? (JSON.parse(row.post_logout_redirect_uris) as string[])
+        : [],
+    ...(typeof row.backchannel_logout_uri === 'string' && {
+      backchannelLogoutUri: row.backchannel_logout_uri,
+    }),
   };
 }
 
@@ -98,7 +122,7 @@ export function isPossibleClientId(id: string): boolean {
 
 /** The hot-path lookup: a client and its currently valid secret hashes ($1 id, $2 now). */
 const FIND_WITH_SECRETS_SQL = `select c.id, c.name, c.is_public, c.redirect_uris, c.grant_types, c.scopes, c.created_at,
-  c.is_resource_server, s.secret_hash, s.expires_at as secret_expires_at from clients c
+  c.is_resource_server, c.id_token_signed_response_alg, c.subject_type, s.secret_hash, s.expires_at as secret_expires_at from clients c
   left join client_secrets s on s.client_id = c.id and (s.expires_at is null or s.expires_at > $2)
   where c.id = $1`;
 
@@ -143,6 +167,8 @@ export class ClientRepository {
       createdAt: unixNow(),
       ...input,
       resourceServer: input.resourceServer ?? false,
+      subjectType: input.subjectType ?? 'public',
+      postLogoutRedirectUris: input.postLogoutRedirectUris ?? [],
     };
     const clientSecret = input.isPublic ? undefined : randomToken(32);
     await this.db.transaction().execute(async (trx) => {
@@ -159,6 +185,16 @@ export class ClientRepository {
           created_at: client.createdAt,
           ...(client.description !== undefined && { description: client.description }),
           ...(client.homepageUrl !== undefined && { homepage_url: client.homepageUrl }),
+          ...(input.idTokenSignedResponseAlg !== undefined && {
+            id_token_signed_response_alg: input.idTokenSignedResponseAlg,
+          }),
+          ...(input.subjectType !== undefined && { subject_type: input.subjectType }),
+          ...(input.postLogoutRedirectUris !== undefined && {
+            post_logout_redirect_uris: JSON.stringify(input.postLogoutRedirectUris),
+          }),
+          ...(input.backchannelLogoutUri !== undefined && {
+            backchannel_logout_uri: input.backchannelLogoutUri,
+          }),
         })
         .execute();
       if (clientSecret !== undefined) {
@@ -357,6 +393,14 @@ export class ClientRepository {
     if (changes.scopes !== undefined) set.scopes = changes.scopes.join(' ');
     if (changes.description !== undefined) set.description = changes.description;
     if (changes.homepageUrl !== undefined) set.homepage_url = changes.homepageUrl;
+    if (changes.idTokenSignedResponseAlg !== undefined) {
+      set.id_token_signed_response_alg = changes.idTokenSignedResponseAlg;
+    }
+    if (changes.subjectType !== undefined) set.subject_type = changes.subjectType;
+    if (changes.postLogoutRedirectUris !== undefined) {
+      set.post_logout_redirect_uris = JSON.stringify(changes.postLogoutRedirectUris);
+    }
+    if (changes.backchannelLogoutUri !== undefined) set.backchannel_logout_uri = changes.backchannelLogoutUri;
     if (Object.keys(set).length === 0) return (await this.find(id)) !== undefined;
     const result = await this.db.updateTable('clients').set(set).where('id', '=', id).executeTakeFirst();
     this.cache?.delete(id);

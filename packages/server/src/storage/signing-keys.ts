@@ -10,6 +10,7 @@ import type { KeySet, KeySource } from '../keys/key-manager.js';
 import {
   generateSigningKey,
   importSigningKey,
+  SIGNING_ALGORITHMS,
   type SigningAlgorithm,
   type SigningKey,
 } from '../keys/signing-key.js';
@@ -138,25 +139,27 @@ export class SigningKeyRepository implements KeySource {
     return counts;
   }
 
-  /** On first start: an active key and a pre-published next key. Idempotent. */
-  async ensure(alg: SigningAlgorithm): Promise<void> {
-    for (const state of ['active', 'next'] as const) {
-      const row = await this.db
-        .selectFrom('signing_keys')
-        .select('kid')
-        .where('state', '=', state)
-        .executeTakeFirst();
-      if (row) continue;
-      try {
-        await this.insert(alg, state);
-      } catch (error) {
-        // Another server inserted it first (unique index signing_keys_one_live): that key serves.
-        const again = await this.db
-          .selectFrom('signing_keys')
-          .select('kid')
-          .where('state', '=', state)
-          .executeTakeFirst();
-        if (!again) throw error;
+  /**
+   * On first start (and the first after migration 014): for each algorithm, an active key and a
+   * pre-published next key. Idempotent.
+   */
+  async ensure(algs: readonly SigningAlgorithm[] = SIGNING_ALGORITHMS): Promise<void> {
+    for (const alg of algs) {
+      for (const state of ['active', 'next'] as const) {
+        const live = () =>
+          this.db
+            .selectFrom('signing_keys')
+            .select('kid')
+            .where('alg', '=', alg)
+            .where('state', '=', state)
+            .executeTakeFirst();
+        if (await live()) continue;
+        try {
+          await this.insert(alg, state);
+        } catch (error) {
+          // Another server inserted it first (unique index signing_keys_one_live): that key serves.
+          if (!(await live())) throw error;
+        }
       }
     }
   }
@@ -171,7 +174,7 @@ export class SigningKeyRepository implements KeySource {
   ): Promise<{ activeKid: string; nextKid: string }> {
     // Opens every key first (a wrong KEK fails here, before a key is sealed under it) and seals clear ones.
     await this.rewrap('clear-only');
-    await this.ensure(alg);
+    await this.ensure();
     await this.db.transaction().execute(async (trx) => {
       const at = unixNow();
       await trx
@@ -182,9 +185,13 @@ export class SigningKeyRepository implements KeySource {
       await trx.updateTable('signing_keys').set({ state: 'active' }).where('state', '=', 'next').execute();
       const inTransaction = new SigningKeyRepository(trx, this.keyring);
       await inTransaction.deleteUnpublished(at);
-      await inTransaction.insert(alg, 'next');
+      for (const each of SIGNING_ALGORITHMS) await inTransaction.insert(each, 'next');
     });
-    const rows = await this.db.selectFrom('signing_keys').select(['kid', 'state']).execute();
+    const rows = await this.db
+      .selectFrom('signing_keys')
+      .select(['kid', 'state'])
+      .where('alg', '=', alg)
+      .execute();
     const kid = (state: string) => rows.find((r) => r.state === state)?.kid ?? '';
     return { activeKid: kid('active'), nextKid: kid('next') };
   }
@@ -229,14 +236,16 @@ export class SigningKeyRepository implements KeySource {
     const at = unixNow();
     const rows = await this.db.selectFrom('signing_keys').selectAll().orderBy('created_at').execute();
     const published: SigningKey[] = [];
-    let active: SigningKey | undefined;
+    const active: KeySet['active'] = {};
     for (const row of rows) {
       if (row.state === 'retired' && (row.publish_until ?? 0) < at) continue;
       const key = importSigningKey(row.kid, row.alg as SigningAlgorithm, this.privateJwk(row));
-      if (row.state === 'active') active = key;
+      if (row.state === 'active') active[key.alg] = key;
       published.push(key);
     }
-    if (!active) throw new Error('no active signing key; run `latchkey migrate` and start the server once');
+    if (Object.keys(active).length === 0) {
+      throw new Error('no active signing key; run `latchkey migrate` and start the server once');
+    }
     return { active, published };
   }
 }

@@ -19,6 +19,15 @@ export interface User {
   updatedAt: number;
 }
 
+/** A live sign-in session and its user (OIDC Core §2: `sid`, `auth_time`). */
+export interface Session {
+  user: User;
+  /** The session's public ID: the ID token's `sid`, never the cookie value. */
+  sid: string;
+  /** When the user last entered their password in this session, epoch seconds. */
+  authTime: number;
+}
+
 /** The columns a {@link User} is read from. */
 const USER_COLUMNS = [
   'users.id',
@@ -181,15 +190,52 @@ export class UserRepository {
     return this.findByEmail(email);
   }
 
-  /** Starts a session; returns the cookie value (stored only as its hash). */
+  /**
+   * Starts a session after the user entered their password: `auth_time` is now, and the session gets a
+   * public `sid` (OIDC Core §2). Returns the cookie value (stored only as its hash).
+   */
   async createSession(userId: string, ttlSeconds: number): Promise<string> {
     const token = randomToken(32);
     const at = unixNow();
     await this.db
       .insertInto('sessions')
-      .values({ id_hash: sha256Hex(token), user_id: userId, created_at: at, expires_at: at + ttlSeconds })
+      .values({
+        id_hash: sha256Hex(token),
+        user_id: userId,
+        created_at: at,
+        expires_at: at + ttlSeconds,
+        sid: randomToken(16),
+        auth_time: at,
+      })
       .execute();
     return token;
+  }
+
+  /**
+   * The live session of a cookie, with its `sid` and `auth_time` (rows from before migration 014 have
+   * neither: their `sid` is derived from the row's hash, their `auth_time` is when they started).
+   */
+  async session(token: string): Promise<Session | undefined> {
+    if (!hasIssuedShape('token', token)) return undefined;
+    const row = await this.db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .select([
+        ...USER_COLUMNS,
+        'sessions.id_hash',
+        'sessions.sid',
+        'sessions.auth_time',
+        'sessions.created_at as session_created_at',
+      ])
+      .where('sessions.id_hash', '=', sha256Hex(token))
+      .where('sessions.expires_at', '>', unixNow())
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      user: toUser(row),
+      sid: row.sid ?? sha256Hex(`sid:${row.id_hash}`).slice(0, 22),
+      authTime: Number(row.auth_time ?? row.session_created_at),
+    };
   }
 
   /** The user of a live session cookie, if any (a cookie we cannot have issued is not looked up). */

@@ -109,6 +109,8 @@ describe('fuzz: client authentication, decoding (RFC 6749 §2.3.1)', () => {
           name: 'fuzzed',
           isPublic: false,
           resourceServer: false,
+          subjectType: 'public',
+          postLogoutRedirectUris: [],
           redirectUris: [],
           grantTypes: ['client_credentials'],
           scopes: [],
