@@ -2,8 +2,9 @@
  * A password reset by email link, in one transaction: the link is used, the new password set, and
  * everything the old password let anyone hold is ended: every session, every grant (its refresh tokens
  * stop working, its access tokens introspect inactive), codes not yet redeemed and requests waiting
- * for consent. Whoever knew or guessed the old password keeps nothing.
- * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2
+ * for consent. Whoever knew or guessed the old password keeps nothing (RFC 6819 §5.2.2.3: refresh
+ * tokens revoked on a security event such as a password change).
+ * @see https://www.rfc-editor.org/rfc/rfc6819#section-5.2.2.3
  */
 import type { Transaction } from 'kysely';
 import { hasIssuedShape, sha256Hex } from '../tokens/random.js';
