@@ -23,7 +23,7 @@ export interface VerifyEmailPageView {
 export function verifyEmailPage(v: VerifyEmailPageView): string {
   const body = html`<h1>Confirm your email</h1>
 <p class="lead">Confirm that <strong>${v.email}</strong> is the email address of your account.</p>
-<form class="form" method="post" action="${safeUrl(v.action, 'action')}">
+<form method="post" action="${safeUrl(v.action, 'action')}">
 ${csrfField(v.csrf)}
 <input type="hidden" name="token" value="${v.token}">
 <button class="button button-primary button-block" type="submit">Confirm my email</button>

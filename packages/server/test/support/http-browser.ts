@@ -53,7 +53,7 @@ export function hiddenField(body: string, name: string): string {
 
 /** The action of the page's first form. */
 export function actionOf(body: string): string {
-  const match = /<form class="form" method="post" action="([^"]+)"/.exec(body);
+  const match = /<form(?: class="form")? method="post" action="([^"]+)"/.exec(body);
   if (!match) throw new Error('no form on the page');
   return match[1]!.replace(/&amp;/g, '&');
 }
