@@ -3,13 +3,16 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { ServerContext } from './context.js';
 import { accountEndpoints } from './endpoints/account.js';
 import { authorizeEndpoint } from './endpoints/authorize.js';
+import { emailVerificationEndpoints } from './endpoints/email-verification.js';
 import { faviconEndpoint } from './endpoints/favicon.js';
+import { forgotPasswordEndpoints } from './endpoints/forgot-password.js';
 import { healthEndpoints } from './endpoints/health.js';
 import { introspectEndpoint } from './endpoints/introspect.js';
 import { jwksEndpoint } from './endpoints/jwks.js';
 import { loginEndpoints } from './endpoints/login.js';
 import { metadataEndpoint } from './endpoints/metadata.js';
 import { portalEndpoints } from './endpoints/portal/index.js';
+import { resetPasswordEndpoints } from './endpoints/reset-password.js';
 import { revokeEndpoint } from './endpoints/revoke.js';
 import { signupEndpoints } from './endpoints/signup.js';
 import { tokenEndpoint } from './endpoints/token.js';
@@ -123,6 +126,9 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
     loginEndpoints(pages, ctx);
     signupEndpoints(pages, ctx);
     accountEndpoints(pages, ctx);
+    forgotPasswordEndpoints(pages, ctx);
+    resetPasswordEndpoints(pages, ctx);
+    emailVerificationEndpoints(pages, ctx);
     portalEndpoints(pages, ctx);
   });
   return app;

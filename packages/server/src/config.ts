@@ -14,12 +14,14 @@ import {
   MAX_CODE_TTL,
   MAX_REUSE_WINDOW,
   type MetricsSetting,
+  mailFrom,
   metricsSetting,
   previousKeyEncryptionKeys,
   redisUrl,
   restrictedScopes,
   scopeCatalogue,
   scopeDescriptions,
+  smtpUrl,
   type TrustProxy,
   trustProxy,
   url,
@@ -147,6 +149,13 @@ export interface Config {
    * it on the main listener, LATCHKEY_METRICS_PORT on a listener of its own on HOST instead.
    */
   metrics: MetricsSetting;
+  /**
+   * LATCHKEY_SMTP_URL: where account emails (verification, password reset) are sent, `smtp://` or
+   * `smtps://`; unset: each link is written to the log once, at warn level, instead (accounts/mailer.ts).
+   */
+  smtpUrl: string | undefined;
+  /** LATCHKEY_MAIL_FROM: the `From` of account emails (default `Latchkey <no-reply@HOST>`). */
+  mailFrom: string;
 }
 
 /** Descriptions for the default catalogue; LATCHKEY_SCOPE_DESCRIPTIONS adds or overrides. */
@@ -168,7 +177,7 @@ export const DEFAULT_SCOPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
  * LATCHKEY_SESSION_TTL, LATCHKEY_LOGIN_MAX_FAILURES, LATCHKEY_LOGIN_FAILURE_WINDOW,
  * LATCHKEY_SIGNUP_MAX_PER_IP, LATCHKEY_SIGNUP_WINDOW, LATCHKEY_SCOPE_DESCRIPTIONS,
  * LATCHKEY_TRUST_PROXY, LATCHKEY_KEY_ENCRYPTION_KEY, LATCHKEY_KEY_ENCRYPTION_KEY_PREVIOUS,
- * LATCHKEY_METRICS, LATCHKEY_METRICS_PORT.
+ * LATCHKEY_METRICS, LATCHKEY_METRICS_PORT, LATCHKEY_SMTP_URL, LATCHKEY_MAIL_FROM.
  */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const port = integer(env, 'PORT', 4000, 0, 65535);
@@ -247,5 +256,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     trustProxy: trustProxy(env['LATCHKEY_TRUST_PROXY']),
     metrics: metricsSetting(env, port),
+    smtpUrl: smtpUrl(env['LATCHKEY_SMTP_URL']),
+    mailFrom: mailFrom(env['LATCHKEY_MAIL_FROM'], issuer),
   };
 }

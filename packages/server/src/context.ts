@@ -1,5 +1,6 @@
 /** What every endpoint and grant can reach: configuration, repositories, keys, logger. */
 import type { Logger } from 'pino';
+import type { AccountMail } from './accounts/account-mail.js';
 import type { ErrorRecorder } from './activity/error-recorder.js';
 import type { UsageCounter } from './activity/usage-counter.js';
 import type { Config } from './config.js';
@@ -31,6 +32,10 @@ export interface ServerContext extends Repositories {
   loginThrottle: LoginThrottle;
   /** Sign-up attempts per IP, successful or not. */
   signupThrottle: Throttle;
+  /** Account emails asked for per IP, and sent per address (accounts/account-mail.ts). */
+  mailThrottle: Throttle;
+  /** Verification and password reset emails, sent off the request path (accounts/). */
+  accountMail: AccountMail;
   /**
    * The store every server on this database shares the throttles' counts in (PostgreSQL, or Redis
    * with LATCHKEY_REDIS_URL); `undefined` on SQLite, where they stay in this process.

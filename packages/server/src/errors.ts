@@ -258,10 +258,20 @@ export const ERRORS = {
     code: 'signed_out',
     status: 403,
     answer: 'page',
-    rule: 'a Connected apps or developer portal form without a session',
-    raisedIn: ['endpoints/account.ts', 'endpoints/portal/caller.ts'],
+    rule: 'a Connected apps, "Send the link again" or developer portal form without a session',
+    raisedIn: ['endpoints/account.ts', 'endpoints/email-verification.ts', 'endpoints/portal/caller.ts'],
     title: 'You are signed out',
     detail: 'Sign in again to manage your apps.',
+  },
+  EMAIL_LINK_INVALID: {
+    code: 'link_expired',
+    status: 410,
+    answer: 'page',
+    rule: 'RFC 9110 §15.5.11: an email verification or password reset link that is unknown, used, expired (24 h, 30 min), or whose account no longer has the address it was sent to',
+    raisedIn: ['endpoints/email-verification.ts', 'endpoints/reset-password.ts'],
+    title: 'This link no longer works',
+    detail:
+      'Each link works once, for a limited time, and this one expired or was used already. Ask for a new one.',
   },
   APP_NOT_FOUND: {
     code: 'not_found',

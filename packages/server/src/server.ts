@@ -1,6 +1,8 @@
 /** Builds a server: database, migrations, keys, the app, graceful stop (startup/start.ts listens). */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { AccountMail } from './accounts/account-mail.js';
+import { openMailer } from './accounts/mailer.js';
 import { ErrorRecorder } from './activity/error-recorder.js';
 import { UsageCounter } from './activity/usage-counter.js';
 import { buildApp } from './app.js';
@@ -144,6 +146,15 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
     signer,
     loginThrottle: new LoginThrottle(throttles.login, config.loginMaxFailures),
     signupThrottle: throttles.signup,
+    mailThrottle: throttles.mail,
+    accountMail: new AccountMail({
+      users: repositories.users,
+      emailLinks: repositories.emailLinks,
+      mailer: openMailer(config, logger),
+      throttle: throttles.mail,
+      logger,
+      issuer: config.issuer,
+    }),
     counters,
     inFlight: new InFlight(),
     metrics,

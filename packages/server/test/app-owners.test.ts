@@ -67,7 +67,7 @@ describe.each(dialects())('app owners and admins on %s', (dialect) => {
     expect(nobody.stderr).toContain('no user with email "nobody@example.com"');
     const both = await run('users', 'update', 'dev@example.com');
     expect(both.code).toBe(2);
-    expect(both.stderr).toContain('exactly one of --admin, --no-admin');
+    expect(both.stderr).toContain('give --name, --admin or --no-admin');
   });
 
   it('creates an app for an owner, lists by owner, and gives a CLI app to someone later', async () => {

@@ -98,6 +98,7 @@ describe.runIf(requireChromium('portal end-to-end'))('Chromium: the developer po
     await page.goto(`${server.url}/portal`);
     await page.waitForURL(/\/login\?return_to=%2Fportal$/);
     await page.getByRole('link', { name: 'Create one' }).click();
+    await page.getByLabel('Name').fill('Dev Eloper');
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(PASSWORD);
     await Promise.all([

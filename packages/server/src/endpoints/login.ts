@@ -4,6 +4,7 @@
  */
 import { setTimeout } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { FORGOT_PASSWORD_PATH } from '../accounts/link-tokens.js';
 import type { ServerContext } from '../context.js';
 import { readCookie, setCookie } from '../http/cookies.js';
 import { emailInput, MAX_EMAIL_LENGTH } from '../http/email-input.js';
@@ -38,6 +39,7 @@ async function renderLogin(
     action: `${LOGIN_PATH}?${query}`,
     appName,
     signupHref: ctx.config.signupEnabled ? `/signup?${query}` : undefined,
+    forgotHref: FORGOT_PASSWORD_PATH,
     ...extra,
   });
   return sendPage(reply, status, nonce, body, formTargets);
