@@ -8,6 +8,7 @@ import { healthEndpoints } from './endpoints/health.js';
 import { introspectEndpoint } from './endpoints/introspect.js';
 import { jwksEndpoint } from './endpoints/jwks.js';
 import { loginEndpoints } from './endpoints/login.js';
+import { logoutEndpoints } from './endpoints/logout.js';
 import { metadataEndpoint } from './endpoints/metadata.js';
 import { portalEndpoints } from './endpoints/portal/index.js';
 import { revokeEndpoint } from './endpoints/revoke.js';
@@ -121,6 +122,7 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
     installPageErrorHandler(pages, ctx.metrics);
     authorizeEndpoint(pages, ctx);
     loginEndpoints(pages, ctx);
+    logoutEndpoints(pages, ctx);
     signupEndpoints(pages, ctx);
     accountEndpoints(pages, ctx);
     portalEndpoints(pages, ctx);

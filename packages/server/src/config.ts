@@ -26,6 +26,7 @@ import {
 } from './config-values.js';
 import type { KeyEncryptionKey } from './keys/key-encryption.js';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './keys/signing-key.js';
+import { type BackchannelLogoutSettings, backchannelLogoutSettings } from './logout/settings.js';
 import { DEFAULT_AUDIT_RETENTION } from './storage/audit.js';
 
 export { ConfigError, type MetricsSetting, parseDuration } from './config-values.js';
@@ -147,6 +148,8 @@ export interface Config {
    * it on the main listener, LATCHKEY_METRICS_PORT on a listener of its own on HOST instead.
    */
   metrics: MetricsSetting;
+  /** How logout tokens are delivered (LATCHKEY_BACKCHANNEL_LOGOUT_*, logout/settings.ts). */
+  backchannelLogout: BackchannelLogoutSettings;
 }
 
 /** Descriptions for the default catalogue; LATCHKEY_SCOPE_DESCRIPTIONS adds or overrides. */
@@ -168,7 +171,8 @@ export const DEFAULT_SCOPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
  * LATCHKEY_SESSION_TTL, LATCHKEY_LOGIN_MAX_FAILURES, LATCHKEY_LOGIN_FAILURE_WINDOW,
  * LATCHKEY_SIGNUP_MAX_PER_IP, LATCHKEY_SIGNUP_WINDOW, LATCHKEY_SCOPE_DESCRIPTIONS,
  * LATCHKEY_TRUST_PROXY, LATCHKEY_KEY_ENCRYPTION_KEY, LATCHKEY_KEY_ENCRYPTION_KEY_PREVIOUS,
- * LATCHKEY_METRICS, LATCHKEY_METRICS_PORT.
+ * LATCHKEY_METRICS, LATCHKEY_METRICS_PORT, LATCHKEY_BACKCHANNEL_LOGOUT_TIMEOUT,
+ * LATCHKEY_BACKCHANNEL_LOGOUT_ATTEMPTS, LATCHKEY_BACKCHANNEL_LOGOUT_RETRY.
  */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const port = integer(env, 'PORT', 4000, 0, 65535);
@@ -247,5 +251,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     trustProxy: trustProxy(env['LATCHKEY_TRUST_PROXY']),
     metrics: metricsSetting(env, port),
+    backchannelLogout: backchannelLogoutSettings(env),
   };
 }
