@@ -4,6 +4,7 @@
  */
 import { AppMemberRepository } from '../storage/app-members.js';
 import { type User, UserRepository } from '../storage/users.js';
+import { changesLogout, LOGOUT_OPTIONS, logoutLines, updateLogout } from './app-logout.js';
 import { onePositional, out, parse, UsageError } from './args.js';
 import type { CliContext } from './context.js';
 
@@ -39,12 +40,33 @@ export async function appsOwnedBy(cli: CliContext, email: string): Promise<Set<s
   return new Set((await new AppMemberRepository(await cli.db()).appsOf(owner.id)).owned);
 }
 
-/** `apps update ID --owner EMAIL`. */
+/** `apps update ID --owner EMAIL`, and the logout options (cli/app-logout.ts). */
 export async function updateApp(args: string[], cli: CliContext): Promise<void> {
-  const { values, positionals } = parse('apps update', args, { owner: { type: 'string' } });
+  const { values, positionals } = parse('apps update', args, {
+    owner: { type: 'string' },
+    ...LOGOUT_OPTIONS,
+  });
   const id = onePositional(positionals, 'client_id');
-  if (values.owner === undefined) throw new UsageError('nothing to update: give --owner EMAIL');
-  const owner = await ownerNamed(cli, values.owner as string);
+  const logout = changesLogout(values);
+  if (values.owner === undefined && !logout)
+    throw new UsageError(
+      'nothing to update: give --owner EMAIL, --post-logout-redirect-uri or --backchannel-logout-uri',
+    );
+  // Looked up before anything changes: a mistyped owner changes nothing.
+  const owner = values.owner === undefined ? undefined : await ownerNamed(cli, values.owner as string);
+  if (logout) {
+    const client = await updateLogout(cli, id, values);
+    for (const line of logoutLines(client)) out(line);
+    await cli.recordAdminAction('apps update', {
+      type: 'app.updated',
+      clientId: id,
+      details: {
+        post_logout_redirect_uris: client.postLogoutRedirectUris,
+        backchannel_logout_uri: client.backchannelLogoutUri ?? null,
+      },
+    });
+  }
+  if (!owner) return;
   await giveApp(cli, id, owner);
   out(`${id} now belongs to ${owner.email}`);
   await cli.recordAdminAction('apps update', {

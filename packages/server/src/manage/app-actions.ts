@@ -5,6 +5,7 @@
  * Failures are problems (manage/problems.ts) naming the field at fault, which a page shows beside it.
  */
 import type { ServerContext } from '../context.js';
+import type { LogoutRequestMembers } from '../logout/registration.js';
 import {
   type AppChangeRequest,
   AppRegistrationError,
@@ -31,8 +32,8 @@ export interface ListedApp {
   ownerEmail: string | null;
 }
 
-/** What creating an app takes. */
-export interface NewAppInput {
+/** What creating an app takes (with its logout registration, logout/registration.ts). */
+export interface NewAppInput extends LogoutRequestMembers {
   name: string;
   type: unknown;
   scope: string;
@@ -151,6 +152,8 @@ export async function createApp(
       isPublic: kind.isPublic,
       description: input.description,
       homepageUrl: input.homepageUrl,
+      postLogoutRedirectUris: input.postLogoutRedirectUris,
+      backchannelLogoutUri: input.backchannelLogoutUri,
     }),
   );
   await ctx.appMembers.setOwner(client.id, caller.user.id);

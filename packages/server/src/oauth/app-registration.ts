@@ -2,12 +2,17 @@
 
 import type { CataloguedError } from '../errors.js';
 import { defaultGrantTypes, GRANT_TYPE_NAMES, GRANT_TYPES } from '../grants/index.js';
+import {
+  checkLogoutRegistration,
+  type LogoutField,
+  type LogoutRequestMembers,
+} from '../logout/registration.js';
 import type { Client, ClientRepository } from '../storage/clients.js';
 import { validateRedirectUri } from './redirect-uri.js';
 import { parseScope } from './scope.js';
 
-/** What a developer asks for. */
-export interface AppRequest {
+/** What a developer asks for (with the logout members of logout/registration.ts). */
+export interface AppRequest extends LogoutRequestMembers {
   name: string;
   scope: string;
   redirectUris?: string[];
@@ -20,7 +25,14 @@ export interface AppRequest {
 }
 
 /** The member of a registration a rule refused, by its name in RFC 7591 and the management API. */
-export type AppField = 'name' | 'scope' | 'redirect_uris' | 'grant_types' | 'description' | 'homepage_url';
+export type AppField =
+  | 'name'
+  | 'scope'
+  | 'redirect_uris'
+  | 'grant_types'
+  | 'description'
+  | 'homepage_url'
+  | LogoutField;
 
 /** A request is invalid: the message names the field and the value, `field` the member at fault. */
 export class AppRegistrationError extends Error implements CataloguedError {
@@ -110,8 +122,19 @@ function checkedHomepage(raw: string): string | null {
   return uri;
 }
 
-/** What an update asks for; absent members stay, a blank description or homepage removes it. */
-export interface AppChangeRequest {
+/** The logout members (logout/registration.ts), refused on the first problem. */
+function checkedLogout(request: LogoutRequestMembers, signsUsersIn: boolean) {
+  const { registration, problems } = checkLogoutRegistration(request, signsUsersIn);
+  const [problem] = problems;
+  if (problem) throw new AppRegistrationError(problem.detail, problem.field);
+  return registration;
+}
+
+/**
+ * What an update asks for; absent members stay, a blank description, homepage or back-channel logout
+ * URI removes it.
+ */
+export interface AppChangeRequest extends LogoutRequestMembers {
   name?: string;
   scope?: string;
   redirectUris?: string[];
@@ -140,22 +163,27 @@ export async function changeApp(
       'an app that signs users in needs at least one redirect URI',
       'redirect_uris',
     );
+  const logout = checkedLogout(request, needsRedirect);
   const changes = {
     name,
     scopes,
     redirectUris: redirectUris && [...new Set(redirectUris)],
     description,
     homepageUrl,
+    ...logout,
   };
   await clients.update(app.id, changes);
   // A change replaces the value, `null` removes it, `undefined` keeps what the app had.
   const after = (changed: string | null | undefined, before: string | undefined) =>
     changed === undefined ? before : (changed ?? undefined);
-  const { description: before, homepageUrl: beforeHomepage, ...rest } = app;
+  const { description: before, homepageUrl: beforeHomepage, backchannelLogoutUri, ...rest } = app;
   const newDescription = after(description, before);
   const newHomepage = after(homepageUrl, beforeHomepage);
+  const newReceiver = after(logout.backchannelLogoutUri, backchannelLogoutUri);
   return {
     ...rest,
+    ...(logout.postLogoutRedirectUris && { postLogoutRedirectUris: logout.postLogoutRedirectUris }),
+    ...(newReceiver !== undefined && { backchannelLogoutUri: newReceiver }),
     ...(name && { name }),
     ...(scopes && { scopes }),
     ...(changes.redirectUris && { redirectUris: changes.redirectUris }),
@@ -202,6 +230,10 @@ export async function registerApp(
     );
   }
   if (grants.length === 0) throw new AppRegistrationError('an app needs at least one grant', 'grant_types');
+  const { postLogoutRedirectUris, backchannelLogoutUri } = checkedLogout(
+    request,
+    known.some((entry) => entry.needsRedirectUri),
+  );
   return clients.create({
     name,
     isPublic,
@@ -210,5 +242,7 @@ export async function registerApp(
     scopes,
     ...(description !== undefined && { description }),
     ...(homepageUrl !== undefined && { homepageUrl }),
+    ...(postLogoutRedirectUris !== undefined && { postLogoutRedirectUris }),
+    ...(backchannelLogoutUri && { backchannelLogoutUri }),
   });
 }

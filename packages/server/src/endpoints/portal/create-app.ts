@@ -18,7 +18,14 @@ import type { FieldErrors } from '../../pages/portal/fields.js';
 import { formCaller, pageCaller } from './caller.js';
 import { appPath, NEW_APP_PATH } from './paths.js';
 import { formRefusal } from './problems.js';
-import { credentialsOf, formValuesFrom, MAX_REDIRECT_URIS, redirectUrisOf, scopeOptions } from './views.js';
+import {
+  credentialsOf,
+  formValuesFrom,
+  logoutMembersOf,
+  MAX_REDIRECT_URIS,
+  redirectUrisOf,
+  scopeOptions,
+} from './views.js';
 
 /** The form, empty or as typed with its errors. */
 function renderForm(
@@ -65,6 +72,7 @@ export function createAppEndpoints(app: FastifyInstance, ctx: ServerContext): vo
         redirectUris,
         description: values.description,
         homepageUrl: values.homepageUrl,
+        ...logoutMembersOf(values),
       });
     } catch (error) {
       const refusal = formRefusal(error);

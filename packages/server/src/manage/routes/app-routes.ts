@@ -3,13 +3,26 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../../context.js';
 import { createApp, deleteApp, listApps, updateApp } from '../app-actions.js';
 import { appView } from '../app-view.js';
-import { readJsonBody, requiredString, stringMember, stringsMember } from '../body.js';
+import { type JsonObject, readJsonBody, requiredString, stringMember, stringsMember } from '../body.js';
 import { callerOf } from '../caller.js';
 import { loadApp } from '../load-app.js';
 
 /** The email of a user, or `null`. */
 async function emailOf(ctx: ServerContext, userId: string | null): Promise<string | null> {
   return userId === null ? null : ((await ctx.users.find(userId))?.email ?? null);
+}
+
+/** The logout members of an app (logout/registration.ts), in a create or an update. */
+const LOGOUT_MEMBERS = ['post_logout_redirect_uris', 'backchannel_logout_uri'] as const;
+
+/** The logout members of a body; absent ones stay absent (unchanged). */
+function logoutMembersOf(body: JsonObject) {
+  const uris = stringsMember(body, 'post_logout_redirect_uris');
+  const receiver = stringMember(body, 'backchannel_logout_uri');
+  return {
+    ...(uris !== undefined && { postLogoutRedirectUris: uris }),
+    ...(receiver !== undefined && { backchannelLogoutUri: receiver }),
+  };
 }
 
 /** Registers the app routes. */
@@ -29,6 +42,7 @@ export function appRoutes(app: FastifyInstance, ctx: ServerContext): void {
       'scope',
       'description',
       'homepage_url',
+      ...LOGOUT_MEMBERS,
     ]);
     const created = await createApp(ctx, caller, {
       name: requiredString(body, 'name'),
@@ -37,6 +51,7 @@ export function appRoutes(app: FastifyInstance, ctx: ServerContext): void {
       redirectUris: stringsMember(body, 'redirect_uris') ?? [],
       description: stringMember(body, 'description'),
       homepageUrl: stringMember(body, 'homepage_url'),
+      ...logoutMembersOf(body),
     });
     reply.code(201).header('location', `/manage/v1/apps/${encodeURIComponent(created.app.id)}`);
     // The secret is in this answer only (RFC 7591 §3.2.1); stored as its hash.
@@ -52,7 +67,14 @@ export function appRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.patch<{ Params: { id: string } }>('/apps/:id', async (request) => {
     const caller = await callerOf(ctx, request);
-    const body = readJsonBody(request, ['name', 'redirect_uris', 'scope', 'description', 'homepage_url']);
+    const body = readJsonBody(request, [
+      'name',
+      'redirect_uris',
+      'scope',
+      'description',
+      'homepage_url',
+      ...LOGOUT_MEMBERS,
+    ]);
     const {
       app: client,
       role,
@@ -63,6 +85,7 @@ export function appRoutes(app: FastifyInstance, ctx: ServerContext): void {
       redirectUris: stringsMember(body, 'redirect_uris'),
       description: stringMember(body, 'description'),
       homepageUrl: stringMember(body, 'homepage_url'),
+      ...logoutMembersOf(body),
     });
     return appView(client, role, await emailOf(ctx, ownerId));
   });
