@@ -308,8 +308,7 @@ export const ERRORS = {
     rule: 'RP-Initiated Logout 1.0 §2, RFC 6749 §3.1: a logout parameter repeated, or bad percent-encoding',
     raisedIn: ['logout/logout-request.ts'],
     title: 'This sign-out link is malformed',
-    detail:
-      'A parameter is repeated or badly encoded. Nothing was ended and nothing was sent back to any app.',
+    detail: 'A parameter is repeated or badly encoded, so this link did not sign you out.',
   },
   LOGOUT_UNKNOWN_CLIENT: {
     code: 'unknown_client',
@@ -318,8 +317,7 @@ export const ERRORS = {
     rule: 'RP-Initiated Logout 1.0 §2: client_id (or the app of the id_token_hint, with a post_logout_redirect_uri) is not a registered app',
     raisedIn: ['logout/logout-request.ts'],
     title: 'Unknown app',
-    detail:
-      'The app in this sign-out link is not registered here. Nothing was ended and nothing was sent back to it.',
+    detail: 'The app in this sign-out link is not registered here, so this link did not sign you out.',
   },
   LOGOUT_CLIENT_MISMATCH: {
     code: 'client_mismatch',
@@ -328,8 +326,7 @@ export const ERRORS = {
     rule: 'RP-Initiated Logout 1.0 §4: client_id is not an audience of the id_token_hint',
     raisedIn: ['logout/logout-request.ts'],
     title: 'This sign-out link does not add up',
-    detail:
-      'It names one app but carries a sign-in of another. Nothing was ended and nothing was sent back to any app.',
+    detail: 'It names one app but carries a sign-in of another, so this link did not sign you out.',
   },
   LOGOUT_MISSING_CLIENT: {
     code: 'missing_client_id',
@@ -339,7 +336,7 @@ export const ERRORS = {
     raisedIn: ['logout/logout-request.ts'],
     title: 'This sign-out link is incomplete',
     detail:
-      'It names an address to return to but no app (client_id is missing). Nothing was ended and nothing was sent back to any app.',
+      'It names an address to return to but no app (client_id is missing), so this link did not sign you out.',
   },
   LOGOUT_REDIRECT_URI_MISMATCH: {
     code: 'post_logout_redirect_uri_mismatch',
@@ -349,7 +346,7 @@ export const ERRORS = {
     raisedIn: ['logout/logout-request.ts'],
     title: 'Invalid return address',
     detail:
-      'The post_logout_redirect_uri in this link is not registered for this app. Nothing was ended and nothing was sent back to the app.',
+      'The post_logout_redirect_uri in this link is not registered for this app, so this link did not sign you out.',
   },
   PAGE_METHOD_NOT_ALLOWED: {
     code: 'method_not_allowed',
