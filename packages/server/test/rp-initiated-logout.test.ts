@@ -88,6 +88,19 @@ describe.each(dialects())('RP-Initiated Logout on %s', (dialect) => {
     expect(bare.headers['location']).toBe(RETURN);
   });
 
+  it('a HEAD with a valid hint (a link checker) ends nothing', async () => {
+    const browser = await signedIn();
+    const url = logoutUrl({ id_token_hint: await hintFor(browser), post_logout_redirect_uri: RETURN });
+    const head = await s.app.inject({
+      method: 'HEAD',
+      url,
+      headers: { cookie: `lk_session=${browser.cookies.get('lk_session')}` },
+    });
+    expect(head.statusCode).toBe(200);
+    expect(head.headers['location']).toBeUndefined();
+    expect(await sessionOf(s, browser)).toBeDefined();
+  });
+
   it('a valid hint and no URI: "You are signed out", naming the app', async () => {
     const browser = await signedIn();
     const res = await browser.get(logoutUrl({ id_token_hint: await hintFor(browser), ui_locales: 'fr' }));

@@ -74,7 +74,9 @@ async function answer(
 ) {
   const logout = await checkLogoutRequest(checksOf(ctx), params);
   const session = await currentSession(ctx, request);
-  if (!session || hintMatchesSession(logout, session, ctx.pairwiseKey)) {
+  // A HEAD (a link checker) never ends a session.
+  const silent = request.method !== 'HEAD' && session && hintMatchesSession(logout, session, ctx.pairwiseKey);
+  if (!session || silent) {
     // No session: nothing to end, the user is signed out already. A hint about this session: §2 lets
     // the OP end it without asking.
     await signOut(ctx, request, reply);

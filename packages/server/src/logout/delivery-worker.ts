@@ -17,6 +17,8 @@ import { type BackchannelLogoutSettings, retryDelayMs } from './settings.js';
 const CONCURRENCY = 16;
 /** How often the queue is looked at when nothing wakes the worker (ms): rows another server left. */
 const POLL_MS = 5_000;
+/** The shortest wait before looking again when a due row could not be claimed (another server had it). */
+const MIN_WAIT_MS = 50;
 /** Seconds a claimed row stays with its server beyond the attempt's deadline. */
 const LEASE_MARGIN_SECONDS = 5;
 
@@ -48,16 +50,18 @@ export class LogoutDeliveryWorker {
     this.wake();
   }
 
-  /** Looks at the queue now: a sign-out on this server just queued tokens. */
+  /** Looks at the queue now: a sign-out on this server just queued tokens, or a sending slot is free. */
   wake(): void {
     if (this.stopped) return;
-    clearTimeout(this.timer);
     if (this.cycle) {
+      // Looked at again once the look under way ends: what was queued meanwhile is not left waiting.
       this.again = true;
       return;
     }
+    clearTimeout(this.timer);
     this.cycle = this.run().finally(() => {
       this.cycle = undefined;
+      if (this.again) this.wake();
     });
   }
 
@@ -73,21 +77,31 @@ export class LogoutDeliveryWorker {
     await Promise.allSettled([...this.sending]);
   }
 
-  /** Claims what is due and can be sent now, until nothing is left; then waits for the next due row. */
+  /**
+   * Claims what is due, as many rows as there are free sending slots, until nothing due is left; then
+   * waits for the next due row (at most {@link POLL_MS}). With every slot taken it only waits: a
+   * finished attempt wakes it.
+   */
   private async run(): Promise<void> {
     let wait = POLL_MS;
     try {
-      do {
+      let full = false;
+      const lease = Math.ceil(this.deps.settings.timeoutMs / 1000) + LEASE_MARGIN_SECONDS;
+      for (;;) {
         this.again = false;
         const room = CONCURRENCY - this.sending.size;
-        if (room <= 0) break;
-        const lease = Math.ceil(this.deps.settings.timeoutMs / 1000) + LEASE_MARGIN_SECONDS;
+        if (room <= 0) {
+          full = true;
+          break;
+        }
         const claimed = await this.deps.deliveries.claim(room, lease);
         for (const delivery of claimed) this.track(this.attempt(delivery));
-        if (claimed.length === room) this.again = true;
-      } while (this.again && !this.stopped);
-      const due = await this.deps.deliveries.nextDue();
-      if (due !== undefined) wait = Math.max(0, Math.min(POLL_MS, due * 1000 - Date.now()));
+        if (claimed.length < room || this.stopped) break;
+      }
+      if (!full) {
+        const due = await this.deps.deliveries.nextDue();
+        if (due !== undefined) wait = Math.max(MIN_WAIT_MS, Math.min(POLL_MS, due * 1000 - Date.now()));
+      }
       this.failing = false;
     } catch (error) {
       // The database away: the rows stay queued, and the next look takes them.

@@ -10,6 +10,7 @@
  * keep the rules they had, where signing out of Latchkey never revoked an app's access. A user ends an
  * app's access with Connected apps' "Revoke access"; an app with POST /oauth/revoke (RFC 7009).
  */
+import type { Logger } from 'pino';
 import type { Client } from '../storage/clients.js';
 import type { LogoutDeliveryRepository } from '../storage/logout-deliveries.js';
 import type { UserRepository } from '../storage/users.js';
@@ -21,6 +22,7 @@ export interface SessionEnding {
   clients: { find(id: string): Promise<Client | undefined> };
   deliveries: LogoutDeliveryRepository;
   signing: LogoutTokenSigning;
+  logger: Logger;
   /** Wakes the delivery worker once tokens are queued. */
   queued(): void;
 }
@@ -53,13 +55,14 @@ export async function endSession(ending: SessionEnding, token: string): Promise<
       apps.map(async ({ clientId, withSid }) => {
         const app = await ending.clients.find(clientId);
         if (!app?.backchannelLogoutUri) return [];
-        const logoutToken = await signLogoutToken(
-          ending.signing,
-          app,
-          userId,
-          withSid ? session.sid : undefined,
-        );
-        return [{ clientId, logoutToken }];
+        try {
+          const sid = withSid ? session.sid : undefined;
+          return [{ clientId, logoutToken: await signLogoutToken(ending.signing, app, userId, sid) }];
+        } catch (error) {
+          // The user signs out all the same; this app is not told.
+          ending.logger.error({ err: error, client_id: clientId }, 'cannot sign a logout token');
+          return [];
+        }
       }),
     )
   ).flat();

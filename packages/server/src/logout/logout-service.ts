@@ -21,7 +21,7 @@ export class LogoutService {
     private readonly repositories: Pick<Repositories, 'users' | 'clients'>,
     private readonly signing: LogoutTokenSigning,
     settings: BackchannelLogoutSettings,
-    logger: Logger,
+    private readonly logger: Logger,
   ) {
     this.deliveries = new LogoutDeliveryRepository(db);
     this.worker = new LogoutDeliveryWorker({
@@ -44,6 +44,7 @@ export class LogoutService {
         clients: this.repositories.clients,
         deliveries: this.deliveries,
         signing: this.signing,
+        logger: this.logger,
         queued: () => this.worker.wake(),
       },
       token,
