@@ -65,7 +65,7 @@ function afterLogout(reply: FastifyReply, request: LogoutRequest) {
   return sendSignedOut(reply, request.app?.name);
 }
 
-/** Answers a checked-in logout request: end at once, ask, or (no session) only send the browser on. */
+/** Answers a logout request: end the session at once, ask, or (no session) only send the browser on. */
 async function answer(
   ctx: ServerContext,
   request: FastifyRequest,
