@@ -10,6 +10,7 @@ import { healthEndpoints } from './endpoints/health.js';
 import { introspectEndpoint } from './endpoints/introspect.js';
 import { jwksEndpoint } from './endpoints/jwks.js';
 import { loginEndpoints } from './endpoints/login.js';
+import { logoutEndpoints } from './endpoints/logout.js';
 import { metadataEndpoint } from './endpoints/metadata.js';
 import { portalEndpoints } from './endpoints/portal/index.js';
 import { resetPasswordEndpoints } from './endpoints/reset-password.js';
@@ -124,6 +125,7 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
     installPageErrorHandler(pages, ctx.metrics);
     authorizeEndpoint(pages, ctx);
     loginEndpoints(pages, ctx);
+    logoutEndpoints(pages, ctx);
     signupEndpoints(pages, ctx);
     accountEndpoints(pages, ctx);
     forgotPasswordEndpoints(pages, ctx);

@@ -28,6 +28,7 @@ import {
 } from './config-values.js';
 import type { KeyEncryptionKey } from './keys/key-encryption.js';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './keys/signing-key.js';
+import { type BackchannelLogoutSettings, backchannelLogoutSettings } from './logout/settings.js';
 import { DEFAULT_AUDIT_RETENTION } from './storage/audit.js';
 
 export { ConfigError, type MetricsSetting, parseDuration } from './config-values.js';
@@ -156,6 +157,8 @@ export interface Config {
   smtpUrl: string | undefined;
   /** LATCHKEY_MAIL_FROM: the `From` of account emails (default `Latchkey <no-reply@HOST>`). */
   mailFrom: string;
+  /** How logout tokens are delivered (LATCHKEY_BACKCHANNEL_LOGOUT_*, logout/settings.ts). */
+  backchannelLogout: BackchannelLogoutSettings;
 }
 
 /** Descriptions for the default catalogue; LATCHKEY_SCOPE_DESCRIPTIONS adds or overrides. */
@@ -177,7 +180,8 @@ export const DEFAULT_SCOPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
  * LATCHKEY_SESSION_TTL, LATCHKEY_LOGIN_MAX_FAILURES, LATCHKEY_LOGIN_FAILURE_WINDOW,
  * LATCHKEY_SIGNUP_MAX_PER_IP, LATCHKEY_SIGNUP_WINDOW, LATCHKEY_SCOPE_DESCRIPTIONS,
  * LATCHKEY_TRUST_PROXY, LATCHKEY_KEY_ENCRYPTION_KEY, LATCHKEY_KEY_ENCRYPTION_KEY_PREVIOUS,
- * LATCHKEY_METRICS, LATCHKEY_METRICS_PORT, LATCHKEY_SMTP_URL, LATCHKEY_MAIL_FROM.
+ * LATCHKEY_METRICS, LATCHKEY_METRICS_PORT, LATCHKEY_SMTP_URL, LATCHKEY_MAIL_FROM,
+ * LATCHKEY_BACKCHANNEL_LOGOUT_TIMEOUT, LATCHKEY_BACKCHANNEL_LOGOUT_ATTEMPTS, LATCHKEY_BACKCHANNEL_LOGOUT_RETRY.
  */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const port = integer(env, 'PORT', 4000, 0, 65535);
@@ -258,5 +262,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     metrics: metricsSetting(env, port),
     smtpUrl: smtpUrl(env['LATCHKEY_SMTP_URL']),
     mailFrom: mailFrom(env['LATCHKEY_MAIL_FROM'], issuer),
+    backchannelLogout: backchannelLogoutSettings(env),
   };
 }

@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import type { InFlight } from './http/in-flight.js';
 import type { LoginThrottle } from './http/login-throttle.js';
 import type { KeyManager } from './keys/key-manager.js';
+import type { LogoutService } from './logout/logout-service.js';
 import type { Metrics } from './metrics/metrics.js';
 import type { ClientAuthenticator } from './oauth/client-auth.js';
 import type { Db } from './storage/database.js';
@@ -49,4 +50,6 @@ export interface ServerContext extends Repositories {
   recentErrors: ErrorRecorder;
   /** Tokens issued per app, day and grant type, counted in memory and written every few seconds. */
   usage: UsageCounter;
+  /** Ends sign-in sessions and sends Back-Channel Logout tokens to the apps they signed in to (logout/). */
+  logout: LogoutService;
 }

@@ -13,6 +13,7 @@ import { LoginThrottle } from './http/login-throttle.js';
 import { KeyDecryptionError } from './keys/key-encryption.js';
 import { KeyManager } from './keys/key-manager.js';
 import { createLogger } from './logger.js';
+import { LogoutService } from './logout/logout-service.js';
 import { metricsApp } from './metrics/endpoint.js';
 import { ClientAuthenticator, PER_CLIENT_LIMIT_FACTOR } from './oauth/client-auth.js';
 import { makeDatabaseFilesPrivate } from './startup/database-files.js';
@@ -134,6 +135,14 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
   const metrics = openMetrics(config, db, repositories);
   const usage = new UsageCounter(repositories.appUsage, logger);
   usage.start(config.usageFlushMs);
+  const logout = new LogoutService(
+    db,
+    repositories,
+    { issuer: config.issuer, keys, signer, pairwiseKey },
+    config.backchannelLogout,
+    logger,
+  );
+  logout.start();
   return {
     ...repositories,
     config,
@@ -160,6 +169,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
     metrics,
     recentErrors: new ErrorRecorder(repositories.appErrors, logger),
     usage,
+    logout,
   };
 }
 

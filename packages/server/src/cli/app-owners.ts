@@ -4,6 +4,7 @@
  */
 import { AppMemberRepository } from '../storage/app-members.js';
 import { type User, UserRepository } from '../storage/users.js';
+import { changesLogout, LOGOUT_OPTIONS, logoutLines, updateLogout } from './app-logout.js';
 import { onePositional, out, parse, UsageError } from './args.js';
 import type { CliContext } from './context.js';
 import { usageProblems } from './usage-problems.js';
@@ -55,16 +56,40 @@ export async function appsOwnedBy(cli: CliContext, email: string): Promise<Set<s
   return new Set((await new AppMemberRepository(await cli.db()).appsOf(owner.id)).owned);
 }
 
-/** `apps update ID --owner EMAIL`. */
+/** `apps update ID --owner EMAIL`, and the logout options (cli/app-logout.ts). */
 export async function updateApp(args: string[], cli: CliContext): Promise<void> {
-  const { values, positionals } = parse('apps update', args, { owner: { type: 'string' } });
+  const { values, positionals } = parse('apps update', args, {
+    owner: { type: 'string' },
+    ...LOGOUT_OPTIONS,
+  });
   const id = onePositional(positionals, 'client_id');
-  if (values.owner === undefined) throw new UsageError('nothing to update: give --owner EMAIL');
-  // Both looked up before either is refused: a missing app and a missing user are both told.
+  const logout = changesLogout(values);
+  if (values.owner === undefined && !logout)
+    throw new UsageError(
+      'nothing to update: give --owner EMAIL, --post-logout-redirect-uri or --backchannel-logout-uri',
+    );
+  // Both looked up before either is refused, and before anything changes: a missing app and a missing
+  // user are both told, and a mistyped owner changes nothing.
   const problems: string[] = [];
-  const owner = await ownerOrProblem(cli, values.owner as string, problems);
+  const owner =
+    values.owner === undefined ? undefined : await ownerOrProblem(cli, values.owner as string, problems);
   if (!(await (await cli.clients()).find(id))) problems.push(`no app with client_id "${id}"`);
-  if (!owner || problems.length > 0) throw usageProblems(problems, 'the app was not changed');
+  if ((values.owner !== undefined && !owner) || problems.length > 0) {
+    throw usageProblems(problems, 'the app was not changed');
+  }
+  if (logout) {
+    const client = await updateLogout(cli, id, values);
+    for (const line of logoutLines(client)) out(line);
+    await cli.recordAdminAction('apps update', {
+      type: 'app.updated',
+      clientId: id,
+      details: {
+        post_logout_redirect_uris: client.postLogoutRedirectUris,
+        backchannel_logout_uri: client.backchannelLogoutUri ?? null,
+      },
+    });
+  }
+  if (!owner) return;
   await giveApp(cli, id, owner);
   out(`${id} now belongs to ${owner.email}`);
   await cli.recordAdminAction('apps update', {

@@ -2,6 +2,7 @@
 import { parseDuration } from '../config.js';
 import { AppRegistrationError, checkAppRequest, registerApp } from '../oauth/app-registration.js';
 import type { Client } from '../storage/clients.js';
+import { LOGOUT_OPTIONS, LOGOUT_USAGE, logoutLines, logoutMembers } from './app-logout.js';
 import { appsOwnedBy, giveApp, ownerEmailOf, ownerOrProblem, updateApp } from './app-owners.js';
 import { onePositional, out, parse, ShowUsage, table, UsageError } from './args.js';
 import type { CliContext } from './context.js';
@@ -10,10 +11,13 @@ import { usageProblems } from './usage-problems.js';
 /** The `apps` lines of `latchkey help`, also printed by `latchkey apps` alone. */
 export const APPS_USAGE = `  apps create --name N --scope "S" [--redirect-uri U]... [--grant G]...
               [--public | --resource-server] [--owner EMAIL] [--json]
+${LOGOUT_USAGE}
                                       --resource-server: a confidential API app that may introspect
                                       other apps' tokens (RFC 7662 §2.1)
   apps list [--owner EMAIL] [--json] | apps show ID [--json]
   apps update ID --owner EMAIL        give the app to a user, who then runs it in the portal
+  apps update ID [--post-logout-redirect-uri U]... [--backchannel-logout-uri U]
+                                      replace them (an empty value clears)
   apps rotate-secret ID [--grace 24h] [--json]
                                       a new secret; the secrets valid now keep working for
                                       --grace at most (default 0: they stop at once)
@@ -29,6 +33,8 @@ function describe(client: Client, owner?: string | null) {
     scope: client.scopes.join(' '),
     grant_types: client.grantTypes,
     redirect_uris: client.redirectUris,
+    post_logout_redirect_uris: client.postLogoutRedirectUris,
+    backchannel_logout_uri: client.backchannelLogoutUri ?? null,
     created_at: new Date(client.createdAt * 1000).toISOString(),
   };
 }
@@ -44,6 +50,7 @@ function printClient(client: Client, owner: string | null): void {
   out(`scope:         ${d.scope}`);
   out(`grant_types:   ${d.grant_types.join(' ')}`);
   out(`redirect_uris: ${d.redirect_uris.join(' ') || '(none)'}`);
+  for (const line of logoutLines(client)) out(line);
 }
 
 async function create(args: string[], cli: CliContext): Promise<void> {
@@ -56,6 +63,7 @@ async function create(args: string[], cli: CliContext): Promise<void> {
     'resource-server': { type: 'boolean' },
     owner: { type: 'string' },
     json: { type: 'boolean' },
+    ...LOGOUT_OPTIONS,
   });
   const problems: string[] = [];
   if (values.name === undefined) problems.push('missing --name');
@@ -73,6 +81,7 @@ async function create(args: string[], cli: CliContext): Promise<void> {
     redirectUris: values['redirect-uri'] as string[] | undefined,
     grants: values.grant as string[] | undefined,
     isPublic: values.public === true,
+    ...logoutMembers(values),
   };
   // Every registration rule is checked too (a missing --name or --scope is not also "invalid").
   try {

@@ -1,6 +1,6 @@
 /**
  * GET/POST /login, POST /logout: password sign-in, throttled per (account, IP) and per IP, slowed down
- * per account; 303 after every POST.
+ * per account; sign-out, which tells the apps the session signed in to; 303 after every POST.
  */
 import { setTimeout } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -89,7 +89,8 @@ export function loginEndpoints(app: FastifyInstance, ctx: ServerContext): void {
     readCheckedForm(ctx, request);
     const names = pageCookies(ctx);
     const token = readCookie(request, names.session);
-    if (token) await ctx.users.deleteSession(token);
+    // Back-Channel Logout 1.0: the apps this session signed in to are told (logout/end-session.ts).
+    if (token) await ctx.logout.endSession(token);
     setCookie(reply, names, names.session, '', 0);
     return reply.redirect(LOGIN_PATH, 303);
   });

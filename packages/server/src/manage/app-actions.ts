@@ -6,6 +6,7 @@
  * which a page shows each beside its field.
  */
 import type { ServerContext } from '../context.js';
+import type { LogoutRequestMembers } from '../logout/registration.js';
 import {
   type AppChangeRequest,
   changeApp,
@@ -32,8 +33,8 @@ export interface ListedApp {
   ownerEmail: string | null;
 }
 
-/** What creating an app takes. */
-export interface NewAppInput {
+/** What creating an app takes (with its logout registration, logout/registration.ts). */
+export interface NewAppInput extends LogoutRequestMembers {
   name: string;
   type: unknown;
   scope: string;
@@ -132,6 +133,8 @@ export async function createApp(
       description: input.description,
       homepageUrl: input.homepageUrl,
       ...(kind && { grants: kind.grants, isPublic: kind.isPublic }),
+      postLogoutRedirectUris: input.postLogoutRedirectUris,
+      backchannelLogoutUri: input.backchannelLogoutUri,
     }),
   );
   problems.throwIfAny();

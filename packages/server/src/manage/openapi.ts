@@ -2,6 +2,7 @@
  * The OpenAPI 3.1 description of the management API, served at `/manage/v1/openapi.json`.
  * test/manage-api.test.ts validates it and checks it against the routes both ways.
  */
+import { MAX_LOGOUT_URI, MAX_POST_LOGOUT_REDIRECT_URIS } from '../logout/registration.js';
 import { MAX_DESCRIPTION, MAX_HOMEPAGE_URL } from '../oauth/app-registration.js';
 import { APP_TYPES } from '../oauth/app-types.js';
 import { GRACE_CHOICES } from './app-actions.js';
@@ -38,6 +39,22 @@ export function openApiDocument(issuer: string) {
       description: 'an absolute https URL (http only for localhost); an empty string removes it',
     },
   };
+  /** Its logout registration (RP-Initiated Logout 1.0 §3.1, Back-Channel Logout 1.0 §2.2). */
+  const logout = {
+    post_logout_redirect_uris: {
+      type: 'array',
+      maxItems: MAX_POST_LOGOUT_REDIRECT_URIS,
+      items: { type: 'string', maxLength: MAX_LOGOUT_URI },
+      description:
+        'where RP-Initiated Logout may send the browser back to (post_logout_redirect_uri, exact match); checked like redirect_uris; only for an app that signs users in',
+    },
+    backchannel_logout_uri: {
+      type: 'string',
+      maxLength: MAX_LOGOUT_URI,
+      description:
+        'where Back-Channel Logout posts logout tokens: https (http only for loopback), no fragment; an empty string removes it',
+    },
+  };
   return {
     openapi: '3.1.0',
     info: {
@@ -72,7 +89,7 @@ export function openApiDocument(issuer: string) {
         get: { summary: 'One app', responses: { 200: ok('The app', ref('App')), ...common } },
         patch: {
           summary:
-            'Change its name, description, homepage, scope (owner, admin) or redirect URIs (collaborators too)',
+            'Change its name, description, homepage, scope (owner, admin), redirect URIs or logout URIs (collaborators too)',
           requestBody: { required: true, content: json(ref('AppChanges')) },
           responses: { 200: ok('The app as changed', ref('App')), ...changing },
         },
@@ -171,6 +188,8 @@ export function openApiDocument(issuer: string) {
             'homepage_url',
             'type',
             'redirect_uris',
+            'post_logout_redirect_uris',
+            'backchannel_logout_uri',
             'grant_types',
             'scope',
             'owner',
@@ -184,6 +203,8 @@ export function openApiDocument(issuer: string) {
             homepage_url: { type: ['string', 'null'], format: 'uri' },
             type: { enum: Object.keys(APP_TYPES) },
             redirect_uris: { type: 'array', items: { type: 'string', format: 'uri' } },
+            post_logout_redirect_uris: { type: 'array', items: { type: 'string', format: 'uri' } },
+            backchannel_logout_uri: { type: ['string', 'null'], format: 'uri' },
             grant_types: { type: 'array', items: { type: 'string' } },
             scope: { type: 'string', description: 'space-separated' },
             owner: { type: ['string', 'null'], description: "the owner's email" },
@@ -217,6 +238,7 @@ export function openApiDocument(issuer: string) {
             redirect_uris: { type: 'array', maxItems: 50, items: { type: 'string' } },
             scope: { type: 'string' },
             ...profile,
+            ...logout,
           },
         },
         AppChanges: {
@@ -227,6 +249,7 @@ export function openApiDocument(issuer: string) {
             redirect_uris: { type: 'array', maxItems: 50, items: { type: 'string' } },
             scope: { type: 'string' },
             ...profile,
+            ...logout,
           },
         },
         Secret: {

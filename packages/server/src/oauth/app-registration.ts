@@ -2,13 +2,18 @@
 
 import type { CataloguedError } from '../errors.js';
 import { defaultGrantTypes, GRANT_TYPE_NAMES, GRANT_TYPES } from '../grants/index.js';
+import {
+  checkLogoutRegistration,
+  type LogoutField,
+  type LogoutRequestMembers,
+} from '../logout/registration.js';
 import type { Client, ClientChanges, ClientRepository, NewClient } from '../storage/clients.js';
 import { OAuthError } from './errors.js';
 import { RedirectUriError, validateRedirectUri } from './redirect-uri.js';
 import { parseScope } from './scope.js';
 
-/** What a developer asks for. */
-export interface AppRequest {
+/** What a developer asks for (with the logout members of logout/registration.ts). */
+export interface AppRequest extends LogoutRequestMembers {
   name: string;
   scope: string;
   redirectUris?: string[];
@@ -21,7 +26,14 @@ export interface AppRequest {
 }
 
 /** The member of a registration a rule refused, by its name in RFC 7591 and the management API. */
-export type AppField = 'name' | 'scope' | 'redirect_uris' | 'grant_types' | 'description' | 'homepage_url';
+export type AppField =
+  | 'name'
+  | 'scope'
+  | 'redirect_uris'
+  | 'grant_types'
+  | 'description'
+  | 'homepage_url'
+  | LogoutField;
 
 /** One rule's refusal: the member at fault and what is wrong with it (for the developer). */
 export interface AppProblem {
@@ -167,8 +179,18 @@ function checkedHomepage(raw: string, refusals: Refusals): string | null {
   return uri;
 }
 
-/** What an update asks for; absent members stay, a blank description or homepage removes it. */
-export interface AppChangeRequest {
+/** The logout members (logout/registration.ts): every problem is a refusal. */
+function checkedLogout(request: LogoutRequestMembers, signsUsersIn: boolean, refusals: Refusals) {
+  const { registration, problems } = checkLogoutRegistration(request, signsUsersIn);
+  for (const problem of problems) refusals.add(problem.field, problem.detail);
+  return registration;
+}
+
+/**
+ * What an update asks for; absent members stay, a blank description, homepage or back-channel logout
+ * URI removes it.
+ */
+export interface AppChangeRequest extends LogoutRequestMembers {
   name?: string;
   scope?: string;
   redirectUris?: string[];
@@ -200,8 +222,9 @@ export function checkAppChanges(
   const needsRedirect = app.grantTypes.some((grant) => GRANT_TYPES.get(grant)?.needsRedirectUri);
   if (redirectUris?.length === 0 && needsRedirect)
     refusals.add('redirect_uris', 'an app that signs users in needs at least one redirect URI');
+  const logout = checkedLogout(request, needsRedirect, refusals);
   refusals.check();
-  return changes;
+  return { ...changes, ...logout };
 }
 
 /**
@@ -219,11 +242,14 @@ export async function changeApp(
   // A change replaces the value, `null` removes it, `undefined` keeps what the app had.
   const after = (changed: string | null | undefined, before: string | undefined) =>
     changed === undefined ? before : (changed ?? undefined);
-  const { description: before, homepageUrl: beforeHomepage, ...rest } = app;
+  const { description: before, homepageUrl: beforeHomepage, backchannelLogoutUri, ...rest } = app;
   const newDescription = after(changes.description, before);
   const newHomepage = after(changes.homepageUrl, beforeHomepage);
+  const newReceiver = after(changes.backchannelLogoutUri, backchannelLogoutUri);
   return {
     ...rest,
+    ...(changes.postLogoutRedirectUris && { postLogoutRedirectUris: changes.postLogoutRedirectUris }),
+    ...(newReceiver !== undefined && { backchannelLogoutUri: newReceiver }),
     ...(changes.name && { name: changes.name }),
     ...(changes.scopes && { scopes: changes.scopes }),
     ...(changes.redirectUris && { redirectUris: changes.redirectUris }),
@@ -275,6 +301,8 @@ export function checkAppRequest(catalogue: readonly string[], request: AppReques
   const redirectUris = checkedRedirectUris(request.redirectUris ?? [], refusals);
   const grantTypes = checkedGrants(request, isPublic, refusals);
   const scopes = checkedScopes(request.scope, catalogue, refusals);
+  const signsUsersIn = grantTypes.some((grant) => GRANT_TYPES.get(grant)?.needsRedirectUri);
+  const { postLogoutRedirectUris, backchannelLogoutUri } = checkedLogout(request, signsUsersIn, refusals);
   refusals.check();
   return {
     name,
@@ -284,6 +312,8 @@ export function checkAppRequest(catalogue: readonly string[], request: AppReques
     scopes,
     ...(description !== undefined && { description }),
     ...(homepageUrl !== undefined && { homepageUrl }),
+    ...(postLogoutRedirectUris !== undefined && { postLogoutRedirectUris }),
+    ...(backchannelLogoutUri && { backchannelLogoutUri }),
   };
 }
 

@@ -22,6 +22,7 @@ import { formRefusals, orPageError } from './problems.js';
 import {
   formValuesFrom,
   formValuesOf,
+  logoutMembersOf,
   portalAppView,
   redirectUrisChecked,
   rightsOf,
@@ -103,8 +104,14 @@ export function viewedApp(ctx: ServerContext, caller: Caller, id: string): Promi
 function changesOf(loaded: LoadedApp, values: AppFormValues, redirectUris: string[]): AppChangeRequest {
   const before = formValuesOf(loaded.app);
   const changes: AppChangeRequest = {};
-  if (loaded.app.grantTypes.includes('authorization_code') && values.redirectUris !== before.redirectUris)
-    changes.redirectUris = redirectUris;
+  if (loaded.app.grantTypes.includes('authorization_code')) {
+    if (values.redirectUris !== before.redirectUris) changes.redirectUris = redirectUris;
+    const logout = logoutMembersOf(values);
+    if (values.postLogoutRedirectUris !== before.postLogoutRedirectUris)
+      changes.postLogoutRedirectUris = logout.postLogoutRedirectUris;
+    if (values.backchannelLogoutUri !== before.backchannelLogoutUri)
+      changes.backchannelLogoutUri = logout.backchannelLogoutUri;
+  }
   if (!rightsOf(loaded.role).editDetails) return changes;
   if (values.name !== before.name) changes.name = values.name;
   if (values.description !== before.description) changes.description = values.description;
@@ -130,7 +137,12 @@ export function appPageEndpoints(app: FastifyInstance, ctx: ServerContext): void
     // A collaborator's form has the redirect URIs only: the rest stays as the app has it.
     const values = rightsOf(loaded.role).editDetails
       ? { ...typed, type: formValuesOf(loaded.app).type }
-      : { ...formValuesOf(loaded.app), redirectUris: typed.redirectUris };
+      : {
+          ...formValuesOf(loaded.app),
+          redirectUris: typed.redirectUris,
+          postLogoutRedirectUris: typed.postLogoutRedirectUris,
+          backchannelLogoutUri: typed.backchannelLogoutUri,
+        };
     // Every field is checked before the form is refused (manage/field-problems.ts).
     const { redirectUris, problems } = redirectUrisChecked(values);
     const changes = changesOf(loaded, values, redirectUris);

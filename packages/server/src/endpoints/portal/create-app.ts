@@ -18,7 +18,13 @@ import type { FieldErrors } from '../../pages/portal/fields.js';
 import { formCaller, pageCaller } from './caller.js';
 import { appPath, NEW_APP_PATH } from './paths.js';
 import { formRefusals } from './problems.js';
-import { credentialsOf, formValuesFrom, redirectUrisChecked, scopeOptions } from './views.js';
+import {
+  credentialsOf,
+  formValuesFrom,
+  logoutMembersOf,
+  redirectUrisChecked,
+  scopeOptions,
+} from './views.js';
 
 /** The form, empty or as typed with its errors. */
 function renderForm(
@@ -66,6 +72,7 @@ export function createAppEndpoints(app: FastifyInstance, ctx: ServerContext): vo
           redirectUris,
           description: values.description,
           homepageUrl: values.homepageUrl,
+          ...logoutMembersOf(values),
         },
         problems,
       );

@@ -33,6 +33,8 @@ const FIELDS: Readonly<Record<string, FormField>> = {
   description: 'description',
   homepage_url: 'homepage_url',
   redirect_uris: 'redirect_uris',
+  post_logout_redirect_uris: 'post_logout_redirect_uris',
+  backchannel_logout_uri: 'backchannel_logout_uri',
   type: 'type',
   grant_types: 'type',
   scope: 'scope',

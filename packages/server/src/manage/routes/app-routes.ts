@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../../context.js';
 import { createApp, deleteApp, listApps, updateApp } from '../app-actions.js';
 import { appView } from '../app-view.js';
-import { readJsonBody, requiredString, stringMember, stringsMember } from '../body.js';
+import { type JsonObject, readJsonBody, requiredString, stringMember, stringsMember } from '../body.js';
 import { callerOf } from '../caller.js';
 import { FieldProblems } from '../field-problems.js';
 import { loadApp } from '../load-app.js';
@@ -11,6 +11,19 @@ import { loadApp } from '../load-app.js';
 /** The email of a user, or `null`. */
 async function emailOf(ctx: ServerContext, userId: string | null): Promise<string | null> {
   return userId === null ? null : ((await ctx.users.find(userId))?.email ?? null);
+}
+
+/** The logout members of an app (logout/registration.ts), in a create or an update. */
+const LOGOUT_MEMBERS = ['post_logout_redirect_uris', 'backchannel_logout_uri'] as const;
+
+/** The logout members of a body; absent ones stay absent (unchanged). */
+function logoutMembersOf(body: JsonObject, problems: FieldProblems) {
+  const uris = stringsMember(body, 'post_logout_redirect_uris', problems);
+  const receiver = stringMember(body, 'backchannel_logout_uri', problems);
+  return {
+    ...(uris !== undefined && { postLogoutRedirectUris: uris }),
+    ...(receiver !== undefined && { backchannelLogoutUri: receiver }),
+  };
 }
 
 /** Registers the app routes. */
@@ -30,6 +43,7 @@ export function appRoutes(app: FastifyInstance, ctx: ServerContext): void {
       'scope',
       'description',
       'homepage_url',
+      ...LOGOUT_MEMBERS,
     ]);
     // Every member is read and checked before any is refused: one problem lists them all.
     const problems = new FieldProblems();
@@ -40,6 +54,7 @@ export function appRoutes(app: FastifyInstance, ctx: ServerContext): void {
       redirectUris: stringsMember(body, 'redirect_uris', problems) ?? [],
       description: stringMember(body, 'description', problems),
       homepageUrl: stringMember(body, 'homepage_url', problems),
+      ...logoutMembersOf(body, problems),
     };
     const created = await createApp(ctx, caller, input, problems);
     reply.code(201).header('location', `/manage/v1/apps/${encodeURIComponent(created.app.id)}`);
@@ -56,7 +71,14 @@ export function appRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.patch<{ Params: { id: string } }>('/apps/:id', async (request) => {
     const caller = await callerOf(ctx, request);
-    const body = readJsonBody(request, ['name', 'redirect_uris', 'scope', 'description', 'homepage_url']);
+    const body = readJsonBody(request, [
+      'name',
+      'redirect_uris',
+      'scope',
+      'description',
+      'homepage_url',
+      ...LOGOUT_MEMBERS,
+    ]);
     const problems = new FieldProblems();
     const changes = {
       name: stringMember(body, 'name', problems),
@@ -64,6 +86,7 @@ export function appRoutes(app: FastifyInstance, ctx: ServerContext): void {
       redirectUris: stringsMember(body, 'redirect_uris', problems),
       description: stringMember(body, 'description', problems),
       homepageUrl: stringMember(body, 'homepage_url', problems),
+      ...logoutMembersOf(body, problems),
     };
     const { app: client, role, ownerId } = await updateApp(ctx, caller, request.params.id, changes, problems);
     return appView(client, role, await emailOf(ctx, ownerId));

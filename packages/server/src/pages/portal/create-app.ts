@@ -21,6 +21,8 @@ export const EMPTY_APP_FORM: AppFormValues = {
   description: '',
   homepageUrl: '',
   redirectUris: '',
+  postLogoutRedirectUris: '',
+  backchannelLogoutUri: '',
   type: 'web',
   scopes: [],
 };

@@ -10,6 +10,8 @@ export type FormField =
   | 'description'
   | 'homepage_url'
   | 'redirect_uris'
+  | 'post_logout_redirect_uris'
+  | 'backchannel_logout_uri'
   | 'type'
   | 'scope'
   | 'email'
