@@ -239,6 +239,7 @@ describe('npm run demo', () => {
         page.waitForURL(`${ready.issuer}/signup**`),
         page.getByRole('link', { name: 'Create one' }).click(),
       ]);
+      await page.getByLabel('Name').fill('Grace Hopper');
       await page.getByLabel('Email').fill(`new-${Date.now()}@example.com`);
       await page.getByLabel('Password').fill('another long password');
       await page.screenshot({ path: join(SCREENSHOTS, 'demo-sign-up.png'), fullPage: true });

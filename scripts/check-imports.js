@@ -109,10 +109,13 @@ const FORBIDDEN = {
   grants: ['endpoints', 'pages', 'cli'],
   oauth: ['endpoints', 'pages', 'cli'],
   http: ['endpoints', 'grants', 'cli'],
-  pages: ['endpoints', 'grants', 'storage', 'cli', 'activity'],
-  storage: ['endpoints', 'grants', 'http', 'oauth', 'pages', 'cli', 'activity'],
-  tokens: ['endpoints', 'grants', 'http', 'oauth', 'pages', 'cli', 'storage'],
-  keys: ['endpoints', 'grants', 'http', 'oauth', 'pages', 'cli', 'storage'],
+  pages: ['endpoints', 'grants', 'storage', 'cli', 'activity', 'accounts'],
+  storage: ['endpoints', 'grants', 'http', 'oauth', 'pages', 'cli', 'activity', 'accounts'],
+  tokens: ['endpoints', 'grants', 'http', 'oauth', 'pages', 'cli', 'storage', 'accounts'],
+  keys: ['endpoints', 'grants', 'http', 'oauth', 'pages', 'cli', 'storage', 'accounts'],
+  // Account emails (verification, password reset): used by endpoints and cli, over storage; renders
+  // its emails itself (escaping with pages/html.ts, the form's limits from pages/).
+  accounts: ['endpoints', 'grants', 'cli', 'manage', 'http'],
   // Recent errors and usage: written from the endpoints, over storage; it knows the error classes only.
   activity: ['endpoints', 'grants', 'pages', 'cli', 'manage'],
   // Counted from every layer, so it imports none of them (the assembling files wire its sources).

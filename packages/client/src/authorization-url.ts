@@ -13,7 +13,9 @@ export interface AuthorizationUrlOptions {
   state?: string | undefined;
   /** Use PKCE with S256; default `true`. */
   pkce?: boolean | undefined;
-  /** Extra parameters (`prompt`, `resource`, `nonce`, ...); they never override the ones above. */
+  /** OpenID Connect `nonce`; default 256 random bits when the scope contains `openid`. */
+  nonce?: string | undefined;
+  /** Extra parameters (`prompt`, `resource`, `login_hint`, ...); they never override the ones above. */
   params?: Record<string, string> | undefined;
 }
 
@@ -25,6 +27,8 @@ export interface AuthorizationRequest {
   state: string;
   /** The PKCE code verifier to send with the code, unless PKCE was turned off. */
   codeVerifier: string | undefined;
+  /** The `nonce` the ID token must carry, for an OpenID Connect request. */
+  nonce: string | undefined;
 }
 
 /** Parameters of {@link OAuthClient.handleCallback}. */
@@ -35,6 +39,8 @@ export interface CallbackOptions {
   codeVerifier?: string | undefined;
   /** The redirect URI used in the authorization request. */
   redirectUri?: string | undefined;
+  /** The `nonce` returned by {@link OAuthClient.authorizationUrl}: an ID token is then required and must carry it. */
+  nonce?: string | undefined;
 }
 
 /** Everything {@link buildAuthorizationUrl} puts in the URL. */
@@ -44,6 +50,7 @@ export interface AuthorizationUrlInput {
   scope?: ScopeInput | undefined;
   redirectUri?: string | undefined;
   state?: string | undefined;
+  nonce?: string | undefined;
   params?: Record<string, string> | undefined;
 }
 
@@ -63,6 +70,7 @@ export function buildAuthorizationUrl(input: AuthorizationUrlInput): URL {
     redirect_uri: input.redirectUri,
     scope: joinScope(toScopeList(input.scope)),
     state: input.state,
+    nonce: input.nonce,
   };
   for (const [name, value] of Object.entries(fields)) {
     if (value === undefined) url.searchParams.delete(name);

@@ -57,6 +57,21 @@ describe('authorizationUrl', () => {
     await expect(bare.authorizationUrl()).rejects.toThrow(/authorizationEndpoint/);
   });
 
+  it('adds a random nonce when the scope has openid (OIDC Core §3.1.2.1), and keeps a given one', async () => {
+    const { client: c } = client(() => json({}));
+    const plain = await c.authorizationUrl({ scope: 'read' });
+    expect(plain.nonce).toBeUndefined();
+    expect(new URL(plain.url).searchParams.has('nonce')).toBe(false);
+    const oidc = await c.authorizationUrl({ scope: ['openid', 'email'] });
+    expect(oidc.nonce).toMatch(/^[\w-]{43}$/);
+    expect(new URL(oidc.url).searchParams.get('nonce')).toBe(oidc.nonce);
+    const given = await c.authorizationUrl({ scope: 'openid', nonce: 'n-1', params: { nonce: 'evil' } });
+    expect([given.nonce, new URL(given.url).searchParams.get('nonce')]).toEqual(['n-1', 'n-1']);
+    const viaParams = await c.authorizationUrl({ scope: 'read', params: { nonce: 'n-2' } });
+    expect([viaParams.nonce, new URL(viaParams.url).searchParams.get('nonce')]).toEqual(['n-2', 'n-2']);
+    await expect(c.authorizationUrl({ scope: 'openid', nonce: '' })).rejects.toThrow(/nonce/);
+  });
+
   it('compact auth() returns a URL string with state only if given and no PKCE', () => {
     const { client: c } = client(() => json({}));
     const url = new URL(c.auth(['read_projects', 'write_tasks'], 'https://app/cb', 'xyz'));

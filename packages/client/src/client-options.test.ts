@@ -1,5 +1,6 @@
 // Unit tests of the OAuthClient constructor: option validation, auth method defaults, no secret exposed.
 
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { OAuthClient } from './client.js';
 import { base, SECRET } from './test-support/oauth-client-fixture.js';
@@ -18,6 +19,10 @@ describe('OAuthClient constructor', () => {
     [{ clientId: 'a', tokenRequestEncoding: 'xml' }, 'tokenRequestEncoding'],
     [{ clientId: 'a', timeoutMs: 0 }, 'timeoutMs'],
     [{ clientId: 'a', fetch: 'no' }, 'fetch'],
+    [{ clientId: 'a', jwksUri: 'keys' }, 'jwksUri'],
+    [{ clientId: 'a', userinfoEndpoint: 5 }, 'userinfoEndpoint'],
+    [{ clientId: 'a', endSessionEndpoint: '/logout' }, 'endSessionEndpoint'],
+    [{ clientId: 'a', clockToleranceSeconds: -1 }, 'clockToleranceSeconds'],
   ])('rejects %j with a TypeError naming %s', (options, name) => {
     expect(() => new OAuthClient(options as never)).toThrow(TypeError);
     expect(() => new OAuthClient(options as never)).toThrow(name);
@@ -36,5 +41,6 @@ describe('OAuthClient constructor', () => {
     const c = new OAuthClient(base);
     expect(JSON.stringify(c)).not.toContain(SECRET);
     expect(Object.values(c)).not.toContain(SECRET);
+    expect(inspect(c, { depth: 8, showHidden: true })).not.toContain(SECRET);
   });
 });

@@ -63,7 +63,7 @@ describe('token endpoint requests', () => {
 
   it('returns a camelCase token result with expiry and the raw body', async () => {
     const now = Date.now();
-    const body = tokenBody({ token_type: 'bearer', refresh_token: 'rt', scope: 'a  b', id_token: 'x.y.z' });
+    const body = tokenBody({ token_type: 'bearer', refresh_token: 'rt', scope: 'a  b' });
     const { client: c } = client(() => json(body));
     const tokens = await c.exchangeCode('c');
     expect(tokens).toMatchObject({
@@ -72,11 +72,19 @@ describe('token endpoint requests', () => {
       expiresIn: 3600,
       refreshToken: 'rt',
       scope: ['a', 'b'],
-      idToken: 'x.y.z',
+      idToken: undefined,
       raw: body,
     });
+    expect(tokens.idTokenClaims).toBeUndefined();
     expect(tokens.expiresAt).toBeGreaterThanOrEqual(now + 3_600_000);
     expect(tokens.expiresAt).toBeLessThan(now + 3_610_000);
+  });
+
+  it('an ID token is never returned unvalidated: without jwksUri, exchangeCode throws TypeError', async () => {
+    const { client: c } = client(() => json(tokenBody({ id_token: 'x.y.z' })));
+    await expect(c.exchangeCode('c')).rejects.toThrow(/jwksUri and issuer are needed/);
+    // Client credentials do not authenticate a user: an id_token there is passed through as data.
+    expect((await c.clientCredentials()).idToken).toBe('x.y.z');
   });
 
   it('falls back to the requested scope and tolerates a missing expires_in', async () => {

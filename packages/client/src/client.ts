@@ -8,10 +8,15 @@ import {
   type CallbackOptions,
 } from './authorization-url.js';
 import { callbackParams, checkCallback } from './callback.js';
-import { type AuthorizationServerMetadata, fetchMetadata } from './discovery.js';
+import { type AuthorizationServerMetadata, clientOptions, fetchMetadata } from './discovery.js';
 import { basicCredentials, randomString } from './encoding.js';
+import { OpenIdError } from './errors.js';
 import { type FetchLike, parseOAuthJson, type ReadResponse, send } from './http.js';
 import { type IntrospectionResult, toIntrospectionResult } from './introspection.js';
+import { buildEndSessionUrl, type EndSessionOptions } from './oidc/end-session.js';
+import { type IdTokenCheck, IdTokenValidator } from './oidc/id-token.js';
+import { KeySet } from './oidc/jwks.js';
+import { requestUserInfo, type UserInfo } from './oidc/userinfo.js';
 import type { ClientAuthMethod, OAuthClientOptions, TokenRequestEncoding } from './options.js';
 import { checkUrl, validateOptions } from './options.js';
 import { codeChallengeS256, generateCodeVerifier } from './pkce.js';
@@ -44,6 +49,12 @@ export class OAuthClient {
   readonly revocationEndpoint: string | undefined;
   /** @see https://www.rfc-editor.org/rfc/rfc7662#section-2 */
   readonly introspectionEndpoint: string | undefined;
+  /** @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata */
+  readonly jwksUri: string | undefined;
+  /** @see https://openid.net/specs/openid-connect-core-1_0.html#UserInfo */
+  readonly userinfoEndpoint: string | undefined;
+  /** @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout */
+  readonly endSessionEndpoint: string | undefined;
   /** The issuer identifier, if known. */
   readonly issuer: string | undefined;
   /** Default redirect URI. */
@@ -55,6 +66,7 @@ export class OAuthClient {
   readonly #issRequired: boolean;
   readonly #timeoutMs: number;
   readonly #fetch: FetchLike;
+  readonly #idTokens: IdTokenValidator;
 
   /**
    * @param options client id and secret, endpoints, authentication method; throws `TypeError` naming a bad option.
@@ -68,6 +80,9 @@ export class OAuthClient {
     this.tokenEndpoint = options.tokenEndpoint;
     this.revocationEndpoint = options.revocationEndpoint;
     this.introspectionEndpoint = options.introspectionEndpoint;
+    this.jwksUri = options.jwksUri;
+    this.userinfoEndpoint = options.userinfoEndpoint;
+    this.endSessionEndpoint = options.endSessionEndpoint;
     this.issuer = options.issuer;
     this.redirectUri = options.redirectUri;
     this.metadata = metadata;
@@ -76,6 +91,11 @@ export class OAuthClient {
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     const fetchFn = options.fetch;
     this.#fetch = fetchFn ?? ((input, init) => globalThis.fetch(input, init));
+    this.#idTokens = new IdTokenValidator(
+      { ...options },
+      this.jwksUri ? new KeySet(this.jwksUri, this.#fetch, this.#timeoutMs) : undefined,
+      metadata?.id_token_signing_alg_values_supported,
+    );
   }
 
   /**
@@ -87,24 +107,7 @@ export class OAuthClient {
     if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
     const fetchFn = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     const metadata = await fetchMetadata(issuer, fetchFn, options.timeoutMs ?? 30_000);
-    const supported = metadata.token_endpoint_auth_methods_supported ?? ['client_secret_basic'];
-    const secretMethod = supported.includes('client_secret_basic')
-      ? 'client_secret_basic'
-      : 'client_secret_post';
-    return new OAuthClient(
-      {
-        ...options,
-        issuer,
-        authorizationEndpoint: metadata.authorization_endpoint,
-        tokenEndpoint: metadata.token_endpoint,
-        revocationEndpoint: metadata.revocation_endpoint,
-        introspectionEndpoint: metadata.introspection_endpoint,
-        authMethod: options.authMethod ?? (options.clientSecret ? secretMethod : 'none'),
-        authorizationResponseIssParameterSupported:
-          metadata.authorization_response_iss_parameter_supported === true,
-      },
-      metadata,
-    );
+    return new OAuthClient(clientOptions(issuer, metadata, options), metadata);
   }
 
   /**
@@ -118,26 +121,33 @@ export class OAuthClient {
   }
 
   /**
-   * Builds the authorization request URL: `response_type=code`, random `state` and S256 PKCE by default.
+   * Builds the authorization request URL: `response_type=code`, random `state` and S256 PKCE by default,
+   * and a random `nonce` when the scope contains `openid`.
    * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1
    * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.3
+   * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
    */
   async authorizationUrl(options: AuthorizationUrlOptions = {}): Promise<AuthorizationRequest> {
     if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
     if (options.state !== undefined) requireString(options.state, 'state');
+    if (options.nonce !== undefined) requireString(options.nonce, 'nonce');
     const state = options.state ?? randomString();
     const codeVerifier = options.pkce === false ? undefined : generateCodeVerifier();
+    // OpenID Connect Core §15.5.2: a nonce binds the ID token to this browser session.
+    const openid = toScopeList(options.scope).includes('openid');
+    const nonce = options.nonce ?? options.params?.['nonce'] ?? (openid ? randomString() : undefined);
     const url = this.#authorizationUrl({
       scope: options.scope,
       redirectUri: options.redirectUri,
       state,
+      nonce,
       params: options.params,
     });
     if (codeVerifier) {
       url.searchParams.set('code_challenge', await codeChallengeS256(codeVerifier));
       url.searchParams.set('code_challenge_method', 'S256');
     }
-    return { url: url.toString(), state, codeVerifier };
+    return { url: url.toString(), state, codeVerifier, nonce };
   }
 
   /**
@@ -161,7 +171,8 @@ export class OAuthClient {
   }
 
   /**
-   * Checks the redirect back from the server (`state`, then `iss`, then `error`) and exchanges the code.
+   * Checks the redirect back from the server (`state`, then `iss`, then `error`), exchanges the code,
+   * and validates the ID token (required when `nonce` is given; see {@link OAuthClient.exchangeCode}).
    * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
    * @see https://www.rfc-editor.org/rfc/rfc9207#section-2.4
    */
@@ -177,22 +188,32 @@ export class OAuthClient {
       issuer: this.issuer,
       issRequired: this.#issRequired,
     });
-    return this.exchangeCode(code, { codeVerifier: options.codeVerifier, redirectUri: options.redirectUri });
+    return this.exchangeCode(code, {
+      codeVerifier: options.codeVerifier,
+      redirectUri: options.redirectUri,
+      nonce: options.nonce,
+    });
   }
 
   /**
-   * Exchanges an authorization code for tokens.
+   * Exchanges an authorization code for tokens. An `id_token` in the response is validated (its claims
+   * become `idTokenClaims`); with a `nonce` (an OpenID Connect request) one is required and must carry it.
    * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
    * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.5
+   * @see https://openid.net/specs/openid-connect-core-1_0.html#TokenResponseValidation
    */
   async exchangeCode(
     code: string,
-    options: { codeVerifier?: string | undefined; redirectUri?: string | undefined } = {},
+    options: {
+      codeVerifier?: string | undefined;
+      redirectUri?: string | undefined;
+      nonce?: string | undefined;
+    } = {},
   ): Promise<TokenResult> {
     requireString(code, 'code');
     if (options.codeVerifier !== undefined) requireString(options.codeVerifier, 'codeVerifier');
     checkUrl(options.redirectUri, 'redirectUri');
-    return this.#tokenRequest(
+    const result = await this.#tokenRequest(
       {
         grant_type: 'authorization_code',
         code,
@@ -201,6 +222,11 @@ export class OAuthClient {
       },
       [],
     );
+    if (result.idToken === undefined && options.nonce !== undefined) {
+      // OpenID Connect Core §3.1.3.3: the token response of an OpenID Connect request has an ID token.
+      throw new OpenIdError('OIDC_ID_TOKEN_MISSING', 'ID token missing from the token response');
+    }
+    return this.#withClaims(result, { accessToken: result.accessToken, nonce: options.nonce });
   }
 
   /**
@@ -215,19 +241,53 @@ export class OAuthClient {
 
   /**
    * Uses a refresh token; if the response carries no new refresh token, the result keeps the one used.
+   * A new ID token is validated, and keeps the `sub`, `aud`, `azp` and `auth_time` of `idToken`, the
+   * one of the original authentication, when given.
    * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+   * @see https://openid.net/specs/openid-connect-core-1_0.html#RefreshTokenResponse
    */
   async refresh(
     refreshToken: string,
-    options: { scope?: ScopeInput | undefined } = {},
+    options: { scope?: ScopeInput | undefined; idToken?: string | undefined } = {},
   ): Promise<TokenResult> {
     requireString(refreshToken, 'refreshToken');
     const scope = toScopeList(options?.scope, 'scope');
-    return this.#tokenRequest(
+    const result = await this.#tokenRequest(
       { grant_type: 'refresh_token', refresh_token: refreshToken, scope: joinScope(scope) },
       scope,
       refreshToken,
     );
+    return this.#withClaims(result, {
+      accessToken: result.accessToken,
+      refresh: true,
+      original: options?.idToken,
+    });
+  }
+
+  /**
+   * Asks the UserInfo endpoint about the user of an access token (or of a token result, whose ID token
+   * `sub` the answer must then have, like `options.sub`).
+   * @see https://openid.net/specs/openid-connect-core-1_0.html#UserInfo
+   */
+  async userInfo(
+    tokens: string | Pick<TokenResult, 'accessToken' | 'idTokenClaims'>,
+    options: { sub?: string | undefined } = {},
+  ): Promise<UserInfo> {
+    if (!this.userinfoEndpoint) throw new TypeError('userinfoEndpoint is not configured');
+    const accessToken = typeof tokens === 'string' ? tokens : tokens?.accessToken;
+    requireString(accessToken, 'accessToken');
+    const sub = options?.sub ?? (typeof tokens === 'string' ? undefined : tokens.idTokenClaims?.sub);
+    return requestUserInfo(this.#fetch, this.userinfoEndpoint, accessToken, sub, this.#timeoutMs);
+  }
+
+  /**
+   * The URL that signs the user out at the provider (RP-Initiated Logout): `client_id`, and
+   * `id_token_hint`, `post_logout_redirect_uri`, `state` when given.
+   * @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout
+   */
+  endSessionUrl(options: EndSessionOptions = {}): string {
+    if (!this.endSessionEndpoint) throw new TypeError('endSessionEndpoint is not configured');
+    return buildEndSessionUrl(this.endSessionEndpoint, this.clientId, options);
   }
 
   /**
@@ -272,6 +332,13 @@ export class OAuthClient {
       'introspection',
     );
     return toIntrospectionResult(parseOAuthJson(response, 'introspection'), response);
+  }
+
+  /** Validates the response's ID token, if any, and adds its claims. */
+  async #withClaims(result: TokenResult, check: IdTokenCheck): Promise<TokenResult> {
+    if (result.idToken !== undefined)
+      result.idTokenClaims = await this.#idTokens.validate(result.idToken, check);
+    return result;
   }
 
   async #tokenRequest(

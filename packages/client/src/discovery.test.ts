@@ -76,6 +76,50 @@ describe('OAuthClient.discover', () => {
     expect(basic.authMethod).toBe('client_secret_basic');
   });
 
+  it('picks up the OpenID Connect members: jwks_uri, userinfo_endpoint, end_session_endpoint', async () => {
+    const oidc = {
+      jwks_uri: 'https://as.example/jwks',
+      userinfo_endpoint: 'https://as.example/userinfo',
+      end_session_endpoint: 'https://as.example/logout',
+      scopes_supported: ['openid', 'profile'],
+    };
+    const { fetch, calls } = mockFetch(() => json(metadata('https://as.example', oidc)));
+    const client = await OAuthClient.discover('https://as.example', { clientId: 'a', fetch });
+    expect(calls).toHaveLength(1);
+    expect(client).toMatchObject({
+      jwksUri: 'https://as.example/jwks',
+      userinfoEndpoint: 'https://as.example/userinfo',
+      endSessionEndpoint: 'https://as.example/logout',
+    });
+  });
+
+  it('completes an RFC 8414 document listing openid without userinfo_endpoint by the OIDC one', async () => {
+    const { fetch, calls } = mockFetch(({ url }) =>
+      url.pathname.includes('openid')
+        ? json(metadata('https://as.example', { userinfo_endpoint: 'https://as.example/me' }))
+        : json(
+            metadata('https://as.example', {
+              scopes_supported: ['openid'],
+              jwks_uri: 'https://as.example/k',
+            }),
+          ),
+    );
+    const client = await OAuthClient.discover('https://as.example', { clientId: 'a', fetch });
+    expect(calls).toHaveLength(2);
+    expect(client).toMatchObject({
+      userinfoEndpoint: 'https://as.example/me',
+      jwksUri: 'https://as.example/k',
+    });
+    // Without an OIDC document, the RFC 8414 one is used alone.
+    const { fetch: only } = mockFetch(({ url }) =>
+      url.pathname.includes('openid')
+        ? json({}, 404)
+        : json(metadata('https://as.example', { scopes_supported: ['openid'] })),
+    );
+    const alone = await OAuthClient.discover('https://as.example', { clientId: 'a', fetch: only });
+    expect(alone.userinfoEndpoint).toBeUndefined();
+  });
+
   it('rejects a document whose issuer differs from the one asked (RFC 8414 §3.3)', async () => {
     const { fetch } = mockFetch(() => json(metadata('https://evil.example')));
     const error = await OAuthClient.discover('https://as.example', { clientId: 'a', fetch }).catch((e) => e);
@@ -91,6 +135,8 @@ describe('OAuthClient.discover', () => {
     [{ issuer: 'https://as.example' }],
     [{ issuer: 'https://as.example', token_endpoint: 'nope' }],
     [{ ...metadata('https://as.example'), revocation_endpoint: 5 }],
+    [{ ...metadata('https://as.example'), jwks_uri: 'not a url' }],
+    [{ ...metadata('https://as.example'), end_session_endpoint: 7 }],
   ])('rejects invalid metadata %j', async (doc) => {
     const { fetch } = mockFetch(() => json(doc));
     await expect(OAuthClient.discover('https://as.example', { clientId: 'a', fetch })).rejects.toMatchObject({
@@ -123,6 +169,18 @@ describe('providers', () => {
       introspectionEndpoint: 'https://developer.api.autodesk.com/authentication/v2/introspect',
       authMethod: 'client_secret_basic',
     });
+  });
+
+  it('autodesk() carries APS OpenID Connect: issuer, keys, userinfo and logout', () => {
+    const client = new OAuthClient({ ...providers.autodesk(), clientId: 'id', clientSecret: 's' });
+    expect(client).toMatchObject({
+      issuer: 'https://developer.api.autodesk.com',
+      jwksUri: 'https://developer.api.autodesk.com/authentication/v2/keys',
+      userinfoEndpoint: 'https://api.aps.autodesk.com/userinfo',
+      endSessionEndpoint: 'https://developer.api.autodesk.com/authentication/v2/logout',
+    });
+    const logout = new URL(client.endSessionUrl({ postLogoutRedirectUri: 'https://app.example/out' }));
+    expect(logout.searchParams.get('post_logout_redirect_uri')).toBe('https://app.example/out');
   });
 
   it('lokalise() sends a JSON token request with the credentials inside', async () => {

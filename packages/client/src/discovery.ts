@@ -3,6 +3,7 @@
 import { OAuthTransportError } from './errors.js';
 import { type FetchLike, parseOAuthJson, type ReadResponse, send } from './http.js';
 import { displayUrl, quoteValue } from './message-text.js';
+import type { OAuthClientOptions } from './options.js';
 
 /**
  * Authorization server metadata, snake_case as published.
@@ -16,6 +17,15 @@ export interface AuthorizationServerMetadata {
   introspection_endpoint?: string;
   token_endpoint_auth_methods_supported?: string[];
   authorization_response_iss_parameter_supported?: boolean;
+  /** @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata */
+  jwks_uri?: string;
+  /** @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata */
+  userinfo_endpoint?: string;
+  /** @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#OPMetadata */
+  end_session_endpoint?: string;
+  /** @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata */
+  id_token_signing_alg_values_supported?: string[];
+  scopes_supported?: string[];
   [member: string]: unknown;
 }
 
@@ -42,10 +52,21 @@ function invalidMetadata(response: ReadResponse, problem: string): OAuthTranspor
   );
 }
 
+const URL_MEMBERS = [
+  'authorization_endpoint',
+  'revocation_endpoint',
+  'introspection_endpoint',
+  'jwks_uri',
+  'userinfo_endpoint',
+  'end_session_endpoint',
+];
+
 /**
  * Fetches and validates the metadata of `issuer`; the document's `issuer` must be identical to it
- * (otherwise the error names both issuers).
+ * (otherwise the error names both issuers). An RFC 8414 document that lists the `openid` scope but no
+ * `userinfo_endpoint` is completed by the OpenID Connect document, when there is one.
  * @see https://www.rfc-editor.org/rfc/rfc8414#section-3.3
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationValidation
  */
 export async function fetchMetadata(
   issuer: string,
@@ -57,6 +78,7 @@ export async function fetchMetadata(
   const parsed = new URL(issuer);
   if (parsed.search || parsed.hash) throw new TypeError('issuer must not have a query or fragment');
   const urls = metadataUrls(issuer);
+  let found: AuthorizationServerMetadata | undefined;
   for (const [index, url] of urls.entries()) {
     const response = await send(
       fetchFn,
@@ -65,7 +87,7 @@ export async function fetchMetadata(
       timeoutMs,
       'discovery',
     );
-    if (!response.ok && index < urls.length - 1) continue;
+    if (!response.ok && (index < urls.length - 1 || found)) continue;
     const body = parseOAuthJson(response, 'discovery');
     const received = body['issuer'];
     if (received !== issuer) {
@@ -75,14 +97,45 @@ export async function fetchMetadata(
     if (typeof body['token_endpoint'] !== 'string' || !URL.canParse(body['token_endpoint'])) {
       throw invalidMetadata(response, 'has no valid token_endpoint');
     }
-    for (const name of ['authorization_endpoint', 'revocation_endpoint', 'introspection_endpoint']) {
+    for (const name of URL_MEMBERS) {
       const value = body[name];
       if (value !== undefined && (typeof value !== 'string' || !URL.canParse(value))) {
         throw invalidMetadata(response, `has an invalid ${name}`);
       }
     }
-    return body as AuthorizationServerMetadata;
+    found = { ...found, ...body } as AuthorizationServerMetadata;
+    const scopes = body['scopes_supported'];
+    if (index > 0 || body['userinfo_endpoint'] || !Array.isArray(scopes) || !scopes.includes('openid')) break;
   }
-  /* c8 ignore next */
-  throw new OAuthTransportError('OAUTH_INVALID_METADATA', `no discovery document found for ${issuer}`);
+  return found!;
+}
+
+/**
+ * Client options from discovered metadata: the endpoints, and the authentication method (Basic first,
+ * then POST, `none` without a secret) unless `options` names one.
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
+ */
+export function clientOptions(
+  issuer: string,
+  metadata: AuthorizationServerMetadata,
+  options: OAuthClientOptions,
+): OAuthClientOptions {
+  const supported = metadata.token_endpoint_auth_methods_supported ?? ['client_secret_basic'];
+  const secretMethod = supported.includes('client_secret_basic')
+    ? 'client_secret_basic'
+    : 'client_secret_post';
+  return {
+    ...options,
+    issuer,
+    authorizationEndpoint: metadata.authorization_endpoint,
+    tokenEndpoint: metadata.token_endpoint,
+    revocationEndpoint: metadata.revocation_endpoint,
+    introspectionEndpoint: metadata.introspection_endpoint,
+    jwksUri: metadata.jwks_uri,
+    userinfoEndpoint: metadata.userinfo_endpoint,
+    endSessionEndpoint: metadata.end_session_endpoint,
+    authMethod: options.authMethod ?? (options.clientSecret ? secretMethod : 'none'),
+    authorizationResponseIssParameterSupported:
+      metadata.authorization_response_iss_parameter_supported === true,
+  };
 }

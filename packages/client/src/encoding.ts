@@ -33,3 +33,17 @@ export function formEncode(value: string): string {
 export function basicCredentials(clientId: string, clientSecret: string): string {
   return `Basic ${btoa(`${formEncode(clientId)}:${formEncode(clientSecret)}`)}`;
 }
+
+/**
+ * Decodes unpadded base64url into bytes; `undefined` when `text` holds a character outside the
+ * base64url alphabet or cannot be decoded.
+ * @see https://www.rfc-editor.org/rfc/rfc7515#section-2
+ */
+export function fromBase64url(text: string): Uint8Array | undefined {
+  if (!/^[\w-]*$/.test(text)) return undefined;
+  try {
+    return Uint8Array.from(atob(text.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+  } catch {
+    return undefined;
+  }
+}

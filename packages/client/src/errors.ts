@@ -18,6 +18,24 @@ export type OAuthTransportErrorCode =
   | 'OAUTH_HTTP_ERROR'
   | 'OAUTH_INVALID_METADATA';
 
+/** Stable codes carried by {@link OpenIdError}. */
+export type OpenIdErrorCode =
+  | 'OIDC_ID_TOKEN_MISSING'
+  | 'OIDC_ID_TOKEN_MALFORMED'
+  | 'OIDC_ID_TOKEN_ALG_NOT_ALLOWED'
+  | 'OIDC_ID_TOKEN_KEY_NOT_FOUND'
+  | 'OIDC_ID_TOKEN_SIGNATURE_INVALID'
+  | 'OIDC_ID_TOKEN_ISSUER_MISMATCH'
+  | 'OIDC_ID_TOKEN_AUDIENCE_MISMATCH'
+  | 'OIDC_ID_TOKEN_AZP_MISMATCH'
+  | 'OIDC_ID_TOKEN_EXPIRED'
+  | 'OIDC_ID_TOKEN_ISSUED_IN_FUTURE'
+  | 'OIDC_ID_TOKEN_NONCE_MISMATCH'
+  | 'OIDC_ID_TOKEN_AT_HASH_MISMATCH'
+  | 'OIDC_ID_TOKEN_SUBJECT_MISMATCH'
+  | 'OIDC_ID_TOKEN_AUTH_TIME_MISMATCH'
+  | 'OIDC_USERINFO_SUBJECT_MISMATCH';
+
 const MAX_DESCRIPTION = 200;
 
 function describe(error: string, description: string | undefined, max = MAX_DESCRIPTION): string {
@@ -128,5 +146,25 @@ export class OAuthTransportError extends Error {
     this.name = 'OAuthTransportError';
     this.code = code;
     this.status = options.status;
+  }
+}
+
+/**
+ * An OpenID Connect response failed a check: an ID token that is missing, malformed, signed with a
+ * refused algorithm or an unknown key, badly signed, or whose claims do not hold (`iss`, `aud`, `azp`,
+ * `exp`, `iat`, `nonce`, `at_hash`, and on refresh `sub` / `aud` / `azp` / `auth_time` of the original);
+ * or a userinfo response about another subject. The message names the claim, never a token.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#UserInfoResponse
+ */
+export class OpenIdError extends Error {
+  /** Which check failed; stable. */
+  readonly code: OpenIdErrorCode;
+
+  /** @param code stable code @param message human text (never a token) */
+  constructor(code: OpenIdErrorCode, message: string) {
+    super(message);
+    this.name = 'OpenIdError';
+    this.code = code;
   }
 }

@@ -1,4 +1,4 @@
-// @latchkey/client: the zero-dependency OAuth 2.0 SDK (web-standard APIs only, no node: imports).
+// @latchkey/client: the zero-dependency OAuth 2.0 and OpenID Connect SDK (web-standard APIs only, no node: imports).
 
 export { type AuthFetchOptions, authFetch, isInvalidTokenResponse } from './auth-fetch.js';
 export type { AuthorizationRequest, AuthorizationUrlOptions, CallbackOptions } from './authorization-url.js';
@@ -12,10 +12,15 @@ export {
   type OAuthResponseErrorCode,
   OAuthTransportError,
   type OAuthTransportErrorCode,
+  OpenIdError,
+  type OpenIdErrorCode,
 } from './errors.js';
 export type { FetchLike } from './http.js';
 export type { IntrospectionResult } from './introspection.js';
 export { MemoryStore } from './memory-store.js';
+export type { EndSessionOptions } from './oidc/end-session.js';
+export type { IdTokenClaims } from './oidc/id-token.js';
+export type { UserInfo } from './oidc/userinfo.js';
 export type {
   ClientAuthMethod,
   OAuthClientOptions,

@@ -29,6 +29,16 @@ export interface OAuthClientOptions {
   revocationEndpoint?: string | undefined;
   /** @see https://www.rfc-editor.org/rfc/rfc7662#section-2 */
   introspectionEndpoint?: string | undefined;
+  /** @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata `jwks_uri`: keys that sign ID tokens. */
+  jwksUri?: string | undefined;
+  /** @see https://openid.net/specs/openid-connect-core-1_0.html#UserInfo */
+  userinfoEndpoint?: string | undefined;
+  /** @see https://openid.net/specs/openid-connect-rpinitiated-1_0.html#OPMetadata */
+  endSessionEndpoint?: string | undefined;
+  /** The JWS `alg` ID tokens must be signed with; default `RS256` (`none` is always refused). @see https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata */
+  idTokenSignedResponseAlg?: string | undefined;
+  /** Clock skew allowed when checking an ID token's `exp` and `iat`, in seconds; default 30. */
+  clockToleranceSeconds?: number | undefined;
   /** The authorization server's issuer identifier; enables the `iss` check. @see https://www.rfc-editor.org/rfc/rfc9207 */
   issuer?: string | undefined;
   /** Default `client_secret_basic` with a secret, `none` without. */
@@ -57,6 +67,9 @@ const URL_OPTIONS = [
   'tokenEndpoint',
   'revocationEndpoint',
   'introspectionEndpoint',
+  'jwksUri',
+  'userinfoEndpoint',
+  'endSessionEndpoint',
   'issuer',
   'redirectUri',
 ] as const;
@@ -96,6 +109,10 @@ export function validateOptions(options: OAuthClientOptions): ClientAuthMethod {
   const timeout = options.timeoutMs;
   if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0))) {
     throw new TypeError('timeoutMs must be a positive number');
+  }
+  const tolerance = options.clockToleranceSeconds;
+  if (tolerance !== undefined && (typeof tolerance !== 'number' || !(tolerance >= 0))) {
+    throw new TypeError('clockToleranceSeconds must be a non-negative number');
   }
   if (options.fetch !== undefined && typeof options.fetch !== 'function') {
     throw new TypeError('fetch must be a function');

@@ -11,8 +11,13 @@ const APS = 'https://developer.api.autodesk.com/authentication/v2';
  */
 export const providers = {
   /**
-   * Autodesk Platform Services, authentication v2: Basic client authentication.
+   * Autodesk Platform Services, authentication v2: Basic client authentication, and its OpenID
+   * Connect endpoints as its discovery document and references give them: ID tokens signed RS256
+   * with the keys at `/authentication/v2/keys`, UserInfo on the User Profile API host, logout at
+   * `/authentication/v2/logout` (it takes `post_logout_redirect_uri`, pre-registered with APS).
    * @see https://aps.autodesk.com/en/docs/oauth/v2/reference/http/
+   * @see https://aps.autodesk.com/en/docs/oauth/v2/reference/http/openid-GET
+   * @see https://aps.autodesk.com/en/docs/profile/v2/tutorials/tutorial_01/task2/
    */
   autodesk(): ProviderPreset {
     return {
@@ -21,6 +26,9 @@ export const providers = {
       tokenEndpoint: `${APS}/token`,
       revocationEndpoint: `${APS}/revoke`,
       introspectionEndpoint: `${APS}/introspect`,
+      jwksUri: `${APS}/keys`,
+      userinfoEndpoint: 'https://api.aps.autodesk.com/userinfo',
+      endSessionEndpoint: `${APS}/logout`,
       authMethod: 'client_secret_basic',
     };
   },

@@ -41,7 +41,9 @@ function toStored(result: TokenResult, previous: StoredToken | undefined): Store
     refreshToken: result.refreshToken,
     // RFC 6749 §5.1: an omitted scope on refresh means the scope is unchanged.
     scope: result.raw['scope'] === undefined && previous ? previous.scope : result.scope,
-    idToken: result.idToken,
+    // OpenID Connect Core §12.2: a refresh without a new ID token leaves the original one current.
+    idToken: result.idToken ?? previous?.idToken,
+    idTokenClaims: result.idTokenClaims ?? previous?.idTokenClaims,
   };
 }
 
@@ -162,7 +164,8 @@ export class TokenManager {
       throw new TypeError('no refresh token is stored for this key; call setTokens() first');
     }
     try {
-      return toStored(await this.client.refresh(current.refreshToken), current);
+      const refreshed = await this.client.refresh(current.refreshToken, { idToken: current.idToken });
+      return toStored(refreshed, current);
     } catch (error) {
       // RFC 6749 §5.2: invalid_grant means the refresh token is dead; do not try it again.
       if (error instanceof OAuthResponseError && error.error === 'invalid_grant')

@@ -1,6 +1,7 @@
 // The token endpoint's success response, validated and turned into a camelCase TokenResult.
 
 import { invalidResponse, type ReadResponse } from './http.js';
+import type { IdTokenClaims } from './oidc/id-token.js';
 import { toScopeList } from './scope.js';
 
 /**
@@ -20,8 +21,10 @@ export interface TokenResult {
   refreshToken?: string | undefined;
   /** Granted scope; the requested scope when the server omitted `scope` (RFC 6749 §5.1). */
   scope: string[];
-  /** `id_token` when an OpenID Connect server sent one (not validated here). */
+  /** `id_token` when an OpenID Connect server sent one; validated by `exchangeCode` / `handleCallback` and `refresh`. */
   idToken?: string | undefined;
+  /** The claims of `idToken` once validated (OpenID Connect Core §3.1.3.7): `sub`, `name`, `email`... */
+  idTokenClaims?: IdTokenClaims | undefined;
   /** The full JSON response, snake_case as on the wire. */
   raw: Record<string, unknown>;
 }

@@ -332,3 +332,42 @@ export function redisUrl(raw: string | undefined): string | undefined {
   }
   return raw;
 }
+
+/**
+ * LATCHKEY_SMTP_URL: unset (links are written to the log instead, accounts/mailer.ts), or an `smtp://`
+ * (STARTTLS when offered) or `smtps://` (TLS from the start) URL with a host, as nodemailer reads it
+ * (`smtp://user:pass@host:587`, options in the query). Never echoed: it may carry a password.
+ * @see https://www.rfc-editor.org/rfc/rfc8314#section-3
+ */
+export function smtpUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === undefined || !/^smtps?:$/.test(parsed.protocol) || parsed.hostname === '' || parsed.hash) {
+    throw new ConfigError('LATCHKEY_SMTP_URL must be an smtp:// or smtps:// URL with a host');
+  }
+  return raw;
+}
+
+/** `Name <local@domain>` or `local@domain`, on one line (a CR or LF would start another header). */
+const MAILBOX = /^(?:[^<>"\p{Cc}]*<[^\s<>@"]{1,64}@[^\s<>@"]{1,255}>|[^\s<>@"]{1,64}@[^\s<>@"]{1,255})$/u;
+
+/**
+ * LATCHKEY_MAIL_FROM: the `From` of account emails, `Name <address>` or a bare address (RFC 5322
+ * §3.4); unset: `Latchkey <no-reply@HOST>`, HOST being the issuer's host name.
+ * @see https://www.rfc-editor.org/rfc/rfc5322#section-3.4
+ */
+export function mailFrom(raw: string | undefined, issuer: string): string {
+  if (raw === undefined || raw.trim() === '') return `Latchkey <no-reply@${new URL(issuer).hostname}>`;
+  const value = raw.trim();
+  if (!MAILBOX.test(value)) {
+    throw new ConfigError(
+      `LATCHKEY_MAIL_FROM must be an address such as "Latchkey <no-reply@example.com>", on one line, got "${raw.replace(/\p{Cc}/gu, '?')}"`,
+    );
+  }
+  return value;
+}

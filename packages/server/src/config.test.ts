@@ -105,6 +105,57 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('LATCHKEY_SMTP_URL and LATCHKEY_MAIL_FROM', () => {
+    it('are unset and "Latchkey <no-reply@HOST>" by default (links are logged instead of emailed)', () => {
+      expect(loadConfig({}).smtpUrl).toBeUndefined();
+      expect(loadConfig({ LATCHKEY_SMTP_URL: '' }).smtpUrl).toBeUndefined();
+      expect(loadConfig({}).mailFrom).toBe('Latchkey <no-reply@localhost>');
+      expect(loadConfig({ LATCHKEY_ISSUER: 'https://id.example.com/auth' }).mailFrom).toBe(
+        'Latchkey <no-reply@id.example.com>',
+      );
+    });
+    it.each([
+      'smtp://127.0.0.1:2525',
+      'smtp://user:hunter2@mail.example:587',
+      'smtps://mail.example',
+      'smtp://mail.example:25/?pool=true',
+    ])('accepts LATCHKEY_SMTP_URL=%j', (raw) => {
+      expect(loadConfig({ LATCHKEY_SMTP_URL: raw }).smtpUrl).toBe(raw);
+    });
+    it.each([
+      'http://mail.example',
+      'mail.example:25',
+      'smtp:mail.example',
+      'smtp://',
+      'smtp://:hunter2@/x',
+      'smtp://mail.example#x',
+    ])('refuses LATCHKEY_SMTP_URL=%j with one line naming the variable, never echoing a password', (raw) => {
+      expect(() => loadConfig({ LATCHKEY_SMTP_URL: raw })).toThrow(ConfigError);
+      expect(() => loadConfig({ LATCHKEY_SMTP_URL: raw })).toThrow(/^LATCHKEY_SMTP_URL [^\n]+$/);
+      expect(() => loadConfig({ LATCHKEY_SMTP_URL: raw })).not.toThrow(/hunter2/);
+    });
+    it.each([
+      'accounts@example.com',
+      'Latchkey <accounts@example.com>',
+      ' Ünïcode Name <a.b+c@mail.example> ',
+    ])('accepts LATCHKEY_MAIL_FROM=%j', (raw) => {
+      expect(loadConfig({ LATCHKEY_MAIL_FROM: raw }).mailFrom).toBe(raw.trim());
+    });
+    it.each([
+      'no address',
+      'Latchkey <>',
+      'Latchkey accounts@example.com',
+      'Latchkey <a@example.com>\r\nBcc: victim@example.com',
+      'a@example.com\nBcc: victim@example.com',
+      '"Quoted" <a@example.com>',
+    ])('refuses LATCHKEY_MAIL_FROM=%j naming the variable, on one line', (raw) => {
+      expect(() => loadConfig({ LATCHKEY_MAIL_FROM: raw })).toThrow(ConfigError);
+      expect(() => loadConfig({ LATCHKEY_MAIL_FROM: raw })).toThrow(
+        /^LATCHKEY_MAIL_FROM must be an address[^\n]+$/,
+      );
+    });
+  });
+
   it('LATCHKEY_KEY_RELOAD_INTERVAL: checks the signing keys every 2 s by default (a rotation reaches every server within 5 s)', () => {
     expect(loadConfig({}).keyReloadMs).toBe(2_000);
     expect(loadConfig({ LATCHKEY_KEY_RELOAD_INTERVAL: '10s' }).keyReloadMs).toBe(10_000);

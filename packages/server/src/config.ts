@@ -14,18 +14,21 @@ import {
   MAX_CODE_TTL,
   MAX_REUSE_WINDOW,
   type MetricsSetting,
+  mailFrom,
   metricsSetting,
   previousKeyEncryptionKeys,
   redisUrl,
   restrictedScopes,
   scopeCatalogue,
   scopeDescriptions,
+  smtpUrl,
   type TrustProxy,
   trustProxy,
   url,
 } from './config-values.js';
 import type { KeyEncryptionKey } from './keys/key-encryption.js';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './keys/signing-key.js';
+import { type BackchannelLogoutSettings, backchannelLogoutSettings } from './logout/settings.js';
 import { OIDC_SCOPE_DESCRIPTIONS } from './oidc/scopes.js';
 import { DEFAULT_AUDIT_RETENTION } from './storage/audit.js';
 
@@ -148,6 +151,15 @@ export interface Config {
    * it on the main listener, LATCHKEY_METRICS_PORT on a listener of its own on HOST instead.
    */
   metrics: MetricsSetting;
+  /**
+   * LATCHKEY_SMTP_URL: where account emails (verification, password reset) are sent, `smtp://` or
+   * `smtps://`; unset: each link is written to the log once, at warn level, instead (accounts/mailer.ts).
+   */
+  smtpUrl: string | undefined;
+  /** LATCHKEY_MAIL_FROM: the `From` of account emails (default `Latchkey <no-reply@HOST>`). */
+  mailFrom: string;
+  /** How logout tokens are delivered (LATCHKEY_BACKCHANNEL_LOGOUT_*, logout/settings.ts). */
+  backchannelLogout: BackchannelLogoutSettings;
 }
 
 /** Descriptions for the default catalogue; LATCHKEY_SCOPE_DESCRIPTIONS adds or overrides. */
@@ -171,7 +183,8 @@ export const DEFAULT_SCOPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
  * LATCHKEY_SESSION_TTL, LATCHKEY_LOGIN_MAX_FAILURES, LATCHKEY_LOGIN_FAILURE_WINDOW,
  * LATCHKEY_SIGNUP_MAX_PER_IP, LATCHKEY_SIGNUP_WINDOW, LATCHKEY_SCOPE_DESCRIPTIONS,
  * LATCHKEY_TRUST_PROXY, LATCHKEY_KEY_ENCRYPTION_KEY, LATCHKEY_KEY_ENCRYPTION_KEY_PREVIOUS,
- * LATCHKEY_METRICS, LATCHKEY_METRICS_PORT.
+ * LATCHKEY_METRICS, LATCHKEY_METRICS_PORT, LATCHKEY_SMTP_URL, LATCHKEY_MAIL_FROM,
+ * LATCHKEY_BACKCHANNEL_LOGOUT_TIMEOUT, LATCHKEY_BACKCHANNEL_LOGOUT_ATTEMPTS, LATCHKEY_BACKCHANNEL_LOGOUT_RETRY.
  */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const port = integer(env, 'PORT', 4000, 0, 65535);
@@ -250,5 +263,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     trustProxy: trustProxy(env['LATCHKEY_TRUST_PROXY']),
     metrics: metricsSetting(env, port),
+    smtpUrl: smtpUrl(env['LATCHKEY_SMTP_URL']),
+    mailFrom: mailFrom(env['LATCHKEY_MAIL_FROM'], issuer),
+    backchannelLogout: backchannelLogoutSettings(env),
   };
 }

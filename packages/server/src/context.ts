@@ -1,11 +1,13 @@
 /** What every endpoint and grant can reach: configuration, repositories, keys, logger. */
 import type { Logger } from 'pino';
+import type { AccountMail } from './accounts/account-mail.js';
 import type { ErrorRecorder } from './activity/error-recorder.js';
 import type { UsageCounter } from './activity/usage-counter.js';
 import type { Config } from './config.js';
 import type { InFlight } from './http/in-flight.js';
 import type { LoginThrottle } from './http/login-throttle.js';
 import type { KeyManager } from './keys/key-manager.js';
+import type { LogoutService } from './logout/logout-service.js';
 import type { Metrics } from './metrics/metrics.js';
 import type { ClientAuthenticator } from './oauth/client-auth.js';
 import type { Db } from './storage/database.js';
@@ -31,6 +33,10 @@ export interface ServerContext extends Repositories {
   loginThrottle: LoginThrottle;
   /** Sign-up attempts per IP, successful or not. */
   signupThrottle: Throttle;
+  /** Account emails asked for per IP, and sent per address (accounts/account-mail.ts). */
+  mailThrottle: Throttle;
+  /** Verification and password reset emails, sent off the request path (accounts/). */
+  accountMail: AccountMail;
   /**
    * The store every server on this database shares the throttles' counts in (PostgreSQL, or Redis
    * with LATCHKEY_REDIS_URL); `undefined` on SQLite, where they stay in this process.
@@ -44,4 +50,6 @@ export interface ServerContext extends Repositories {
   recentErrors: ErrorRecorder;
   /** Tokens issued per app, day and grant type, counted in memory and written every few seconds. */
   usage: UsageCounter;
+  /** Ends sign-in sessions and sends Back-Channel Logout tokens to the apps they signed in to (logout/). */
+  logout: LogoutService;
 }

@@ -1,6 +1,8 @@
 /** Builds a server: database, migrations, keys, the app, graceful stop (startup/start.ts listens). */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { AccountMail } from './accounts/account-mail.js';
+import { openMailer } from './accounts/mailer.js';
 import { ErrorRecorder } from './activity/error-recorder.js';
 import { UsageCounter } from './activity/usage-counter.js';
 import { buildApp } from './app.js';
@@ -11,6 +13,7 @@ import { LoginThrottle } from './http/login-throttle.js';
 import { KeyDecryptionError } from './keys/key-encryption.js';
 import { KeyManager } from './keys/key-manager.js';
 import { createLogger } from './logger.js';
+import { LogoutService } from './logout/logout-service.js';
 import { metricsApp } from './metrics/endpoint.js';
 import { ClientAuthenticator, PER_CLIENT_LIMIT_FACTOR } from './oauth/client-auth.js';
 import { makeDatabaseFilesPrivate } from './startup/database-files.js';
@@ -132,6 +135,14 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
   const metrics = openMetrics(config, db, repositories);
   const usage = new UsageCounter(repositories.appUsage, logger);
   usage.start(config.usageFlushMs);
+  const logout = new LogoutService(
+    db,
+    repositories,
+    { issuer: config.issuer, keys, signer, pairwiseKey },
+    config.backchannelLogout,
+    logger,
+  );
+  logout.start();
   return {
     ...repositories,
     config,
@@ -144,11 +155,21 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
     signer,
     loginThrottle: new LoginThrottle(throttles.login, config.loginMaxFailures),
     signupThrottle: throttles.signup,
+    mailThrottle: throttles.mail,
+    accountMail: new AccountMail({
+      users: repositories.users,
+      emailLinks: repositories.emailLinks,
+      mailer: openMailer(config, logger),
+      throttle: throttles.mail,
+      logger,
+      issuer: config.issuer,
+    }),
     counters,
     inFlight: new InFlight(),
     metrics,
     recentErrors: new ErrorRecorder(repositories.appErrors, logger),
     usage,
+    logout,
   };
 }
 

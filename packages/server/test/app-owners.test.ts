@@ -67,7 +67,7 @@ describe.each(dialects())('app owners and admins on %s', (dialect) => {
     expect(nobody.stderr).toContain('no user with email "nobody@example.com"');
     const both = await run('users', 'update', 'dev@example.com');
     expect(both.code).toBe(2);
-    expect(both.stderr).toContain('exactly one of --admin, --no-admin');
+    expect(both.stderr).toContain('give --name, --admin or --no-admin');
   });
 
   it('creates an app for an owner, lists by owner, and gives a CLI app to someone later', async () => {
@@ -120,6 +120,46 @@ describe.each(dialects())('app owners and admins on %s', (dialect) => {
     expect(noApp.code).toBe(2);
     expect(noApp.stderr).toContain('no app with client_id "lk_missing"');
     expect((await run('apps', 'list', '--owner', 'ghost@example.com')).code).toBe(2);
+  });
+
+  it('prints every problem of apps create and apps update at once, one line each, and changes nothing', async () => {
+    const before = (await run('apps', 'list', '--json')).json().length;
+    const lines = (stderr: string) => stderr.trimEnd().split('\n');
+    const create = await run(
+      'apps',
+      'create',
+      '--name',
+      '',
+      '--scope',
+      'nope',
+      '--redirect-uri',
+      'http://evil.example/cb',
+      '--owner',
+      'ghost@example.com',
+    );
+    expect(create).toMatchObject({ code: 2, stdout: '' });
+    const [head, ...each] = lines(create.stderr);
+    expect(head).toBe('latchkey: 4 problems; the app was not created:');
+    expect(each).toHaveLength(4);
+    expect(each[0]).toMatch(/^ {2}- --owner: no user with email "ghost@example.com"/);
+    expect(each[1]).toBe('  - name must be 1 to 100 characters');
+    expect(each[2]).toMatch(/^ {2}- redirect URI "http:\/\/evil\.example\/cb" must use https/);
+    expect(each[3]).toMatch(/^ {2}- unknown scope "nope"; the catalogue is: /);
+    // A missing option is not also "invalid".
+    const missing = await run('apps', 'create', '--scope', 'nope');
+    expect(lines(missing.stderr)).toEqual([
+      'latchkey: 2 problems; the app was not created:',
+      '  - missing --name',
+      expect.stringMatching(/^ {2}- unknown scope "nope"/),
+    ]);
+    expect((await run('apps', 'list', '--json')).json()).toHaveLength(before);
+    const update = await run('apps', 'update', 'lk_missing', '--owner', 'ghost@example.com');
+    expect(update.code).toBe(2);
+    expect(lines(update.stderr)).toEqual([
+      'latchkey: 2 problems; the app was not changed:',
+      expect.stringMatching(/^ {2}- --owner: no user with email "ghost@example.com"/),
+      '  - no app with client_id "lk_missing"',
+    ]);
   });
 
   it('collaborators: one role each, gone with the app; a deleted owner leaves the app to no one', async () => {

@@ -504,7 +504,7 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
       const action = formAction(page.body);
       const csrf = csrfOf(page.body);
       const victim = 'csrf-signup@example.com';
-      const form = { email: victim, password: 'a long enough passphrase' };
+      const form = { name: 'Victim', email: victim, password: 'a long enough passphrase' };
       const users = () => s.ctx.db.selectFrom('users').select('email').orderBy('email').execute();
       const usersBefore = await users();
       const before = await snapshot(s);
@@ -724,6 +724,7 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
       expect(sessionCookieSet(signin)).toBe(false);
       const signup = await anonymous.post('/signup', {
         csrf: planted,
+        name: 'Planted',
         email: 'planted@example.com',
         password: 'a long enough passphrase',
       });
@@ -765,6 +766,7 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
       const signupPage = await visitor.get('/signup');
       const signedUp = await visitor.post(formAction(signupPage.body), {
         csrf: csrfOf(signupPage.body),
+        name: 'Carol',
         email: 'carol@example.com',
         password: 'another long passphrase',
       });

@@ -255,7 +255,7 @@ describe('IPv6 clients are throttled per /64 (LATCHKEY_TRUST_PROXY, X-Forwarded-
       const page = await browser.get('/signup');
       return browser.post(
         formAction(page.body),
-        { csrf: csrfOf(page.body), email: `new${n++}@example.com`, password: PASSWORD },
+        { csrf: csrfOf(page.body), name: 'New', email: `new${n++}@example.com`, password: PASSWORD },
         { 'x-forwarded-for': client },
       );
     };

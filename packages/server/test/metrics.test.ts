@@ -192,7 +192,12 @@ describe.each(dialects())('metrics on the main listener (LATCHKEY_METRICS=true),
     const signUp = async () => {
       const browser = new InjectBrowser(s.app, '10.7.0.1');
       const page = await browser.get('/signup');
-      return browser.post('/signup', { csrf: csrfOf(page.body), email: newcomer, password: PASSWORD });
+      return browser.post('/signup', {
+        csrf: csrfOf(page.body),
+        name: 'Newcomer',
+        email: newcomer,
+        password: PASSWORD,
+      });
     };
     const refusedSignUp = await moved(
       s,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Callback, HttpBrowser } from './support/http-browser.js';
+import { AuthorizingBrowser, type Callback } from './support/authorizing-browser.js';
 import { cliAsync, type ServerProcess, startProcess } from './support/process.js';
 
 const USER = { email: 'interop@example.com', password: 'correct horse battery staple' };
@@ -86,7 +86,7 @@ describe('OpenID Connect interop over loopback', () => {
       state,
       prompt: 'consent',
     });
-    const browser = new HttpBrowser(USER);
+    const browser = new AuthorizingBrowser(USER);
     const callback = callbackUrl(await browser.authorize(url.href, REDIRECT));
     expect(browser.seen).toEqual(['login', 'consent']);
     // Validates the ID token: signature against the JWKS (RS256), iss, aud, exp, iat, nonce, azp.
@@ -137,7 +137,7 @@ describe('OpenID Connect interop over loopback', () => {
       nonce,
       response_mode: 'form_post',
     });
-    const callback = await new HttpBrowser(USER).authorize(url.href, REDIRECT);
+    const callback = await new AuthorizingBrowser(USER).authorize(url.href, REDIRECT);
     if (callback.mode !== 'form_post') throw new Error('expected a form_post page');
     const posted = new Request(callback.action, {
       method: 'POST',
@@ -178,7 +178,7 @@ describe('OpenID Connect interop over loopback', () => {
       state,
     }))
       url.searchParams.set(name, value);
-    const callback = callbackUrl(await new HttpBrowser(USER).authorize(url.href, REDIRECT));
+    const callback = callbackUrl(await new AuthorizingBrowser(USER).authorize(url.href, REDIRECT));
     const params = oauth.validateAuthResponse(as, c, callback, state);
     const response = await oauth.authorizationCodeGrantRequest(
       as,
@@ -200,7 +200,7 @@ describe('OpenID Connect interop over loopback', () => {
     );
     expect(header.alg).toBe('ES256');
     // A different nonce is refused by the library: the server echoed the request's own.
-    const other = await new HttpBrowser(USER).authorize(url.href, REDIRECT);
+    const other = await new AuthorizingBrowser(USER).authorize(url.href, REDIRECT);
     const otherParams = oauth.validateAuthResponse(as, c, callbackUrl(other), state);
     const otherResponse = await oauth.authorizationCodeGrantRequest(
       as,

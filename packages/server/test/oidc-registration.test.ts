@@ -147,7 +147,7 @@ describe.each(dialects())('OpenID Connect registration on %s', (dialect) => {
     expect(app).toMatchObject({ subject_type: 'pairwise', id_token_signed_response_alg: 'EdDSA' });
     const updated = await cliAsync(['apps', 'update', app.client_id, '--subject-type', 'public'], env);
     expect(updated.code, updated.stderr).toBe(0);
-    expect(updated.stdout).toContain('subject_type public, ID tokens EdDSA');
+    expect(updated.stdout).toContain('subject_type:  public, ID tokens EdDSA');
     const shown = JSON.parse((await cliAsync(['apps', 'show', app.client_id, '--json'], env)).stdout);
     expect(shown).toMatchObject({ subject_type: 'public', id_token_signed_response_alg: 'EdDSA' });
     const refused = await cliAsync(

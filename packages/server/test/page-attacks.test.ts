@@ -169,7 +169,7 @@ describe.each(dialects())('page attacks on %s', (dialect) => {
 
   async function postSignup(browser: InjectBrowser, url: string, who: string, password = PASSWORD) {
     const page = await browser.get('/signup');
-    return browser.post(url, { csrf: csrfOf(page.body), email: who, password });
+    return browser.post(url, { csrf: csrfOf(page.body), name: 'Ada Lovelace', email: who, password });
   }
 
   describe('H1: return_to that resolves to //host is refused end to end', () => {
@@ -528,7 +528,7 @@ describe.each(dialects())('page attacks on %s', (dialect) => {
       const csrf = csrfOf(page.body);
       const results = await Promise.all(
         Array.from({ length: 10 }, () =>
-          browser.post('/signup', { csrf, email: freshEmail(), password: PASSWORD }),
+          browser.post('/signup', { csrf, name: 'Ada', email: freshEmail(), password: PASSWORD }),
         ),
       );
       const statuses = results.map((r) => r.statusCode);

@@ -79,6 +79,7 @@ describe('error pages for failures on the browser pages', () => {
     vi.spyOn(s.ctx.users, 'create').mockRejectedValue(new TypeError('boom in create'));
     const res = await browser.post('/signup', {
       csrf,
+      name: 'New',
       email: 'new@b.example',
       password: 'a long password 123',
     });
@@ -164,6 +165,7 @@ describe('a repeated or badly encoded field in a page form is an HTML 400 page',
     const page = await browser.get('/signup');
     const body = form([
       ['csrf', csrfOf(page.body)],
+      ['name', 'First'],
       ['email', 'first@example.com'],
       ['email', 'second@example.com'],
       ['password', PASSWORD],

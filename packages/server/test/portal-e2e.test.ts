@@ -1,14 +1,15 @@
 /**
  * The developer portal in a real browser (headless Chromium against a `latchkey start` process): sign
  * up, create a server-to-server app, read its client ID and secret off the page, fetch a two-legged
- * token with them over HTTP, rotate the secret with a grace period and see the old one still work (and
- * stop once a rotation without grace ends it), send a token request with a scope the app lacks and see
- * it under Recent errors, add a collaborator who then sees the app while a third user gets 404. Screenshots of every portal page at 1280 and 375 px go to docs/screenshots/portal/.
+ * token with them over HTTP, rotate the secret with a grace period and see the old one still work in
+ * it and fail after it (its stored expiry moved into the past: see endGrace), with why under Recent
+ * errors, send a token request with a scope the app lacks and see it under Recent errors, add a collaborator who then sees the app while a third user gets 404. Screenshots of every portal page at 1280 and 375 px go to docs/screenshots/portal/.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import SQLite from 'better-sqlite3';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, requireChromium } from './support/chromium.js';
@@ -29,6 +30,8 @@ async function screenshots(page: Page, name: string, part?: Locator) {
   for (const width of [1280, 375]) {
     await page.setViewportSize({ width, height: 800 });
     const path = join(PORTAL_SCREENSHOTS, `${name}-${width}.png`);
+    // A part's box is measured from the viewport: from the top of the page, as the full page is taken.
+    await page.evaluate(() => window.scrollTo(0, 0));
     const box = part && (await part.boundingBox());
     // A part with a margin of the card around it.
     const clip = box && { x: box.x - 24, y: box.y - 8, width: box.width + 48, height: box.height + 32 };
@@ -60,6 +63,26 @@ describe.runIf(requireChromium('portal end-to-end'))('Chromium: the developer po
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /**
+   * Ends the grace period of the app's rotated-out secrets now rather than in an hour: their stored
+   * expiry is moved to a second ago, straight in the server's SQLite database (the only thing this
+   * test changes behind the server's back; a test must not sleep an hour). The server reads it as it
+   * would at the end of the grace: its registration cache is dropped when another connection writes
+   * (storage/client-cache.ts), and the secret rotation time is left as it was.
+   */
+  function endGrace(clientId: string) {
+    const db = new SQLite(join(dir, 'latchkey.db'));
+    try {
+      db.pragma('busy_timeout = 5000');
+      const ended = db
+        .prepare('update client_secrets set expires_at = ? where client_id = ? and expires_at is not null')
+        .run(Math.floor(Date.now() / 1000) - 1, clientId);
+      expect(ended.changes).toBe(1);
+    } finally {
+      db.close();
+    }
+  }
+
   /** A fresh browser profile whose console CSP complaints are collected. */
   async function freshContext(): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -75,6 +98,7 @@ describe.runIf(requireChromium('portal end-to-end'))('Chromium: the developer po
     await page.goto(`${server.url}/portal`);
     await page.waitForURL(/\/login\?return_to=%2Fportal$/);
     await page.getByRole('link', { name: 'Create one' }).click();
+    await page.getByLabel('Name').fill('Dev Eloper');
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(PASSWORD);
     await Promise.all([
@@ -99,18 +123,24 @@ describe.runIf(requireChromium('portal end-to-end'))('Chromium: the developer po
     await page.getByLabel('Description').fill('Builds the nightly usage reports for the finance team.');
     await page.getByLabel('Homepage URL').fill('http://reports.example');
     await page.getByLabel('Server-to-server (client credentials)').check();
-    await page.getByLabel('See your projects and their data').check();
+    await page.getByLabel('Redirect URIs').fill('https://reports.example/cb');
     await page.getByRole('button', { name: 'Create app' }).click();
-    // Refused beside its field, with everything as typed.
+    // Three mistakes, refused at once: each beside its field, with everything as typed.
     const homepage = page.getByLabel('Homepage URL');
     await expect.poll(() => homepage.getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator('#homepage-url-error').textContent()).toContain('https');
+    expect(await page.getByLabel('Redirect URIs').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#redirect-uris-error').textContent()).toContain('give it no redirect URIs');
+    expect(await page.locator('#scope-error').textContent()).toContain('at least one scope');
+    expect(await page.locator('#form-error li').count()).toBe(3);
     expect(await page.getByLabel('Name').inputValue()).toBe('Nightly Reports');
     expect(await page.getByLabel('Server-to-server (client credentials)').isChecked()).toBe(true);
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('homepage-url');
     await screenshots(page, 'create-app-error');
 
     await homepage.fill('https://reports.example');
+    await page.getByLabel('Redirect URIs').fill('');
+    await page.getByLabel('See your projects and their data').check();
     await page.getByRole('button', { name: 'Create app' }).click();
     await page.getByRole('heading', { name: 'Nightly Reports is ready' }).waitFor();
     const clientId = (await page.locator('#client-id').textContent()) as string;
@@ -165,7 +195,6 @@ describe.runIf(requireChromium('portal end-to-end'))('Chromium: the developer po
     expect(await usage.getByText('users connected: a server-to-server app acts for itself').isVisible()).toBe(
       true,
     );
-    await screenshots(page, 'app-activity', page.locator('#activity'));
     await page.getByLabel('Keep the current secret working for').selectOption({ label: '1 hour' });
     await page.getByRole('button', { name: 'Rotate secret' }).click();
     await page.getByRole('heading', { name: 'New secret for Nightly Reports' }).waitFor();
@@ -192,6 +221,22 @@ describe.runIf(requireChromium('portal end-to-end'))('Chromium: the developer po
     await page.getByText('Collaborator added.').waitFor();
     await screenshots(page, 'app');
 
+    // After the grace period the old secret fails, and Recent errors says why.
+    endGrace(clientId);
+    expect((await fetchToken(server.url, clientId, secret)).status).toBe(401);
+    expect((await fetchToken(server.url, clientId, rotated)).status).toBe(200);
+    await expect
+      .poll(async () => {
+        await page.reload();
+        return firstError.textContent();
+      })
+      .toContain('invalid_client');
+    expect(await firstError.textContent()).toMatch(
+      /client secret does not match \(the secret rotated \d+ s ago has expired\)/,
+    );
+    expect(await page.getByText('Previous secret').count()).toBe(0);
+    await screenshots(page, 'app-activity', page.locator('#activity'));
+
     await helper.page.goto(`${server.url}/portal`);
     expect(await helper.page.getByRole('heading', { name: 'Nightly Reports' }).isVisible()).toBe(true);
     await screenshots(helper.page, 'my-apps');
@@ -216,14 +261,13 @@ describe.runIf(requireChromium('portal end-to-end'))('Chromium: the developer po
     await third.page.goto(`${server.url}/portal`);
     expect(await third.page.getByText('No apps yet').isVisible()).toBe(true);
 
-    // A rotation without grace ends the grace of the previous one: the old secrets stop at once.
+    // A rotation without grace: the secret it replaces stops at once.
     await page
       .getByLabel('Keep the current secret working for')
       .selectOption({ label: 'None: it stops at once' });
     await page.getByRole('button', { name: 'Rotate secret' }).click();
     await page.getByText('stopped working at once').waitFor();
     const latest = (await page.locator('#client-secret').textContent()) as string;
-    expect((await fetchToken(server.url, clientId, secret)).status).toBe(401);
     expect((await fetchToken(server.url, clientId, rotated)).status).toBe(401);
     expect((await fetchToken(server.url, clientId, latest)).status).toBe(200);
 

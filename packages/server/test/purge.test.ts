@@ -91,6 +91,7 @@ describe.each(dialects())('purge on %s', (dialect) => {
     };
     await s.ctx.authorizationRequests.save(request, -10);
     const deadSession = await s.ctx.users.createSession(userId, -10);
+    await s.ctx.emailLinks.issue(userId, 'reset', 'ada@example.com', -10);
     await s.ctx.db
       .insertInto('revoked_tokens')
       .values({ jti: crypto.randomUUID(), expires_at: past })
@@ -130,6 +131,7 @@ describe.each(dialects())('purge on %s', (dialect) => {
     const { code: liveCode } = await getCode(browser, app);
     const liveHandle = await s.ctx.authorizationRequests.save(request, 600);
     const liveSession = await s.ctx.users.createSession(userId, 3600);
+    const liveLink = await s.ctx.emailLinks.issue(userId, 'verify', 'ada@example.com', 3600);
     const revoked = await getTokens(s, browser, app);
     await revoke(s.app, app.basic, revoked.access_token);
     const live = await getTokens(s, browser, app);
@@ -159,8 +161,11 @@ describe.each(dialects())('purge on %s', (dialect) => {
       app_errors: 0,
       app_error_drops: 0,
       app_usage: 0,
+      email_links: 1,
     });
     expect(await purge()).toEqual(none());
+    expect(await s.ctx.db.selectFrom('email_links').select('id_hash').execute()).toHaveLength(1);
+    expect(await s.ctx.emailLinks.find(liveLink, 'verify')).toEqual({ userId, email: 'ada@example.com' });
 
     expect(await countRows(s, 'authorization_codes')).toBe(before.codes - 1);
     const codes = await s.ctx.db.selectFrom('authorization_codes').select('code_hash').execute();

@@ -120,6 +120,7 @@ describe.each(stores)('two servers sharing their throttles in %s', (store) => {
       const page = await browser.get('/signup');
       const res = await browser.post('/signup', {
         csrf: csrfOf(page.body),
+        name: 'New User',
         email: `new-${store}-${n}@example.com`,
         password: PASSWORD,
       });

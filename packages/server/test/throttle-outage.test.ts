@@ -40,7 +40,7 @@ async function signIn(s: TestServer, email: string, password: string, ip: string
 async function signUp(s: TestServer, email: string, ip: string) {
   const browser = new InjectBrowser(s.app, ip);
   const page = await browser.get('/signup');
-  return browser.post('/signup', { csrf: csrfOf(page.body), email, password: PASSWORD });
+  return browser.post('/signup', { csrf: csrfOf(page.body), name: 'New', email, password: PASSWORD });
 }
 
 /**

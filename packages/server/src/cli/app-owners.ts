@@ -4,9 +4,17 @@
  */
 import { AppMemberRepository } from '../storage/app-members.js';
 import { type User, UserRepository } from '../storage/users.js';
-import { hasOidcOptions, OIDC_APP_OPTIONS, oidcAppRequest, updateOidcMembers } from './app-oidc.js';
+import {
+  changesLogout,
+  LOGOUT_OPTIONS,
+  logoutLines,
+  logoutMembers,
+  updateRegistration,
+} from './app-logout.js';
+import { hasOidcOptions, OIDC_APP_OPTIONS, oidcAppRequest, oidcLines } from './app-oidc.js';
 import { onePositional, out, parse, UsageError } from './args.js';
 import type { CliContext } from './context.js';
+import { usageProblems } from './usage-problems.js';
 
 /** The user an `--owner EMAIL` names; a usage error when no user has that email. */
 export async function ownerNamed(cli: CliContext, email: string): Promise<User> {
@@ -14,6 +22,21 @@ export async function ownerNamed(cli: CliContext, email: string): Promise<User> 
   if (!user)
     throw new UsageError(`--owner: no user with email "${email}" (create one with latchkey users create)`);
   return user;
+}
+
+/** The user an `--owner EMAIL` names, or `undefined` with the problem added to `problems`. */
+export async function ownerOrProblem(
+  cli: CliContext,
+  email: string,
+  problems: string[],
+): Promise<User | undefined> {
+  try {
+    return await ownerNamed(cli, email);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    problems.push(error.message);
+    return undefined;
+  }
 }
 
 /** Gives an app to a user. */
@@ -40,36 +63,61 @@ export async function appsOwnedBy(cli: CliContext, email: string): Promise<Set<s
   return new Set((await new AppMemberRepository(await cli.db()).appsOf(owner.id)).owned);
 }
 
-/** `apps update ID [--owner EMAIL] [--subject-type T] [--id-token-signed-response-alg A]`. */
+/**
+ * `apps update ID --owner EMAIL`, and the logout (cli/app-logout.ts) and OpenID Connect
+ * (cli/app-oidc.ts) options.
+ */
 export async function updateApp(args: string[], cli: CliContext): Promise<void> {
   const { values, positionals } = parse('apps update', args, {
     owner: { type: 'string' },
+    ...LOGOUT_OPTIONS,
     ...OIDC_APP_OPTIONS,
   });
   const id = onePositional(positionals, 'client_id');
-  if (values.owner === undefined && !hasOidcOptions(values))
+  const logout = changesLogout(values);
+  const openid = hasOidcOptions(values);
+  if (values.owner === undefined && !logout && !openid)
     throw new UsageError(
-      'nothing to update: give --owner EMAIL, --subject-type or --id-token-signed-response-alg',
+      'nothing to update: give --owner EMAIL, --post-logout-redirect-uri, --backchannel-logout-uri, --subject-type or --id-token-signed-response-alg',
     );
-  if (hasOidcOptions(values)) await updateOpenIdMembers(cli, id, values);
-  if (values.owner === undefined) return;
-  const owner = await ownerNamed(cli, values.owner as string);
+  // Both looked up before either is refused, and before anything changes: a missing app and a missing
+  // user are both told, and a mistyped owner changes nothing.
+  const problems: string[] = [];
+  const owner =
+    values.owner === undefined ? undefined : await ownerOrProblem(cli, values.owner as string, problems);
+  if (!(await (await cli.clients()).find(id))) problems.push(`no app with client_id "${id}"`);
+  if ((values.owner !== undefined && !owner) || problems.length > 0) {
+    throw usageProblems(problems, 'the app was not changed');
+  }
+  const client =
+    logout || openid
+      ? await updateRegistration(cli, id, { ...logoutMembers(values), ...oidcAppRequest(values) })
+      : undefined;
+  if (client && openid) {
+    for (const line of oidcLines(client)) out(line);
+    await cli.recordAdminAction('apps update', {
+      type: 'app.updated',
+      clientId: id,
+      details: { ...oidcAppRequest(values) },
+    });
+  }
+  if (client && logout) {
+    for (const line of logoutLines(client)) out(line);
+    await cli.recordAdminAction('apps update', {
+      type: 'app.updated',
+      clientId: id,
+      details: {
+        post_logout_redirect_uris: client.postLogoutRedirectUris,
+        backchannel_logout_uri: client.backchannelLogoutUri ?? null,
+      },
+    });
+  }
+  if (!owner) return;
   await giveApp(cli, id, owner);
   out(`${id} now belongs to ${owner.email}`);
   await cli.recordAdminAction('apps update', {
     type: 'app.updated',
     clientId: id,
     details: { owner: owner.id },
-  });
-}
-
-/** Changes the OpenID Connect members, says so, and records it. */
-async function updateOpenIdMembers(cli: CliContext, id: string, values: Record<string, unknown>) {
-  const app = await updateOidcMembers(cli, id, values);
-  out(`${id}: subject_type ${app.subjectType}, ID tokens ${app.idTokenSignedResponseAlg ?? 'RS256'}`);
-  await cli.recordAdminAction('apps update', {
-    type: 'app.updated',
-    clientId: id,
-    details: { ...oidcAppRequest(values) },
   });
 }

@@ -1,24 +1,26 @@
 /** `latchkey apps ...`: create (optionally as a resource server), list, show, rotate-secret, delete. */
 import { parseDuration } from '../config.js';
-import { AppRegistrationError, registerApp } from '../oauth/app-registration.js';
-import { RedirectUriError } from '../oauth/redirect-uri.js';
+import { AppRegistrationError, checkAppRequest, registerApp } from '../oauth/app-registration.js';
 import type { Client } from '../storage/clients.js';
-import { OIDC_APP_OPTIONS, OIDC_APP_USAGE, oidcAppRequest } from './app-oidc.js';
-import { appsOwnedBy, giveApp, ownerEmailOf, ownerNamed, updateApp } from './app-owners.js';
+import { LOGOUT_OPTIONS, LOGOUT_USAGE, logoutLines, logoutMembers } from './app-logout.js';
+import { OIDC_APP_OPTIONS, OIDC_APP_USAGE, oidcAppRequest, oidcLines } from './app-oidc.js';
+import { appsOwnedBy, giveApp, ownerEmailOf, ownerOrProblem, updateApp } from './app-owners.js';
 import { onePositional, out, parse, ShowUsage, table, UsageError } from './args.js';
 import type { CliContext } from './context.js';
+import { usageProblems } from './usage-problems.js';
 
 /** The `apps` lines of `latchkey help`, also printed by `latchkey apps` alone. */
 export const APPS_USAGE = `  apps create --name N --scope "S" [--redirect-uri U]... [--grant G]...
               [--public | --resource-server] [--owner EMAIL] [--json]
-              ${OIDC_APP_USAGE}
+${LOGOUT_USAGE}
+${OIDC_APP_USAGE}
                                       --resource-server: a confidential API app that may introspect
-                                      other apps' tokens (RFC 7662 §2.1); --subject-type pairwise:
-                                      each app's own sub per user (redirect URIs of one host)
+                                      other apps' tokens (RFC 7662 §2.1)
   apps list [--owner EMAIL] [--json] | apps show ID [--json]
-  apps update ID [--owner EMAIL] ${OIDC_APP_USAGE}
-                                      give the app to a user, who then runs it in the portal;
-                                      change its OpenID Connect subject type or ID-token algorithm
+  apps update ID --owner EMAIL        give the app to a user, who then runs it in the portal
+  apps update ID [--post-logout-redirect-uri U]... [--backchannel-logout-uri U]
+                                      replace them (an empty value clears)
+  apps update ID [--subject-type T] [--id-token-signed-response-alg A]
   apps rotate-secret ID [--grace 24h] [--json]
                                       a new secret; the secrets valid now keep working for
                                       --grace at most (default 0: they stop at once)
@@ -36,6 +38,8 @@ function describe(client: Client, owner?: string | null) {
     redirect_uris: client.redirectUris,
     subject_type: client.subjectType,
     id_token_signed_response_alg: client.idTokenSignedResponseAlg ?? 'RS256',
+    post_logout_redirect_uris: client.postLogoutRedirectUris,
+    backchannel_logout_uri: client.backchannelLogoutUri ?? null,
     created_at: new Date(client.createdAt * 1000).toISOString(),
   };
 }
@@ -51,7 +55,8 @@ function printClient(client: Client, owner: string | null): void {
   out(`scope:         ${d.scope}`);
   out(`grant_types:   ${d.grant_types.join(' ')}`);
   out(`redirect_uris: ${d.redirect_uris.join(' ') || '(none)'}`);
-  out(`subject_type:  ${d.subject_type}, ID tokens ${d.id_token_signed_response_alg}`);
+  for (const line of oidcLines(client)) out(line);
+  for (const line of logoutLines(client)) out(line);
 }
 
 async function create(args: string[], cli: CliContext): Promise<void> {
@@ -64,32 +69,42 @@ async function create(args: string[], cli: CliContext): Promise<void> {
     'resource-server': { type: 'boolean' },
     owner: { type: 'string' },
     json: { type: 'boolean' },
+    ...LOGOUT_OPTIONS,
     ...OIDC_APP_OPTIONS,
   });
-  if (values.name === undefined) throw new UsageError('missing --name');
-  // Checked before anything is created: a mistyped owner leaves no ownerless app behind.
-  const owner = values.owner === undefined ? undefined : await ownerNamed(cli, values.owner as string);
-  if (values.scope === undefined) throw new UsageError('missing --scope');
+  const problems: string[] = [];
+  if (values.name === undefined) problems.push('missing --name');
+  if (values.scope === undefined) problems.push('missing --scope');
   const resourceServer = values['resource-server'] === true;
   // A resource server authenticates to introspect (RFC 7662 §2.1), which a public app cannot.
   if (resourceServer && values.public === true)
-    throw new UsageError('--resource-server needs a confidential app; drop --public');
-  let result: Awaited<ReturnType<typeof registerApp>>;
+    problems.push('--resource-server needs a confidential app; drop --public');
+  // Checked before anything is created: a mistyped owner leaves no ownerless app behind.
+  const owner =
+    values.owner === undefined ? undefined : await ownerOrProblem(cli, values.owner as string, problems);
+  const request = {
+    name: (values.name as string | undefined) ?? '',
+    scope: (values.scope as string | undefined) ?? '',
+    redirectUris: values['redirect-uri'] as string[] | undefined,
+    grants: values.grant as string[] | undefined,
+    isPublic: values.public === true,
+    ...logoutMembers(values),
+    ...oidcAppRequest(values),
+  };
+  // Every registration rule is checked too (a missing --name or --scope is not also "invalid").
   try {
-    result = await registerApp(await cli.clients(), cli.config.scopes, {
-      name: values.name as string,
-      scope: values.scope as string,
-      redirectUris: values['redirect-uri'] as string[] | undefined,
-      grants: values.grant as string[] | undefined,
-      isPublic: values.public === true,
-      ...oidcAppRequest(values),
-    });
+    checkAppRequest(cli.config.scopes, request);
   } catch (error) {
-    if (error instanceof AppRegistrationError || error instanceof RedirectUriError)
-      throw new UsageError(error.message);
-    if (error instanceof Error && error.name === 'OAuthError') throw new UsageError(error.message);
-    throw error;
+    if (!(error instanceof AppRegistrationError)) throw error;
+    for (const { field, detail } of error.problems)
+      if (
+        !(field === 'name' && values.name === undefined) &&
+        !(field === 'scope' && values.scope === undefined)
+      )
+        problems.push(detail);
   }
+  if (problems.length > 0) throw usageProblems(problems, 'the app was not created');
+  const result = await registerApp(await cli.clients(), cli.config.scopes, request);
   const { clientSecret } = result;
   let client = result.client;
   if (resourceServer) {

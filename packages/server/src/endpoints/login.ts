@@ -1,9 +1,10 @@
 /**
  * GET/POST /login, POST /logout: password sign-in, throttled per (account, IP) and per IP, slowed down
- * per account; 303 after every POST.
+ * per account; sign-out, which tells the apps the session signed in to; 303 after every POST.
  */
 import { setTimeout } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { FORGOT_PASSWORD_PATH } from '../accounts/link-tokens.js';
 import type { ServerContext } from '../context.js';
 import { readCookie, setCookie } from '../http/cookies.js';
 import { emailInput, MAX_EMAIL_LENGTH } from '../http/email-input.js';
@@ -41,6 +42,7 @@ async function renderLogin(
     action: `${LOGIN_PATH}?${query}`,
     appName,
     signupHref: ctx.config.signupEnabled ? `/signup?${query}` : undefined,
+    forgotHref: FORGOT_PASSWORD_PATH,
     ...extra,
   });
   return sendPage(reply, status, nonce, body, formTargets);
@@ -93,7 +95,8 @@ export function loginEndpoints(app: FastifyInstance, ctx: ServerContext): void {
     readCheckedForm(ctx, request);
     const names = pageCookies(ctx);
     const token = readCookie(request, names.session);
-    if (token) await ctx.users.deleteSession(token);
+    // Back-Channel Logout 1.0: the apps this session signed in to are told (logout/end-session.ts).
+    if (token) await ctx.logout.endSession(token);
     setCookie(reply, names, names.session, '', 0);
     return reply.redirect(LOGIN_PATH, 303);
   });

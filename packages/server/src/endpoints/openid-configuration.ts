@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { openIdProviderMembers } from '../oidc/discovery.js';
+import { END_SESSION_PATH } from './logout.js';
 import { buildMetadata } from './metadata.js';
 
 /** Where OIDC Discovery 1.0 §4.1 puts the document, under the issuer. */
@@ -14,7 +15,10 @@ export const OPENID_CONFIGURATION_PATH = '/.well-known/openid-configuration';
 export function buildOpenIdConfiguration(ctx: ServerContext): Record<string, unknown> {
   return {
     ...buildMetadata(ctx),
-    ...openIdProviderMembers({ issuer: ctx.config.issuer, signupEnabled: ctx.config.signupEnabled }),
+    ...openIdProviderMembers({
+      endSessionEndpoint: `${ctx.config.issuer}${END_SESSION_PATH}`,
+      signupEnabled: ctx.config.signupEnabled,
+    }),
   };
 }
 

@@ -1,12 +1,16 @@
-/** GET/POST /signup: self-service accounts (LATCHKEY_SIGNUP, on by default), throttled per IP. */
+/**
+ * GET/POST /signup: self-service accounts (LATCHKEY_SIGNUP, on by default), throttled per IP; a name,
+ * an email and a password. The new account is sent a verification link (accounts/account-mail.ts).
+ */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { nameInput } from '../accounts/name.js';
 import type { ServerContext } from '../context.js';
 import { emailInput } from '../http/email-input.js';
 import { ipKey } from '../http/ip-key.js';
 import { readCheckedForm, startPage } from '../http/page.js';
 import { sendPage } from '../http/page-security.js';
 import { signupPage } from '../pages/signup.js';
-import { EmailTakenError, isEmail } from '../storage/users.js';
+import { EmailTakenError, isEmail, type User } from '../storage/users.js';
 import { passwordProblem } from '../tokens/password.js';
 import {
   authorizationContinuation,
@@ -22,7 +26,7 @@ async function render(
   reply: FastifyReply,
   returnTo: string,
   status: number,
-  extra: { email?: string; error?: string } = {},
+  extra: { name?: string; email?: string; error?: string } = {},
 ) {
   const { nonce, csrf } = startPage(ctx, request, reply);
   const query = new URLSearchParams({ return_to: returnTo });
@@ -60,26 +64,39 @@ export function signupEndpoints(app: FastifyInstance, ctx: ServerContext): void 
       });
     }
     // Control characters (PostgreSQL refuses NUL) or an overlong value never reach the database.
+    const named = nameInput(params.get('name') ?? '');
+    // Kept on a refused form, like the email.
+    const name = 'name' in named ? named.name : named.kept;
     const email = emailInput(params.get('email') ?? '');
     const password = params.get('password') ?? '';
+    if ('problem' in named)
+      return render(ctx, request, reply, returnTo, 400, { name, email: email ?? '', error: named.problem });
     if (email === undefined || !isEmail(email))
       return render(ctx, request, reply, returnTo, 400, {
+        name,
         email: email ?? '',
         error: 'Enter a valid email address.',
       });
     const problem = passwordProblem(password);
-    if (problem) return render(ctx, request, reply, returnTo, 400, { email, error: problem });
+    if (problem) return render(ctx, request, reply, returnTo, 400, { name, email, error: problem });
+    let user: User;
     try {
-      const user = await ctx.users.create(email, password);
-      return startSession(ctx, reply, user.id, returnTo);
+      user = await ctx.users.create(email, password, { name: named.name });
     } catch (error) {
       if (error instanceof EmailTakenError) {
         return render(ctx, request, reply, returnTo, 409, {
+          name,
           email,
           error: 'That email is already registered. Sign in instead.',
         });
       }
       throw error;
     }
+    // The account exists whatever becomes of the email: a failure here is logged, and the account
+    // page offers "Send the link again".
+    await ctx.accountMail.requestVerification(user).catch((error: unknown) => {
+      ctx.logger.error({ err: error, userId: user.id }, 'could not queue the verification email');
+    });
+    return startSession(ctx, reply, user.id, returnTo);
   });
 }

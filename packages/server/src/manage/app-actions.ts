@@ -2,23 +2,25 @@
  * What can be done to apps, once, for the management API and the portal pages alike: each action
  * applies the access rules (manage/access.ts; 404 to anyone without a role), the registration rules
  * (oauth/app-registration.ts), and records its change in the audit log with the caller as actor.
- * Failures are problems (manage/problems.ts) naming the field at fault, which a page shows beside it.
+ * Failures are problems (manage/problems.ts) listing every field at fault (manage/field-problems.ts),
+ * which a page shows each beside its field.
  */
 import type { ServerContext } from '../context.js';
+import type { LogoutRequestMembers } from '../logout/registration.js';
 import {
   type AppChangeRequest,
-  AppRegistrationError,
   changeApp,
-  registerApp,
+  checkAppChanges,
+  checkAppRequest,
+  scopeTokens,
 } from '../oauth/app-registration.js';
 import { APP_TYPES, type AppTypeName, isAppTypeName } from '../oauth/app-types.js';
-import { RedirectUriError } from '../oauth/redirect-uri.js';
-import { parseScope } from '../oauth/scope.js';
 import type { OidcRegistrationRequest } from '../oidc/registration.js';
 import type { Client, SecretRotation } from '../storage/clients.js';
 import { isEmail } from '../storage/users.js';
 import { type AppRole, restrictedScopesRefused } from './access.js';
 import type { Caller } from './caller.js';
+import { FieldProblems } from './field-problems.js';
 import { type LoadedApp, loadApp } from './load-app.js';
 import { problem } from './problems.js';
 
@@ -32,8 +34,8 @@ export interface ListedApp {
   ownerEmail: string | null;
 }
 
-/** What creating an app takes (with OpenID Connect's `subject_type` and ID-token algorithm). */
-export interface NewAppInput extends OidcRegistrationRequest {
+/** What creating an app takes (with its logout registration and its OpenID Connect members). */
+export interface NewAppInput extends LogoutRequestMembers, OidcRegistrationRequest {
   name: string;
   type: unknown;
   scope: string;
@@ -69,40 +71,22 @@ async function audit(
 }
 
 /**
- * Refuses scopes only an admin may give an app (LATCHKEY_RESTRICTED_SCOPES); those the app already has
- * (`had`, given by an admin) it may keep.
+ * Refuses (in `problems`) scopes only an admin may give an app (LATCHKEY_RESTRICTED_SCOPES); those the
+ * app already has (`had`, given by an admin) it may keep.
  */
 function checkRestricted(
   ctx: ServerContext,
   caller: Caller,
   scope: string | undefined,
+  problems: FieldProblems,
   had: readonly string[] = [],
 ): void {
   if (scope === undefined) return;
-  const added = parseScope(scope).filter((name) => !had.includes(name));
+  // A malformed scope is the registration rules' to refuse.
+  const added = (scopeTokens(scope) ?? []).filter((name) => !had.includes(name));
   const refused = restrictedScopesRefused(caller.user, added, ctx.config.restrictedScopes);
   if (refused.length > 0)
-    throw problem('MANAGE_FORBIDDEN', `only an admin may give an app the scope ${refused.join(' ')}`, {
-      field: 'scope',
-    });
-}
-
-/** A registration rule's refusal as a problem naming the member at fault (RFC 7591 §3.2.2). */
-function registrationProblem(error: unknown): unknown {
-  if (error instanceof AppRegistrationError)
-    return problem('MANAGE_INVALID_BODY', error.message, { field: error.field });
-  if (error instanceof RedirectUriError)
-    return problem('MANAGE_INVALID_BODY', error.message, { field: 'redirect_uris' });
-  return error;
-}
-
-/** Runs a registration step, turning its refusals into problems. */
-async function registering<T>(step: () => Promise<T>): Promise<T> {
-  try {
-    return await step();
-  } catch (error) {
-    throw registrationProblem(error);
-  }
+    problems.add('scope', `only an admin may give an app the scope ${refused.join(' ')}`, 'MANAGE_FORBIDDEN');
 }
 
 /** The caller's apps (every app, for an admin), oldest first. */
@@ -121,41 +105,44 @@ export async function listApps(ctx: ServerContext, caller: Caller): Promise<List
   }));
 }
 
-/** Creates an app owned by the caller; the secret (for a confidential type) is in the answer only. */
+/**
+ * Creates an app owned by the caller; the secret (for a confidential type) is in the answer only. Every
+ * member is checked before any is refused: `problems` may hold refusals found before (a member of the
+ * wrong JSON type), and the one problem thrown lists them all (manage/field-problems.ts).
+ */
 export async function createApp(
   ctx: ServerContext,
   caller: Caller,
   input: NewAppInput,
+  problems: FieldProblems = new FieldProblems(),
 ): Promise<{ app: Client; clientSecret?: string; type: AppTypeName }> {
-  if (!isAppTypeName(input.type))
-    throw problem('MANAGE_INVALID_BODY', `type must be one of ${Object.keys(APP_TYPES).join(', ')}`, {
-      field: 'type',
-    });
-  const type = input.type;
-  const kind = APP_TYPES[type];
-  checkRestricted(ctx, caller, input.scope);
-  if (!kind.redirects && input.redirectUris.length > 0)
-    throw problem('MANAGE_INVALID_BODY', `a ${type} app signs no user in: give it no redirect URIs`, {
-      field: 'redirect_uris',
-    });
+  const type = isAppTypeName(input.type) ? input.type : undefined;
+  if (type === undefined) problems.add('type', `type must be one of ${Object.keys(APP_TYPES).join(', ')}`);
+  checkRestricted(ctx, caller, input.scope, problems);
+  const kind = type && APP_TYPES[type];
+  if (kind && !kind.redirects && input.redirectUris.length > 0)
+    problems.add('redirect_uris', `a ${type} app signs no user in: give it no redirect URIs`);
   // RFC 6749 §3.1.2: an app that signs users in names where they come back.
-  if (kind.redirects && input.redirectUris.length === 0)
-    throw problem('MANAGE_INVALID_BODY', `a ${type} app signs users in: give it at least one redirect URI`, {
-      field: 'redirect_uris',
-    });
-  const { client, clientSecret } = await registering(() =>
-    registerApp(ctx.clients, ctx.config.scopes, {
+  if (kind?.redirects && input.redirectUris.length === 0)
+    problems.add('redirect_uris', `a ${type} app signs users in: give it at least one redirect URI`);
+  // Without a valid type, the rest is checked by the registration rules all the same.
+  const valid = problems.check(() =>
+    checkAppRequest(ctx.config.scopes, {
       name: input.name,
       scope: input.scope,
       redirectUris: input.redirectUris,
-      grants: kind.grants,
-      isPublic: kind.isPublic,
       description: input.description,
       homepageUrl: input.homepageUrl,
+      ...(kind && { grants: kind.grants, isPublic: kind.isPublic }),
+      postLogoutRedirectUris: input.postLogoutRedirectUris,
       subjectType: input.subjectType,
       idTokenSignedResponseAlg: input.idTokenSignedResponseAlg,
+      backchannelLogoutUri: input.backchannelLogoutUri,
     }),
   );
+  problems.throwIfAny();
+  if (!valid || !type) throw new Error('a registration refused without a refusal');
+  const { client, clientSecret } = await ctx.clients.create(valid);
   await ctx.appMembers.setOwner(client.id, caller.user.id);
   await audit(ctx, caller, 'app.created', client.id, {
     name: client.name,
@@ -167,13 +154,14 @@ export async function createApp(
 
 /**
  * Changes an app: name, description, homepage and scope need the owner or an admin, redirect URIs a
- * collaborator too.
+ * collaborator too. Every member is checked before any is refused, as for {@link createApp}.
  */
 export async function updateApp(
   ctx: ServerContext,
   caller: Caller,
   id: string,
   changes: AppChangeRequest,
+  problems: FieldProblems = new FieldProblems(),
 ): Promise<LoadedApp> {
   const details = [
     changes.name,
@@ -184,8 +172,10 @@ export async function updateApp(
     changes.idTokenSignedResponseAlg,
   ].some((value) => value !== undefined);
   const loaded = await loadApp(ctx, caller, id, details ? 'edit-details' : 'edit-redirect-uris');
-  checkRestricted(ctx, caller, changes.scope, loaded.app.scopes);
-  const app = await registering(() => changeApp(ctx.clients, ctx.config.scopes, loaded.app, changes));
+  checkRestricted(ctx, caller, changes.scope, problems, loaded.app.scopes);
+  problems.check(() => checkAppChanges(ctx.config.scopes, loaded.app, changes));
+  problems.throwIfAny();
+  const app = await changeApp(ctx.clients, ctx.config.scopes, loaded.app, changes);
   const changed = Object.entries(changes).flatMap(([key, value]) => (value === undefined ? [] : [key]));
   await audit(ctx, caller, 'app.updated', app.id, { changed });
   return { ...loaded, app };

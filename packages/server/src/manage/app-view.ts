@@ -15,6 +15,8 @@ export function appView(app: Client, role: AppRole, ownerEmail: string | null) {
     homepage_url: app.homepageUrl ?? null,
     type: appTypeOf(app),
     redirect_uris: app.redirectUris,
+    post_logout_redirect_uris: app.postLogoutRedirectUris,
+    backchannel_logout_uri: app.backchannelLogoutUri ?? null,
     grant_types: app.grantTypes,
     scope: app.scopes.join(' '),
     subject_type: app.subjectType,

@@ -2,6 +2,7 @@
  * The OpenAPI 3.1 description of the management API, served at `/manage/v1/openapi.json`.
  * test/manage-api.test.ts validates it and checks it against the routes both ways.
  */
+import { MAX_LOGOUT_URI, MAX_POST_LOGOUT_REDIRECT_URIS } from '../logout/registration.js';
 import { MAX_DESCRIPTION, MAX_HOMEPAGE_URL } from '../oauth/app-registration.js';
 import { APP_TYPES } from '../oauth/app-types.js';
 import { GRACE_CHOICES } from './app-actions.js';
@@ -36,6 +37,22 @@ export function openApiDocument(issuer: string) {
       type: 'string',
       maxLength: MAX_HOMEPAGE_URL,
       description: 'an absolute https URL (http only for localhost); an empty string removes it',
+    },
+  };
+  /** Its logout registration (RP-Initiated Logout 1.0 §3.1, Back-Channel Logout 1.0 §2.2). */
+  const logout = {
+    post_logout_redirect_uris: {
+      type: 'array',
+      maxItems: MAX_POST_LOGOUT_REDIRECT_URIS,
+      items: { type: 'string', maxLength: MAX_LOGOUT_URI },
+      description:
+        'where RP-Initiated Logout may send the browser back to (post_logout_redirect_uri, exact match); checked like redirect_uris; only for an app that signs users in',
+    },
+    backchannel_logout_uri: {
+      type: 'string',
+      maxLength: MAX_LOGOUT_URI,
+      description:
+        'where Back-Channel Logout posts logout tokens: https (http only for loopback), no fragment; an empty string removes it',
     },
   };
   /** OpenID Connect registration (OIDC Dynamic Client Registration 1.0 §2). */
@@ -84,7 +101,7 @@ export function openApiDocument(issuer: string) {
         get: { summary: 'One app', responses: { 200: ok('The app', ref('App')), ...common } },
         patch: {
           summary:
-            'Change its name, description, homepage, scope, subject type or ID-token algorithm (owner, admin), or its redirect URIs (collaborators too)',
+            'Change its name, description, homepage, scope, subject type, ID-token algorithm (owner, admin), redirect URIs or logout URIs (collaborators too)',
           requestBody: { required: true, content: json(ref('AppChanges')) },
           responses: { 200: ok('The app as changed', ref('App')), ...changing },
         },
@@ -183,6 +200,8 @@ export function openApiDocument(issuer: string) {
             'homepage_url',
             'type',
             'redirect_uris',
+            'post_logout_redirect_uris',
+            'backchannel_logout_uri',
             'grant_types',
             'scope',
             'subject_type',
@@ -198,6 +217,8 @@ export function openApiDocument(issuer: string) {
             homepage_url: { type: ['string', 'null'], format: 'uri' },
             type: { enum: Object.keys(APP_TYPES) },
             redirect_uris: { type: 'array', items: { type: 'string', format: 'uri' } },
+            post_logout_redirect_uris: { type: 'array', items: { type: 'string', format: 'uri' } },
+            backchannel_logout_uri: { type: ['string', 'null'], format: 'uri' },
             grant_types: { type: 'array', items: { type: 'string' } },
             scope: { type: 'string', description: 'space-separated' },
             ...openid,
@@ -232,6 +253,7 @@ export function openApiDocument(issuer: string) {
             redirect_uris: { type: 'array', maxItems: 50, items: { type: 'string' } },
             scope: { type: 'string' },
             ...profile,
+            ...logout,
             ...openid,
           },
         },
@@ -243,6 +265,7 @@ export function openApiDocument(issuer: string) {
             redirect_uris: { type: 'array', maxItems: 50, items: { type: 'string' } },
             scope: { type: 'string' },
             ...profile,
+            ...logout,
             ...openid,
           },
         },
@@ -292,7 +315,21 @@ export function openApiDocument(issuer: string) {
             title: { type: 'string' },
             status: { type: 'integer' },
             detail: { type: 'string' },
-            field: { type: 'string', description: 'the request member at fault' },
+            field: { type: 'string', description: 'the first request member at fault' },
+            errors: {
+              type: 'array',
+              minItems: 1,
+              description:
+                'every request member at fault, each with what is wrong with it: a request is checked whole before it is refused (RFC 9457 §3, an extension member); present whenever field is',
+              items: {
+                type: 'object',
+                required: ['field', 'detail'],
+                properties: {
+                  field: { type: 'string', description: 'the request member' },
+                  detail: { type: 'string', description: 'what is wrong with it, for the developer' },
+                },
+              },
+            },
           },
         },
       },

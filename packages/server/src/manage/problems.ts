@@ -53,7 +53,7 @@ export const PROBLEMS = {
     status: 400,
     answer: 'problem',
     rule: 'RFC 9110 §15.5.1: a body that is not a JSON object of the documented members, or a value they may not take',
-    raisedIn: ['manage/app-actions.ts', 'manage/body.ts', 'manage/index.ts'],
+    raisedIn: ['manage/app-actions.ts', 'manage/body.ts', 'manage/field-problems.ts', 'manage/index.ts'],
     title: 'The request body is not valid',
   },
   MANAGE_UNAVAILABLE: {
@@ -88,7 +88,7 @@ export class ManageProblem extends Error {
   constructor(
     readonly problem: ProblemName,
     readonly detail: string,
-    /** Extension members (RFC 9457 §3.2), e.g. `field`. */
+    /** Extension members (RFC 9457 §3.2), e.g. `field` and `errors`. */
     readonly extensions: Record<string, unknown> = {},
     readonly headers: Record<string, string> = {},
     /** Overrides the entry's status only where it names a range (413 for a body too large). */
@@ -98,16 +98,33 @@ export class ManageProblem extends Error {
     this.status = status ?? PROBLEMS[problem].status;
   }
 
-  /** The JSON body: `type`, `title`, `status`, `detail`, then the extensions. */
+  /**
+   * The JSON body: `type`, `title`, `status`, `detail`, then the extensions. A problem about one member
+   * (`field`) lists it in `errors` too, as one about several does (manage/field-problems.ts), so a
+   * client reads every refusal from one place.
+   */
   body(): Record<string, unknown> {
     const entry = PROBLEMS[this.problem];
+    const errors = this.fieldErrors();
     return {
       type: `urn:latchkey:problem:${entry.code}`,
       title: entry.title,
       status: this.status,
       detail: this.detail,
       ...this.extensions,
+      ...(errors.length > 0 && { errors }),
     };
+  }
+
+  /** The members refused, each with why: the `errors` extension, or the one `field`; `[]` for none. */
+  fieldErrors(): { field: string; detail: string }[] {
+    const { field, errors } = this.extensions;
+    if (Array.isArray(errors))
+      return errors.filter(
+        (item): item is { field: string; detail: string } =>
+          typeof item?.field === 'string' && typeof item?.detail === 'string',
+      );
+    return typeof field === 'string' ? [{ field, detail: this.detail }] : [];
   }
 }
 

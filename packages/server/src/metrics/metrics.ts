@@ -16,10 +16,12 @@ export type ThrottleKind =
   /** Failed sign-ins per (account, address) and per address (http/login-throttle.ts). */
   | 'sign_in'
   /** Sign-up attempts per address (endpoints/signup.ts). */
-  | 'sign_up';
+  | 'sign_up'
+  /** Account emails asked for per address ("Forgot password?") and sent per account (accounts/). */
+  | 'account_email';
 
 /** Every throttle kind, so each series exists (at 0) from the first scrape on. */
-export const THROTTLE_KINDS: readonly ThrottleKind[] = ['client_auth', 'sign_in', 'sign_up'];
+export const THROTTLE_KINDS: readonly ThrottleKind[] = ['client_auth', 'sign_in', 'sign_up', 'account_email'];
 
 /**
  * Why a database call failed a request: it did not answer within its deadline (`timeout`), or it could

@@ -184,7 +184,7 @@ export class PrometheusMetrics implements Metrics {
     });
     this.throttles = new Counter({
       name: `${METRIC_PREFIX}throttle_refusals_total`,
-      help: 'Requests refused with 429 by a throttle: client_auth, sign_in or sign_up',
+      help: 'Requests refused with 429 by a throttle: client_auth, sign_in, sign_up or account_email',
       labelNames: ['throttle'],
       registers,
     });

@@ -6,12 +6,10 @@ import { SIGNING_ALGORITHMS } from '../keys/signing-key.js';
 import { PROMPT_VALUES, RESPONSE_MODES } from './authorize-params.js';
 import { CLAIMS_SUPPORTED } from './scopes.js';
 
-/** RP-Initiated Logout 1.0 §2: the end-session endpoint (src/logout/ serves it). */
-export const END_SESSION_PATH = '/oauth/logout';
-
 /** What the members depend on. */
 export interface OpenIdProviderFacts {
-  issuer: string;
+  /** RP-Initiated Logout 1.0 §2.1: the end-session endpoint's URL (endpoints/logout.ts). */
+  endSessionEndpoint: string;
   /** Whether sign-up is open: `prompt=create` is advertised only then (Initiating User Registration §4.2). */
   signupEnabled: boolean;
 }
@@ -25,7 +23,7 @@ export interface OpenIdProviderFacts {
  */
 export function openIdProviderMembers(facts: OpenIdProviderFacts): Record<string, unknown> {
   return {
-    end_session_endpoint: `${facts.issuer}${END_SESSION_PATH}`,
+    end_session_endpoint: facts.endSessionEndpoint,
     subject_types_supported: ['public', 'pairwise'],
     id_token_signing_alg_values_supported: ['RS256', ...SIGNING_ALGORITHMS.filter((alg) => alg !== 'RS256')],
     response_modes_supported: [...RESPONSE_MODES],

@@ -16,9 +16,12 @@ export interface OidcRegistrationRequest {
   idTokenSignedResponseAlg?: string;
 }
 
-/** A refusal: the registration member at fault (RFC 7591 §2 names) and why. */
+/** The registration members these rules may refuse (RFC 7591 §2 names). */
+export type OidcField = 'subject_type' | 'id_token_signed_response_alg';
+
+/** A refusal: the member at fault and why. */
 export interface OidcRegistrationProblem {
-  field: 'subject_type' | 'id_token_signed_response_alg' | 'redirect_uris';
+  field: OidcField | 'redirect_uris';
   detail: string;
 }
 

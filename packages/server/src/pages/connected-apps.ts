@@ -1,7 +1,9 @@
 /** The Connected apps page: the apps a user allowed, their scopes, a Revoke button each, and Sign out. */
+
+import { type EmailStatusView, emailBadge, verifyNotice } from './email-status.js';
 import { html, safeUrl } from './html.js';
 import { page } from './layout.js';
-import { appAvatar, csrfField, flashStatus, type ScopeView, scopeList } from './parts.js';
+import { appAvatar, csrfField, errorAlert, flashStatus, type ScopeView, scopeList } from './parts.js';
 
 /** One app the user has allowed. */
 export interface ConnectedAppView {
@@ -25,6 +27,10 @@ export interface ConnectedAppsPageView {
   logoutAction: string;
   /** A one-off confirmation, e.g. "Access for Acme was revoked.", in a `role="status"` box. */
   flash?: string;
+  /** A one-off refusal, e.g. "Try again in 10 minutes.", in a `role="alert"` box. */
+  error?: string;
+  /** Whether the email is verified, and where "Send the link again" posts; omitted: not shown. */
+  emailStatus?: EmailStatusView;
 }
 
 const DATE = new Intl.DateTimeFormat('en', { dateStyle: 'long', timeZone: 'UTC' });
@@ -55,13 +61,15 @@ ${csrfField(csrf)}
  */
 export function connectedAppsPage(v: ConnectedAppsPageView): string {
   const body = html`<div class="page-head">
-<div><h1>Connected apps</h1><p class="lead">Signed in as <strong>${v.userEmail}</strong></p></div>
+<div><h1>Connected apps</h1><p class="lead">Signed in as <strong>${v.userEmail}</strong>${v.emailStatus ? emailBadge(v.emailStatus) : ''}</p></div>
 <form method="post" action="${safeUrl(v.logoutAction, 'logoutAction')}">
 ${csrfField(v.csrf)}
 <button class="button button-secondary button-small" type="submit">Sign out</button>
 </form>
 </div>
 ${flashStatus(v.flash)}
+${errorAlert(v.error)}
+${v.emailStatus ? verifyNotice(v.emailStatus, v.csrf) : ''}
 ${
   v.apps.length > 0
     ? html`<p class="note">These apps can use your account. Revoking access signs the app out: it can no longer act for you until you allow it again.</p>

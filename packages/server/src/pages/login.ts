@@ -18,6 +18,8 @@ export interface LoginPageView {
   appName?: string;
   /** Link to the sign-up page; omit when sign-up is turned off. */
   signupHref?: string;
+  /** Link to the "Forgot password?" page, shown beside the Password label. */
+  forgotHref?: string;
 }
 
 /**
@@ -36,7 +38,7 @@ ${csrfField(v.csrf)}
 <input id="email" name="email" type="email" autocomplete="username" required maxlength="254" spellcheck="false" autocapitalize="none" value="${v.email ?? ''}"${v.email ? '' : html` autofocus`}${aria}>
 </div>
 <div class="field">
-<label for="password">Password</label>
+${v.forgotHref ? html`<div class="label-row"><label for="password">Password</label><a href="${safeUrl(v.forgotHref, 'forgotHref')}">Forgot password?</a></div>` : html`<label for="password">Password</label>`}
 <input id="password" name="password" type="password" autocomplete="current-password" required${v.email ? html` autofocus` : ''}${aria}>
 </div>
 <button class="button button-primary button-block" type="submit">Sign in</button>

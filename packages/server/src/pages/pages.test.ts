@@ -3,8 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { connectedAppsPage } from './connected-apps.js';
 import { consentPage } from './consent.js';
 import { errorPage } from './error.js';
+import { forgotPasswordPage, resetLinkSentPage } from './forgot-password.js';
 import { loginPage } from './login.js';
+import { passwordChangedPage, resetPasswordPage } from './reset-password.js';
 import { signupPage } from './signup.js';
+import { emailVerifiedPage, verifyEmailPage } from './verify-email.js';
 
 const NONCE = 'bm9uY2UtMTIz';
 const HOSTILE = [
@@ -27,8 +30,42 @@ function renderAll(s: string): Record<string, string> {
       error: s,
       appName: s,
       signupHref: '/signup',
+      forgotHref: '/forgot-password',
     }),
-    signup: signupPage({ nonce: NONCE, csrf: s, action: '/signup', email: s, error: s, loginHref: '/login' }),
+    signup: signupPage({
+      nonce: NONCE,
+      csrf: s,
+      action: '/signup',
+      name: s,
+      email: s,
+      error: s,
+      loginHref: '/login',
+    }),
+    forgotPassword: forgotPasswordPage({
+      nonce: NONCE,
+      csrf: s,
+      action: '/forgot-password',
+      email: s,
+      error: s,
+      loginHref: '/login',
+    }),
+    resetLinkSent: resetLinkSentPage({
+      nonce: NONCE,
+      lifetime: s,
+      againHref: '/forgot-password',
+      loginHref: '/login',
+    }),
+    resetPassword: resetPasswordPage({
+      nonce: NONCE,
+      csrf: s,
+      action: '/reset-password',
+      token: s,
+      email: s,
+      error: s,
+    }),
+    passwordChanged: passwordChangedPage({ nonce: NONCE, loginHref: '/login' }),
+    verifyEmail: verifyEmailPage({ nonce: NONCE, csrf: s, action: '/verify-email', token: s, email: s }),
+    emailVerified: emailVerifiedPage({ nonce: NONCE, continueHref: '/account/apps' }),
     consent: consentPage({
       nonce: NONCE,
       csrf: s,
@@ -47,6 +84,8 @@ function renderAll(s: string): Record<string, string> {
       userEmail: s,
       logoutAction: '/logout',
       flash: s,
+      error: s,
+      emailStatus: { verified: false, resendAction: '/account/verify-email' },
       apps: [{ clientId: s, name: s, scopes, grantedAt: new Date(0), revokeAction: '/apps/1/revoke' }],
     }),
   };

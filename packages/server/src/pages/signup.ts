@@ -1,7 +1,10 @@
-/** The sign-up page: email and a new password (at least 10 characters), error and sign-in link. */
+/** The sign-up page: name, email and a new password (at least 10 characters), error and sign-in link. */
 import { html, safeUrl } from './html.js';
 import { page } from './layout.js';
 import { csrfField, errorAlert } from './parts.js';
+
+/** Longest name the form takes; the server enforces it too (accounts/name.ts). */
+export const MAX_NAME_LENGTH = 200;
 
 /** Minimum password length the form asks for; the server must enforce it too. */
 export const MIN_PASSWORD_LENGTH = 10;
@@ -13,6 +16,8 @@ export interface SignupPageView {
   csrf: string;
   /** Where the form posts (a same-origin path). */
   action: string;
+  /** Name to prefill after a failed attempt. */
+  name?: string;
   /** Email to prefill after a failed attempt. */
   email?: string;
   /** Message shown in a `role="alert"` box, e.g. "That email is already registered". */
@@ -21,7 +26,10 @@ export interface SignupPageView {
   loginHref: string;
 }
 
-/** The sign-up page: fields labelled Email and Password (new-password, minlength 10), button Create account. */
+/**
+ * The sign-up page: fields labelled Name (at most 200 characters), Email and Password (new-password,
+ * minlength 10), button Create account. Focus starts in the first empty field.
+ */
 export function signupPage(v: SignupPageView): string {
   const aria = v.error ? html` aria-invalid="true" aria-describedby="form-error"` : '';
   const body = html`<h1>Create your account</h1>
@@ -30,12 +38,16 @@ ${errorAlert(v.error)}
 <form class="form" method="post" action="${safeUrl(v.action, 'action')}">
 ${csrfField(v.csrf)}
 <div class="field">
+<label for="name">Name</label>
+<input id="name" name="name" type="text" autocomplete="name" required maxlength="${MAX_NAME_LENGTH}" value="${v.name ?? ''}"${v.name ? '' : html` autofocus`}${aria}>
+</div>
+<div class="field">
 <label for="email">Email</label>
-<input id="email" name="email" type="email" autocomplete="username" required maxlength="254" spellcheck="false" autocapitalize="none" value="${v.email ?? ''}"${v.email ? '' : html` autofocus`}${aria}>
+<input id="email" name="email" type="email" autocomplete="username" required maxlength="254" spellcheck="false" autocapitalize="none" value="${v.email ?? ''}"${v.name && !v.email ? html` autofocus` : ''}${aria}>
 </div>
 <div class="field">
 <label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="new-password" required minlength="${MIN_PASSWORD_LENGTH}"${v.email ? html` autofocus` : ''} aria-describedby="password-hint${v.error ? ' form-error' : ''}"${v.error ? html` aria-invalid="true"` : ''}>
+<input id="password" name="password" type="password" autocomplete="new-password" required minlength="${MIN_PASSWORD_LENGTH}"${v.name && v.email ? html` autofocus` : ''} aria-describedby="password-hint${v.error ? ' form-error' : ''}"${v.error ? html` aria-invalid="true"` : ''}>
 <p class="hint" id="password-hint">At least ${MIN_PASSWORD_LENGTH} characters.</p>
 </div>
 <button class="button button-primary button-block" type="submit">Create account</button>

@@ -126,6 +126,9 @@ h2 { font-size: 1.0625rem; line-height: 1.35; font-weight: 650; overflow-wrap: a
 .field + .field { margin-top: 16px; }
 label { display: block; font-weight: 600; font-size: 0.9375rem; margin-bottom: 6px; }
 .hint { margin-top: 6px; font-size: 0.8125rem; color: var(--muted); }
+.label-row { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: baseline; gap: 4px 12px; margin-bottom: 6px; }
+.label-row label { margin-bottom: 0; }
+.label-row a { font-size: 0.875rem; font-weight: 600; }
 input[type="email"], input[type="password"], input[type="text"] {
   display: block; width: 100%;
   font: inherit; color: var(--text);
@@ -217,11 +220,24 @@ input[aria-invalid="true"] { border-color: var(--danger); }
 .actions .button { flex: 1; }
 
 .status { margin-top: 20px; font-size: 0.8125rem; font-weight: 600; color: var(--muted); letter-spacing: 0.02em; }
-.error-mark {
+.error-mark, .done-mark {
   display: inline-flex; align-items: center; justify-content: center;
   width: 48px; height: 48px; margin-bottom: 16px; border-radius: 50%;
   background: var(--danger-soft); color: var(--danger); font-size: 1.5rem; font-weight: 700;
 }
+.done-mark { background: var(--success-soft); color: var(--success-text); }
+.badge {
+  display: inline-block; margin-left: 6px; padding: 0 8px; border: 1px solid; border-radius: 999px;
+  font-size: 0.75rem; font-weight: 600; line-height: 1.5rem; vertical-align: 1px; white-space: nowrap;
+}
+.badge-ok { background: var(--success-soft); border-color: var(--success-border); color: var(--success-text); }
+.badge-muted { background: var(--surface-muted); border-color: var(--border-strong); color: var(--muted); }
+.notice {
+  display: flex; flex-wrap: wrap; gap: 12px 16px; align-items: center; justify-content: space-between;
+  margin-top: 20px; padding: 14px 16px; border: 1px solid var(--border); border-radius: 10px;
+  background: var(--surface-muted); font-size: 0.9375rem;
+}
+.notice p { flex: 1 1 240px; overflow-wrap: anywhere; }
 
 .page-head { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; justify-content: space-between; }
 .page-head > div { min-width: 0; }

@@ -39,14 +39,16 @@ export class StartupSteps {
 }
 
 /**
- * Closes what a server context holds open: the usage and recent-error writers (after writing what they
- * hold), the key reload timer, the signing worker, the throttle counters' connection (Redis), the
+ * Closes what a server context holds open: the back-channel logout worker (its rows stay queued), the
+ * usage and recent-error writers (after writing what they hold), the account emails (after sending those queued, within the shutdown grace), the key reload timer, the signing worker, the throttle counters' connection (Redis), the
  * database. Each is closed even if one before it fails; the first failure is then thrown.
  */
 export async function closeContext(ctx: ServerContext): Promise<void> {
   const failures: unknown[] = [];
   const closers = [
+    () => ctx.logout.stop(),
     () => ctx.usage.stop(),
+    () => ctx.accountMail.stop(ctx.config.shutdownGraceMs),
     () => ctx.recentErrors.stop(),
     () => ctx.keys.stop(),
     () => ctx.signer.close(),

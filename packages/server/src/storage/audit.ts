@@ -24,6 +24,8 @@ export const AUDIT_EVENT_TYPES = [
   'key.rewrapped',
   'user.created',
   'user.updated',
+  'user.email_verified',
+  'user.password_reset',
   'grant.revoked',
   'reuse.detected',
   'consent.withdrawn',

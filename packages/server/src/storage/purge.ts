@@ -4,7 +4,8 @@
  * unexpired rotated refresh token (reuse detection, RFC 9700 §4.14.2). A grant goes once it has no
  * refresh token left and the last access token issued from it expired; an audit event once it is older
  * than the audit retention, never sooner; an app's recent errors and usage after 30 days, and a secret a
- * rotation retired 30 days after it stopped working (kept that long only so Recent errors can name it).
+ * rotation retired 30 days after it stopped working (kept that long only so Recent errors can name it);
+ * an email link once it expired.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { sql, type Transaction } from 'kysely';
@@ -32,6 +33,7 @@ export const PURGED_TABLES = [
   'app_errors',
   'app_error_drops',
   'app_usage',
+  'email_links',
 ] as const;
 
 /** A table the purge deletes from. */
@@ -80,7 +82,8 @@ type ExpiringTable =
   | 'sessions'
   | 'revoked_tokens'
   | 'client_secrets'
-  | 'refresh_tokens';
+  | 'refresh_tokens'
+  | 'email_links';
 
 /**
  * A batch deleting up to `limit` rows of `table` that expired before `at` (and meet `also`, when
@@ -207,6 +210,8 @@ function batches(
     ['app_errors', async (trx, limit) => ({ app_errors: await recentErrors.errors(trx, limit) })],
     ['app_error_drops', async (trx, limit) => ({ app_error_drops: await recentErrors.drops(trx, limit) })],
     ['app_usage', async (trx, limit) => ({ app_usage: await usage(trx, limit) })],
+    // A verification (24 h) or reset (30 min) link past its expiry can only be refused, used or not.
+    ['email_links', expiredRows('email_links', 'id_hash', at)],
   ];
 }
 

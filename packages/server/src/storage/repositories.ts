@@ -9,7 +9,9 @@ import { CodeRepository } from './codes.js';
 import { ConnectedAppRepository } from './connected-apps.js';
 import { ConsentRepository } from './consents.js';
 import type { Db } from './database.js';
+import { EmailLinkRepository } from './email-links.js';
 import { GrantSessionRepository } from './openid/grant-sessions.js';
+import { PasswordResetRepository } from './password-reset.js';
 import { RefreshTokenRepository } from './refresh-tokens/repository.js';
 import { RevocationRepository } from './revocations.js';
 import { UserRepository } from './users.js';
@@ -30,6 +32,10 @@ export interface Repositories {
   appErrors: RecentErrorRepository;
   /** Tokens issued per app, day and grant type (activity/). */
   appUsage: UsageRepository;
+  /** Single-use email links: verification and password reset (accounts/). */
+  emailLinks: EmailLinkRepository;
+  /** A password reset by email link and everything it ends. */
+  passwordResets: PasswordResetRepository;
   /** The sign-in an OpenID Connect grant was made in (its `sid` and `auth_time`). */
   grantSessions: GrantSessionRepository;
 }
@@ -50,6 +56,8 @@ export function openRepositories(db: Db, options: { clientCacheSize?: number } =
     audit: new AuditRepository(db),
     appErrors: new RecentErrorRepository(db),
     appUsage: new UsageRepository(db),
+    emailLinks: new EmailLinkRepository(db),
+    passwordResets: new PasswordResetRepository(db),
     grantSessions: new GrantSessionRepository(db),
   };
 }

@@ -13,7 +13,7 @@ import type { Database } from './schema.js';
 export type CompromiseReason = 'code_replay' | 'refresh_token_reuse';
 
 /** Why a grant was revoked, as its `grant.revoked` audit event says. */
-export type RevocationReason = 'revoked_by_app' | 'revoked_by_user' | CompromiseReason;
+export type RevocationReason = 'revoked_by_app' | 'revoked_by_user' | 'password_reset' | CompromiseReason;
 
 /**
  * Marks a grant revoked at `at`, inside the caller's transaction (a replayed code, a reused refresh

@@ -83,8 +83,15 @@ export function isEmail(email: string): boolean {
 export class UserRepository {
   constructor(private readonly db: Db) {}
 
-  /** Registers a user (an admin with `options.admin`); the password is stored as a scrypt hash. */
-  async create(email: string, password: string, options: { admin?: boolean } = {}): Promise<User> {
+  /**
+   * Registers a user (an admin with `options.admin`, named `options.name`); the password is stored as a
+   * scrypt hash. The email is not verified until a verification link is followed.
+   */
+  async create(
+    email: string,
+    password: string,
+    options: { admin?: boolean; name?: string | undefined } = {},
+  ): Promise<User> {
     const user: User = {
       id: `usr_${randomToken(12)}`,
       email: normalizeEmail(email),
@@ -94,6 +101,7 @@ export class UserRepository {
       updatedAt: 0,
     };
     user.updatedAt = user.createdAt;
+    if (options.name !== undefined) user.name = options.name;
     const existing = await this.db
       .selectFrom('users')
       .select('id')
@@ -112,6 +120,8 @@ export class UserRepository {
           // Written only when set: the column's default is 0 (and upgrade tests create users on
           // schemas from before migration 012).
           ...(user.isAdmin ? { is_admin: 1 } : {}),
+          // Likewise only when given (migration 014 added the column).
+          ...(user.name !== undefined ? { name: user.name } : {}),
         })
         .execute();
     } catch (error) {
@@ -162,6 +172,19 @@ export class UserRepository {
     await this.db
       .updateTable('users')
       .set({ is_admin: admin ? 1 : 0 })
+      .where('email', '=', normalizeEmail(email))
+      .execute();
+    return this.findByEmail(email);
+  }
+
+  /**
+   * Gives a user a name (OIDC Core §5.1 `name`) and moves `updated_at`; the user as it now is, or
+   * `undefined` if none has that email.
+   */
+  async setName(email: string, name: string): Promise<User | undefined> {
+    await this.db
+      .updateTable('users')
+      .set({ name, updated_at: unixNow() })
       .where('email', '=', normalizeEmail(email))
       .execute();
     return this.findByEmail(email);

@@ -28,6 +28,8 @@ export interface Throttles {
   login: Throttle;
   /** Sign-up per address. */
   signup: Throttle;
+  /** Account emails ("Forgot password?", "Send the link again") per address and per recipient. */
+  mail: Throttle;
 }
 
 /**
@@ -78,7 +80,9 @@ export async function openCounterStore(
  * - sign-in refuses with 503 (`refuse`): a password can be guessed, and N servers counting alone would
  *   allow N times the guesses the limit promises;
  * - sign-up counts in this server alone (`local`): its limit bounds how many accounts one network
- *   creates, not guesses at a secret, and closing sign-up gains nothing.
+ *   creates, not guesses at a secret, and closing sign-up gains nothing;
+ * - account emails likewise (`local`): the limit bounds the emails a network asks for and an address
+ *   receives; the links are 256-bit random values no limit is needed to protect.
  */
 export function buildThrottles(settings: ThrottleSettings, shared: CounterStore | undefined): Throttles {
   return {
@@ -93,5 +97,6 @@ export function buildThrottles(settings: ThrottleSettings, shared: CounterStore 
       onOutage: 'refuse',
     }),
     signup: new Throttle(shared, { name: 'signup', windowSeconds: settings.signupWindow, onOutage: 'local' }),
+    mail: new Throttle(shared, { name: 'mail', windowSeconds: settings.signupWindow, onOutage: 'local' }),
   };
 }

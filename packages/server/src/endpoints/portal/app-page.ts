@@ -15,17 +15,16 @@ import { type LoadedApp, loadApp } from '../../manage/load-app.js';
 import type { AppChangeRequest } from '../../oauth/app-registration.js';
 import type { AppFormValues } from '../../pages/portal/app-form.js';
 import { type AppPageView, appPage } from '../../pages/portal/app-page.js';
-import type { FormField } from '../../pages/portal/fields.js';
 import { activityViews } from './activity.js';
 import { formCaller, pageCaller } from './caller.js';
 import { APP_ROUTE, appPath, removeCollaboratorPath } from './paths.js';
-import { formRefusal, orPageError } from './problems.js';
+import { formRefusals, orPageError } from './problems.js';
 import {
   formValuesFrom,
   formValuesOf,
-  MAX_REDIRECT_URIS,
+  logoutMembersOf,
   portalAppView,
-  redirectUrisOf,
+  redirectUrisChecked,
   rightsOf,
   scopeOptions,
 } from './views.js';
@@ -105,8 +104,14 @@ export function viewedApp(ctx: ServerContext, caller: Caller, id: string): Promi
 function changesOf(loaded: LoadedApp, values: AppFormValues, redirectUris: string[]): AppChangeRequest {
   const before = formValuesOf(loaded.app);
   const changes: AppChangeRequest = {};
-  if (loaded.app.grantTypes.includes('authorization_code') && values.redirectUris !== before.redirectUris)
-    changes.redirectUris = redirectUris;
+  if (loaded.app.grantTypes.includes('authorization_code')) {
+    if (values.redirectUris !== before.redirectUris) changes.redirectUris = redirectUris;
+    const logout = logoutMembersOf(values);
+    if (values.postLogoutRedirectUris !== before.postLogoutRedirectUris)
+      changes.postLogoutRedirectUris = logout.postLogoutRedirectUris;
+    if (values.backchannelLogoutUri !== before.backchannelLogoutUri)
+      changes.backchannelLogoutUri = logout.backchannelLogoutUri;
+  }
   if (!rightsOf(loaded.role).editDetails) return changes;
   if (values.name !== before.name) changes.name = values.name;
   if (values.description !== before.description) changes.description = values.description;
@@ -132,21 +137,25 @@ export function appPageEndpoints(app: FastifyInstance, ctx: ServerContext): void
     // A collaborator's form has the redirect URIs only: the rest stays as the app has it.
     const values = rightsOf(loaded.role).editDetails
       ? { ...typed, type: formValuesOf(loaded.app).type }
-      : { ...formValuesOf(loaded.app), redirectUris: typed.redirectUris };
-    const redirectUris = redirectUrisOf(values);
-    const refused = (field: FormField, message: string, status = 400) =>
-      renderAppPage(ctx, request, reply, loaded, status, {
-        values,
-        errors: { settings: { [field]: message } },
-      });
-    if (redirectUris.length > MAX_REDIRECT_URIS)
-      return refused('redirect_uris', `List at most ${MAX_REDIRECT_URIS} redirect URIs.`);
+      : {
+          ...formValuesOf(loaded.app),
+          redirectUris: typed.redirectUris,
+          postLogoutRedirectUris: typed.postLogoutRedirectUris,
+          backchannelLogoutUri: typed.backchannelLogoutUri,
+        };
+    // Every field is checked before the form is refused (manage/field-problems.ts).
+    const { redirectUris, problems } = redirectUrisChecked(values);
     const changes = changesOf(loaded, values, redirectUris);
     try {
-      if (Object.keys(changes).length > 0) await updateApp(ctx, caller, loaded.app.id, changes);
+      // A refusal so far (too many redirect URIs) is answered even when nothing else changed.
+      if (Object.keys(changes).length > 0 || problems.has('redirect_uris'))
+        await updateApp(ctx, caller, loaded.app.id, changes, problems);
     } catch (error) {
-      const refusal = formRefusal(error);
-      return refused(refusal.field, refusal.message, refusal.status);
+      const refused = formRefusals(error);
+      return renderAppPage(ctx, request, reply, loaded, refused.status, {
+        values,
+        errors: { settings: refused.errors },
+      });
     }
     return reply.redirect(`${appPath(loaded.app.id)}?saved=1`, 303);
   });

@@ -1,6 +1,6 @@
 /**
  * GET and POST /portal/apps/new: Create app. A refused form comes back (400, or 403 for a scope only
- * an admin may give) with each error beside its field and everything as typed; a created app's secret
+ * an admin may give) with every error, each beside its field, and everything as typed; a created app's secret
  * is in the answer to the POST itself, never in a URL or a cookie, and the answer is not stored
  * (`Cache-Control: no-store`, http/page-security.ts).
  */
@@ -17,8 +17,14 @@ import { createdAppPage } from '../../pages/portal/created-app.js';
 import type { FieldErrors } from '../../pages/portal/fields.js';
 import { formCaller, pageCaller } from './caller.js';
 import { appPath, NEW_APP_PATH } from './paths.js';
-import { formRefusal } from './problems.js';
-import { credentialsOf, formValuesFrom, MAX_REDIRECT_URIS, redirectUrisOf, scopeOptions } from './views.js';
+import { formRefusals } from './problems.js';
+import {
+  credentialsOf,
+  formValuesFrom,
+  logoutMembersOf,
+  redirectUrisChecked,
+  scopeOptions,
+} from './views.js';
 
 /** The form, empty or as typed with its errors. */
 function renderForm(
@@ -51,24 +57,28 @@ export function createAppEndpoints(app: FastifyInstance, ctx: ServerContext): vo
   app.post(NEW_APP_PATH, async (request, reply) => {
     const { params, caller } = await formCaller(ctx, request);
     const values = formValuesFrom(params, ctx.config.scopes);
-    const redirectUris = redirectUrisOf(values);
-    if (redirectUris.length > MAX_REDIRECT_URIS)
-      return renderForm(ctx, request, reply, 400, values, {
-        redirect_uris: `List at most ${MAX_REDIRECT_URIS} redirect URIs.`,
-      });
+    // Every field is checked before the form is refused (manage/field-problems.ts), too many redirect
+    // URIs among them.
+    const { redirectUris, problems } = redirectUrisChecked(values);
     let created: Awaited<ReturnType<typeof createApp>>;
     try {
-      created = await createApp(ctx, caller, {
-        name: values.name,
-        type: values.type,
-        scope: values.scopes.join(' '),
-        redirectUris,
-        description: values.description,
-        homepageUrl: values.homepageUrl,
-      });
+      created = await createApp(
+        ctx,
+        caller,
+        {
+          name: values.name,
+          type: values.type,
+          scope: values.scopes.join(' '),
+          redirectUris,
+          description: values.description,
+          homepageUrl: values.homepageUrl,
+          ...logoutMembersOf(values),
+        },
+        problems,
+      );
     } catch (error) {
-      const refusal = formRefusal(error);
-      return renderForm(ctx, request, reply, refusal.status, values, { [refusal.field]: refusal.message });
+      const refused = formRefusals(error);
+      return renderForm(ctx, request, reply, refused.status, values, refused.errors);
     }
     const { nonce } = startPage(ctx, request, reply);
     const body = createdAppPage({

@@ -1,21 +1,29 @@
 /**
- * A management action's refusal (manage/problems.ts) as a page shows it: beside the field it names
- * (`extensions.field`), or at the top of the form; an app the user has no role for is the same 404
- * page as an app that does not exist (manage/access.ts), and an action their role may not take a 403.
+ * A management action's refusal (manage/problems.ts) as a page shows it: each refusal it lists
+ * (`errors`, manage/field-problems.ts) beside the field it names, or at the top of the form; an app
+ * the user has no role for is the same 404 page as an app that does not exist (manage/access.ts), and
+ * an action their role may not take a 403.
  */
 import { pageError } from '../../http/page-errors.js';
 import { ManageProblem } from '../../manage/problems.js';
-import { type FormField, sentence } from '../../pages/portal/fields.js';
+import { type FieldErrors, type FormField, sentence } from '../../pages/portal/fields.js';
 import { PORTAL_PATH } from './paths.js';
 
 /** The way on from the portal's error pages. */
 const BACK = { href: PORTAL_PATH, label: 'Back to My apps' };
 
-/** A refusal to show on the form. */
+/** A refusal to show on the form: one field's. */
 export interface FormRefusal {
   field: FormField;
   message: string;
   /** The page's status: the problem's (400, or 403 for a scope only an admin may give). */
+  status: number;
+}
+
+/** The refusals of a form: each field's message, shown beside it. */
+export interface FormRefusals {
+  errors: FieldErrors;
+  /** The page's status: the problem's. */
   status: number;
 }
 
@@ -25,6 +33,8 @@ const FIELDS: Readonly<Record<string, FormField>> = {
   description: 'description',
   homepage_url: 'homepage_url',
   redirect_uris: 'redirect_uris',
+  post_logout_redirect_uris: 'post_logout_redirect_uris',
+  backchannel_logout_uri: 'backchannel_logout_uri',
   type: 'type',
   grant_types: 'type',
   scope: 'scope',
@@ -49,17 +59,28 @@ function pageOf(error: ManageProblem): Error {
 }
 
 /**
- * What a form shows of a refusal: the field and its sentence. Throws the 404 or 403 page (or anything
- * that is not a management problem) instead.
+ * What a form shows of a refusal: every field's message, each beside its field (two refusals of one
+ * field, such as two redirect URIs, one after the other); one that names no field of the form at the
+ * top. Throws the 404 or 403 page (or anything that is not a management problem) instead.
  */
-export function formRefusal(error: unknown): FormRefusal {
+export function formRefusals(error: unknown): FormRefusals {
   if (!(error instanceof ManageProblem)) throw error;
-  const named = error.extensions['field'];
-  const field = typeof named === 'string' ? FIELDS[named] : undefined;
-  const message = (field && CHOICES[field]) ?? sentence(error.detail);
-  if (field !== undefined) return { field, message, status: error.status };
-  if (error.status === 400) return { field: 'form', message, status: 400 };
-  throw pageOf(error);
+  const refusals = error.fieldErrors().map(({ field, detail }) => ({ field: FIELDS[field], detail }));
+  if (error.status !== 400 && !refusals.some(({ field }) => field !== undefined)) throw pageOf(error);
+  const errors: FieldErrors = {};
+  for (const { field = 'form', detail } of refusals.length > 0 ? refusals : [{ detail: error.detail }]) {
+    const message = CHOICES[field] ?? sentence(detail);
+    const before = errors[field];
+    errors[field] = before === undefined || before === message ? message : `${before} ${message}`;
+  }
+  return { errors, status: error.status };
+}
+
+/** What a one-field form shows of a refusal: its first message ({@link formRefusals}). */
+export function formRefusal(error: unknown): FormRefusal {
+  const { errors, status } = formRefusals(error);
+  const [field, message] = Object.entries(errors)[0] as [FormField, string];
+  return { field, message, status };
 }
 
 /** Runs a management step for a page: a refusal becomes the 404 or 403 page. */

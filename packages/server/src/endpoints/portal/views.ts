@@ -2,6 +2,7 @@
 import type { ServerContext } from '../../context.js';
 import type { Params } from '../../http/form.js';
 import { type AppRole, may } from '../../manage/access.js';
+import { FieldProblems } from '../../manage/field-problems.js';
 import { APP_TYPES, appTypeOf } from '../../oauth/app-types.js';
 import type { AppFormValues, ScopeOption } from '../../pages/portal/app-form.js';
 import type { AppRights, PortalAppView } from '../../pages/portal/app-view.js';
@@ -29,6 +30,8 @@ export function formValuesOf(app: Client): AppFormValues {
     description: app.description ?? '',
     homepageUrl: app.homepageUrl ?? '',
     redirectUris: app.redirectUris.join('\n'),
+    postLogoutRedirectUris: app.postLogoutRedirectUris.join('\n'),
+    backchannelLogoutUri: app.backchannelLogoutUri ?? '',
     type: appTypeOf(app),
     scopes: app.scopes,
   };
@@ -45,17 +48,47 @@ export function formValuesFrom(params: Params, catalogue: readonly string[]): Ap
     description: params.get('description') ?? '',
     homepageUrl: params.get('homepage_url') ?? '',
     redirectUris: params.get('redirect_uris') ?? '',
+    postLogoutRedirectUris: params.get('post_logout_redirect_uris') ?? '',
+    backchannelLogoutUri: params.get('backchannel_logout_uri') ?? '',
     type: params.get('type') ?? '',
     scopes: catalogue.filter((scope) => params.has(`scope.${scope}`)),
   };
 }
 
-/** The Redirect URIs textarea as a list: one a line, blank lines dropped. */
-export function redirectUrisOf(values: AppFormValues): string[] {
-  return values.redirectUris
+/** A textarea of URIs as a list: one a line, blank lines dropped. */
+function linesOf(text: string): string[] {
+  return text
     .split(/\r\n|\r|\n/)
     .map((line) => line.trim())
     .filter(Boolean);
+}
+
+/**
+ * The Redirect URIs of a form, and the refusals so far: more than {@link MAX_REDIRECT_URIS} is refused
+ * at once (none of them is checked further, and the other fields are checked all the same).
+ */
+export function redirectUrisChecked(values: AppFormValues): {
+  redirectUris: string[];
+  problems: FieldProblems;
+} {
+  const problems = new FieldProblems();
+  const redirectUris = redirectUrisOf(values);
+  if (redirectUris.length <= MAX_REDIRECT_URIS) return { redirectUris, problems };
+  problems.add('redirect_uris', `List at most ${MAX_REDIRECT_URIS} redirect URIs.`);
+  return { redirectUris: [], problems };
+}
+
+/** The Redirect URIs textarea as a list: one a line, blank lines dropped. */
+export function redirectUrisOf(values: AppFormValues): string[] {
+  return linesOf(values.redirectUris);
+}
+
+/** The logout fields as the management actions take them (logout/registration.ts checks them). */
+export function logoutMembersOf(values: AppFormValues) {
+  return {
+    postLogoutRedirectUris: linesOf(values.postLogoutRedirectUris),
+    backchannelLogoutUri: values.backchannelLogoutUri,
+  };
 }
 
 /** What the user's role lets them do (manage/access.ts). */

@@ -3,13 +3,40 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../../context.js';
 import { createApp, deleteApp, listApps, updateApp } from '../app-actions.js';
 import { appView } from '../app-view.js';
-import { readJsonBody, requiredString, stringMember, stringsMember } from '../body.js';
+import { type JsonObject, readJsonBody, requiredString, stringMember, stringsMember } from '../body.js';
 import { callerOf } from '../caller.js';
+import { FieldProblems } from '../field-problems.js';
 import { loadApp } from '../load-app.js';
 
 /** The email of a user, or `null`. */
 async function emailOf(ctx: ServerContext, userId: string | null): Promise<string | null> {
   return userId === null ? null : ((await ctx.users.find(userId))?.email ?? null);
+}
+
+/** The logout members of an app (logout/registration.ts), in a create or an update. */
+const LOGOUT_MEMBERS = ['post_logout_redirect_uris', 'backchannel_logout_uri'] as const;
+
+/** The logout members of a body; absent ones stay absent (unchanged). */
+function logoutMembersOf(body: JsonObject, problems: FieldProblems) {
+  const uris = stringsMember(body, 'post_logout_redirect_uris', problems);
+  const receiver = stringMember(body, 'backchannel_logout_uri', problems);
+  return {
+    ...(uris !== undefined && { postLogoutRedirectUris: uris }),
+    ...(receiver !== undefined && { backchannelLogoutUri: receiver }),
+  };
+}
+
+/** The OpenID Connect members of an app (oidc/registration.ts), in a create or an update. */
+const OIDC_MEMBERS = ['subject_type', 'id_token_signed_response_alg'] as const;
+
+/** The OpenID Connect members of a body; absent ones stay absent (unchanged). */
+function oidcMembersOf(body: JsonObject, problems: FieldProblems) {
+  const subjectType = stringMember(body, 'subject_type', problems);
+  const alg = stringMember(body, 'id_token_signed_response_alg', problems);
+  return {
+    ...(subjectType !== undefined && { subjectType }),
+    ...(alg !== undefined && { idTokenSignedResponseAlg: alg }),
+  };
 }
 
 /** Registers the app routes. */
@@ -29,19 +56,22 @@ export function appRoutes(app: FastifyInstance, ctx: ServerContext): void {
       'scope',
       'description',
       'homepage_url',
-      'subject_type',
-      'id_token_signed_response_alg',
+      ...LOGOUT_MEMBERS,
+      ...OIDC_MEMBERS,
     ]);
-    const created = await createApp(ctx, caller, {
-      name: requiredString(body, 'name'),
+    // Every member is read and checked before any is refused: one problem lists them all.
+    const problems = new FieldProblems();
+    const input = {
+      name: requiredString(body, 'name', problems) ?? '',
       type: body['type'],
-      scope: requiredString(body, 'scope'),
-      redirectUris: stringsMember(body, 'redirect_uris') ?? [],
-      description: stringMember(body, 'description'),
-      homepageUrl: stringMember(body, 'homepage_url'),
-      subjectType: stringMember(body, 'subject_type'),
-      idTokenSignedResponseAlg: stringMember(body, 'id_token_signed_response_alg'),
-    });
+      scope: requiredString(body, 'scope', problems) ?? '',
+      redirectUris: stringsMember(body, 'redirect_uris', problems) ?? [],
+      description: stringMember(body, 'description', problems),
+      homepageUrl: stringMember(body, 'homepage_url', problems),
+      ...logoutMembersOf(body, problems),
+      ...oidcMembersOf(body, problems),
+    };
+    const created = await createApp(ctx, caller, input, problems);
     reply.code(201).header('location', `/manage/v1/apps/${encodeURIComponent(created.app.id)}`);
     // The secret is in this answer only (RFC 7591 §3.2.1); stored as its hash.
     const secret = created.clientSecret && { client_secret: created.clientSecret };
@@ -62,22 +92,20 @@ export function appRoutes(app: FastifyInstance, ctx: ServerContext): void {
       'scope',
       'description',
       'homepage_url',
-      'subject_type',
-      'id_token_signed_response_alg',
+      ...LOGOUT_MEMBERS,
+      ...OIDC_MEMBERS,
     ]);
-    const {
-      app: client,
-      role,
-      ownerId,
-    } = await updateApp(ctx, caller, request.params.id, {
-      name: stringMember(body, 'name'),
-      scope: stringMember(body, 'scope'),
-      redirectUris: stringsMember(body, 'redirect_uris'),
-      description: stringMember(body, 'description'),
-      homepageUrl: stringMember(body, 'homepage_url'),
-      subjectType: stringMember(body, 'subject_type'),
-      idTokenSignedResponseAlg: stringMember(body, 'id_token_signed_response_alg'),
-    });
+    const problems = new FieldProblems();
+    const changes = {
+      name: stringMember(body, 'name', problems),
+      scope: stringMember(body, 'scope', problems),
+      redirectUris: stringsMember(body, 'redirect_uris', problems),
+      description: stringMember(body, 'description', problems),
+      homepageUrl: stringMember(body, 'homepage_url', problems),
+      ...logoutMembersOf(body, problems),
+      ...oidcMembersOf(body, problems),
+    };
+    const { app: client, role, ownerId } = await updateApp(ctx, caller, request.params.id, changes, problems);
     return appView(client, role, await emailOf(ctx, ownerId));
   });
 

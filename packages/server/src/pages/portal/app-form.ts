@@ -6,9 +6,13 @@
 import { APP_TYPES, type AppTypeName } from '../../oauth/app-types.js';
 import { html, type SafeHtml } from '../html.js';
 import { describedBy, type FieldErrors, type FormField, fieldError, textArea, textField } from './fields.js';
+import { type LogoutFormValues, logoutFields } from './logout-fields.js';
 
-/** What the form holds: as typed, so a refused form comes back as it was sent. */
-export interface AppFormValues {
+/**
+ * What the form holds: as typed, so a refused form comes back as it was sent (with the logout fields,
+ * pages/portal/logout-fields.ts).
+ */
+export interface AppFormValues extends LogoutFormValues {
   name: string;
   description: string;
   homepageUrl: string;
@@ -152,6 +156,8 @@ export const CREATE_ORDER: readonly FormField[] = [
   'homepage_url',
   'type',
   'redirect_uris',
+  'post_logout_redirect_uris',
+  'backchannel_logout_uri',
   'scope',
 ];
 
@@ -165,5 +171,6 @@ export function newAppFields(
   return html`${profileFields(values, errors, focus)}
 ${typeField(values, errors, focus)}
 ${redirectUrisField(values, errors, focus)}
+${logoutFields(values, errors, focus)}
 ${scopesField(values, errors, scopes, focus)}`;
 }

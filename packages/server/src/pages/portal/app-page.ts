@@ -7,7 +7,7 @@ import { appAvatar, flashStatus } from '../parts.js';
 import { ACTIVITY_STYLES } from './activity-styles.js';
 import type { RecentErrorsView, UsageView } from './activity-view.js';
 import { type AppFormValues, controlIdOf, type ScopeOption } from './app-form.js';
-import { settingsSection } from './app-settings.js';
+import { EDIT_ORDER, settingsSection } from './app-settings.js';
 import type { AppRights, PortalAppView } from './app-view.js';
 import { type CollaboratorView, collaboratorsSection } from './collaborators-section.js';
 import { day } from './dates.js';
@@ -67,7 +67,7 @@ export function appPage(v: AppPageView): string {
   const body = html`${crumbs([{ label: v.app.name }])}
 ${head(v.app)}
 ${flashStatus(v.flash)}
-${errorSummary(settingsErrors, controlIdOf)}
+${errorSummary(settingsErrors, controlIdOf, EDIT_ORDER)}
 <dl class="credentials">
 <div><dt>Client ID</dt><dd>${copyable(v.app.clientId, { id: 'client-id', what: 'client ID' })}</dd></div>
 </dl>

@@ -14,6 +14,7 @@ import {
 } from './app-form.js';
 import type { AppRights, PortalAppView } from './app-view.js';
 import type { FieldErrors, FormField } from './fields.js';
+import { logoutFields } from './logout-fields.js';
 
 /** What the Settings section needs. */
 export interface SettingsView {
@@ -26,7 +27,16 @@ export interface SettingsView {
   scopes: readonly ScopeOption[];
 }
 
-const EDIT_ORDER: readonly FormField[] = ['name', 'description', 'homepage_url', 'redirect_uris', 'scope'];
+/** The order fields appear in on the Settings form. */
+export const EDIT_ORDER: readonly FormField[] = [
+  'name',
+  'description',
+  'homepage_url',
+  'redirect_uris',
+  'post_logout_redirect_uris',
+  'backchannel_logout_uri',
+  'scope',
+];
 
 /**
  * A link to the homepage, shown as its text. One that safeUrl refuses (stored before registration
@@ -55,7 +65,7 @@ function readOnlyDetails(app: PortalAppView): SafeHtml {
 <dt>App type</dt><dd>${app.typeLabel}</dd>
 <dt>Scopes</dt><dd><ul>${app.scopes.map((scope) => html`<li>${scope.description} <code>${scope.name}</code></li>`)}</ul></dd>
 </dl>
-<p class="note">Only the app’s owner or an admin can change these. As a collaborator you can change the redirect URIs and rotate the secret.</p>`;
+<p class="note">Only the app’s owner or an admin can change these. As a collaborator you can change the redirect and logout URIs and rotate the secret.</p>`;
 }
 
 /** The Settings section. */
@@ -76,13 +86,26 @@ ${fields}
     content = form(
       html`${profileFields(values, errors, focus)}
 ${fixedType(app)}
-${redirects ? redirectUrisField(values, errors, focus) : ''}
+${
+  redirects
+    ? html`${redirectUrisField(values, errors, focus)}
+${logoutFields(values, errors, focus)}`
+    : ''
+}
 ${scopesField(values, errors, v.scopes, focus)}`,
       'Save changes',
     );
   } else {
     content = html`${readOnlyDetails(app)}
-${redirects ? form(redirectUrisField(values, errors, focus), 'Save redirect URIs') : ''}`;
+${
+  redirects
+    ? form(
+        html`${redirectUrisField(values, errors, focus)}
+${logoutFields(values, errors, focus)}`,
+        'Save redirect URIs',
+      )
+    : ''
+}`;
   }
   return html`<section class="section" aria-labelledby="settings"><h2 id="settings">Settings</h2>
 ${content}

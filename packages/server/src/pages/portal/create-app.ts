@@ -1,7 +1,7 @@
 /** Create app: the form of a new app's fields; a refused form comes back with each error beside its field. */
 import { html, safeUrl } from '../html.js';
 import { csrfField } from '../parts.js';
-import { type AppFormValues, controlIdOf, newAppFields, type ScopeOption } from './app-form.js';
+import { type AppFormValues, CREATE_ORDER, controlIdOf, newAppFields, type ScopeOption } from './app-form.js';
 import { errorSummary, type FieldErrors } from './fields.js';
 import { crumbs, MY_APPS_HREF, portalPage } from './layout.js';
 
@@ -21,6 +21,8 @@ export const EMPTY_APP_FORM: AppFormValues = {
   description: '',
   homepageUrl: '',
   redirectUris: '',
+  postLogoutRedirectUris: '',
+  backchannelLogoutUri: '',
   type: 'web',
   scopes: [],
 };
@@ -31,7 +33,7 @@ export function createAppPage(v: CreateAppPageView): string {
   const body = html`${crumbs([{ label: 'Create app' }])}
 <h1>Create an app</h1>
 <p class="lead">You get a client ID at once, and a client secret for apps that can keep one.</p>
-${errorSummary(errors, controlIdOf)}
+${errorSummary(errors, controlIdOf, CREATE_ORDER)}
 <form class="form" method="post" action="${safeUrl(v.action, 'action')}" novalidate>
 ${csrfField(v.csrf)}
 ${newAppFields(v.values, errors, v.scopes)}

@@ -10,6 +10,8 @@ export type FormField =
   | 'description'
   | 'homepage_url'
   | 'redirect_uris'
+  | 'post_logout_redirect_uris'
+  | 'backchannel_logout_uri'
   | 'type'
   | 'scope'
   | 'email'
@@ -98,9 +100,19 @@ ${o.value}</textarea>
 ${hintOf(o.id, o.hint)}</div>`;
 }
 
-/** The summary above a form with errors: each error, linked to its field; or nothing. */
-export function errorSummary(errors: FieldErrors, idOf: (field: FormField) => string): SafeHtml {
-  const entries = Object.entries(errors).filter((entry): entry is [FormField, string] => Boolean(entry[1]));
+/**
+ * The summary above a form with errors: each error, linked to its field, in the order the fields
+ * appear on the form (`order`; fields not in it last); or nothing.
+ */
+export function errorSummary(
+  errors: FieldErrors,
+  idOf: (field: FormField) => string,
+  order: readonly FormField[] = [],
+): SafeHtml {
+  const rank = (field: FormField) => (order.includes(field) ? order.indexOf(field) : order.length);
+  const entries = Object.entries(errors)
+    .filter((entry): entry is [FormField, string] => Boolean(entry[1]))
+    .sort(([a], [b]) => rank(a) - rank(b));
   if (entries.length === 0) return html``;
   const linked = entries.filter(([field]) => field !== 'form');
   const general = errors.form;

@@ -1,0 +1,63 @@
+/**
+ * The logout of one server: ends sessions (logout/end-session.ts) and runs the back-channel delivery
+ * worker (logout/delivery-worker.ts), started with the server and stopped at its shutdown.
+ */
+import type { Logger } from 'pino';
+import type { Db } from '../storage/database.js';
+import { LogoutDeliveryRepository } from '../storage/logout-deliveries.js';
+import type { Repositories } from '../storage/repositories.js';
+import { LogoutDeliveryWorker } from './delivery-worker.js';
+import { type EndedSession, endSession } from './end-session.js';
+import type { LogoutTokenSigning } from './logout-token.js';
+import type { BackchannelLogoutSettings } from './settings.js';
+
+/** Ends sign-in sessions and tells the apps they signed in to. */
+export class LogoutService {
+  private readonly deliveries: LogoutDeliveryRepository;
+  private readonly worker: LogoutDeliveryWorker;
+
+  constructor(
+    db: Db,
+    private readonly repositories: Pick<Repositories, 'users' | 'clients'>,
+    private readonly signing: LogoutTokenSigning,
+    settings: BackchannelLogoutSettings,
+    private readonly logger: Logger,
+  ) {
+    this.deliveries = new LogoutDeliveryRepository(db);
+    this.worker = new LogoutDeliveryWorker({
+      deliveries: this.deliveries,
+      findApp: (clientId) => repositories.clients.find(clientId),
+      signing,
+      settings,
+      logger,
+    });
+  }
+
+  /**
+   * Ends the session of a session cookie's value, queueing a logout token for every app to tell;
+   * `undefined` when there was no live session.
+   */
+  endSession(token: string): Promise<EndedSession | undefined> {
+    return endSession(
+      {
+        users: this.repositories.users,
+        clients: this.repositories.clients,
+        deliveries: this.deliveries,
+        signing: this.signing,
+        logger: this.logger,
+        queued: () => this.worker.wake(),
+      },
+      token,
+    );
+  }
+
+  /** Starts delivering queued logout tokens. */
+  start(): void {
+    this.worker.start();
+  }
+
+  /** Stops delivering; an attempt under way is cut short and its row left for the next server. */
+  stop(): Promise<void> {
+    return this.worker.stop();
+  }
+}
