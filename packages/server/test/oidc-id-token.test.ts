@@ -84,6 +84,9 @@ describe.each(dialects())('ID tokens on %s', (dialect) => {
       nonce: 'nonce-abc',
     });
     expect(payload.sub).not.toContain('@');
+    // The claims its scopes release (profile, email), as at the userinfo endpoint; no name was given.
+    expect(payload).toMatchObject({ email, email_verified: false, updated_at: user?.updatedAt });
+    expect(payload['name']).toBeUndefined();
     expect(payload.exp).toBe((payload.iat as number) + 3600);
     expect(payload.auth_time).toBeGreaterThanOrEqual(before - 1);
     expect(payload['sid']).toMatch(/^[\w-]{16,}$/);
@@ -129,10 +132,28 @@ describe.each(dialects())('ID tokens on %s', (dialect) => {
     for (const claim of ['iss', 'sub', 'aud', 'auth_time', 'sid', 'azp'])
       expect(second[claim], claim).toEqual(first[claim]);
     expect(second.nonce).toBeUndefined();
+    // openid offline_access releases nothing about the user.
+    expect(second['email']).toBeUndefined();
     // A refresh that narrows the scope to one without openid gets no ID token.
     const narrowed = await refresh(s, app, next.refresh_token, '&scope=offline_access');
     expect(narrowed.statusCode).toBe(200);
     expect(narrowed.json().id_token).toBeUndefined();
+  });
+
+  it('profile: the ID token carries the name, and a refreshed one the name as it is now', async () => {
+    const named = 'named@example.com';
+    const browser = await signedIn(s, named);
+    const setName = (name: string) =>
+      s.ctx.db.updateTable('users').set({ name }).where('email', '=', named).execute();
+    await setName('Grace');
+    const tokens = await codeFlow(s, browser, app, {
+      scope: 'openid profile offline_access',
+      prompt: 'consent',
+    });
+    expect(decodeJwt(tokens.id_token as string).payload['name']).toBe('Grace');
+    await setName('Grace Hopper');
+    const next = (await refresh(s, app, tokens.refresh_token as string)).json();
+    expect(decodeJwt(next.id_token).payload['name']).toBe('Grace Hopper');
   });
 
   it('nonce is bound to each code: two codes, two nonces, each ID token its own; a replayed code issues nothing', async () => {

@@ -8,9 +8,9 @@ import { parseForm } from '../http/form.js';
 import { rejectOtherMethods } from '../http/request.js';
 import { accessTokenActive } from '../oauth/access-token-state.js';
 import { oauthError } from '../oauth/errors.js';
-import { isOpenId, SCOPE_CLAIMS } from '../oidc/scopes.js';
+import { isOpenId } from '../oidc/scopes.js';
 import { subjectFor } from '../oidc/subject.js';
-import type { User } from '../storage/users.js';
+import { scopedClaims } from '../oidc/user-claims.js';
 import { verifyOwnAccessToken } from '../tokens/verify-access-token.js';
 
 /** Path of the userinfo endpoint. */
@@ -52,20 +52,6 @@ function bearerToken(request: FastifyRequest): string {
   throw oauthError('USERINFO_NO_TOKEN', 'send an access token: Authorization: Bearer <access token>');
 }
 
-/** The claims of `user` that `scopes` release (OIDC Core §5.4), `sub` first. */
-export function userClaims(sub: string, user: User, scopes: readonly string[]): Record<string, unknown> {
-  const values: Record<string, unknown> = {
-    name: user.name,
-    updated_at: user.updatedAt,
-    email: user.email,
-    email_verified: user.emailVerified,
-  };
-  const claims: Record<string, unknown> = { sub };
-  for (const scope of scopes)
-    for (const name of SCOPE_CLAIMS[scope] ?? []) if (values[name] !== undefined) claims[name] = values[name];
-  return claims;
-}
-
 /**
  * The claims for a token: one this server signed, unexpired, of an app that exists, not revoked, of a
  * live OpenID Connect grant (a token without `openid`, or a client-credentials token, opens nothing
@@ -85,7 +71,7 @@ async function claimsFor(ctx: ServerContext, token: string): Promise<Record<stri
   ]);
   const user = grant?.active ? await ctx.users.find(grant.userId) : undefined;
   if (!client || !user) throw invalidToken('the access token was revoked');
-  return userClaims(subjectFor(client, user.id, ctx.pairwiseKey), user, scopes);
+  return { sub: subjectFor(client, user.id, ctx.pairwiseKey), ...scopedClaims(user, scopes) };
 }
 
 /** Registers the userinfo endpoint (GET and POST, OIDC Core §5.3.1). */

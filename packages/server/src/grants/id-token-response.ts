@@ -4,6 +4,7 @@
  */
 import type { ServerContext } from '../context.js';
 import { signIdToken } from '../oidc/id-token.js';
+import { releasesUserClaims, scopedClaims } from '../oidc/user-claims.js';
 import type { ClientWithSecrets } from '../storage/clients.js';
 import type { IssuedGrant } from '../storage/refresh-tokens/rows.js';
 import type { TokenResponse } from './grant.js';
@@ -14,15 +15,18 @@ export type IssuedBy = 'code' | 'refresh';
 /**
  * The response with an `id_token`. At a redemption the code carries the request's `nonce` and the
  * session's `sid` and `auth_time`; at a refresh (OIDC Core §12.2) the grant's are read: the same
- * `iss`, `sub` and `aud`, the original `auth_time`, and no `nonce`.
+ * `iss`, `sub` and `aud`, the original `auth_time`, and no `nonce`. The claims about the user that
+ * `scopes` release are read as they are now (a refreshed ID token has a changed name).
  */
 export async function withIdToken(
   ctx: ServerContext,
   client: ClientWithSecrets,
   grant: IssuedGrant,
+  scopes: readonly string[],
   by: IssuedBy,
   response: TokenResponse,
 ): Promise<TokenResponse> {
+  const user = releasesUserClaims(scopes) ? await ctx.users.find(grant.userId) : undefined;
   const session =
     by === 'code'
       ? grant
@@ -44,6 +48,7 @@ export async function withIdToken(
       ...(by === 'code' && grant.nonce !== undefined && { nonce: grant.nonce }),
       ...(session?.sid !== undefined && { sid: session.sid }),
       ...(session?.authTime !== undefined && { authTime: session.authTime }),
+      ...(user && { userClaims: scopedClaims(user, scopes) }),
     },
   );
   return { ...response, id_token: idToken };

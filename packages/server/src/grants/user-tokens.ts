@@ -37,7 +37,7 @@ export async function issueUserTokens(
     grantId: grant.grantId,
     ...(refreshToken === undefined ? {} : { refreshToken }),
   });
-  return isOpenId(scopes) ? withIdToken(ctx, client, grant, by, response) : response;
+  return isOpenId(scopes) ? withIdToken(ctx, client, grant, scopes, by, response) : response;
 }
 
 /**

@@ -52,13 +52,17 @@ export interface IdTokenFacts {
   sid?: string;
   /** When the user entered their password (`auth_time`). */
   authTime?: number;
+  /** Claims about the user its scopes release (oidc/user-claims.ts); never one of the above. */
+  userClaims?: Record<string, unknown>;
 }
 
 /**
  * Signs an ID token: `iss`, `sub` (the app's subject identifier for the user, OIDC Core §8: never the
  * email), `aud` and `azp` (the app), `exp`, `iat`, and `auth_time`, `nonce`, `sid`, `at_hash` when
  * known, with the active key of the app's algorithm and `typ: JWT` (RFC 7519 §5.1; never `none`, since
- * only our keys sign). Claims about the user (name, email) are the userinfo endpoint's (OIDC Core §5.4).
+ * only our keys sign). The claims about the user its scopes release (`name`, `email`...; OIDC Core
+ * §5.4 puts them at the userinfo endpoint, which has them too) come first, so none can replace one of
+ * the token's own.
  */
 export function signIdToken(
   issuer: IdTokenIssuer,
@@ -67,6 +71,7 @@ export function signIdToken(
 ): Promise<string> {
   const alg = idTokenAlgOf(facts.client);
   const claims: Record<string, unknown> = {
+    ...facts.userClaims,
     iss: issuer.issuer,
     sub: subjectFor(facts.client, facts.userId, issuer.pairwiseKey),
     aud: facts.client.id,
