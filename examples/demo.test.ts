@@ -143,7 +143,7 @@ describe('npm run demo', () => {
   });
 
   it.runIf(hasChromium)(
-    'web app: Sign in with Latchkey, allow, list and create a project',
+    'web app: Sign in with Latchkey (OpenID Connect), allow, greeted by name, create a project, sign out of both',
     async () => {
       const { ready } = demo;
       const page = await context!.newPage();
@@ -163,11 +163,14 @@ describe('npm run demo', () => {
       const allow = page.getByRole('button', { name: 'Allow' });
       await allow.waitFor();
       expect(await page.content()).toContain('data:read');
+      // offline_access (OIDC Core §11) is asked for, and said plainly on the consent page.
+      expect(await page.content()).toContain('offline_access');
       await page.screenshot({ path: join(SCREENSHOTS, 'demo-consent.png'), fullPage: true });
       await Promise.all([page.waitForURL(`${ready.webApp}/`), allow.click()]);
 
-      await page.getByRole('heading', { name: 'Your projects' }).waitFor();
-      expect(await page.getByRole('status').textContent()).toContain('Signed in with Latchkey');
+      // The name comes from the ID token the web app validated (profile scope).
+      await page.getByRole('heading', { name: 'Dana Demo’s projects' }).waitFor();
+      expect(await page.getByRole('status').textContent()).toContain('Welcome, Dana Demo');
       expect(await page.getByText('No projects yet').isVisible()).toBe(true);
 
       await page.getByLabel('Project name').fill('Apollo launch site');
@@ -186,12 +189,25 @@ describe('npm run demo', () => {
       // The session cookie is HttpOnly: no token or session id is reachable from page scripts.
       expect(await page.evaluate(() => document.cookie)).not.toContain('blueprint_session');
 
-      // Sign out revokes the grant and ends the session: back to the Sign in button.
+      // Sign out revokes the grant, ends the web app's session and, through Latchkey's
+      // end_session_endpoint with the ID token as hint, Latchkey's own: back to the Sign in button.
+      const visited: string[] = [];
+      page.on('framenavigated', (frame) => {
+        if (frame === page.mainFrame()) visited.push(frame.url());
+      });
       await Promise.all([
         page.waitForURL(`${ready.webApp}/`),
         page.getByRole('button', { name: 'Sign out' }).click(),
       ]);
       await page.getByRole('button', { name: 'Sign in with Latchkey' }).waitFor();
+      // The ID token was a valid hint: Latchkey asked nothing (no confirmation page was shown).
+      expect(visited.filter((url) => url.startsWith(ready.issuer))).toEqual([]);
+      // Latchkey's session has ended: signing in again asks for the password.
+      await Promise.all([
+        page.waitForURL(`${ready.issuer}/**`),
+        page.getByRole('button', { name: 'Sign in with Latchkey' }).click(),
+      ]);
+      await page.getByLabel('Password').waitFor();
       await page.close();
     },
     60_000,

@@ -25,7 +25,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const LATCHKEY = join(ROOT, 'packages/server/bin/latchkey.js');
 const HOST = '127.0.0.1';
 const EPHEMERAL = ['1', 'true'].includes(process.env.DEMO_EPHEMERAL ?? '');
-const DEMO_USER = { email: 'demo@latchkey.example', password: 'latchkey-demo-password' };
+const DEMO_USER = { email: 'demo@latchkey.example', password: 'latchkey-demo-password', name: 'Dana Demo' };
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 8_000;
 const SEED_PROJECTS = ['Harbor Bridge retrofit', 'North Campus library', 'Riverside transit hub'];
@@ -206,7 +206,10 @@ function parseJson(result, what) {
 
 async function ensureUser(env) {
   const result = await latchkey(
-    ['users', 'create', '--email', DEMO_USER.email, '--password', DEMO_USER.password, '--json'],
+    [
+      ...['users', 'create', '--email', DEMO_USER.email, '--password', DEMO_USER.password],
+      ...['--name', DEMO_USER.name, '--json'],
+    ],
     env,
   );
   if (result.code === 0) return 'created';
@@ -222,7 +225,10 @@ async function ensureApps(env, dataDir, webAppRedirect) {
     if (!app?.client_id || !app.client_secret) return false;
     const shown = await latchkey(['apps', 'show', app.client_id, '--json'], env);
     if (shown.code !== 0) return false;
-    return redirectUri === undefined || JSON.parse(shown.stdout).redirect_uris.includes(redirectUri);
+    if (redirectUri === undefined) return true;
+    // A web app saved by an earlier demo, before it signed users in with OpenID Connect, is replaced.
+    const registered = JSON.parse(shown.stdout);
+    return registered.redirect_uris.includes(redirectUri) && registered.scope.split(' ').includes('openid');
   };
   const apps = {};
   apps.webApp = (await stillThere(saved.webApp, webAppRedirect))
@@ -230,7 +236,11 @@ async function ensureApps(env, dataDir, webAppRedirect) {
     : parseJson(
         await latchkey(
           [
-            ...['apps', 'create', '--name', 'Blueprint', '--scope', 'data:read data:write'],
+            ...['apps', 'create', '--name', 'Blueprint'],
+            // OpenID Connect sign-in (the user's name in the ID token, a refresh token with offline_access)
+            // and the Projects API; sign-out through end_session_endpoint returns to the home page.
+            ...['--scope', 'openid profile offline_access data:read data:write'],
+            ...['--post-logout-redirect-uri', new URL('/', webAppRedirect).href],
             ...[
               '--redirect-uri',
               webAppRedirect,

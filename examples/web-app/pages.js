@@ -114,7 +114,7 @@ function date(iso) {
 }
 
 /** The signed-in page: the user's projects, a form to create one, and what the token allows. */
-export function projectsPage({ csrf, message, projects, owner, token, apiError }) {
+export function projectsPage({ csrf, message, projects, owner, user, token, apiError }) {
   const list =
     projects.length === 0
       ? html`<div class="empty"><p class="empty-title">No projects yet</p><p>Create your first project with the form above.</p></div>`
@@ -135,7 +135,7 @@ export function projectsPage({ csrf, message, projects, owner, token, apiError }
     <div class="grid">
       <section class="card">
         <div class="card-head">
-          <h1>Your projects</h1>
+          <h1>${user?.name ? `${user.name}’s projects` : 'Your projects'}</h1>
           <span class="count">${projects.length} ${projects.length === 1 ? 'project' : 'projects'}</span>
         </div>
         ${flash(message)}
@@ -151,7 +151,8 @@ export function projectsPage({ csrf, message, projects, owner, token, apiError }
       <aside class="card side">
         <h2>Connected with Latchkey</h2>
         <dl>
-          <dt>User</dt><dd><code>${owner?.sub ?? 'unknown'}</code></dd>
+          ${user?.name ? html`<dt>Signed in as</dt><dd>${user.name}</dd>` : ''}
+          <dt>User</dt><dd><code>${user?.sub ?? owner?.sub ?? 'unknown'}</code></dd>
           ${
             token
               ? html`<dt>Scopes granted</dt><dd>${token.scope.map((s) => html`<span class="pill">${s}</span>`)}</dd>

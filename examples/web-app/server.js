@@ -20,7 +20,8 @@ const API_URL = (env.API_URL || 'http://127.0.0.1:4001').replace(/\/+$/, '');
 const CLIENT_ID = env.CLIENT_ID;
 const CLIENT_SECRET = env.CLIENT_SECRET;
 const REDIRECT_URI = `${APP_URL}/callback`;
-const SCOPE = ['data:read', 'data:write'];
+/** OpenID Connect sign-in (`profile`: the user's name; `offline_access`: a refresh token) and the Projects API. */
+const SCOPE = ['openid', 'profile', 'offline_access', 'data:read', 'data:write'];
 
 if (!CLIENT_ID || !CLIENT_SECRET) {
   console.error('web-app: CLIENT_ID and CLIENT_SECRET are required (latchkey apps create ... --json)');
@@ -213,6 +214,7 @@ async function home(_req, res, session) {
       message: takeMessage(session),
       projects,
       owner,
+      user: session.user,
       apiError,
       token: stored && {
         scope: stored.scope,
@@ -226,9 +228,9 @@ async function home(_req, res, session) {
 async function login(req, res, session) {
   if (!(await postedForm(req, res, session))) return;
   const client = await oauthClient();
-  // authorizationUrl: a fresh 256-bit state and an S256 PKCE pair; both stay here, on the server.
-  const { url, state, codeVerifier } = await client.authorizationUrl({ scope: SCOPE });
-  session.pending = { state, codeVerifier, at: Date.now() };
+  // authorizationUrl: a fresh 256-bit state, an S256 PKCE pair and (for `openid`) a nonce; all stay here.
+  const { url, state, codeVerifier, nonce } = await client.authorizationUrl({ scope: SCOPE });
+  session.pending = { state, codeVerifier, nonce, at: Date.now() };
   redirect(res, url);
 }
 
@@ -242,7 +244,8 @@ async function callback(req, res, session) {
   const client = await oauthClient();
   let tokens;
   try {
-    // Checks state, then iss (RFC 9207), then error=, then exchanges the code with the PKCE verifier.
+    // Checks state, then iss (RFC 9207), then error=, then exchanges the code with the PKCE verifier and
+    // validates the ID token (signature against the JWKS, iss, aud, azp, exp, iat, nonce, at_hash).
     tokens = await client.handleCallback(new URL(req.url, APP_URL), pending);
   } catch (error) {
     const denied = error instanceof AuthorizationResponseError && error.error === 'access_denied';
@@ -259,7 +262,16 @@ async function callback(req, res, session) {
   await manager.setTokens(tokens);
   fresh.manager = manager;
   fresh.api = authFetch(manager);
-  fresh.message = { kind: 'success', text: 'Signed in with Latchkey.' };
+  // Who signed in, from the validated ID token; kept to greet them and as the sign-out hint.
+  const claims = tokens.idTokenClaims ?? {};
+  fresh.user = { sub: claims.sub, name: typeof claims.name === 'string' ? claims.name : undefined };
+  fresh.idToken = tokens.idToken;
+  fresh.message = {
+    kind: 'success',
+    text: fresh.user.name
+      ? `Welcome, ${fresh.user.name}. Signed in with Latchkey.`
+      : 'Signed in with Latchkey.',
+  };
   redirect(res, '/');
 }
 
@@ -294,9 +306,13 @@ async function logout(req, res, session) {
   if (stored?.refreshToken) {
     await (await oauthClient()).revoke(stored.refreshToken, 'refresh_token').catch(() => undefined);
   }
+  const idTokenHint = session.idToken;
   endSession(session);
   setSessionCookie(res, '', 0);
-  redirect(res, '/');
+  // RP-Initiated Logout 1.0: Latchkey ends its own session too, then sends the browser back here.
+  const client = await oauthClient().catch(() => undefined);
+  if (!client?.endSessionEndpoint) return redirect(res, '/');
+  redirect(res, client.endSessionUrl({ idTokenHint, postLogoutRedirectUri: `${APP_URL}/` }));
 }
 
 async function route(req, res) {
