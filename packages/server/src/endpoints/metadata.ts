@@ -7,6 +7,7 @@ import { RESPONSE_MODES } from '../oidc/authorize-params.js';
 import { AUTHORIZE_PATH } from './authorize.js';
 import { INTROSPECT_PATH } from './introspect.js';
 import { JWKS_PATH } from './jwks.js';
+import { END_SESSION_PATH } from './logout.js';
 import { REVOKE_PATH } from './revoke.js';
 import { TOKEN_PATH } from './token.js';
 import { USERINFO_PATH } from './userinfo.js';
@@ -26,6 +27,9 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     jwks_uri: `${issuer}${JWKS_PATH}`,
     // OIDC Core §5.3 (also in /.well-known/openid-configuration, with the same value).
     userinfo_endpoint: `${issuer}${USERINFO_PATH}`,
+    // RP-Initiated Logout 1.0 §2.1 (registered for RFC 8414 documents too), so a client that reads only
+    // this document finds where to sign users out.
+    end_session_endpoint: `${issuer}${END_SESSION_PATH}`,
     grant_types_supported: GRANT_TYPE_NAMES,
     token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
     scopes_supported: ctx.config.scopes,
