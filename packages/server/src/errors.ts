@@ -6,6 +6,7 @@
  * answer is raised that the catalogue does not list.
  */
 
+import { LOGOUT_ERRORS } from './logout/error-catalogue.js';
 import { OIDC_ERRORS } from './oidc/error-catalogue.js';
 
 /** One error the server can answer with. */
@@ -312,54 +313,6 @@ export const ERRORS = {
     title: 'This request has expired',
     detail: 'Go back to the app and start again. Nothing was allowed.',
   },
-  // ---- RP-Initiated Logout 1.0 (GET/POST /oauth/logout): pages, never a redirect (§3, §4) ---------
-  LOGOUT_MALFORMED_REQUEST: {
-    code: 'malformed_link',
-    status: 400,
-    answer: 'page',
-    rule: 'RP-Initiated Logout 1.0 §2, RFC 6749 §3.1: a logout parameter repeated, or bad percent-encoding',
-    raisedIn: ['logout/logout-request.ts'],
-    title: 'This sign-out link is malformed',
-    detail: 'A parameter is repeated or badly encoded, so this link did not sign you out.',
-  },
-  LOGOUT_UNKNOWN_CLIENT: {
-    code: 'unknown_client',
-    status: 400,
-    answer: 'page',
-    rule: 'RP-Initiated Logout 1.0 §2: client_id (or the app of the id_token_hint, with a post_logout_redirect_uri) is not a registered app',
-    raisedIn: ['logout/logout-request.ts'],
-    title: 'Unknown app',
-    detail: 'The app in this sign-out link is not registered here, so this link did not sign you out.',
-  },
-  LOGOUT_CLIENT_MISMATCH: {
-    code: 'client_mismatch',
-    status: 400,
-    answer: 'page',
-    rule: 'RP-Initiated Logout 1.0 §4: client_id is not an audience of the id_token_hint',
-    raisedIn: ['logout/logout-request.ts'],
-    title: 'This sign-out link does not add up',
-    detail: 'It names one app but carries a sign-in of another, so this link did not sign you out.',
-  },
-  LOGOUT_MISSING_CLIENT: {
-    code: 'missing_client_id',
-    status: 400,
-    answer: 'page',
-    rule: 'RP-Initiated Logout 1.0 §2, §3: post_logout_redirect_uri without client_id or a valid id_token_hint to tell the app',
-    raisedIn: ['logout/logout-request.ts'],
-    title: 'This sign-out link is incomplete',
-    detail:
-      'It names an address to return to but no app (client_id is missing), so this link did not sign you out.',
-  },
-  LOGOUT_REDIRECT_URI_MISMATCH: {
-    code: 'post_logout_redirect_uri_mismatch',
-    status: 400,
-    answer: 'page',
-    rule: 'RP-Initiated Logout 1.0 §3: post_logout_redirect_uri not registered for the app (exact match)',
-    raisedIn: ['logout/logout-request.ts'],
-    title: 'Invalid return address',
-    detail:
-      'The post_logout_redirect_uri in this link is not registered for this app, so this link did not sign you out.',
-  },
   PAGE_METHOD_NOT_ALLOWED: {
     code: 'method_not_allowed',
     status: 405,
@@ -415,6 +368,7 @@ export const ERRORS = {
 
   // ---- OpenID Connect: authorization requests, userinfo (kept in their own file) ------------------
   ...OIDC_ERRORS,
+  ...LOGOUT_ERRORS,
 } as const satisfies Record<string, CatalogueEntry>;
 
 /** The name of a catalogue entry. */

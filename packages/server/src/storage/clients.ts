@@ -1,11 +1,12 @@
 /** Repository for applications (clients) and their hashed secrets. */
 import type { Statement } from 'better-sqlite3';
-import type { Selectable, Updateable } from 'kysely';
+import type { Updateable } from 'kysely';
 import type { SigningAlgorithm } from '../keys/signing-key.js';
 import { randomToken, sha256Hex } from '../tokens/random.js';
 import { type ClientCache, type ClientCacheStats, clientCacheFor } from './client-cache.js';
 import type { Client, ClientWithSecrets, SubjectType } from './client-records.js';
-import { splitScopes, unixNow } from './columns.js';
+import { type ClientRow, toClient } from './client-rows.js';
+import { unixNow } from './columns.js';
 import { type Db, nativeHandle } from './database.js';
 import type { ClientTable } from './schema.js';
 
@@ -74,39 +75,6 @@ export interface NewClient {
   subjectType?: SubjectType;
   postLogoutRedirectUris?: string[];
   backchannelLogoutUri?: string;
-}
-
-/** Columns the hot-path look-up (FIND_WITH_SECRETS_SQL) leaves out. */
-type ColdColumns = 'description' | 'homepage_url' | 'post_logout_redirect_uris' | 'backchannel_logout_uri';
-
-/** A row; the hot-path look-up selects none of the {@link ColdColumns}. */
-type ClientRow = Selectable<Omit<ClientTable, ColdColumns>> &
-  Partial<Selectable<Pick<ClientTable, ColdColumns>>>;
-
-function toClient(row: ClientRow): Client {
-  return {
-    id: row.id,
-    name: row.name,
-    isPublic: row.is_public === 1,
-    resourceServer: Number(row.is_resource_server) === 1,
-    redirectUris: JSON.parse(row.redirect_uris) as string[],
-    grantTypes: JSON.parse(row.grant_types) as string[],
-    scopes: splitScopes(row.scopes),
-    createdAt: Number(row.created_at),
-    ...(typeof row.description === 'string' && { description: row.description }),
-    ...(typeof row.homepage_url === 'string' && { homepageUrl: row.homepage_url }),
-    ...(typeof row.id_token_signed_response_alg === 'string' && {
-      idTokenSignedResponseAlg: row.id_token_signed_response_alg as SigningAlgorithm,
-    }),
-    subjectType: row.subject_type === 'pairwise' ? 'pairwise' : 'public',
-    postLogoutRedirectUris:
-      typeof row.post_logout_redirect_uris === 'string'
-        ? (JSON.parse(row.post_logout_redirect_uris) as string[])
-        : [],
-    ...(typeof row.backchannel_logout_uri === 'string' && {
-      backchannelLogoutUri: row.backchannel_logout_uri,
-    }),
-  };
 }
 
 /** Client IDs are printable ASCII of at most 255 characters (the column's width). */

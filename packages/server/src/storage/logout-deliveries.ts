@@ -59,28 +59,22 @@ export class LogoutDeliveryRepository {
    * only, which logs the user out of every session at that app, Back-Channel Logout 1.0 §2.7).
    */
   async appsToNotify(userId: string, sid: string, legacy: boolean): Promise<AppToNotify[]> {
-    const inSession = await this.db
-      .selectFrom('grants')
-      .innerJoin('clients', 'clients.id', 'grants.client_id')
-      .select('grants.client_id')
-      .distinct()
-      .where('grants.user_id', '=', userId)
-      .where('grants.sid', '=', sid)
-      .where('clients.backchannel_logout_uri', 'is not', null)
-      .execute();
-    const apps = new Map<string, AppToNotify>(
-      inSession.map((row) => [row.client_id, { clientId: row.client_id, withSid: true }]),
-    );
-    if (legacy) {
-      const unnamed = await this.db
+    const appsOfGrants = () =>
+      this.db
         .selectFrom('grants')
         .innerJoin('clients', 'clients.id', 'grants.client_id')
         .select('grants.client_id')
         .distinct()
         .where('grants.user_id', '=', userId)
+        .where('clients.backchannel_logout_uri', 'is not', null);
+    const inSession = await appsOfGrants().where('grants.sid', '=', sid).execute();
+    const apps = new Map<string, AppToNotify>(
+      inSession.map((row) => [row.client_id, { clientId: row.client_id, withSid: true }]),
+    );
+    if (legacy) {
+      const unnamed = await appsOfGrants()
         .where('grants.sid', 'is', null)
         .where('grants.revoked_at', 'is', null)
-        .where('clients.backchannel_logout_uri', 'is not', null)
         .execute();
       for (const row of unnamed) apps.set(row.client_id, { clientId: row.client_id, withSid: false });
     }

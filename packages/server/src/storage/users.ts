@@ -240,15 +240,7 @@ export class UserRepository {
 
   /** The user of a live session cookie, if any (a cookie we cannot have issued is not looked up). */
   async sessionUser(token: string): Promise<User | undefined> {
-    if (!hasIssuedShape('token', token)) return undefined;
-    const row = await this.db
-      .selectFrom('sessions')
-      .innerJoin('users', 'users.id', 'sessions.user_id')
-      .select(USER_COLUMNS)
-      .where('sessions.id_hash', '=', sha256Hex(token))
-      .where('sessions.expires_at', '>', unixNow())
-      .executeTakeFirst();
-    return row && toUser(row);
+    return (await this.session(token))?.user;
   }
 
   /** Ends a session (a cookie we cannot have issued has none to end). */

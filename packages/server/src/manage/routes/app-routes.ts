@@ -39,6 +39,26 @@ function oidcMembersOf(body: JsonObject, problems: FieldProblems) {
   };
 }
 
+/** The members a create and an update both take after `name` (and a create's `type`), in this order. */
+const APP_MEMBERS = [
+  'redirect_uris',
+  'scope',
+  'description',
+  'homepage_url',
+  ...LOGOUT_MEMBERS,
+  ...OIDC_MEMBERS,
+] as const;
+
+/** The optional members a create and an update read alike; absent ones stay absent. */
+function detailsOf(body: JsonObject, problems: FieldProblems) {
+  return {
+    description: stringMember(body, 'description', problems),
+    homepageUrl: stringMember(body, 'homepage_url', problems),
+    ...logoutMembersOf(body, problems),
+    ...oidcMembersOf(body, problems),
+  };
+}
+
 /** Registers the app routes. */
 export function appRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/apps', async (request) => {
@@ -49,16 +69,7 @@ export function appRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.post('/apps', async (request, reply) => {
     const caller = await callerOf(ctx, request);
-    const body = readJsonBody(request, [
-      'name',
-      'type',
-      'redirect_uris',
-      'scope',
-      'description',
-      'homepage_url',
-      ...LOGOUT_MEMBERS,
-      ...OIDC_MEMBERS,
-    ]);
+    const body = readJsonBody(request, ['name', 'type', ...APP_MEMBERS]);
     // Every member is read and checked before any is refused: one problem lists them all.
     const problems = new FieldProblems();
     const input = {
@@ -66,10 +77,7 @@ export function appRoutes(app: FastifyInstance, ctx: ServerContext): void {
       type: body['type'],
       scope: requiredString(body, 'scope', problems) ?? '',
       redirectUris: stringsMember(body, 'redirect_uris', problems) ?? [],
-      description: stringMember(body, 'description', problems),
-      homepageUrl: stringMember(body, 'homepage_url', problems),
-      ...logoutMembersOf(body, problems),
-      ...oidcMembersOf(body, problems),
+      ...detailsOf(body, problems),
     };
     const created = await createApp(ctx, caller, input, problems);
     reply.code(201).header('location', `/manage/v1/apps/${encodeURIComponent(created.app.id)}`);
@@ -86,24 +94,13 @@ export function appRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.patch<{ Params: { id: string } }>('/apps/:id', async (request) => {
     const caller = await callerOf(ctx, request);
-    const body = readJsonBody(request, [
-      'name',
-      'redirect_uris',
-      'scope',
-      'description',
-      'homepage_url',
-      ...LOGOUT_MEMBERS,
-      ...OIDC_MEMBERS,
-    ]);
+    const body = readJsonBody(request, ['name', ...APP_MEMBERS]);
     const problems = new FieldProblems();
     const changes = {
       name: stringMember(body, 'name', problems),
       scope: stringMember(body, 'scope', problems),
       redirectUris: stringsMember(body, 'redirect_uris', problems),
-      description: stringMember(body, 'description', problems),
-      homepageUrl: stringMember(body, 'homepage_url', problems),
-      ...logoutMembersOf(body, problems),
-      ...oidcMembersOf(body, problems),
+      ...detailsOf(body, problems),
     };
     const { app: client, role, ownerId } = await updateApp(ctx, caller, request.params.id, changes, problems);
     return appView(client, role, await emailOf(ctx, ownerId));
