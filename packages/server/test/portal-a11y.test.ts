@@ -105,6 +105,7 @@ describe.runIf(requireChromium('portal accessibility'))(
       await go('/login?return_to=%2Fportal');
       await check(page, 'sign-in');
       await page.getByRole('link', { name: 'Create one' }).click();
+      await page.getByLabel('Name', { exact: true }).fill('Dev Eloper');
       await page.getByLabel('Email').fill('dev@example.com');
       await page.getByLabel('Password').fill(PASSWORD);
       await Promise.all([
@@ -116,10 +117,10 @@ describe.runIf(requireChromium('portal accessibility'))(
       await go('/portal/apps/new');
       await check(page, 'create app');
       // Three fields refused at once: each message beside its field, announced with it.
-      await page.getByLabel('Name').fill('');
+      await page.getByLabel('Name', { exact: true }).fill('');
       await page.getByLabel('Homepage URL').fill('http://shop.example');
       await page.getByLabel('Server-side web app').check();
-      await page.getByLabel('Redirect URIs').fill('http://shop.example/cb');
+      await page.getByLabel('Redirect URIs', { exact: true }).fill('http://shop.example/cb');
       await page.getByLabel('See your projects and their data').check();
       await page.getByRole('button', { name: 'Create app' }).click();
       await page.locator('#form-error').waitFor();
@@ -141,9 +142,9 @@ describe.runIf(requireChromium('portal accessibility'))(
       expect(await page.locator('.field-error').count()).toBe(3);
       await check(page, 'create app with three errors');
 
-      await page.getByLabel('Name').fill('Shop');
+      await page.getByLabel('Name', { exact: true }).fill('Shop');
       await page.getByLabel('Homepage URL').fill('https://shop.example');
-      await page.getByLabel('Redirect URIs').fill('https://shop.example/cb');
+      await page.getByLabel('Redirect URIs', { exact: true }).fill('https://shop.example/cb');
       await page.getByRole('button', { name: 'Create app' }).click();
       await page.getByRole('heading', { name: 'Shop is ready' }).waitFor();
       await check(page, 'app created');
@@ -161,9 +162,9 @@ describe.runIf(requireChromium('portal accessibility'))(
         .toBe(1);
       await check(page, 'app page');
       // Its Settings refused with three errors.
-      await page.getByLabel('Name').fill('');
+      await page.getByLabel('Name', { exact: true }).fill('');
       await page.getByLabel('Homepage URL').fill('ftp://shop.example');
-      await page.getByLabel('Redirect URIs').fill('');
+      await page.getByLabel('Redirect URIs', { exact: true }).fill('');
       await page.getByRole('button', { name: 'Save changes' }).click();
       await page.locator('#form-error').waitFor();
       expect(await page.locator('.field-error').count()).toBe(3);

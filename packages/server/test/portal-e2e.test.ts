@@ -98,7 +98,7 @@ describe.runIf(requireChromium('portal end-to-end'))('Chromium: the developer po
     await page.goto(`${server.url}/portal`);
     await page.waitForURL(/\/login\?return_to=%2Fportal$/);
     await page.getByRole('link', { name: 'Create one' }).click();
-    await page.getByLabel('Name').fill('Dev Eloper');
+    await page.getByLabel('Name', { exact: true }).fill('Dev Eloper');
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(PASSWORD);
     await Promise.all([
@@ -119,27 +119,27 @@ describe.runIf(requireChromium('portal end-to-end'))('Chromium: the developer po
     await page.getByRole('link', { name: 'Create app' }).click();
     await page.waitForURL(`${server.url}/portal/apps/new`);
     await screenshots(page, 'create-app');
-    await page.getByLabel('Name').fill('Nightly Reports');
+    await page.getByLabel('Name', { exact: true }).fill('Nightly Reports');
     await page.getByLabel('Description').fill('Builds the nightly usage reports for the finance team.');
     await page.getByLabel('Homepage URL').fill('http://reports.example');
     await page.getByLabel('Server-to-server (client credentials)').check();
-    await page.getByLabel('Redirect URIs').fill('https://reports.example/cb');
+    await page.getByLabel('Redirect URIs', { exact: true }).fill('https://reports.example/cb');
     await page.getByRole('button', { name: 'Create app' }).click();
     // Three mistakes, refused at once: each beside its field, with everything as typed.
     const homepage = page.getByLabel('Homepage URL');
     await expect.poll(() => homepage.getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator('#homepage-url-error').textContent()).toContain('https');
-    expect(await page.getByLabel('Redirect URIs').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByLabel('Redirect URIs', { exact: true }).getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator('#redirect-uris-error').textContent()).toContain('give it no redirect URIs');
     expect(await page.locator('#scope-error').textContent()).toContain('at least one scope');
     expect(await page.locator('#form-error li').count()).toBe(3);
-    expect(await page.getByLabel('Name').inputValue()).toBe('Nightly Reports');
+    expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('Nightly Reports');
     expect(await page.getByLabel('Server-to-server (client credentials)').isChecked()).toBe(true);
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('homepage-url');
     await screenshots(page, 'create-app-error');
 
     await homepage.fill('https://reports.example');
-    await page.getByLabel('Redirect URIs').fill('');
+    await page.getByLabel('Redirect URIs', { exact: true }).fill('');
     await page.getByLabel('See your projects and their data').check();
     await page.getByRole('button', { name: 'Create app' }).click();
     await page.getByRole('heading', { name: 'Nightly Reports is ready' }).waitFor();
@@ -247,7 +247,7 @@ describe.runIf(requireChromium('portal end-to-end'))('Chromium: the developer po
     await helper.page.getByRole('link', { name: 'My apps' }).click();
     await helper.page.getByRole('link', { name: /Nightly Reports/ }).click();
     await helper.page.waitForURL(`${server.url}/portal/apps/${clientId}`);
-    expect(await helper.page.getByLabel('Redirect URIs').count()).toBe(0);
+    expect(await helper.page.getByLabel('Redirect URIs', { exact: true }).count()).toBe(0);
     expect(await helper.page.getByRole('button', { name: 'Rotate secret' }).isVisible()).toBe(true);
     expect(await helper.page.getByRole('link', { name: /Delete/ }).count()).toBe(0);
     await screenshots(helper.page, 'app-collaborator');
