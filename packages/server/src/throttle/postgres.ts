@@ -23,10 +23,18 @@ const INCREMENT_SQL = `insert into throttle_counters as t (key, count, reset_at_
       then excluded.reset_at_ms else t.reset_at_ms end
   returning key, count, reset_at_ms - ${NOW_MS} as ttl_ms`;
 
-/** $1 keys: one back from each open window, never below 0. */
-const DECREMENT_SQL = `update throttle_counters set count = greatest(count - 1, 0)
-  where key = any($1::text[]) and reset_at_ms > ${NOW_MS}
-  returning key, count, reset_at_ms - ${NOW_MS} as ttl_ms`;
+/**
+ * $1 keys: one back from each open window, never below 0. The rows are locked in key order first
+ * (`order by … for update`), as the increment takes them: an update alone visits them in the table's
+ * physical order and deadlocks with an increment of the same keys (test/throttle-postgres-locks.test.ts).
+ */
+const DECREMENT_SQL = `with locked as (
+    select key from throttle_counters
+    where key = any($1::text[]) and reset_at_ms > ${NOW_MS} order by key for update
+  )
+  update throttle_counters t set count = greatest(t.count - 1, 0) from locked
+  where t.key = locked.key
+  returning t.key, t.count, t.reset_at_ms - ${NOW_MS} as ttl_ms`;
 
 /** $1 keys: the open windows among them. */
 const READ_SQL = `select key, count, reset_at_ms - ${NOW_MS} as ttl_ms from throttle_counters
