@@ -12,7 +12,7 @@
  */
 import type { Logger } from 'pino';
 import type { Client } from '../storage/clients.js';
-import type { LogoutDeliveryRepository } from '../storage/logout-deliveries.js';
+import type { LogoutDeliveryRepository, QueuedLogoutToken } from '../storage/logout-deliveries.js';
 import type { UserRepository } from '../storage/users.js';
 import { type LogoutTokenSigning, signLogoutToken } from './logout-token.js';
 
@@ -36,6 +36,47 @@ export interface EndedSession {
 }
 
 /**
+ * Signs a logout token for each app that still has a `backchannel_logout_uri`, naming `sid` when given.
+ * An app whose token cannot be signed is logged and left out: the sessions end all the same.
+ */
+async function signLogoutTokens(
+  ending: Pick<SessionEnding, 'clients' | 'signing' | 'logger'>,
+  userId: string,
+  apps: readonly { clientId: string; sid: string | undefined }[],
+): Promise<QueuedLogoutToken[]> {
+  const signed = await Promise.all(
+    apps.map(async ({ clientId, sid }) => {
+      const app = await ending.clients.find(clientId);
+      if (!app?.backchannelLogoutUri) return [];
+      try {
+        return [{ clientId, logoutToken: await signLogoutToken(ending.signing, app, userId, sid) }];
+      } catch (error) {
+        ending.logger.error({ err: error, client_id: clientId }, 'cannot sign a logout token');
+        return [];
+      }
+    }),
+  );
+  return signed.flat();
+}
+
+/**
+ * The logout tokens of ending every session of a user at once (a password reset): one per app the user
+ * is signed in to anywhere, naming `sub` and no `sid`, which tells the app to end all of that user's
+ * sessions (Back-Channel Logout 1.0 §2.7). Queue them in the transaction that ends the sessions.
+ */
+export async function logoutTokensForEverySession(
+  ending: Pick<SessionEnding, 'clients' | 'deliveries' | 'signing' | 'logger'>,
+  userId: string,
+): Promise<QueuedLogoutToken[]> {
+  const apps = await ending.deliveries.appsOfUser(userId);
+  return signLogoutTokens(
+    ending,
+    userId,
+    apps.map((clientId) => ({ clientId, sid: undefined })),
+  );
+}
+
+/**
  * Ends the session of a cookie value and queues a logout token for each app to tell (see the file's
  * comment); `undefined` when there was no live session (an expired row is deleted all the same).
  */
@@ -50,22 +91,11 @@ export async function endSession(ending: SessionEnding, token: string): Promise<
   }
   const userId = session.user.id;
   const apps = await ending.deliveries.appsToNotify(userId, session.sid, row.storedSid === null);
-  const deliveries = (
-    await Promise.all(
-      apps.map(async ({ clientId, withSid }) => {
-        const app = await ending.clients.find(clientId);
-        if (!app?.backchannelLogoutUri) return [];
-        try {
-          const sid = withSid ? session.sid : undefined;
-          return [{ clientId, logoutToken: await signLogoutToken(ending.signing, app, userId, sid) }];
-        } catch (error) {
-          // The user signs out all the same; this app is not told.
-          ending.logger.error({ err: error, client_id: clientId }, 'cannot sign a logout token');
-          return [];
-        }
-      }),
-    )
-  ).flat();
+  const deliveries = await signLogoutTokens(
+    ending,
+    userId,
+    apps.map(({ clientId, withSid }) => ({ clientId, sid: withSid ? session.sid : undefined })),
+  );
   const ended = await ending.deliveries.endSession(row.idHash, deliveries);
   if (!ended) return undefined;
   if (deliveries.length > 0) ending.queued();

@@ -4,10 +4,10 @@
  */
 import type { Logger } from 'pino';
 import type { Db } from '../storage/database.js';
-import { LogoutDeliveryRepository } from '../storage/logout-deliveries.js';
+import { LogoutDeliveryRepository, type QueuedLogoutToken } from '../storage/logout-deliveries.js';
 import type { Repositories } from '../storage/repositories.js';
 import { LogoutDeliveryWorker } from './delivery-worker.js';
-import { type EndedSession, endSession } from './end-session.js';
+import { type EndedSession, endSession, logoutTokensForEverySession } from './end-session.js';
 import type { LogoutTokenSigning } from './logout-token.js';
 import type { BackchannelLogoutSettings } from './settings.js';
 
@@ -49,6 +49,28 @@ export class LogoutService {
       },
       token,
     );
+  }
+
+  /**
+   * The logout tokens that tell every app a user is signed in to that all of the user's sessions end
+   * (a password reset): queue them (storage/logout-deliveries.ts `queueLogoutTokensIn`) in the transaction that ends them,
+   * then call {@link LogoutService.queued}.
+   */
+  tokensForEverySession(userId: string): Promise<QueuedLogoutToken[]> {
+    return logoutTokensForEverySession(
+      {
+        clients: this.repositories.clients,
+        deliveries: this.deliveries,
+        signing: this.signing,
+        logger: this.logger,
+      },
+      userId,
+    );
+  }
+
+  /** Sends what was just queued without waiting for the next look at the queue. */
+  queued(): void {
+    this.worker.wake();
   }
 
   /** Starts delivering queued logout tokens. */

@@ -3,10 +3,11 @@
  * in it, by `sid`), ending the session together with queueing its logout tokens, and the queue
  * (`logout_deliveries`) that a worker on any server takes rows from, one server per row at a time.
  */
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { hasIssuedShape, sha256Hex } from '../tokens/random.js';
 import { unixNow } from './columns.js';
 import { type Db, nativeHandle } from './database.js';
+import type { Database } from './schema.js';
 
 /** An app to send a logout token to for a session that ends. */
 export interface AppToNotify {
@@ -33,6 +34,35 @@ export interface LogoutDelivery {
   logoutToken: string;
   /** Attempts so far, this one included once claimed. */
   attempts: number;
+}
+
+/** A signed logout token for one app, to queue. */
+export interface QueuedLogoutToken {
+  clientId: string;
+  logoutToken: string;
+}
+
+/**
+ * Queues logout tokens in `trx`, due at once: written in the transaction of what ended the sessions
+ * (a sign-out, a password reset), so a crash leaves both or neither.
+ */
+export async function queueLogoutTokensIn(
+  trx: Transaction<Database>,
+  deliveries: readonly QueuedLogoutToken[],
+  at: number,
+): Promise<void> {
+  if (deliveries.length === 0) return;
+  await trx
+    .insertInto('logout_deliveries')
+    .values(
+      deliveries.map((d) => ({
+        client_id: d.clientId,
+        logout_token: d.logoutToken,
+        next_attempt_at: at,
+        created_at: at,
+      })),
+    )
+    .execute();
 }
 
 /** The logout-delivery queue and the session queries of a logout. */
@@ -86,29 +116,44 @@ export class LogoutDeliveryRepository {
    * neither. Only the request that deletes the session queues: two sign-outs of one session at once
    * send each app one token. Returns whether this call ended it.
    */
-  async endSession(
-    idHash: string,
-    deliveries: readonly { clientId: string; logoutToken: string }[],
-  ): Promise<boolean> {
+  async endSession(idHash: string, deliveries: readonly QueuedLogoutToken[]): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       const deleted = await trx.deleteFrom('sessions').where('id_hash', '=', idHash).executeTakeFirst();
       if (Number(deleted.numDeletedRows) === 0) return false;
-      if (deliveries.length > 0) {
-        const at = unixNow();
-        await trx
-          .insertInto('logout_deliveries')
-          .values(
-            deliveries.map((d) => ({
-              client_id: d.clientId,
-              logout_token: d.logoutToken,
-              next_attempt_at: at,
-              created_at: at,
-            })),
-          )
-          .execute();
-      }
+      await queueLogoutTokensIn(trx, deliveries, unixNow());
       return true;
     });
+  }
+
+  /**
+   * The apps with a `backchannel_logout_uri` that a user is signed in to anywhere: those of each live
+   * grant, and of each grant made in one of the user's live sessions (the app's own session may outlive
+   * a revoked grant). What a password reset, which ends every session, tells.
+   */
+  async appsOfUser(userId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('grants')
+      .innerJoin('clients', 'clients.id', 'grants.client_id')
+      .select('grants.client_id')
+      .distinct()
+      .where('grants.user_id', '=', userId)
+      .where('clients.backchannel_logout_uri', 'is not', null)
+      .where((eb) =>
+        eb.or([
+          eb('grants.revoked_at', 'is', null),
+          eb(
+            'grants.sid',
+            'in',
+            eb
+              .selectFrom('sessions')
+              .select('sessions.sid')
+              .where('sessions.user_id', '=', userId)
+              .where('sessions.sid', 'is not', null),
+          ),
+        ]),
+      )
+      .execute();
+    return rows.map((row) => row.client_id).sort();
   }
 
   /**

@@ -12,6 +12,7 @@ import { type AuditEvent, recordAuditIn } from './audit.js';
 import { unixNow } from './columns.js';
 import type { Db } from './database.js';
 import { type LiveEmailLink, linkStillWorks } from './email-links.js';
+import { type QueuedLogoutToken, queueLogoutTokensIn } from './logout-deliveries.js';
 import { type RevocationReason, revokeGrantIn } from './revocations.js';
 import type { Database } from './schema.js';
 
@@ -71,15 +72,22 @@ export class PasswordResetRepository {
    * still works. Otherwise, in one transaction: the link and every other reset link of the account are
    * used up, the password hash replaced, every session deleted, every grant revoked (`grant.revoked`,
    * reason `password_reset`), unredeemed codes and pending requests deleted, and `user.password_reset`
-   * recorded, the user as actor. Hash the password before: scrypt must not run inside a transaction.
+   * recorded, the user as actor; and `logoutTokens` queued for Back-Channel Logout (signed before, for
+   * the user the link names: logout/end-session.ts), so the apps hear of every session that ended. Hash
+   * the password before: scrypt must not run inside a transaction.
    */
-  async reset(token: string, passwordHash: string): Promise<PasswordResetOutcome | undefined> {
+  async reset(
+    token: string,
+    passwordHash: string,
+    logoutTokens: readonly QueuedLogoutToken[] = [],
+  ): Promise<PasswordResetOutcome | undefined> {
     if (!hasIssuedShape('token', token)) return undefined;
     return this.db.transaction().execute(async (trx) => {
       const at = unixNow();
       const link = await useResetLink(trx, token, at);
       if (!link) return undefined;
       const userId = link.user_id;
+      await queueLogoutTokensIn(trx, logoutTokens, at);
       await trx.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId).execute();
       await trx
         .updateTable('email_links')
