@@ -269,3 +269,31 @@ describe('windows that would switch a protection off are refused', () => {
     expect([config.refreshRetryWindow, config.refreshGrace, config.codeTtl]).toEqual([300, 300, 600]);
   });
 });
+
+describe('LATCHKEY_BACKCHANNEL_PRIVATE_NETWORKS', () => {
+  const setting = (env: Record<string, string>) => loadConfig(env).backchannelLogout.privateNetworks;
+  it.each([
+    ['http://localhost:4000', 'allow'],
+    ['http://127.0.0.1:4000', 'allow'],
+    ['http://[::1]:4000', 'allow'],
+    ['https://localhost:4000', 'deny'],
+    ['https://auth.example', 'deny'],
+    ['http://auth.example', 'deny'],
+    ['http://10.0.0.5:4000', 'deny'],
+  ])('unset, with the issuer %s: %s', (issuer, expected) => {
+    expect(setting({ LATCHKEY_ISSUER: issuer })).toBe(expected);
+    expect(setting({ LATCHKEY_ISSUER: issuer, LATCHKEY_BACKCHANNEL_PRIVATE_NETWORKS: '' })).toBe(expected);
+  });
+  it('the default issuer (http://localhost:PORT) allows them; either value overrides the default', () => {
+    expect(setting({})).toBe('allow');
+    expect(setting({ LATCHKEY_BACKCHANNEL_PRIVATE_NETWORKS: 'deny' })).toBe('deny');
+    expect(
+      setting({ LATCHKEY_ISSUER: 'https://auth.example', LATCHKEY_BACKCHANNEL_PRIVATE_NETWORKS: 'allow' }),
+    ).toBe('allow');
+  });
+  it.each(['yes', 'Deny', 'true'])('refuses %s, naming the variable', (value) => {
+    expect(() => loadConfig({ LATCHKEY_BACKCHANNEL_PRIVATE_NETWORKS: value })).toThrow(
+      new ConfigError(`LATCHKEY_BACKCHANNEL_PRIVATE_NETWORKS must be allow or deny, got "${value}"`),
+    );
+  });
+});

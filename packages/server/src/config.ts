@@ -158,7 +158,10 @@ export interface Config {
   smtpUrl: string | undefined;
   /** LATCHKEY_MAIL_FROM: the `From` of account emails (default `Latchkey <no-reply@HOST>`). */
   mailFrom: string;
-  /** How logout tokens are delivered (LATCHKEY_BACKCHANNEL_LOGOUT_*, logout/settings.ts). */
+  /**
+   * How logout tokens are delivered and where they may go (LATCHKEY_BACKCHANNEL_LOGOUT_*,
+   * LATCHKEY_BACKCHANNEL_PRIVATE_NETWORKS; logout/settings.ts).
+   */
   backchannelLogout: BackchannelLogoutSettings;
 }
 
@@ -184,7 +187,8 @@ export const DEFAULT_SCOPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
  * LATCHKEY_SIGNUP_MAX_PER_IP, LATCHKEY_SIGNUP_WINDOW, LATCHKEY_SCOPE_DESCRIPTIONS,
  * LATCHKEY_TRUST_PROXY, LATCHKEY_KEY_ENCRYPTION_KEY, LATCHKEY_KEY_ENCRYPTION_KEY_PREVIOUS,
  * LATCHKEY_METRICS, LATCHKEY_METRICS_PORT, LATCHKEY_SMTP_URL, LATCHKEY_MAIL_FROM,
- * LATCHKEY_BACKCHANNEL_LOGOUT_TIMEOUT, LATCHKEY_BACKCHANNEL_LOGOUT_ATTEMPTS, LATCHKEY_BACKCHANNEL_LOGOUT_RETRY.
+ * LATCHKEY_BACKCHANNEL_LOGOUT_TIMEOUT, LATCHKEY_BACKCHANNEL_LOGOUT_ATTEMPTS, LATCHKEY_BACKCHANNEL_LOGOUT_RETRY,
+ * LATCHKEY_BACKCHANNEL_PRIVATE_NETWORKS.
  */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const port = integer(env, 'PORT', 4000, 0, 65535);
@@ -265,6 +269,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     metrics: metricsSetting(env, port),
     smtpUrl: smtpUrl(env['LATCHKEY_SMTP_URL']),
     mailFrom: mailFrom(env['LATCHKEY_MAIL_FROM'], issuer),
-    backchannelLogout: backchannelLogoutSettings(env),
+    backchannelLogout: backchannelLogoutSettings(env, issuer),
   };
 }

@@ -52,7 +52,8 @@ export async function updateRegistration(
   const app = await clients.find(id);
   if (!app) throw new UsageError(`no app with client_id "${id}"`);
   try {
-    return await changeApp(clients, cli.config.scopes, app, request);
+    const { privateNetworks } = cli.config.backchannelLogout;
+    return await changeApp(clients, cli.config.scopes, app, request, privateNetworks);
   } catch (error) {
     if (error instanceof AppRegistrationError) throw new UsageError(error.message);
     throw error;

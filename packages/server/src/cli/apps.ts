@@ -93,7 +93,7 @@ async function create(args: string[], cli: CliContext): Promise<void> {
   };
   // Every registration rule is checked too (a missing --name or --scope is not also "invalid").
   try {
-    checkAppRequest(cli.config.scopes, request);
+    checkAppRequest(cli.config.scopes, request, cli.config.backchannelLogout.privateNetworks);
   } catch (error) {
     if (!(error instanceof AppRegistrationError)) throw error;
     for (const { field, detail } of error.problems)
@@ -104,7 +104,12 @@ async function create(args: string[], cli: CliContext): Promise<void> {
         problems.push(detail);
   }
   if (problems.length > 0) throw usageProblems(problems, 'the app was not created');
-  const result = await registerApp(await cli.clients(), cli.config.scopes, request);
+  const result = await registerApp(
+    await cli.clients(),
+    cli.config.scopes,
+    request,
+    cli.config.backchannelLogout.privateNetworks,
+  );
   const { clientSecret } = result;
   let client = result.client;
   if (resourceServer) {

@@ -11,7 +11,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 const MAX_OTHER_LENGTH = 100;
 
 /** The eight 16-bit groups of an IPv6 address (without zone), or undefined when it is not one. */
-function ipv6Groups(address: string): number[] | undefined {
+export function ipv6Groups(address: string): number[] | undefined {
   // A dotted IPv4 tail (`::ffff:1.2.3.4`, `64:ff9b::1.2.3.4`) is the last two groups, written in hex.
   const lastColon = address.lastIndexOf(':');
   const dotted = address.slice(lastColon + 1);

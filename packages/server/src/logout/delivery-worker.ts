@@ -142,6 +142,9 @@ export class LogoutDeliveryWorker {
         token,
         settings.timeoutMs,
         this.stopping.signal,
+        // Judged at every attempt: a receiver registered before private networks were denied, or a
+        // name that resolves to a private address now, is not sent to.
+        { privateNetworks: settings.privateNetworks },
       );
       if (outcome.delivered) {
         await deliveries.remove(delivery);

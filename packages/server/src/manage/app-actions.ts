@@ -127,18 +127,22 @@ export async function createApp(
     problems.add('redirect_uris', `a ${type} app signs users in: give it at least one redirect URI`);
   // Without a valid type, the rest is checked by the registration rules all the same.
   const valid = problems.check(() =>
-    checkAppRequest(ctx.config.scopes, {
-      name: input.name,
-      scope: input.scope,
-      redirectUris: input.redirectUris,
-      description: input.description,
-      homepageUrl: input.homepageUrl,
-      ...(kind && { grants: kind.grants, isPublic: kind.isPublic }),
-      postLogoutRedirectUris: input.postLogoutRedirectUris,
-      subjectType: input.subjectType,
-      idTokenSignedResponseAlg: input.idTokenSignedResponseAlg,
-      backchannelLogoutUri: input.backchannelLogoutUri,
-    }),
+    checkAppRequest(
+      ctx.config.scopes,
+      {
+        name: input.name,
+        scope: input.scope,
+        redirectUris: input.redirectUris,
+        description: input.description,
+        homepageUrl: input.homepageUrl,
+        ...(kind && { grants: kind.grants, isPublic: kind.isPublic }),
+        postLogoutRedirectUris: input.postLogoutRedirectUris,
+        subjectType: input.subjectType,
+        idTokenSignedResponseAlg: input.idTokenSignedResponseAlg,
+        backchannelLogoutUri: input.backchannelLogoutUri,
+      },
+      ctx.config.backchannelLogout.privateNetworks,
+    ),
   );
   problems.throwIfAny();
   if (!valid || !type) throw new Error('a registration refused without a refusal');
@@ -173,9 +177,10 @@ export async function updateApp(
   ].some((value) => value !== undefined);
   const loaded = await loadApp(ctx, caller, id, details ? 'edit-details' : 'edit-redirect-uris');
   checkRestricted(ctx, caller, changes.scope, problems, loaded.app.scopes);
-  problems.check(() => checkAppChanges(ctx.config.scopes, loaded.app, changes));
+  const { privateNetworks } = ctx.config.backchannelLogout;
+  problems.check(() => checkAppChanges(ctx.config.scopes, loaded.app, changes, privateNetworks));
   problems.throwIfAny();
-  const app = await changeApp(ctx.clients, ctx.config.scopes, loaded.app, changes);
+  const app = await changeApp(ctx.clients, ctx.config.scopes, loaded.app, changes, privateNetworks);
   const changed = Object.entries(changes).flatMap(([key, value]) => (value === undefined ? [] : [key]));
   await audit(ctx, caller, 'app.updated', app.id, { changed });
   return { ...loaded, app };

@@ -52,7 +52,7 @@ export function openApiDocument(issuer: string) {
       type: 'string',
       maxLength: MAX_LOGOUT_URI,
       description:
-        'where Back-Channel Logout posts logout tokens: https (http only for loopback), no fragment; an empty string removes it',
+        'where Back-Channel Logout posts logout tokens: https (http only for loopback), no fragment; not a private or loopback address unless the server allows private networks (LATCHKEY_BACKCHANNEL_PRIVATE_NETWORKS); an empty string removes it',
     },
   };
   /** OpenID Connect registration (OIDC Dynamic Client Registration 1.0 §2). */

@@ -7,6 +7,7 @@ import {
   type LogoutField,
   type LogoutRequestMembers,
 } from '../logout/registration.js';
+import type { PrivateNetworks } from '../logout/settings.js';
 import { checkOidcRegistration, type OidcField, type OidcRegistrationRequest } from '../oidc/registration.js';
 import type { Client, ClientChanges, ClientRepository, NewClient } from '../storage/clients.js';
 import { OAuthError } from './errors.js';
@@ -184,9 +185,17 @@ function checkedHomepage(raw: string, refusals: Refusals): string | null {
   return uri;
 }
 
-/** The logout members (logout/registration.ts): every problem is a refusal. */
-function checkedLogout(request: LogoutRequestMembers, signsUsersIn: boolean, refusals: Refusals) {
-  const { registration, problems } = checkLogoutRegistration(request, signsUsersIn);
+/**
+ * The logout members (logout/registration.ts): every problem is a refusal. `privateNetworks`: whether
+ * a back-channel logout URI may point into a private network (LATCHKEY_BACKCHANNEL_PRIVATE_NETWORKS).
+ */
+function checkedLogout(
+  request: LogoutRequestMembers,
+  signsUsersIn: boolean,
+  privateNetworks: PrivateNetworks,
+  refusals: Refusals,
+) {
+  const { registration, problems } = checkLogoutRegistration(request, signsUsersIn, privateNetworks);
   for (const problem of problems) refusals.add(problem.field, problem.detail);
   return registration;
 }
@@ -219,11 +228,13 @@ export interface AppChangeRequest extends LogoutRequestMembers, OidcRegistration
  * Checks changes to a registered app by the rules of registration, every member before refusing any:
  * a code-flow app keeps at least one redirect URI (RFC 6749 §3.1.2). Returns the changes to store
  * (`undefined`: keep, `null`: remove); throws an {@link AppRegistrationError} listing every refusal.
+ * `privateNetworks`: the server's LATCHKEY_BACKCHANNEL_PRIVATE_NETWORKS (unless given: denied).
  */
 export function checkAppChanges(
   catalogue: readonly string[],
   app: Client,
   request: AppChangeRequest,
+  privateNetworks: PrivateNetworks = 'deny',
 ): ClientChanges {
   const refusals = new Refusals();
   const { name, description, homepageUrl, scope, redirectUris } = request;
@@ -239,7 +250,7 @@ export function checkAppChanges(
   const needsRedirect = app.grantTypes.some((grant) => GRANT_TYPES.get(grant)?.needsRedirectUri);
   if (redirectUris?.length === 0 && needsRedirect)
     refusals.add('redirect_uris', 'an app that signs users in needs at least one redirect URI');
-  const logout = checkedLogout(request, needsRedirect, refusals);
+  const logout = checkedLogout(request, needsRedirect, privateNetworks, refusals);
   const oidc = checkedOidc(request, changes.redirectUris ?? app.redirectUris, refusals, app);
   refusals.check();
   return { ...changes, ...logout, ...oidc };
@@ -254,8 +265,9 @@ export async function changeApp(
   catalogue: readonly string[],
   app: Client,
   request: AppChangeRequest,
+  privateNetworks: PrivateNetworks = 'deny',
 ): Promise<Client> {
-  const changes = checkAppChanges(catalogue, app, request);
+  const changes = checkAppChanges(catalogue, app, request, privateNetworks);
   await clients.update(app.id, changes);
   // A change replaces the value, `null` removes it, `undefined` keeps what the app had.
   const after = (changed: string | null | undefined, before: string | undefined) =>
@@ -310,9 +322,14 @@ function checkedGrants(request: AppRequest, isPublic: boolean, refusals: Refusal
  * from the grant catalogue (grants/index.ts), whose entries say which a public app may not use
  * (client_credentials, RFC 6749 §4.4) and which need at least one redirect URI (authorization_code,
  * RFC 6749 §3.1.2). Returns the app to store; throws an {@link AppRegistrationError} listing every
- * refusal (RFC 7591 §3.2.2).
+ * refusal (RFC 7591 §3.2.2). `privateNetworks`: the server's LATCHKEY_BACKCHANNEL_PRIVATE_NETWORKS
+ * (unless given: denied).
  */
-export function checkAppRequest(catalogue: readonly string[], request: AppRequest): NewClient {
+export function checkAppRequest(
+  catalogue: readonly string[],
+  request: AppRequest,
+  privateNetworks: PrivateNetworks = 'deny',
+): NewClient {
   const refusals = new Refusals();
   const isPublic = request.isPublic ?? false;
   const name = checkedName(request.name, refusals);
@@ -322,7 +339,12 @@ export function checkAppRequest(catalogue: readonly string[], request: AppReques
   const grantTypes = checkedGrants(request, isPublic, refusals);
   const scopes = checkedScopes(request.scope, catalogue, refusals);
   const signsUsersIn = grantTypes.some((grant) => GRANT_TYPES.get(grant)?.needsRedirectUri);
-  const { postLogoutRedirectUris, backchannelLogoutUri } = checkedLogout(request, signsUsersIn, refusals);
+  const { postLogoutRedirectUris, backchannelLogoutUri } = checkedLogout(
+    request,
+    signsUsersIn,
+    privateNetworks,
+    refusals,
+  );
   const oidc = checkedOidc(request, redirectUris, refusals);
   refusals.check();
   return {
@@ -344,6 +366,7 @@ export async function registerApp(
   clients: ClientRepository,
   catalogue: readonly string[],
   request: AppRequest,
+  privateNetworks: PrivateNetworks = 'deny',
 ): Promise<{ client: Client; clientSecret?: string }> {
-  return clients.create(checkAppRequest(catalogue, request));
+  return clients.create(checkAppRequest(catalogue, request, privateNetworks));
 }
