@@ -4,8 +4,8 @@
  * has run out (OIDC Back-Channel Logout 1.0 delivered at least once).
  *
  * The session is started by the repository (as the pages' sign-in does) and the grant by a code
- * redeemed at the real token endpoint; the session's `sid` is then set on the grant directly, which
- * the OpenID Connect branch's code redemption does itself.
+ * issued in that session (its `sid`, as the authorization endpoint records it) and redeemed at the
+ * real token endpoint, which carries the `sid` onto the grant.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -70,6 +70,7 @@ describe.each(dialects())('a queued logout token survives kill -9 on %s', (diale
           scopes: ['data:read'],
           state: undefined,
           codeChallenge: undefined,
+          sid,
         },
         60,
       );
@@ -82,7 +83,6 @@ describe.each(dialects())('a queued logout token survives kill -9 on %s', (diale
         body: `grant_type=authorization_code&code=${code}&redirect_uri=https://app.example/cb`,
       });
       expect(redeemed.status).toBe(200);
-      await db.updateTable('grants').set({ sid }).where('client_id', '=', client.id).execute();
 
       // Sign out through the pages: the account page's form, with its anti-CSRF value.
       const cookie = `lk_session=${session}`;

@@ -4,9 +4,8 @@
  * attempts are retried with backoff up to a bound, a hung receiver is timed out, apps without a
  * `backchannel_logout_uri` get nothing, and servers sharing a database send each token once.
  *
- * The sessions and grants come from the real sign-in and consent pages and the token endpoint. The
- * code redemption that records the session's `sid` on the grant is another branch's work, so these
- * tests set `grants.sid` in the database directly, to the session's `sid`, as that redemption will.
+ * The sessions and grants come from the real sign-in and consent pages and the token endpoint, whose
+ * code redemption records the session's `sid` on the grant (OIDC Core §2).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
@@ -65,9 +64,6 @@ describe.each(dialects())('Back-Channel Logout on %s', (dialect) => {
     const app = await registerThreeLeggedApp(s, { name, redirectUris: [`https://app${n}.example/cb`] });
     if (backchannelUri) await s.ctx.clients.update(app.client.id, { backchannelLogoutUri: backchannelUri });
     const tokens = await getTokens(s, browser, app, { scope: 'data:read' });
-    // What the code redemption of the OpenID Connect branch records: the session the grant was made in.
-    const { sid } = await liveSession(s, browser);
-    await s.ctx.db.updateTable('grants').set({ sid }).where('client_id', '=', app.client.id).execute();
     return { ...app, tokens };
   }
   /** Signs out through the pages' Sign out button. */
