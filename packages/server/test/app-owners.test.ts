@@ -3,40 +3,22 @@
  * owners (`apps create --owner`, `apps update --owner`, `apps list --owner`), and what deleting a user
  * or an app does to ownership and collaborators.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Db, openDatabase } from '../src/storage/database.js';
-import { openRepositories, type Repositories } from '../src/storage/repositories.js';
-import { cliAsync } from './support/process.js';
-import { dialects, freshDatabase, kekEnv } from './support/server.js';
+import { CliInstallation } from './support/cli-installation.js';
+import { dialects } from './support/server.js';
 
 describe.each(dialects())('app owners and admins on %s', (dialect) => {
-  let dir: string;
-  let env: Record<string, string>;
-  let db: Db;
-  let repos: Repositories;
-  const run = async (...args: string[]) => {
-    const result = await cliAsync(args, env);
-    return { ...result, json: () => JSON.parse(result.stdout) };
-  };
+  let cli: CliInstallation;
+  const run = (...args: string[]) => cli.run(...args);
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'latchkey-owners-'));
-    const url = await freshDatabase(dialect, dir);
-    env = { LATCHKEY_DATA_DIR: dir, LATCHKEY_DATABASE_URL: url, ...kekEnv(dialect) };
+    cli = await CliInstallation.create(dialect, 'latchkey-owners-');
     // The CLI migrates the database on first use.
     expect(
       (await run('users', 'create', '--email', 'dev@example.com', '--password', 'a long password')).code,
     ).toBe(0);
-    db = openDatabase(url);
-    repos = openRepositories(db);
   });
-  afterAll(async () => {
-    await db?.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => cli?.close());
 
   it('creates an admin, and promotes and demotes a user by email', async () => {
     const created = await run(
@@ -51,14 +33,14 @@ describe.each(dialects())('app owners and admins on %s', (dialect) => {
     );
     expect(created.code).toBe(0);
     expect(created.json()).toMatchObject({ email: 'root@example.com', admin: true });
-    expect((await repos.users.findByEmail('root@example.com'))?.isAdmin).toBe(true);
-    expect((await repos.users.findByEmail('dev@example.com'))?.isAdmin).toBe(false);
+    expect((await cli.repos.users.findByEmail('root@example.com'))?.isAdmin).toBe(true);
+    expect((await cli.repos.users.findByEmail('dev@example.com'))?.isAdmin).toBe(false);
 
     const promoted = await run('users', 'update', 'DEV@example.com', '--admin');
     expect(promoted).toMatchObject({ code: 0, stdout: 'dev@example.com is now an admin\n' });
-    expect((await repos.users.findByEmail('dev@example.com'))?.isAdmin).toBe(true);
+    expect((await cli.repos.users.findByEmail('dev@example.com'))?.isAdmin).toBe(true);
     expect((await run('users', 'update', 'dev@example.com', '--no-admin')).code).toBe(0);
-    expect((await repos.users.findByEmail('dev@example.com'))?.isAdmin).toBe(false);
+    expect((await cli.repos.users.findByEmail('dev@example.com'))?.isAdmin).toBe(false);
   });
 
   it('refuses an update that names no user or no change, with one line', async () => {
@@ -97,8 +79,8 @@ describe.each(dialects())('app owners and admins on %s', (dialect) => {
       code: 0,
       stdout: `${ownerless.json().client_id} now belongs to root@example.com\n`,
     });
-    const root = await repos.users.findByEmail('root@example.com');
-    expect((await repos.appMembers.membership(ownerless.json().client_id))?.ownerId).toBe(root?.id);
+    const root = await cli.repos.users.findByEmail('root@example.com');
+    expect((await cli.repos.appMembers.membership(ownerless.json().client_id))?.ownerId).toBe(root?.id);
   });
 
   it('refuses an unknown owner before creating anything, and an unknown app', async () => {
@@ -163,8 +145,8 @@ describe.each(dialects())('app owners and admins on %s', (dialect) => {
   });
 
   it('collaborators: one role each, gone with the app; a deleted owner leaves the app to no one', async () => {
-    const owner = await repos.users.create('owner@example.com', 'a long password');
-    const helper = await repos.users.create('helper@example.com', 'a long password');
+    const owner = await cli.repos.users.create('owner@example.com', 'a long password');
+    const helper = await cli.repos.users.create('helper@example.com', 'a long password');
     const app = (
       await run(
         'apps',
@@ -178,28 +160,35 @@ describe.each(dialects())('app owners and admins on %s', (dialect) => {
         '--json',
       )
     ).json();
-    expect(await repos.appMembers.addCollaborator(app.client_id, helper.id)).toBe(true);
-    expect(await repos.appMembers.addCollaborator(app.client_id, helper.id)).toBe(false);
-    expect((await repos.appMembers.collaborators(app.client_id)).map((c) => c.email)).toEqual([
+    expect(await cli.repos.appMembers.addCollaborator(app.client_id, helper.id)).toBe(true);
+    expect(await cli.repos.appMembers.addCollaborator(app.client_id, helper.id)).toBe(false);
+    expect((await cli.repos.appMembers.collaborators(app.client_id)).map((c) => c.email)).toEqual([
       'helper@example.com',
     ]);
-    expect(await repos.appMembers.appsOf(helper.id)).toEqual({ owned: [], collaborating: [app.client_id] });
+    expect(await cli.repos.appMembers.appsOf(helper.id)).toEqual({
+      owned: [],
+      collaborating: [app.client_id],
+    });
 
     // Made the owner, the collaborator is no longer also a collaborator.
-    await repos.appMembers.setOwner(app.client_id, helper.id);
-    expect(await repos.appMembers.membership(app.client_id)).toEqual({
+    await cli.repos.appMembers.setOwner(app.client_id, helper.id);
+    expect(await cli.repos.appMembers.membership(app.client_id)).toEqual({
       clientId: app.client_id,
       ownerId: helper.id,
       collaboratorIds: [],
     });
-    await repos.appMembers.addCollaborator(app.client_id, owner.id);
-    await db.deleteFrom('users').where('id', '=', helper.id).execute();
-    expect((await repos.appMembers.membership(app.client_id))?.ownerId).toBeNull();
+    await cli.repos.appMembers.addCollaborator(app.client_id, owner.id);
+    await cli.db.deleteFrom('users').where('id', '=', helper.id).execute();
+    expect((await cli.repos.appMembers.membership(app.client_id))?.ownerId).toBeNull();
 
     expect((await run('apps', 'delete', app.client_id)).code).toBe(0);
-    expect(await repos.appMembers.membership(app.client_id)).toBeUndefined();
+    expect(await cli.repos.appMembers.membership(app.client_id)).toBeUndefined();
     expect(
-      await db.selectFrom('app_collaborators').selectAll().where('client_id', '=', app.client_id).execute(),
+      await cli.db
+        .selectFrom('app_collaborators')
+        .selectAll()
+        .where('client_id', '=', app.client_id)
+        .execute(),
     ).toEqual([]);
   });
 });

@@ -4,18 +4,13 @@
  * way an app is registered: the CLI (`--post-logout-redirect-uri`, `--backchannel-logout-uri`), the
  * management API and the portal's app form.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkLogoutRegistration } from '../src/logout/registration.js';
-import { type Db, openDatabase } from '../src/storage/database.js';
-import { openRepositories, type Repositories } from '../src/storage/repositories.js';
 import { signedInBrowser } from './support/attacks.js';
 import { csrfOf, InjectBrowser } from './support/browser.js';
+import { CliInstallation } from './support/cli-installation.js';
 import { expectProblem, PortalUser } from './support/portal-user.js';
-import { cliAsync } from './support/process.js';
-import { dialects, freshDatabase, kekEnv, startTestServer, type TestServer } from './support/server.js';
+import { dialects, startTestServer, type TestServer } from './support/server.js';
 
 describe('the logout registration rules', () => {
   // Private networks allowed, as on a development server (test/backchannel-private-registration.test.ts
@@ -94,27 +89,14 @@ describe('the logout registration rules', () => {
 });
 
 describe.each(dialects())('latchkey apps create/update logout options on %s', (dialect) => {
-  let dir: string;
-  let env: Record<string, string>;
-  let db: Db;
-  let repos: Repositories;
-  const run = async (...args: string[]) => {
-    const result = await cliAsync(args, env);
-    return { ...result, json: () => JSON.parse(result.stdout) };
-  };
+  let cli: CliInstallation;
+  const run = (...args: string[]) => cli.run(...args);
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'latchkey-logout-cli-'));
-    const url = await freshDatabase(dialect, dir);
-    env = { LATCHKEY_DATA_DIR: dir, LATCHKEY_DATABASE_URL: url, ...kekEnv(dialect) };
+    cli = await CliInstallation.create(dialect, 'latchkey-logout-cli-');
     expect((await run('apps', 'list')).code).toBe(0);
-    db = openDatabase(url);
-    repos = openRepositories(db);
   });
-  afterAll(async () => {
-    await db?.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => cli?.close());
 
   it('registers, shows, replaces and clears them', async () => {
     const created = await run(
@@ -140,7 +122,7 @@ describe.each(dialects())('latchkey apps create/update logout options on %s', (d
       post_logout_redirect_uris: ['https://web.example/bye', 'https://web.example/later'],
       backchannel_logout_uri: 'https://web.example/backchannel',
     });
-    expect(await repos.clients.find(id)).toMatchObject({
+    expect(await cli.repos.clients.find(id)).toMatchObject({
       postLogoutRedirectUris: ['https://web.example/bye', 'https://web.example/later'],
       backchannelLogoutUri: 'https://web.example/backchannel',
     });
@@ -152,8 +134,8 @@ describe.each(dialects())('latchkey apps create/update logout options on %s', (d
 
     const replaced = await run('apps', 'update', id, '--post-logout-redirect-uri', 'https://web.example/new');
     expect(replaced.code, replaced.stderr).toBe(0);
-    expect((await repos.clients.find(id))?.postLogoutRedirectUris).toEqual(['https://web.example/new']);
-    expect((await repos.clients.find(id))?.backchannelLogoutUri).toBe('https://web.example/backchannel');
+    expect((await cli.repos.clients.find(id))?.postLogoutRedirectUris).toEqual(['https://web.example/new']);
+    expect((await cli.repos.clients.find(id))?.backchannelLogoutUri).toBe('https://web.example/backchannel');
 
     const cleared = await run(
       'apps',
@@ -164,10 +146,10 @@ describe.each(dialects())('latchkey apps create/update logout options on %s', (d
     );
     expect(cleared.code, cleared.stderr).toBe(0);
     expect(cleared.stdout).toContain('post_logout_redirect_uris: (none)');
-    const client = await repos.clients.find(id);
+    const client = await cli.repos.clients.find(id);
     expect(client?.postLogoutRedirectUris).toEqual([]);
     expect(client?.backchannelLogoutUri).toBeUndefined();
-    const events = await db
+    const events = await cli.db
       .selectFrom('audit_events')
       .select('details')
       .where('client_id', '=', id)
@@ -176,7 +158,7 @@ describe.each(dialects())('latchkey apps create/update logout options on %s', (d
   }, 60_000);
 
   it('refuses a bad URI in one line with exit code 2, creating and changing nothing', async () => {
-    const before = await repos.clients.count();
+    const before = await cli.repos.clients.count();
     const refused = await run(
       'apps',
       'create',
@@ -193,7 +175,7 @@ describe.each(dialects())('latchkey apps create/update logout options on %s', (d
     expect(refused.stderr).toContain(
       'post-logout redirect URI "https://bad.example/bye#x" must not contain a fragment',
     );
-    expect(await repos.clients.count()).toBe(before);
+    expect(await cli.repos.clients.count()).toBe(before);
 
     const service = await run('apps', 'create', '--name', 'Svc', '--scope', 'data:read', '--json');
     const id = service.json().client_id as string;

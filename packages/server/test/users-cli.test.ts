@@ -3,37 +3,18 @@
  * (the OIDC `name` claim), moves `updated_at`, is checked like the sign-up page's, and the change is in
  * the audit log.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Db, openDatabase } from '../src/storage/database.js';
-import { openRepositories, type Repositories } from '../src/storage/repositories.js';
-import { cliAsync } from './support/process.js';
-import { dialects, freshDatabase, kekEnv } from './support/server.js';
+import { CliInstallation } from './support/cli-installation.js';
+import { dialects } from './support/server.js';
 
 describe.each(dialects())('users and their names on %s', (dialect) => {
-  let dir: string;
-  let env: Record<string, string>;
-  let db: Db;
-  let repos: Repositories;
-  const run = async (...args: string[]) => {
-    const result = await cliAsync(args, env);
-    return { ...result, json: () => JSON.parse(result.stdout) };
-  };
+  let cli: CliInstallation;
+  const run = (...args: string[]) => cli.run(...args);
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'latchkey-users-'));
-    env = {
-      LATCHKEY_DATA_DIR: dir,
-      LATCHKEY_DATABASE_URL: await freshDatabase(dialect, dir),
-      ...kekEnv(dialect),
-    };
+    cli = await CliInstallation.create(dialect, 'latchkey-users-');
   });
-  afterAll(async () => {
-    await db?.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => cli?.close());
 
   it('creates a named user, renames them, and refuses a name that cannot be one', async () => {
     const created = await run(
@@ -51,27 +32,28 @@ describe.each(dialects())('users and their names on %s', (dialect) => {
     expect(created.json()).toMatchObject({ email: 'ada@example.com', name: 'Ada Lovelace', admin: false });
     const plain = await run('users', 'create', '--email', 'bob@example.com', '--password', 'a long password');
     expect(plain.stdout).toMatch(/^created user usr_[\w-]+ <bob@example\.com>\n$/);
-    db = openDatabase(env['LATCHKEY_DATABASE_URL'] as string);
-    repos = openRepositories(db);
-    const ada = await repos.users.findByEmail('ada@example.com');
+    const ada = await cli.repos.users.findByEmail('ada@example.com');
     expect(ada).toMatchObject({ name: 'Ada Lovelace', emailVerified: false, updatedAt: ada!.createdAt });
-    expect((await repos.users.findByEmail('bob@example.com'))?.name).toBeUndefined();
+    expect((await cli.repos.users.findByEmail('bob@example.com'))?.name).toBeUndefined();
 
     // Rename: updated_at moves (a second later at least, so it is seen).
-    await db
+    await cli.db
       .updateTable('users')
       .set({ created_at: 1, updated_at: null })
       .where('id', '=', ada!.id)
       .execute();
     const renamed = await run('users', 'update', 'ADA@example.com', '--name', 'Augusta Ada King');
     expect(renamed).toMatchObject({ code: 0, stdout: 'ada@example.com is now named Augusta Ada King\n' });
-    const after = await repos.users.findByEmail('ada@example.com');
+    const after = await cli.repos.users.findByEmail('ada@example.com');
     expect(after?.name).toBe('Augusta Ada King');
     expect(after!.updatedAt).toBeGreaterThan(1);
     const both = await run('users', 'update', 'bob@example.com', '--name', 'Bob', '--admin');
     expect(both.code).toBe(0);
-    expect(await repos.users.findByEmail('bob@example.com')).toMatchObject({ name: 'Bob', isAdmin: true });
-    const events = await repos.audit.list({ limit: 10 });
+    expect(await cli.repos.users.findByEmail('bob@example.com')).toMatchObject({
+      name: 'Bob',
+      isAdmin: true,
+    });
+    const events = await cli.repos.audit.list({ limit: 10 });
     expect(events.filter((e) => e.type === 'user.updated').map((e) => e.details)).toEqual(
       expect.arrayContaining([
         { command: 'users update', name_changed: true },
@@ -100,7 +82,7 @@ describe.each(dialects())('users and their names on %s', (dialect) => {
       expect(refused.stderr).toContain(message);
       expect(refused.stderr.trim().split('\n')).toHaveLength(1);
     }
-    expect((await repos.users.findByEmail('ada@example.com'))?.name).toBe('Augusta Ada King');
-    expect(await repos.users.findByEmail('c@example.com')).toBeUndefined();
+    expect((await cli.repos.users.findByEmail('ada@example.com'))?.name).toBe('Augusta Ada King');
+    expect(await cli.repos.users.findByEmail('c@example.com')).toBeUndefined();
   }, 180_000);
 });
