@@ -1,17 +1,18 @@
 /**
- * Fuzzing the authorization endpoint (RFC 6749 §4.1.1, §4.1.2.1) and its consent decision: with any
- * query, signed in or not, by any method, the answer is a redirect only to a redirect URI registered
- * for the client the request names (carrying a catalogued redirect error or a code, `iss` and the state
- * as sent), a redirect to the sign-in page, or an HTML page (the consent page, or an error page naming
- * a catalogued code with its status). Never a 5xx, never JSON, never a redirect anywhere else.
+ * Fuzzing the authorization endpoint (RFC 6749 §4.1.1, §4.1.2.1): with any query, signed in or not,
+ * by any method, the answer is a redirect only to a redirect URI registered for the client the request
+ * names (carrying a catalogued redirect error or a code, `iss` and the state as sent), a redirect to
+ * the sign-in page, or an HTML page (the consent page, or an error page naming a catalogued code with
+ * its status). Never a 5xx, never JSON, never a redirect anywhere else.
  */
 
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { expectSecurePage, ISSUER, signedInBrowser, type ThreeLeggedApp } from '../support/attacks.js';
-import { csrfOf, formAction, InjectBrowser, pkce, registerThreeLeggedApp } from '../support/browser.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { expectSecurePage, ISSUER, type ThreeLeggedApp } from '../support/attacks.js';
+import { startAuthorizeFuzzServer } from '../support/authorize-fuzz.js';
+import { type InjectBrowser, pkce } from '../support/browser.js';
+import type { TestServer } from '../support/server.js';
 import {
   anyText,
   encode,
@@ -60,34 +61,10 @@ describe('fuzz: the authorization endpoint', () => {
   let machine: ThreeLeggedApp;
   let browser: InjectBrowser;
   /** Every registered redirect URI by client ID. */
-  const registered = new Map<string, string[]>();
+  let registered: Map<string, string[]>;
 
   beforeAll(async () => {
-    s = await startTestServer('sqlite');
-    const user = await s.ctx.users.create('ada@example.com', 'correct horse battery');
-    consented = await registerThreeLeggedApp(s, {
-      name: 'Consented',
-      redirectUris: ['https://app.example/cb'],
-    });
-    twoUris = await registerThreeLeggedApp(s, {
-      name: 'Two URIs',
-      redirectUris: ['https://b.example/cb', 'https://b.example/other'],
-    });
-    loopback = await registerThreeLeggedApp(s, {
-      name: 'Desktop',
-      redirectUris: ['http://127.0.0.1/cb', 'http://[::1]:8080/cb'],
-      isPublic: true,
-    });
-    machine = await registerThreeLeggedApp(s, {
-      name: 'Machine',
-      redirectUris: ['https://m.example/cb'],
-      grants: ['client_credentials'],
-    });
-    await s.ctx.consents.save(user.id, consented.client.id, ['data:read', 'data:write']);
-    for (const app of [consented, twoUris, loopback, machine])
-      registered.set(app.client.id, app.client.redirectUris);
-    registered.set(s.credentials.clientId, []);
-    browser = await signedInBrowser(s, new InjectBrowser(s.app), user.id);
+    ({ s, consented, twoUris, loopback, machine, browser, registered } = await startAuthorizeFuzzServer());
   });
   afterAll(() => s?.close());
 
@@ -348,68 +325,5 @@ describe('fuzz: the authorization endpoint', () => {
           }
         },
       ),
-  );
-
-  fuzzTest(
-    'the consent decision with any query, body and cookies: a redirect to the pending request’s registered URI, or a catalogued page',
-    'authorize: decision',
-    200,
-    async () => {
-      // Pending requests of the signed-in user (consent pages of the unconsented app), and its form value.
-      const handles: string[] = [];
-      let csrf = '';
-      for (let i = 0; i < 40; i++) {
-        const page = await browser.get(
-          `/oauth/authorize?${new URLSearchParams({ client_id: twoUris.client.id, redirect_uri: twoUris.redirectUri, response_type: 'code', state: `s${i}` })}`,
-        );
-        expect(page.statusCode).toBe(200);
-        handles.push(new URL(formAction(page.body), ISSUER).searchParams.get('request') as string);
-        csrf = csrfOf(page.body);
-      }
-      const session = `lk_session=${browser.cookies.get('lk_session')}`;
-      const cases = fc.record({
-        query: paramString(
-          fc.constantFrom('request', 'x'),
-          fc.oneof(fc.constantFrom(...handles), anyText(10)),
-          2,
-        ),
-        body: paramString(
-          fc.constantFrom('csrf', 'decision', 'request', 'x'),
-          fc.oneof(fc.constantFrom(csrf, 'allow', 'deny', 'ALLOW', ...handles), anyText(10)),
-          4,
-        ),
-        cookie: fc.constantFrom(session, '', `${session}; lk_session=other`, 'lk_session=x'),
-        origin: fc.constantFrom(undefined, ISSUER, 'null', 'https://evil.example'),
-      });
-      return fc.asyncProperty(cases, async ({ query, body, cookie, origin }) => {
-        const res = await s.app.inject({
-          method: 'POST',
-          url: `/oauth/authorize/decision?${query}`,
-          headers: {
-            'content-type': 'application/x-www-form-urlencoded',
-            ...(cookie ? { cookie } : {}),
-            ...(origin ? { origin } : {}),
-          },
-          payload: body,
-        });
-        expectNoServerError(res);
-        const location = res.headers['location'];
-        if (location === undefined) {
-          expectPageAnswer(res);
-          expectSecurePage(res);
-          expect(res.statusCode).toBeGreaterThanOrEqual(400);
-          return;
-        }
-        // Only a pending request of this user answers, and only to its own redirect URI.
-        expect(res.statusCode).toBe(303);
-        const target = new URL(String(location));
-        expect(`${target.origin}${target.pathname}`).toBe(twoUris.redirectUri);
-        expect(target.searchParams.getAll('iss')).toEqual([ISSUER]);
-        expect(target.searchParams.get('state')).toMatch(/^s\d+$/);
-        const error = target.searchParams.get('error');
-        if (error === null) expect(target.searchParams.get('code')).toMatch(/^[\w-]{43}$/);
-        else expect(error).toBe('access_denied');
-      });
-    },
   );
 });

@@ -1,22 +1,16 @@
 /**
- * GET /metrics (Prometheus text format): off by default, on the main listener with LATCHKEY_METRICS,
- * on a listener of its own with LATCHKEY_METRICS_PORT; the counters move for the events they count,
- * and no label carries a client ID, a token or an email.
+ * GET /metrics on the main listener (Prometheus text format), on SQLite and PostgreSQL: off by default
+ * (a 404, nothing counted); with LATCHKEY_METRICS every line parses and the counters move for the
+ * events they count (tokens, requests by route, throttles, refresh-token reuse, database errors, the
+ * pool or the registration cache), and no label carries a client ID, a token or an email.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createNetServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
 import { NO_METRICS } from '../src/metrics/metrics.js';
-import { type StartedServer, startServer } from '../src/startup/start.js';
 import { DatabaseTimeoutError } from '../src/storage/errors.js';
 import { expectInvalidGrant, getTokens, refresh, signedInBrowser, tokenRequest } from './support/attacks.js';
 import { csrfOf, InjectBrowser, registerThreeLeggedApp } from './support/browser.js';
 import { type Family, parseExposition, sampleValue } from './support/prometheus.js';
-import { dialects, LogCapture, startTestServer, type TestServer } from './support/server.js';
+import { dialects, startTestServer, type TestServer } from './support/server.js';
 
 const PASSWORD = 'correct horse battery';
 
@@ -304,138 +298,4 @@ describe.each(dialects())('metrics on the main listener (LATCHKEY_METRICS=true),
       }
     },
   );
-});
-
-/** A loopback port free right now (the kernel's pick, then released). */
-async function freePort(): Promise<number> {
-  const probe = createNetServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
-describe('metrics on a port of their own (LATCHKEY_METRICS_PORT)', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'latchkey-metrics-'));
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  const configWith = (metricsPort: number, sub: string) =>
-    loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LATCHKEY_DATA_DIR: join(dir, sub),
-      LATCHKEY_DEMO_APP: 'false',
-      LATCHKEY_METRICS_PORT: String(metricsPort),
-      LATCHKEY_SIGNING_THREAD: 'false',
-    });
-
-  it('serves /metrics there and only there, on HOST; closing the server closes it', async () => {
-    const metricsPort = await freePort();
-    const started: StartedServer = await startServer(
-      configWith(metricsPort, 'a'),
-      createLogger('warn', new LogCapture()),
-    );
-    try {
-      expect(started.metricsAddress).toBe(`http://127.0.0.1:${metricsPort}`);
-      expect((await fetch(`${started.address}/healthz`)).status).toBe(200);
-      expect((await fetch(`${started.address}/metrics`)).status).toBe(404);
-      const res = await fetch(`${started.metricsAddress}/metrics`);
-      expect(res.status).toBe(200);
-      const families = parseExposition(await res.text());
-      // The main listener's requests are counted; the metrics listener's own are not.
-      expect(
-        sampleValue(families, 'latchkey_http_requests_total', { route: '/healthz', status: '200' }),
-      ).toBe(1);
-      expect(
-        sampleValue(families, 'latchkey_http_requests_total', { route: '(unmatched)', status: '404' }),
-      ).toBe(1);
-      expect(sampleValue(families, 'latchkey_http_requests_total', { route: '/metrics' })).toBeUndefined();
-      // Nothing else is served on the metrics port.
-      expect((await fetch(`${started.metricsAddress}/healthz`)).status).toBe(404);
-      expect((await fetch(`${started.metricsAddress}/oauth/token`, { method: 'POST' })).status).toBe(404);
-    } finally {
-      await started.server.close();
-    }
-    await expect(fetch(`http://127.0.0.1:${metricsPort}/metrics`)).rejects.toThrow();
-  });
-
-  it('a metrics port in use stops the start with one line naming LATCHKEY_METRICS_PORT', async () => {
-    const holder: Server = createNetServer();
-    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
-    const { port } = holder.address() as { port: number };
-    try {
-      await expect(
-        startServer(configWith(port, 'b'), createLogger('warn', new LogCapture())),
-      ).rejects.toThrow(
-        `cannot listen on 127.0.0.1:${port}: the port is in use (stop what uses it or set LATCHKEY_METRICS_PORT)`,
-      );
-    } finally {
-      await new Promise((resolve) => holder.close(resolve));
-    }
-  });
-});
-
-describe('metrics configuration, validated at start', () => {
-  const base = { LATCHKEY_DATA_DIR: '/tmp/latchkey-metrics-config' };
-  const load = (env: Record<string, string>) => loadConfig({ ...base, ...env });
-
-  it.each([
-    [{}, { where: 'off' }],
-    [{ LATCHKEY_METRICS: '' }, { where: 'off' }],
-    [{ LATCHKEY_METRICS: 'false' }, { where: 'off' }],
-    [{ LATCHKEY_METRICS: 'true' }, { where: 'main' }],
-    [{ LATCHKEY_METRICS_PORT: '9464' }, { where: 'port', port: 9464 }],
-    [
-      { LATCHKEY_METRICS: 'true', LATCHKEY_METRICS_PORT: '1' },
-      { where: 'port', port: 1 },
-    ],
-    [
-      { PORT: '0', LATCHKEY_METRICS_PORT: '65535' },
-      { where: 'port', port: 65535 },
-    ],
-  ])('%j is %j', (env, expected) => {
-    expect(load(env).metrics).toEqual(expected);
-  });
-
-  it.each([
-    [{ LATCHKEY_METRICS: 'yes' }, 'LATCHKEY_METRICS must be true or false, got "yes"'],
-    [{ LATCHKEY_METRICS: '1' }, 'LATCHKEY_METRICS must be true or false, got "1"'],
-    [{ LATCHKEY_METRICS_PORT: '0' }, 'LATCHKEY_METRICS_PORT must be a whole number from 1 to 65535, got "0"'],
-    [
-      { LATCHKEY_METRICS_PORT: '65536' },
-      'LATCHKEY_METRICS_PORT must be a whole number from 1 to 65535, got "65536"',
-    ],
-    [
-      { LATCHKEY_METRICS_PORT: '-1' },
-      'LATCHKEY_METRICS_PORT must be a whole number from 1 to 65535, got "-1"',
-    ],
-    [
-      { LATCHKEY_METRICS_PORT: '94x' },
-      'LATCHKEY_METRICS_PORT must be a whole number from 1 to 65535, got "94x"',
-    ],
-    [
-      { PORT: '9464', LATCHKEY_METRICS_PORT: '9464' },
-      'LATCHKEY_METRICS_PORT must differ from PORT (9464): metrics get a listener of their own, got "9464"',
-    ],
-    [
-      { LATCHKEY_METRICS_PORT: '4000' },
-      'LATCHKEY_METRICS_PORT must differ from PORT (4000): metrics get a listener of their own, got "4000"',
-    ],
-    [
-      { LATCHKEY_METRICS: 'false', LATCHKEY_METRICS_PORT: '9464' },
-      'LATCHKEY_METRICS_PORT is set but LATCHKEY_METRICS=false: unset one of them',
-    ],
-  ])('%j is refused with one line naming the variable', (env, message) => {
-    let thrown: unknown;
-    try {
-      load(env);
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).toBeInstanceOf(ConfigError);
-    expect((thrown as Error).message).toBe(message);
-  });
 });

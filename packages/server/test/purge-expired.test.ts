@@ -1,12 +1,11 @@
 /**
- * Expired rows are purged (storage/purge.ts), in batches, periodically and by
- * `latchkey purge`; live rows and refresh-token reuse detection stay. On SQLite and PostgreSQL.
+ * What a purge (storage/purge.ts) deletes and what it keeps, on SQLite and PostgreSQL: every kind of
+ * expired row goes and live ones stay, reported per table; the rotated refresh tokens of a live grant
+ * stay so that reuse is still detected; a grant that never had a refresh token goes once its access
+ * token expired, not before.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadConfig } from '../src/config.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RETIRED_SECRET_KEPT } from '../src/storage/clients.js';
-import { openDatabase } from '../src/storage/database.js';
-import { PURGED_TABLES, type PurgeCounts, purgeExpired } from '../src/storage/purge.js';
 import { randomToken, sha256Hex } from '../src/tokens/random.js';
 import {
   claimsOf,
@@ -24,47 +23,21 @@ import {
   type ThreeLeggedApp,
 } from './support/attacks.js';
 import { InjectBrowser, registerThreeLeggedApp } from './support/browser.js';
-import { cli, cliAsync } from './support/process.js';
-import { dialects, startTestServer, type TestServer } from './support/server.js';
-
-const none = (): PurgeCounts => Object.fromEntries(PURGED_TABLES.map((t) => [t, 0])) as PurgeCounts;
+import { expireGrantOf, grantExistsIn, none, purgeServer, startPurgeServer } from './support/purge.js';
+import { dialects, type TestServer } from './support/server.js';
 
 describe.each(dialects())('purge on %s', (dialect) => {
   let s: TestServer;
   let app: ThreeLeggedApp;
   let browser: InjectBrowser;
   let userId: string;
-  const purge = (options: { batchSize?: number; now?: number } = {}) =>
-    purgeExpired(s.ctx.db, { accessTokenTtl: s.config.accessTokenTtl, ...options });
-
-  /**
-   * Makes every refresh token of a grant expired, issued long enough ago that its access tokens are
-   * too; the grant was created no later than its tokens, as in real life.
-   */
-  const expireGrant = async (refreshToken: string, accessTokensExpired = true) => {
-    const { grant_id } = await s.ctx.db
-      .selectFrom('refresh_tokens')
-      .select('grant_id')
-      .where('token_hash', '=', hashOf(refreshToken))
-      .executeTakeFirstOrThrow();
-    const issued = accessTokensExpired ? nowSeconds() - s.config.accessTokenTtl - 3600 : nowSeconds() - 5;
-    await s.ctx.db
-      .updateTable('refresh_tokens')
-      .set({ expires_at: nowSeconds() - 10, created_at: issued })
-      .where('grant_id', '=', grant_id)
-      .execute();
-    await s.ctx.db.updateTable('grants').set({ created_at: issued }).where('id', '=', grant_id).execute();
-    return grant_id;
-  };
-  const grantExists = async (grantId: string) =>
-    (await s.ctx.db.selectFrom('grants').select('id').where('id', '=', grantId).executeTakeFirst()) !==
-    undefined;
+  const purge = (options: { batchSize?: number; now?: number } = {}) => purgeServer(s, options);
+  const expireGrant = (refreshToken: string, accessTokensExpired = true) =>
+    expireGrantOf(s, refreshToken, accessTokensExpired);
+  const grantExists = (grantId: string) => grantExistsIn(s, grantId);
 
   beforeAll(async () => {
-    s = await startTestServer(dialect);
-    userId = (await s.ctx.users.create('ada@example.com', 'correct horse battery')).id;
-    app = await registerThreeLeggedApp(s);
-    browser = await signedInBrowser(s, new InjectBrowser(s.app), userId);
+    ({ s, app, browser, userId } = await startPurgeServer(dialect));
   });
   afterAll(async () => {
     await s?.close();
@@ -286,193 +259,5 @@ describe.each(dialects())('purge on %s', (dialect) => {
     expect((await refresh(s.app, app.basic, refreshable.refresh_token)).statusCode).toBe(200);
     // The future purge also ended the browser's session: sign in again for the next test.
     browser = await signedInBrowser(s, new InjectBrowser(s.app), userId);
-  });
-
-  it('grants without refresh tokens are purged in batches too', async () => {
-    await purge();
-    const noRefresh = await registerThreeLeggedApp(s, {
-      name: 'No refresh either',
-      scope: 'data:read',
-      redirectUris: ['https://norefresh2.example/cb'],
-      grants: ['authorization_code'],
-    });
-    for (let i = 0; i < 5; i++) await getTokens(s, browser, noRefresh, { scope: 'data:read' });
-    await s.ctx.db
-      .updateTable('grants')
-      .set({ created_at: nowSeconds() - s.config.accessTokenTtl - 3600 })
-      .where('client_id', '=', noRefresh.client.id)
-      .execute();
-    const counts = await purge({ batchSize: 2 });
-    expect(counts.grants).toBe(5);
-    expect(
-      await s.ctx.db.selectFrom('grants').select('id').where('client_id', '=', noRefresh.client.id).execute(),
-    ).toEqual([]);
-  });
-
-  it('deletes in batches until nothing expired is left', async () => {
-    await purge();
-    const sessions = await Promise.all(
-      Array.from({ length: 7 }, () => s.ctx.users.createSession(userId, -10)),
-    );
-    const live = await s.ctx.users.createSession(userId, 3600);
-    for (let i = 0; i < 3; i++) await expireGrant((await getTokens(s, browser, app)).refresh_token);
-    const counts = await purge({ batchSize: 2 });
-    expect(counts).toMatchObject({ sessions: sessions.length, grants: 3, refresh_tokens: 3 });
-    expect(await s.ctx.users.sessionUser(live)).toMatchObject({ id: userId });
-  });
-
-  it('deletes throttle counters whose window ended, in batches, and keeps open ones', async () => {
-    await purge();
-    const at = nowSeconds();
-    const rows = [
-      ...Array.from({ length: 5 }, (_, i) => ({
-        key: `t:ended${i}`,
-        count: 3,
-        reset_at_ms: (at - 10) * 1000,
-      })),
-      { key: 't:open', count: 3, reset_at_ms: (at + 600) * 1000 },
-    ];
-    await s.ctx.db.insertInto('throttle_counters').values(rows).execute();
-    expect(await purge({ batchSize: 2, now: at })).toMatchObject({ throttle_counters: 5 });
-    const left = await s.ctx.db.selectFrom('throttle_counters').select('key').execute();
-    expect(left.map((row) => row.key)).toEqual(['t:open']);
-    await s.ctx.db.deleteFrom('throttle_counters').execute();
-  });
-
-  it('finds expired refresh tokens between live ones, however small the batch', async () => {
-    await purge();
-    const issued: Awaited<ReturnType<typeof getTokens>>[] = [];
-    for (let i = 0; i < 7; i++) issued.push(await getTokens(s, browser, app));
-    // Expired: the 2nd, 5th and 7th (the last row of the table); live around them.
-    const dead = [1, 4, 6].map((i) => issued[i]?.refresh_token as string);
-    const deadGrants = await Promise.all(dead.map((token) => expireGrant(token)));
-    const counts = await purge({ batchSize: 2 });
-    expect(counts).toMatchObject({ refresh_tokens: 3, grants: 3 });
-    for (const grant of deadGrants) expect(await grantExists(grant)).toBe(false);
-    for (const [i, tokens] of issued.entries()) {
-      if (dead.includes(tokens.refresh_token)) continue;
-      expect((await refresh(s.app, app.basic, tokens.refresh_token)).statusCode, `token ${i}`).toBe(200);
-    }
-  });
-
-  it('purges by a server and by another process at once both succeed and delete each row once', async () => {
-    await purge();
-    for (let i = 0; i < 40; i++) await s.ctx.users.createSession(userId, -10);
-    const [here, there] = await Promise.all([
-      purge({ batchSize: 5 }),
-      cliAsync(['purge'], { LATCHKEY_DATA_DIR: s.dir, LATCHKEY_DATABASE_URL: s.config.databaseUrl }),
-    ]);
-    expect(there.stderr).toBe('');
-    const elsewhere = Number(/^sessions:\s+(\d+)$/m.exec(there.stdout)?.[1]);
-    expect(here.sessions + elsewhere).toBe(40);
-    const expired = await s.ctx.db
-      .selectFrom('sessions')
-      .select('id_hash')
-      .where('expires_at', '<', nowSeconds())
-      .execute();
-    expect(expired).toEqual([]);
-  });
-
-  it.runIf(dialect === 'postgres')('two servers purging one PostgreSQL database take turns', async () => {
-    await purge();
-    for (let i = 0; i < 40; i++) await s.ctx.users.createSession(userId, -10);
-    const other = openDatabase(s.config.databaseUrl);
-    try {
-      const results = await Promise.all([
-        purge({ batchSize: 3 }),
-        purgeExpired(other, { accessTokenTtl: s.config.accessTokenTtl, batchSize: 3 }),
-        purgeExpired(other, { accessTokenTtl: s.config.accessTokenTtl, batchSize: 7 }),
-      ]);
-      expect(results.reduce((sum, c) => sum + c.sessions, 0)).toBe(40);
-    } finally {
-      await other.destroy();
-    }
-  });
-
-  it('`latchkey purge` prints what it deleted per table; bad arguments exit 2 with one line', async () => {
-    await purge();
-    await s.ctx.users.createSession(userId, -10);
-    await s.ctx.users.createSession(userId, -10);
-    await s.ctx.db
-      .insertInto('revoked_tokens')
-      .values({ jti: randomToken(12), expires_at: 1 })
-      .execute();
-    const env = {
-      LATCHKEY_DATA_DIR: s.dir,
-      LATCHKEY_DATABASE_URL: s.config.databaseUrl,
-      LATCHKEY_LOG_LEVEL: 'warn',
-    };
-    const run = cli(['purge'], env);
-    expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
-    const lines = run.stdout.trim().split('\n');
-    expect(lines).toHaveLength(PURGED_TABLES.length + 1);
-    const printed = Object.fromEntries(
-      lines.slice(0, -1).map((line) => {
-        const [table, count] = line.split(/:\s+/);
-        return [table, Number(count)];
-      }),
-    );
-    expect(printed).toEqual({ ...none(), sessions: 2, revoked_tokens: 1 });
-    expect(lines.at(-1)).toBe('deleted 3 rows');
-    expect(cli(['purge'], env).stdout).toContain('deleted 0 rows');
-    for (const args of [
-      ['purge', 'now'],
-      ['purge', '--all'],
-    ]) {
-      const bad = cli(args, env);
-      expect(bad.code).toBe(2);
-      expect(bad.stdout).toBe('');
-      expect(bad.stderr.trim().split('\n')).toHaveLength(1);
-      expect(bad.stderr).toMatch(/^latchkey: /);
-    }
-  });
-});
-
-describe('a running server purges every LATCHKEY_PURGE_INTERVAL seconds', () => {
-  it('LATCHKEY_PURGE_INTERVAL: default 3600, 0 disables, a duration is accepted', () => {
-    expect(loadConfig({}).purgeInterval).toBe(3600);
-    expect(loadConfig({ LATCHKEY_PURGE_INTERVAL: '0' }).purgeInterval).toBe(0);
-    expect(loadConfig({ LATCHKEY_PURGE_INTERVAL: '15m' }).purgeInterval).toBe(900);
-    expect(() => loadConfig({ LATCHKEY_PURGE_INTERVAL: 'often' })).toThrow(/LATCHKEY_PURGE_INTERVAL/);
-  });
-
-  it.each(dialects())(
-    'on %s: an expired session disappears without a request; close() stops it',
-    async (dialect) => {
-      const s = await startTestServer(dialect, { LATCHKEY_PURGE_INTERVAL: '1' });
-      try {
-        const user = await s.ctx.users.create('ada@example.com', 'correct horse battery');
-        await s.ctx.users.createSession(user.id, -10);
-        const live = await s.ctx.users.createSession(user.id, 3600);
-        // The first run comes 0.5 to 1.5 s after the start; it logs once every table is done, a moment
-        // after the sessions batch commits. Polled until both are seen (a deadline, not a margin).
-        await vi.waitFor(
-          async () => {
-            expect(await countRows(s, 'sessions')).toBe(1);
-            expect(s.logs.text).toContain('purged expired rows');
-          },
-          { timeout: 20_000, interval: 100 },
-        );
-        expect(await countRows(s, 'sessions')).toBe(1);
-        expect(await s.ctx.users.sessionUser(live)).toMatchObject({ id: user.id });
-        expect(s.logs.text).toContain('purged expired rows');
-        expect(s.logs.text).not.toContain('purge failed');
-      } finally {
-        await s.close();
-      }
-    },
-  );
-
-  it.each(dialects())('on %s: LATCHKEY_PURGE_INTERVAL=0 never purges', async (dialect) => {
-    const s = await startTestServer(dialect, { LATCHKEY_PURGE_INTERVAL: '0' });
-    try {
-      const user = await s.ctx.users.create('ada@example.com', 'correct horse battery');
-      await s.ctx.users.createSession(user.id, -10);
-      await new Promise((resolve) => setTimeout(resolve, 1600));
-      expect(await countRows(s, 'sessions')).toBe(1);
-    } finally {
-      await s.close();
-    }
   });
 });
