@@ -8,7 +8,7 @@ const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
 /**
  * Answers every other method on a page path with the 405 page and `Allow` (RFC 9110 §15.5.6), so a
  * browser that PUTs to the authorization endpoint sees a page, not the JSON 404 of a path that does
- * not exist (test/fuzz/authorize.test.ts).
+ * not exist (test/fuzz/authorize-request.test.ts).
  */
 export function rejectOtherPageMethods(
   pages: FastifyInstance,

@@ -64,7 +64,7 @@ async function tokenUser(ctx: ServerContext, token: string): Promise<User> {
 export async function callerOf(ctx: ServerContext, request: FastifyRequest): Promise<Caller> {
   const token = bearerToken(request);
   // A token acts for its user as a developer, never as an admin: an admin who allowed some app the
-  // manage scope would otherwise hand that app every app on the server (test/manage-api.test.ts).
+  // manage scope would otherwise hand that app every app on the server (test/manage-api-access.test.ts).
   if (token !== undefined)
     return { user: { ...(await tokenUser(ctx, token)), isAdmin: false }, via: 'token' };
   const user = await currentUser(ctx, request);

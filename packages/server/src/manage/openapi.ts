@@ -1,6 +1,6 @@
 /**
  * The OpenAPI 3.1 description of the management API, served at `/manage/v1/openapi.json`.
- * test/manage-api.test.ts validates it and checks it against the routes both ways.
+ * test/manage-api-openapi.test.ts validates it and checks it against the routes both ways.
  */
 import { MAX_LOGOUT_URI, MAX_POST_LOGOUT_REDIRECT_URIS } from '../logout/registration.js';
 import { MAX_DESCRIPTION, MAX_HOMEPAGE_URL } from '../oauth/app-registration.js';

@@ -237,7 +237,7 @@ const migrations: Record<string, Migration> = {
       // the sealed key in private_jwk; a row without one (from before this migration, or written by a
       // server of the previous release during a rolling upgrade) still holds it in clear, and the
       // server seals such rows when it starts, as `latchkey keys rewrap` does
-      // (storage/signing-keys.ts; test/key-encryption.test.ts upgrades a database of clear keys).
+      // (storage/signing-keys.ts; test/key-encryption-upgrade.test.ts upgrades a database of clear keys).
       await db.schema.alterTable('signing_keys').addColumn('kek_id', 'varchar(64)').execute();
     },
   },

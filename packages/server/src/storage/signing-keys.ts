@@ -87,7 +87,7 @@ export class SigningKeyRepository implements KeySource {
    * processes may run it at once (each row is replaced only if it is still as read).
    *
    * On SQLite the replaced bytes are zeroed (`secure_delete`) and the WAL emptied into the file
-   * afterwards, so neither the file nor its WAL keeps the clear key (test/key-encryption.test.ts reads
+   * afterwards, so neither the file nor its WAL keeps the clear key (test/key-encryption-upgrade.test.ts reads
    * the bytes). PostgreSQL keeps the old row version until VACUUM, and its WAL archives and any backup
    * keep what they held: rotate the signing keys after sealing keys that were stored in clear.
    */
