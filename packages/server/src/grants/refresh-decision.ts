@@ -33,7 +33,7 @@ export function decideRefresh(row: RefreshRow, at: number, request: RefreshReque
   // read before the lock was taken, so a rotation that won the race may carry a later second: that is
   // no time at all (with grace 0 a replay all the same), never a negative age that would pass as within
   // the window. Decided before the scope, so no request (a wider scope included) gets a replayed token
-  // any other answer than invalid_grant, nor leaves its grant standing (test/grant-attacks.test.ts).
+  // any other answer than invalid_grant, nor leaves its grant standing (test/grant-attacks-refresh.test.ts).
   if (row.rotated_at !== null) {
     const age = Math.max(0, at - Number(row.rotated_at));
     // A retry: the answer to the previous presentation was lost (a dropped connection, a crash), so

@@ -4,7 +4,7 @@
  * of a random pre-session cookie. The HMAC key is the database's (storage/instance-secrets.ts), so a
  * cookie an attacker plants (from a sibling subdomain, or over http:// when the issuer has no
  * `__Host-` cookies) with a matching field never passes, and neither does another session's token
- * (test/authorize-attacks.test.ts, "the anti-CSRF token is bound to the session").
+ * (test/authorize-attacks-csrf.test.ts, "the anti-CSRF token is bound to the session").
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.7
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';

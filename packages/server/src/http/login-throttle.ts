@@ -3,7 +3,7 @@
  * passwords are refused (429) per (account, address) and per address across accounts; per account
  * alone they only slow every further attempt down, the right password included, by a bounded delay.
  * Refusing per account would let anyone lock a user out by typing wrong passwords from anywhere
- * (test/authorize-attacks.test.ts, "password brute force"). The counts are one {@link Throttle}'s: this
+ * (test/authorize-attacks-brute-force.test.ts, "password brute force"). The counts are one {@link Throttle}'s: this
  * process's on SQLite, shared by every server on PostgreSQL or Redis.
  */
 import type { Admitted, Throttle } from '../throttle/throttle.js';
