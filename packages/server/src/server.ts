@@ -22,9 +22,9 @@ import { generatedMessage, openingKeys, resolveKeyring } from './startup/key-enc
 import { openMetrics } from './startup/metrics.js';
 import { closeContext, StartupSteps } from './startup/steps.js';
 import { AuditRepository, SYSTEM_ACTOR } from './storage/audit.js';
-import { checkpointInBackground, type Db, dialectOf, openDatabase } from './storage/database.js';
+import { checkpointInBackground, type Db, openDatabase } from './storage/database.js';
 import { loadCsrfKey, loadPairwiseKey } from './storage/instance-secrets.js';
-import { migrate } from './storage/migrations.js';
+import { migrateWithoutDeadline } from './storage/migrations.js';
 import { schedulePurge } from './storage/purge.js';
 import { openRepositories } from './storage/repositories.js';
 import { SigningKeyRepository } from './storage/signing-keys.js';
@@ -39,24 +39,6 @@ export interface RunningServer {
   metricsApp: FastifyInstance | undefined;
   /** Stops accepting, lets in-flight requests finish, closes the database. */
   close(): Promise<void>;
-}
-
-/**
- * Runs the migrations. A migration may take longer than a request's deadline (an index on a large
- * table), so on PostgreSQL it runs over a connection of its own, without one; SQLite's only deadline is
- * its busy timeout, and a `:memory:` database has only the one handle.
- */
-async function migrateWithoutDeadline(db: Db, url: string): Promise<void> {
-  if (dialectOf(url) !== 'postgres') {
-    await migrate(db);
-    return;
-  }
-  const own = openDatabase(url, { poolSize: 1 });
-  try {
-    await migrate(own);
-  } finally {
-    await own.destroy();
-  }
 }
 
 /** Opens the database, migrates it and loads the keys: everything but HTTP. */
@@ -78,7 +60,7 @@ export async function createContext(config: Config, logger: Logger): Promise<Ser
     },
     (opened) => opened.destroy(),
   );
-  await steps.run(database, () => migrateWithoutDeadline(db, config.databaseUrl));
+  await steps.run(database, () => migrateWithoutDeadline(db, config.databaseUrl, config.databaseTimeoutMs));
   const keyRepository = new SigningKeyRepository(db, keyring);
   await steps.run('cannot load the signing keys', () =>
     openingKeys(async () => {

@@ -4,7 +4,7 @@ import { makeDatabaseFilesPrivate } from '../startup/database-files.js';
 import { type AuditEvent, AuditRepository, CLI_ACTOR } from '../storage/audit.js';
 import { ClientRepository } from '../storage/clients.js';
 import { type Db, openDatabase } from '../storage/database.js';
-import { migrate } from '../storage/migrations.js';
+import { migrateWithoutDeadline } from '../storage/migrations.js';
 
 /** Lazily opened resources for one CLI run. */
 export class CliContext {
@@ -12,13 +12,18 @@ export class CliContext {
 
   constructor(readonly config: Config) {}
 
-  /** The database, opened and migrated on first use. */
+  /**
+   * The database, opened and migrated on first use. Every call has the server's deadline
+   * (LATCHKEY_DATABASE_TIMEOUT), so a command against a database that stopped answering fails in time
+   * instead of hanging; migrations have none but the wait to connect (storage/migrations.ts).
+   */
   async db(): Promise<Db> {
     if (!this.database) {
+      const { databaseUrl, databaseTimeoutMs } = this.config;
       // A first command may create the database: private from the start, as a server makes it.
-      makeDatabaseFilesPrivate(this.config.databaseUrl);
-      this.database = openDatabase(this.config.databaseUrl);
-      await migrate(this.database);
+      makeDatabaseFilesPrivate(databaseUrl);
+      this.database = openDatabase(databaseUrl, { timeoutMs: databaseTimeoutMs });
+      await migrateWithoutDeadline(this.database, databaseUrl, databaseTimeoutMs);
     }
     return this.database;
   }

@@ -1,5 +1,6 @@
 /** The `latchkey` command line: start, migrate, apps, keys, users, audit, purge, backup, proxy. */
 import { ConfigError, loadConfig } from '../config.js';
+import { databaseFailureKind, isDatabaseUnavailable } from '../storage/errors.js';
 import { APPS_USAGE, appsCommand } from './apps.js';
 import { out, ShowUsage, UsageError } from './args.js';
 import { AUDIT_USAGE, auditCommand } from './audit.js';
@@ -29,6 +30,21 @@ ${AUDIT_USAGE}
                                       LATCHKEY_ISSUER or TOKEN_ENDPOINT, ALLOWED_SCOPES, ALLOWED_ORIGINS)
 
 Environment: PORT, HOST, LATCHKEY_ISSUER, LATCHKEY_DATABASE_URL, LATCHKEY_DATA_DIR, ... (see README)`;
+
+/**
+ * The line a failed command prints: a database that ran past its deadline (LATCHKEY_DATABASE_TIMEOUT,
+ * connecting included) says so in words, anything else its own message.
+ */
+function failureMessage(error: unknown, databaseTimeoutMs: number | undefined): string {
+  if (
+    databaseTimeoutMs !== undefined &&
+    isDatabaseUnavailable(error) &&
+    databaseFailureKind(error) === 'timeout'
+  ) {
+    return `the database did not answer within ${databaseTimeoutMs / 1000} s (LATCHKEY_DATABASE_TIMEOUT)`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
 
 /** Runs the CLI and returns the exit code: 0 success, 2 usage or configuration error, 1 failure. */
 export async function main(argv: string[]): Promise<number> {
@@ -82,7 +98,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`latchkey: ${error.message}\n`);
       return 2;
     }
-    process.stderr.write(`latchkey: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`latchkey: ${failureMessage(error, cli?.config.databaseTimeoutMs)}\n`);
     return 1;
   } finally {
     await cli?.close();

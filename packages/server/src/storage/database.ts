@@ -220,6 +220,11 @@ export interface DatabaseOptions {
    * a 2 s connect timeout (migrations, the CLI), on SQLite 5 s.
    */
   timeoutMs?: number;
+  /**
+   * PostgreSQL without `timeoutMs`: the wait for a new connection (ms, default 2 s), for a connection
+   * that must not have a statement deadline but must not wait forever for a server that never answers.
+   */
+  connectTimeoutMs?: number;
 }
 
 /**
@@ -251,7 +256,7 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Db {
       connectionString: url,
       Client: CheckedClient,
       max: options.poolSize ?? 10,
-      connectionTimeoutMillis: timeoutMs ?? 2000,
+      connectionTimeoutMillis: timeoutMs ?? options.connectTimeoutMs ?? 2000,
       idleTimeoutMillis: 30_000,
       ...deadlines,
     });

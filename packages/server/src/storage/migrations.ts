@@ -2,7 +2,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, SqliteAdapter, sql } from 'kysely';
 import { newSelectorKey, SELECTOR_KEY_NAME } from '../tokens/refresh-token-format.js';
 import { appActivityMigration } from './activity/migration.js';
-import type { Db } from './database.js';
+import { type Db, dialectOf, openDatabase } from './database.js';
 import { openidMigration } from './openid/migration.js';
 
 /** Migration 006's steps (see there), in the caller's transaction. */
@@ -355,4 +355,23 @@ export async function migrate(db: Db, options: { upTo?: string } = {}): Promise<
     options.upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(options.upTo);
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/**
+ * Runs the migrations of `db` (opened from `url`) without its deadlines. A migration may take longer
+ * than a request's deadline (an index on a large table), so on PostgreSQL it runs over a connection of
+ * its own, without a statement deadline, and waits at most `connectTimeoutMs` (default 2 s) to connect;
+ * SQLite's only deadline is its busy timeout, and a `:memory:` database has only the one handle.
+ */
+export async function migrateWithoutDeadline(db: Db, url: string, connectTimeoutMs?: number): Promise<void> {
+  if (dialectOf(url) !== 'postgres') {
+    await migrate(db);
+    return;
+  }
+  const own = openDatabase(url, { poolSize: 1, ...(connectTimeoutMs !== undefined && { connectTimeoutMs }) });
+  try {
+    await migrate(own);
+  } finally {
+    await own.destroy();
+  }
 }
