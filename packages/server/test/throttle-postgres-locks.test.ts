@@ -1,7 +1,7 @@
 /**
- * The PostgreSQL throttle store takes its row locks in one order, whatever the statement: an increment
- * and the decrement of a refused attempt on the same keys, running at once on two connections, never
- * deadlock. Found by CI: 60 wrong secrets sent at once to two processes answered 503 twice, PostgreSQL
+ * The PostgreSQL throttle store takes its row locks in one order, whatever the statement: an increment,
+ * the decrement of a refused attempt and the purge of ended windows on the same keys, running at once
+ * on several connections, never deadlock. Found by CI: 60 wrong secrets sent at once to two processes answered 503 twice, PostgreSQL
  * having cancelled one statement of each locked pair ("deadlock detected", 40P01) because the decrement
  * updated its rows in the table's physical order while the increment inserted them in sorted order.
  */
@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Db, nativeHandle, openDatabase } from '../src/storage/database.js';
 import { migrate } from '../src/storage/migrations.js';
+import { purgeExpired } from '../src/storage/purge.js';
 import { PostgresCounterStore } from '../src/throttle/postgres.js';
 import { dialects, freshDatabase } from './support/server.js';
 
@@ -52,4 +53,21 @@ describe.skipIf(!hasPostgres)('postgres throttle counters under concurrent calls
     const counts = (await store.read(keys)).map((c) => c.count);
     expect(new Set(counts).size).toBe(1);
   }, 60_000);
+
+  it('the purge deletes ended windows in key order too, so it never deadlocks with an increment', async () => {
+    // Windows of 1 ms end at once: every purge finds rows to delete while increments start new ones.
+    const keys = Array.from({ length: 8 }, (_, i) => `p${String.fromCharCode(122 - i)}`);
+    for (const key of keys) await store.increment([key], 1);
+    const errors: unknown[] = [];
+    const loop = async (rounds: number, step: () => Promise<unknown>) => {
+      for (let i = 0; i < rounds; i++) await step().catch((error: unknown) => errors.push(error));
+    };
+    const purge = () => purgeExpired(db, { accessTokenTtl: 3600, now: Math.ceil(Date.now() / 1000) + 5 });
+    await Promise.all([
+      loop(300, () => store.increment(keys, 1)),
+      loop(300, () => store.increment([...keys].reverse(), 1)),
+      loop(100, purge),
+    ]);
+    expect(errors.map((e) => (e as { code?: string }).code ?? String(e))).toEqual([]);
+  }, 120_000);
 });
