@@ -284,6 +284,20 @@ describe('LATCHKEY_BACKCHANNEL_PRIVATE_NETWORKS', () => {
     expect(setting({ LATCHKEY_ISSUER: issuer })).toBe(expected);
     expect(setting({ LATCHKEY_ISSUER: issuer, LATCHKEY_BACKCHANNEL_PRIVATE_NETWORKS: '' })).toBe(expected);
   });
+  it.each(['0.0.0.0', '::', '10.0.0.5'])(
+    'unset, with a loopback issuer but listening on %s (reachable by others): deny',
+    (host) => {
+      expect(setting({ HOST: host })).toBe('deny');
+      expect(setting({ HOST: host, LATCHKEY_ISSUER: 'http://127.0.0.1:4000' })).toBe('deny');
+      expect(setting({ HOST: host, LATCHKEY_BACKCHANNEL_PRIVATE_NETWORKS: 'allow' })).toBe('allow');
+    },
+  );
+  it.each(['127.0.0.1', '::1', 'localhost'])(
+    'unset, listening on %s with the default issuer: allow',
+    (host) => {
+      expect(setting({ HOST: host })).toBe('allow');
+    },
+  );
   it('the default issuer (http://localhost:PORT) allows them; either value overrides the default', () => {
     expect(setting({})).toBe('allow');
     expect(setting({ LATCHKEY_BACKCHANNEL_PRIVATE_NETWORKS: 'deny' })).toBe('deny');

@@ -269,6 +269,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     metrics: metricsSetting(env, port),
     smtpUrl: smtpUrl(env['LATCHKEY_SMTP_URL']),
     mailFrom: mailFrom(env['LATCHKEY_MAIL_FROM'], issuer),
-    backchannelLogout: backchannelLogoutSettings(env, issuer),
+    backchannelLogout: backchannelLogoutSettings(env, issuer, host),
   };
 }

@@ -32,6 +32,7 @@ const PRIVATE_IPV6: readonly (readonly [string, number])[] = [
   ['fc00::', 7], // unique local (RFC 4193)
   ['fe80::', 10], // link-local (RFC 4291 §2.5.6)
   ['fec0::', 10], // site-local, deprecated (RFC 3879)
+  ['2001::', 32], // Teredo (RFC 4380): tunnels to an IPv4 address the server cannot judge
   ['ff00::', 8], // multicast (RFC 4291 §2.7)
 ];
 
@@ -47,13 +48,15 @@ function dotted(high: number, low: number): string {
 
 /**
  * The IPv4 address an IPv6 address leads to, if it carries one: IPv4-mapped `::ffff:a.b.c.d` and
- * IPv4-compatible `::a.b.c.d` (RFC 4291 §2.5.5), NAT64 `64:ff9b::a.b.c.d` (RFC 6052 §2.1) and 6to4
+ * IPv4-compatible `::a.b.c.d` (RFC 4291 §2.5.5), IPv4-translated `::ffff:0:a.b.c.d`, NAT64 `64:ff9b::a.b.c.d` (RFC 6052 §2.1) and 6to4
  * `2002:AABB:CCDD::` (RFC 3056 §2).
  */
 function embeddedIpv4(groups: readonly number[]): string | undefined {
   const [g0 = 0, g1 = 0, g2 = 0, g3 = 0, g4 = 0, g5 = 0, g6 = 0, g7 = 0] = groups;
   const zeroUntil = (end: number) => groups.slice(0, end).every((g) => g === 0);
   if (zeroUntil(5) && (g5 === 0xffff || g5 === 0)) return dotted(g6, g7);
+  // IPv4-translated `::ffff:0:a.b.c.d` (RFC 2765 §2.1, SIIT).
+  if (zeroUntil(4) && g4 === 0xffff && g5 === 0) return dotted(g6, g7);
   if (g0 === 0x64 && g1 === 0xff9b && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0) return dotted(g6, g7);
   if (g0 === 0x2002) return dotted(g1, g2);
   return undefined;

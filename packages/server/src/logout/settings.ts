@@ -25,21 +25,25 @@ export interface BackchannelLogoutSettings {
 
 /** Hosts of a development issuer: the machine itself. */
 const LOOPBACK_ISSUER_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+/** A listening address (HOST) only this machine reaches: not `0.0.0.0`, `::` or a network's address. */
+const LOOPBACK_LISTEN_HOST = /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/;
 
 /**
  * LATCHKEY_BACKCHANNEL_PRIVATE_NETWORKS: `allow` or `deny`. Unset: `allow` for a development server
- * (an http issuer on a loopback host, whose apps' receivers run on the same machine), `deny` for any
- * other issuer: there, the server POSTs to what any signed-in developer typed, and a receiver inside
+ * (an http issuer on a loopback host, listening on loopback only (`host`): its apps' receivers run on
+ * the same machine, and nobody else can reach it to register one), `deny` for any other server: there, the server POSTs to what any signed-in developer typed, and a receiver inside
  * the server's own network would make it a proxy into that network (server-side request forgery).
  * @see https://openid.net/specs/openid-connect-backchannel-1_0.html#BCRequest
  * @see https://cheatsheetseries.owasp.org/cheatsheets/Server_Side_Request_Forgery_Prevention_Cheat_Sheet.html
  */
-export function privateNetworks(env: Env, issuer: string): PrivateNetworks {
+export function privateNetworks(env: Env, issuer: string, host: string): PrivateNetworks {
   const name = 'LATCHKEY_BACKCHANNEL_PRIVATE_NETWORKS';
   const raw = env[name];
   if (raw === undefined || raw === '') {
     const url = new URL(issuer);
-    return url.protocol === 'http:' && LOOPBACK_ISSUER_HOST.test(url.hostname) ? 'allow' : 'deny';
+    const development =
+      url.protocol === 'http:' && LOOPBACK_ISSUER_HOST.test(url.hostname) && LOOPBACK_LISTEN_HOST.test(host);
+    return development ? 'allow' : 'deny';
   }
   if (raw !== 'allow' && raw !== 'deny') throw new ConfigError(`${name} must be allow or deny, got "${raw}"`);
   return raw;
@@ -49,11 +53,11 @@ export function privateNetworks(env: Env, issuer: string): PrivateNetworks {
  * Reads the schedule. The defaults (5 s per attempt, 5 attempts, retries after 2, 4, 8 and 16 s) fit
  * in the logout token's 2-minute lifetime, so an app that comes back within a minute gets the token it
  * was first sent; a token that would expire before an attempt is signed again (logout/logout-token.ts).
- * Private networks: {@link privateNetworks}, from `issuer`.
+ * Private networks: {@link privateNetworks}, from `issuer` and the listening `host`.
  */
-export function backchannelLogoutSettings(env: Env, issuer: string): BackchannelLogoutSettings {
+export function backchannelLogoutSettings(env: Env, issuer: string, host: string): BackchannelLogoutSettings {
   return {
-    privateNetworks: privateNetworks(env, issuer),
+    privateNetworks: privateNetworks(env, issuer, host),
     timeoutMs: boundedDuration(env, 'LATCHKEY_BACKCHANNEL_LOGOUT_TIMEOUT', 5, 1, 60),
     attempts: integer(env, 'LATCHKEY_BACKCHANNEL_LOGOUT_ATTEMPTS', 5, 1, 20),
     retryDelayMs: boundedDuration(env, 'LATCHKEY_BACKCHANNEL_LOGOUT_RETRY', 2, 1, 3600),
