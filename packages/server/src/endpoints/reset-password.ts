@@ -77,17 +77,22 @@ export function resetPasswordEndpoints(app: FastifyInstance, ctx: ServerContext)
         live,
         'The two passwords differ. Type the same password twice.',
       );
-    // scrypt and the logout tokens before the transaction; the reset itself uses the link up (and
-    // queues the tokens), or finds it used meanwhile. The link names one user: its tokens are for them.
-    const [passwordHash, logoutTokens] = await Promise.all([
-      hashPassword(password),
-      ctx.logout.tokensForEverySession(live.link.userId),
-    ]);
-    const outcome = await ctx.passwordResets.reset(live.token, passwordHash, logoutTokens);
+    // scrypt before the transaction; the reset itself uses the link up, or finds it used meanwhile, and
+    // signs and queues the logout tokens of the apps it finds the user signed in to.
+    const outcome = await ctx.passwordResets.reset(
+      live.token,
+      await hashPassword(password),
+      ctx.logout.tokensForEverySession,
+    );
     if (!outcome) throw linkInvalid();
-    if (logoutTokens.length > 0) ctx.logout.queued();
+    if (outcome.appsTold > 0) ctx.logout.queued();
     ctx.logger.info(
-      { userId: outcome.userId, sessionsEnded: outcome.sessionsEnded, grantsRevoked: outcome.grantsRevoked },
+      {
+        userId: outcome.userId,
+        sessionsEnded: outcome.sessionsEnded,
+        grantsRevoked: outcome.grantsRevoked,
+        appsTold: outcome.appsTold,
+      },
       'password reset by email link',
     );
     // This browser's session, if it had one, was ended with the others.

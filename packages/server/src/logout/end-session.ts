@@ -36,22 +36,21 @@ export interface EndedSession {
 }
 
 /**
- * Signs a logout token for each app that still has a `backchannel_logout_uri`, naming `sid` when given.
- * An app whose token cannot be signed is logged and left out: the sessions end all the same.
+ * Signs a logout token for each app that has a `backchannel_logout_uri`, naming `sid` when given. An
+ * app whose token cannot be signed is logged and left out: the sessions end all the same.
  */
 async function signLogoutTokens(
-  ending: Pick<SessionEnding, 'clients' | 'signing' | 'logger'>,
+  ending: Pick<SessionEnding, 'signing' | 'logger'>,
   userId: string,
-  apps: readonly { clientId: string; sid: string | undefined }[],
+  apps: readonly { app: Client | undefined; sid: string | undefined }[],
 ): Promise<QueuedLogoutToken[]> {
   const signed = await Promise.all(
-    apps.map(async ({ clientId, sid }) => {
-      const app = await ending.clients.find(clientId);
+    apps.map(async ({ app, sid }) => {
       if (!app?.backchannelLogoutUri) return [];
       try {
-        return [{ clientId, logoutToken: await signLogoutToken(ending.signing, app, userId, sid) }];
+        return [{ clientId: app.id, logoutToken: await signLogoutToken(ending.signing, app, userId, sid) }];
       } catch (error) {
-        ending.logger.error({ err: error, client_id: clientId }, 'cannot sign a logout token');
+        ending.logger.error({ err: error, client_id: app.id }, 'cannot sign a logout token');
         return [];
       }
     }),
@@ -60,19 +59,19 @@ async function signLogoutTokens(
 }
 
 /**
- * The logout tokens of ending every session of a user at once (a password reset): one per app the user
- * is signed in to anywhere, naming `sub` and no `sid`, which tells the app to end all of that user's
- * sessions (Back-Channel Logout 1.0 §2.7). Queue them in the transaction that ends the sessions.
+ * The logout tokens of ending every session of a user at once (a password reset), for the apps the
+ * reset read in its transaction (storage/password-reset.ts): one each, naming `sub` and no `sid`, which
+ * tells the app to end all of that user's sessions (Back-Channel Logout 1.0 §2.7). No database call.
  */
-export async function logoutTokensForEverySession(
-  ending: Pick<SessionEnding, 'clients' | 'deliveries' | 'signing' | 'logger'>,
+export function logoutTokensForEverySession(
+  ending: Pick<SessionEnding, 'signing' | 'logger'>,
   userId: string,
+  apps: readonly Client[],
 ): Promise<QueuedLogoutToken[]> {
-  const apps = await ending.deliveries.appsOfUser(userId);
   return signLogoutTokens(
     ending,
     userId,
-    apps.map((clientId) => ({ clientId, sid: undefined })),
+    apps.map((app) => ({ app, sid: undefined })),
   );
 }
 
@@ -94,7 +93,12 @@ export async function endSession(ending: SessionEnding, token: string): Promise<
   const deliveries = await signLogoutTokens(
     ending,
     userId,
-    apps.map(({ clientId, withSid }) => ({ clientId, sid: withSid ? session.sid : undefined })),
+    await Promise.all(
+      apps.map(async ({ clientId, withSid }) => ({
+        app: await ending.clients.find(clientId),
+        sid: withSid ? session.sid : undefined,
+      })),
+    ),
   );
   const ended = await ending.deliveries.endSession(row.idHash, deliveries);
   if (!ended) return undefined;

@@ -4,7 +4,8 @@
  */
 import type { Logger } from 'pino';
 import type { Db } from '../storage/database.js';
-import { LogoutDeliveryRepository, type QueuedLogoutToken } from '../storage/logout-deliveries.js';
+import { LogoutDeliveryRepository } from '../storage/logout-deliveries.js';
+import type { SignLogoutTokens } from '../storage/password-reset.js';
 import type { Repositories } from '../storage/repositories.js';
 import { LogoutDeliveryWorker } from './delivery-worker.js';
 import { type EndedSession, endSession, logoutTokensForEverySession } from './end-session.js';
@@ -52,21 +53,12 @@ export class LogoutService {
   }
 
   /**
-   * The logout tokens that tell every app a user is signed in to that all of the user's sessions end
-   * (a password reset): queue them (storage/logout-deliveries.ts `queueLogoutTokensIn`) in the transaction that ends them,
-   * then call {@link LogoutService.queued}.
+   * Signs the logout tokens that tell `apps` (read by the reset in its transaction) that every session
+   * of `userId` ended: the `sign` of a password reset (storage/password-reset.ts); then call
+   * {@link LogoutService.queued} once it committed.
    */
-  tokensForEverySession(userId: string): Promise<QueuedLogoutToken[]> {
-    return logoutTokensForEverySession(
-      {
-        clients: this.repositories.clients,
-        deliveries: this.deliveries,
-        signing: this.signing,
-        logger: this.logger,
-      },
-      userId,
-    );
-  }
+  readonly tokensForEverySession: SignLogoutTokens = (userId, apps) =>
+    logoutTokensForEverySession({ signing: this.signing, logger: this.logger }, userId, apps);
 
   /** Sends what was just queued without waiting for the next look at the queue. */
   queued(): void {

@@ -5,6 +5,8 @@
  */
 import { sql, type Transaction } from 'kysely';
 import { hasIssuedShape, sha256Hex } from '../tokens/random.js';
+import type { Client } from './client-records.js';
+import { toClient } from './client-rows.js';
 import { unixNow } from './columns.js';
 import { type Db, nativeHandle } from './database.js';
 import type { Database } from './schema.js';
@@ -65,6 +67,45 @@ export async function queueLogoutTokensIn(
     .execute();
 }
 
+/**
+ * The apps with a `backchannel_logout_uri` among `revokedApps` (the apps whose grants a password reset
+ * just revoked) and the apps of grants made in one of the user's live sessions (the app's own session
+ * may outlive a grant revoked before), read in the reset's transaction before the sessions go.
+ */
+export async function appsOfUserIn(
+  trx: Transaction<Database>,
+  userId: string,
+  revokedApps: readonly string[],
+  at: number,
+): Promise<Client[]> {
+  const rows = await trx
+    .selectFrom('clients')
+    .selectAll()
+    .where('backchannel_logout_uri', 'is not', null)
+    .where((w) =>
+      w.or([
+        ...(revokedApps.length > 0 ? [w('id', 'in', [...new Set(revokedApps)])] : []),
+        w('id', 'in', (eb) =>
+          eb
+            .selectFrom('grants')
+            .select('grants.client_id')
+            .where('grants.user_id', '=', userId)
+            .where('grants.sid', 'in', (sessions) =>
+              sessions
+                .selectFrom('sessions')
+                .select('sessions.sid')
+                .where('sessions.user_id', '=', userId)
+                .where('sessions.sid', 'is not', null)
+                .where('sessions.expires_at', '>', at),
+            ),
+        ),
+      ]),
+    )
+    .orderBy('id')
+    .execute();
+  return rows.map(toClient);
+}
+
 /** The logout-delivery queue and the session queries of a logout. */
 export class LogoutDeliveryRepository {
   constructor(private readonly db: Db) {}
@@ -123,37 +164,6 @@ export class LogoutDeliveryRepository {
       await queueLogoutTokensIn(trx, deliveries, unixNow());
       return true;
     });
-  }
-
-  /**
-   * The apps with a `backchannel_logout_uri` that a user is signed in to anywhere: those of each live
-   * grant, and of each grant made in one of the user's live sessions (the app's own session may outlive
-   * a revoked grant). What a password reset, which ends every session, tells.
-   */
-  async appsOfUser(userId: string): Promise<string[]> {
-    const rows = await this.db
-      .selectFrom('grants')
-      .innerJoin('clients', 'clients.id', 'grants.client_id')
-      .select('grants.client_id')
-      .distinct()
-      .where('grants.user_id', '=', userId)
-      .where('clients.backchannel_logout_uri', 'is not', null)
-      .where((eb) =>
-        eb.or([
-          eb('grants.revoked_at', 'is', null),
-          eb(
-            'grants.sid',
-            'in',
-            eb
-              .selectFrom('sessions')
-              .select('sessions.sid')
-              .where('sessions.user_id', '=', userId)
-              .where('sessions.sid', 'is not', null),
-          ),
-        ]),
-      )
-      .execute();
-    return rows.map((row) => row.client_id).sort();
   }
 
   /**

@@ -9,17 +9,26 @@
 import type { Transaction } from 'kysely';
 import { hasIssuedShape, sha256Hex } from '../tokens/random.js';
 import { type AuditEvent, recordAuditIn } from './audit.js';
+import type { Client } from './client-records.js';
 import { unixNow } from './columns.js';
 import type { Db } from './database.js';
 import { type LiveEmailLink, linkStillWorks } from './email-links.js';
-import { type QueuedLogoutToken, queueLogoutTokensIn } from './logout-deliveries.js';
+import { appsOfUserIn, type QueuedLogoutToken, queueLogoutTokensIn } from './logout-deliveries.js';
 import { type RevocationReason, revokeGrantIn } from './revocations.js';
 import type { Database } from './schema.js';
+
+/**
+ * Signs the Back-Channel Logout tokens that tell `apps` every session of `userId` ended (logout/): in
+ * memory, with no database call, since it runs inside the reset's transaction.
+ */
+export type SignLogoutTokens = (userId: string, apps: readonly Client[]) => Promise<QueuedLogoutToken[]>;
 
 /** What a reset ended, besides setting the password. */
 export interface PasswordResetOutcome extends LiveEmailLink {
   sessionsEnded: number;
   grantsRevoked: number;
+  /** Logout tokens queued (Back-Channel Logout 1.0). */
+  appsTold: number;
 }
 
 /** Uses a reset link in `trx` if it still works; the update that marks it used is the check. */
@@ -72,14 +81,15 @@ export class PasswordResetRepository {
    * still works. Otherwise, in one transaction: the link and every other reset link of the account are
    * used up, the password hash replaced, every session deleted, every grant revoked (`grant.revoked`,
    * reason `password_reset`), unredeemed codes and pending requests deleted, and `user.password_reset`
-   * recorded, the user as actor; and `logoutTokens` queued for Back-Channel Logout (signed before, for
-   * the user the link names: logout/end-session.ts), so the apps hear of every session that ended. Hash
-   * the password before: scrypt must not run inside a transaction.
+   * recorded, the user as actor; and, with `sign`, a logout token queued for every app with a
+   * `backchannel_logout_uri` the user is signed in to, read in the same transaction, so the apps hear
+   * of every session that ended, one signed in to meanwhile included. Hash the password before: scrypt
+   * must not run inside a transaction.
    */
   async reset(
     token: string,
     passwordHash: string,
-    logoutTokens: readonly QueuedLogoutToken[] = [],
+    sign?: SignLogoutTokens,
   ): Promise<PasswordResetOutcome | undefined> {
     if (!hasIssuedShape('token', token)) return undefined;
     return this.db.transaction().execute(async (trx) => {
@@ -87,7 +97,6 @@ export class PasswordResetRepository {
       const link = await useResetLink(trx, token, at);
       if (!link) return undefined;
       const userId = link.user_id;
-      await queueLogoutTokensIn(trx, logoutTokens, at);
       await trx.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId).execute();
       await trx
         .updateTable('email_links')
@@ -96,8 +105,13 @@ export class PasswordResetRepository {
         .where('purpose', '=', 'reset')
         .where('used_at', 'is', null)
         .execute();
-      const sessions = await trx.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
       const revoked = await revokeEveryGrant(trx, userId, at);
+      // The apps to tell: those of the grants just revoked, and of grants made in the sessions about to
+      // end; read after the revocation, so an app is told exactly when its grant was revoked here.
+      const revokedApps = revoked.flatMap((event) => (event.clientId === undefined ? [] : [event.clientId]));
+      const logoutTokens = sign ? await sign(userId, await appsOfUserIn(trx, userId, revokedApps, at)) : [];
+      await queueLogoutTokensIn(trx, logoutTokens, at);
+      const sessions = await trx.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
       await trx
         .deleteFrom('authorization_codes')
         .where('user_id', '=', userId)
@@ -112,7 +126,13 @@ export class PasswordResetRepository {
         details: { sessions_ended: sessionsEnded, grants_revoked: revoked.length },
       };
       await recordAuditIn(trx, [...revoked, summary], at);
-      return { userId, email: link.email, sessionsEnded, grantsRevoked: revoked.length };
+      return {
+        userId,
+        email: link.email,
+        sessionsEnded,
+        grantsRevoked: revoked.length,
+        appsTold: logoutTokens.length,
+      };
     });
   }
 }
