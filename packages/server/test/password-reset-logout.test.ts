@@ -2,8 +2,8 @@
  * A password reset ends every session of the account, so every app the user is signed in to hears of
  * it over Back-Channel Logout 1.0: one logout token per app with a `backchannel_logout_uri`, naming
  * `sub` and no `sid` (§2.7: every session of that user at the app), queued in the reset's transaction
- * and posted to a receiver on 127.0.0.1. Apps without a receiver, and apps of other users, get
- * nothing; a link that no longer works queues nothing. On SQLite and PostgreSQL.
+ * and posted to a receiver on 127.0.0.1, an app signed in to while the reset runs included. Apps
+ * without a receiver, and apps of other users, get nothing; a link that no longer works queues nothing. On SQLite and PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forgotPassword, signIn, startMailingServer } from './support/accounts.js';
@@ -131,6 +131,32 @@ describe.each(dialects())('a password reset tells the apps on %s', (dialect) => 
     expect((await resetPassword('erin@example.com')).status).toBe(303);
     const [got] = await r.waitFor(1);
     expect(got?.token).toMatch(/^eyJ/);
+  });
+
+  it('an app signed in to while the reset is under way is told too', async () => {
+    const gina = await s.ctx.users.create('gina@example.com', OLD);
+    const [early, late] = [await receiver(), await receiver()];
+    await connectedApp(
+      await signedInBrowser(s, new InjectBrowser(s.app), gina.id),
+      'early.example',
+      early.url,
+    );
+    // Whoever holds the old password signs in to another app after the new password was sent and
+    // before the reset's transaction: the reset must still end that app's session.
+    const resets = s.ctx.passwordResets;
+    const reset = resets.reset.bind(resets);
+    resets.reset = async (...args) => {
+      const intruder = await signedInBrowser(s, new InjectBrowser(s.app), gina.id);
+      await connectedApp(intruder, 'late.example', late.url);
+      return reset(...args);
+    };
+    try {
+      expect((await resetPassword('gina@example.com')).status).toBe(303);
+    } finally {
+      resets.reset = reset;
+    }
+    expect(await early.waitFor(1)).toHaveLength(1);
+    expect(await late.waitFor(1)).toHaveLength(1);
   });
 
   it('a link that no longer works queues nothing', async () => {
