@@ -4,32 +4,24 @@
  * of its owner), while the (account, IP) pair and the IP that guessed are refused with 429 and
  * Retry-After.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ACCOUNT_DELAY_BASE_MS,
   ACCOUNT_DELAY_MAX_MS,
   PER_ADDRESS_LIMIT_FACTOR,
 } from '../src/http/login-throttle.js';
 import { expectSecurePage, sessionCookieSet } from './support/attacks.js';
-import { PASSWORD, startAuthorizeAttackServer, USER_EMAIL } from './support/authorize-attack-server.js';
+import { PASSWORD, USER_EMAIL, useAuthorizeAttackServer } from './support/authorize-attack-server.js';
 import { csrfOf, InjectBrowser } from './support/browser.js';
-import { dialects, type TestServer } from './support/server.js';
+import { dialects } from './support/server.js';
 
 describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
-  let s: TestServer;
+  const f = useAuthorizeAttackServer(dialect);
   const email = USER_EMAIL;
-
-  beforeAll(async () => {
-    ({ s } = await startAuthorizeAttackServer(dialect));
-  });
-  afterAll(async () => {
-    expect(s.logs.text).not.toContain(PASSWORD);
-    await s?.close();
-  });
 
   describe('password brute force (LATCHKEY_LOGIN_MAX_FAILURES=3)', () => {
     async function attempt(ip: string, who: string, password: string) {
-      const b = new InjectBrowser(s.app, ip);
+      const b = new InjectBrowser(f.s.app, ip);
       const page = await b.get('/login');
       return b.post('/login', { csrf: csrfOf(page.body), email: who, password });
     }
@@ -38,7 +30,7 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
     // slow the account's sign-ins down, by at most ACCOUNT_DELAY_MAX_MS.
     it('per account: wrong passwords from other IPs never refuse the right password from another IP; it signs in after a bounded delay', async () => {
       const victim = 'victim@example.com';
-      await s.ctx.users.create(victim, PASSWORD);
+      await f.s.ctx.users.create(victim, PASSWORD);
       for (const ip of ['10.1.0.1', '10.1.0.2', '10.1.0.3', '10.1.0.4']) {
         expect((await attempt(ip, victim, 'guess')).statusCode).toBe(401);
       }
@@ -60,7 +52,7 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
 
     it('per (account, IP): the IP that guessed is refused after the limit, even with the right password; another IP is not', async () => {
       const victim = 'pair-victim@example.com';
-      await s.ctx.users.create(victim, PASSWORD);
+      await f.s.ctx.users.create(victim, PASSWORD);
       for (let i = 0; i < 3; i++) expect((await attempt('10.3.0.1', victim, 'guess')).statusCode).toBe(401);
       const res = await attempt('10.3.0.1', victim, PASSWORD);
       expect(res.statusCode).toBe(429);
@@ -76,7 +68,7 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
 
     it('per IP: wrong passwords for different emails from one IP, then the right password from that IP is 429', async () => {
       const ipVictim = 'ipvictim@example.com';
-      await s.ctx.users.create(ipVictim, PASSWORD);
+      await f.s.ctx.users.create(ipVictim, PASSWORD);
       for (let i = 0; i < 3 * PER_ADDRESS_LIMIT_FACTOR; i++) {
         expect((await attempt('10.2.0.1', `x${i}@example.com`, 'guess')).statusCode).toBe(401);
       }

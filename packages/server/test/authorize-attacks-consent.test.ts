@@ -3,7 +3,7 @@
  * app and scope set and asked again for anything broader; Deny redirects with access_denied, state and
  * iss and remembers nothing; an omitted redirect_uri is taken only when exactly one is registered.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   countRows,
   expectErrorPage,
@@ -13,29 +13,13 @@ import {
   signedInBrowser,
   tokenRequest,
 } from './support/attacks.js';
-import {
-  appRegistrar,
-  authorizeUrl,
-  PASSWORD,
-  startAuthorizeAttackServer,
-} from './support/authorize-attack-server.js';
+import { appRegistrar, authorizeUrl, useAuthorizeAttackServer } from './support/authorize-attack-server.js';
 import { csrfOf, formAction, InjectBrowser, locationParams, pkce } from './support/browser.js';
-import { dialects, type TestServer } from './support/server.js';
+import { dialects } from './support/server.js';
 
 describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
-  let s: TestServer;
-  let otherUserId: string;
-  /** Signed in as ada (session created directly: no scrypt per test). */
-  let browser: InjectBrowser;
-  const freshApp = appRegistrar(() => s);
-
-  beforeAll(async () => {
-    ({ s, otherUserId, browser } = await startAuthorizeAttackServer(dialect));
-  });
-  afterAll(async () => {
-    expect(s.logs.text).not.toContain(PASSWORD);
-    await s?.close();
-  });
+  const f = useAuthorizeAttackServer(dialect);
+  const freshApp = appRegistrar(() => f.s);
 
   describe('consent', () => {
     it('is remembered per user, app and scope set; new scopes ask again', async () => {
@@ -50,29 +34,29 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
           code_challenge: pkce().challenge,
           code_challenge_method: 'S256',
         });
-      const first = await browser.get(query('data:read'));
+      const first = await f.browser.get(query('data:read'));
       expect(first.statusCode).toBe(200);
-      const allowed = await browser.post(formAction(first.body), {
+      const allowed = await f.browser.post(formAction(first.body), {
         csrf: csrfOf(first.body),
         decision: 'allow',
       });
       expect(allowed.statusCode).toBe(303);
-      const second = await browser.get(query('data:read'));
+      const second = await f.browser.get(query('data:read'));
       expect(second.statusCode).toBe(303);
       const params = locationParams(second);
       expect(params.get('code')).toMatch(/^[\w-]{43}$/);
       expect(params.get('state')).toBe('again');
       expect(params.get('iss')).toBe(ISSUER);
       // Broader: asked again.
-      const broader = await browser.get(query('data:read data:write'));
+      const broader = await f.browser.get(query('data:read data:write'));
       expect(broader.statusCode).toBe(200);
       expect(broader.body).toContain('Allow');
       // Another user: asked.
-      const other = await signedInBrowser(s, new InjectBrowser(s.app), otherUserId);
+      const other = await signedInBrowser(f.s, new InjectBrowser(f.s.app), f.otherUserId);
       expect((await other.get(query('data:read'))).statusCode).toBe(200);
       // Another app of the same user: asked.
       const another = await freshApp();
-      const res = await browser.get(
+      const res = await f.browser.get(
         authorizeUrl({
           response_type: 'code',
           client_id: another.client.id,
@@ -92,19 +76,19 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
         scope: 'data:read',
         state: 'no-thanks',
       });
-      const page = await browser.get(query);
-      const codes = await countRows(s, 'authorization_codes');
-      const res = await browser.post(formAction(page.body), { csrf: csrfOf(page.body), decision: 'deny' });
+      const page = await f.browser.get(query);
+      const codes = await countRows(f.s, 'authorization_codes');
+      const res = await f.browser.post(formAction(page.body), { csrf: csrfOf(page.body), decision: 'deny' });
       expectRedirectError(res, target.redirectUri, 'access_denied', 'no-thanks');
-      expect(await countRows(s, 'authorization_codes')).toBe(codes);
-      expect((await browser.get(query)).statusCode).toBe(200);
+      expect(await countRows(f.s, 'authorization_codes')).toBe(codes);
+      expect((await f.browser.get(query)).statusCode).toBe(200);
     });
 
     it('redirect_uri omitted with exactly one registered: that one is used', async () => {
       const target = await freshApp({ redirectUris: ['https://only.example/callback'] });
-      const { code, verifier, location } = await getCode(browser, target, { redirectUri: null });
+      const { code, verifier, location } = await getCode(f.browser, target, { redirectUri: null });
       expect(location.startsWith('https://only.example/callback?')).toBe(true);
-      const res = await tokenRequest(s.app, target.basic, {
+      const res = await tokenRequest(f.s.app, target.basic, {
         grant_type: 'authorization_code',
         code,
         code_verifier: verifier as string,
@@ -114,7 +98,7 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
 
     it('redirect_uri omitted with several registered: error page, no redirect', async () => {
       const target = await freshApp({ redirectUris: ['https://one.example/cb', 'https://two.example/cb'] });
-      const res = await browser.get(
+      const res = await f.browser.get(
         authorizeUrl({ response_type: 'code', client_id: target.client.id, scope: 'data:read' }),
       );
       expectErrorPage(res, 400);

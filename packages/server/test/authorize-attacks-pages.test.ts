@@ -4,36 +4,26 @@
  * and load no third-party resource; every successful form POST answers 303, never 307 (RFC 9700 §4.12):
  * sign-up, sign-in, allow, deny, revoke app, sign-out.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectErrorPage, expectSecurePage } from './support/attacks.js';
 import {
   appRegistrar,
   authorizeUrl,
   PASSWORD,
-  startAuthorizeAttackServer,
   USER_EMAIL,
+  useAuthorizeAttackServer,
 } from './support/authorize-attack-server.js';
 import { authorizeAndAllow, csrfOf, formAction, InjectBrowser } from './support/browser.js';
-import { dialects, type TestServer } from './support/server.js';
+import { dialects } from './support/server.js';
 
 describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
-  let s: TestServer;
-  /** Signed in as ada (session created directly: no scrypt per test). */
-  let browser: InjectBrowser;
+  const f = useAuthorizeAttackServer(dialect);
   const email = USER_EMAIL;
-  const freshApp = appRegistrar(() => s);
-
-  beforeAll(async () => {
-    ({ s, browser } = await startAuthorizeAttackServer(dialect));
-  });
-  afterAll(async () => {
-    expect(s.logs.text).not.toContain(PASSWORD);
-    await s?.close();
-  });
+  const freshApp = appRegistrar(() => f.s);
 
   describe('pages: no framing, no referrer, no third-party resources', () => {
     it('login, sign-up, error, consent, connected apps and failure pages', async () => {
-      const anonymous = new InjectBrowser(s.app);
+      const anonymous = new InjectBrowser(f.s.app);
       const login = await anonymous.get('/login');
       expect(login.statusCode).toBe(200);
       expectSecurePage(login);
@@ -53,7 +43,7 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
       const error = await anonymous.get(authorizeUrl({ response_type: 'code', client_id: 'nope' }));
       expectErrorPage(error, 400);
       const consentApp = await freshApp();
-      const consent = await browser.get(
+      const consent = await f.browser.get(
         authorizeUrl({
           response_type: 'code',
           client_id: consentApp.client.id,
@@ -64,7 +54,7 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
       expect(consent.statusCode).toBe(200);
       expect(consent.body).toContain('Allow');
       expectSecurePage(consent);
-      const apps = await browser.get('/account/apps');
+      const apps = await f.browser.get('/account/apps');
       expect(apps.statusCode).toBe(200);
       expectSecurePage(apps);
     });
@@ -72,7 +62,7 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
 
   describe('every successful POST answers 303', () => {
     it('sign-up, sign-in, allow, deny, revoke app, sign-out', async () => {
-      const visitor = new InjectBrowser(s.app);
+      const visitor = new InjectBrowser(f.s.app);
       const signupPage = await visitor.get('/signup');
       const signedUp = await visitor.post(formAction(signupPage.body), {
         csrf: csrfOf(signupPage.body),
@@ -82,7 +72,7 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
       });
       expect(signedUp.statusCode).toBe(303);
       expect(signedUp.headers['location']).toBe('/account/apps');
-      const fresh = new InjectBrowser(s.app);
+      const fresh = new InjectBrowser(f.s.app);
       const page = await fresh.get('/login');
       const signedIn = await fresh.post(formAction(page.body), {
         csrf: csrfOf(page.body),

@@ -4,27 +4,14 @@
  * registered one, loopback redirect URIs on any port but nothing else, and an unknown, missing or repeated
  * client_id. Each answers an HTML error page, never a redirect, and stores nothing.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectErrorPage, ISSUER, snapshot, type ThreeLeggedApp, tokenRequest } from './support/attacks.js';
-import { authorizeUrl, PASSWORD, startAuthorizeAttackServer } from './support/authorize-attack-server.js';
+import { describe, expect, it } from 'vitest';
+import { expectErrorPage, ISSUER, snapshot, tokenRequest } from './support/attacks.js';
+import { authorizeUrl, useAuthorizeAttackServer } from './support/authorize-attack-server.js';
 import { authorizeAndAllow, InjectBrowser, locationParams, pkce } from './support/browser.js';
-import { dialects, type TestServer } from './support/server.js';
+import { dialects } from './support/server.js';
 
 describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
-  let s: TestServer;
-  let app: ThreeLeggedApp;
-  let loopbackApp: ThreeLeggedApp;
-  let publicApp: ThreeLeggedApp;
-  /** Signed in as ada (session created directly: no scrypt per test). */
-  let browser: InjectBrowser;
-
-  beforeAll(async () => {
-    ({ s, app, loopbackApp, publicApp, browser } = await startAuthorizeAttackServer(dialect));
-  });
-  afterAll(async () => {
-    expect(s.logs.text).not.toContain(PASSWORD);
-    await s?.close();
-  });
+  const f = useAuthorizeAttackServer(dialect);
 
   describe('redirect_uri not byte-equal to a registered one', () => {
     const variants = [
@@ -55,13 +42,13 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
     ] as const;
 
     it.each(variants)('%s (%s): 400 HTML page, no redirect, nothing stored', async (_name, redirectUri) => {
-      const before = await snapshot(s);
-      const anonymous = new InjectBrowser(s.app);
-      for (const who of [browser, anonymous]) {
+      const before = await snapshot(f.s);
+      const anonymous = new InjectBrowser(f.s.app);
+      for (const who of [f.browser, anonymous]) {
         const res = await who.get(
           authorizeUrl({
             response_type: 'code',
-            client_id: app.client.id,
+            client_id: f.app.client.id,
             redirect_uri: redirectUri,
             scope: 'data:read',
             state: 'st',
@@ -70,14 +57,14 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
         expectErrorPage(res, 400);
         expect(res.body).not.toContain('evil.example/cb?');
       }
-      expect(await snapshot(s)).toEqual(before);
+      expect(await snapshot(f.s)).toEqual(before);
     });
   });
 
   describe('loopback redirect URIs (RFC 8252 §7.3)', () => {
     const query = (redirectUri: string, challenge: string) => ({
       response_type: 'code',
-      client_id: loopbackApp.client.id,
+      client_id: f.loopbackApp.client.id,
       redirect_uri: redirectUri,
       scope: 'data:read',
       state: 'loop',
@@ -94,16 +81,16 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
       'http://[::1]/cb',
     ])('any port is accepted: %s, and the code redeems with the same URI', async (redirectUri) => {
       const { verifier, challenge } = pkce();
-      const res = await authorizeAndAllow(browser, query(redirectUri, challenge));
+      const res = await authorizeAndAllow(f.browser, query(redirectUri, challenge));
       expect(res.statusCode).toBe(303);
       const location = String(res.headers['location']);
       expect(location.startsWith(`${redirectUri}?`)).toBe(true);
       const params = locationParams(res);
       expect(params.get('state')).toBe('loop');
       expect(params.get('iss')).toBe(ISSUER);
-      const tokens = await tokenRequest(s.app, undefined, {
+      const tokens = await tokenRequest(f.s.app, undefined, {
         grant_type: 'authorization_code',
-        client_id: loopbackApp.client.id,
+        client_id: f.loopbackApp.client.id,
         code: params.get('code') as string,
         redirect_uri: redirectUri,
         code_verifier: verifier,
@@ -129,17 +116,17 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
       ['IPv6 other path', 'http://[::1]:51234/cb2'],
       ['host case', 'HTTP://127.0.0.1:51234/cb'],
     ])('%s (%s): error page, nothing stored', async (_name, redirectUri) => {
-      const before = await snapshot(s);
-      const res = await browser.get(authorizeUrl(query(redirectUri, pkce().challenge)));
+      const before = await snapshot(f.s);
+      const res = await f.browser.get(authorizeUrl(query(redirectUri, pkce().challenge)));
       expectErrorPage(res, 400);
-      expect(await snapshot(s)).toEqual(before);
+      expect(await snapshot(f.s)).toEqual(before);
     });
 
     it('the loopback exception does not apply to a registered https URI: another port is refused', async () => {
-      const res = await browser.get(
+      const res = await f.browser.get(
         authorizeUrl({
           response_type: 'code',
-          client_id: app.client.id,
+          client_id: f.app.client.id,
           redirect_uri: 'https://app.example:4443/cb',
           scope: 'data:read',
         }),
@@ -158,19 +145,19 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
       ['10 KB', { client_id: 'x'.repeat(10_000), redirect_uri: 'https://app.example/cb' }],
       ['unicode', { client_id: 'clïent', redirect_uri: 'https://app.example/cb' }],
     ] as const)('%s client_id: HTML error page, no redirect, nothing stored', async (_name, params) => {
-      const before = await snapshot(s);
-      const res = await browser.get(
+      const before = await snapshot(f.s);
+      const res = await f.browser.get(
         authorizeUrl({ response_type: 'code', scope: 'data:read', state: 's', ...params }),
       );
       expectErrorPage(res, 400);
-      expect(await snapshot(s)).toEqual(before);
+      expect(await snapshot(f.s)).toEqual(before);
     });
 
     it('an app without the authorization code grant and no redirect URIs: error page, no redirect', async () => {
-      const res = await browser.get(
+      const res = await f.browser.get(
         authorizeUrl({
           response_type: 'code',
-          client_id: s.credentials.clientId,
+          client_id: f.s.credentials.clientId,
           redirect_uri: 'https://app.example/cb',
           scope: 'data:read',
         }),
@@ -179,8 +166,8 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
     });
 
     it('a repeated client_id is refused with a page, never a redirect', async () => {
-      const res = await browser.get(
-        `/oauth/authorize?response_type=code&client_id=${app.client.id}&client_id=${publicApp.client.id}&redirect_uri=${encodeURIComponent(app.redirectUri)}`,
+      const res = await f.browser.get(
+        `/oauth/authorize?response_type=code&client_id=${f.app.client.id}&client_id=${f.publicApp.client.id}&redirect_uri=${encodeURIComponent(f.app.redirectUri)}`,
       );
       expectErrorPage(res, 400);
     });

@@ -5,7 +5,7 @@
  * LATCHKEY_REQUIRE_PKCE=true). Each is an error redirect carrying state and iss that stores nothing;
  * the right PKCE works end to end.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   expectRedirectError,
   getCode,
@@ -13,36 +13,19 @@ import {
   type ThreeLeggedApp,
   tokenRequest,
 } from './support/attacks.js';
-import {
-  appRegistrar,
-  authorizeUrl,
-  PASSWORD,
-  startAuthorizeAttackServer,
-} from './support/authorize-attack-server.js';
+import { appRegistrar, authorizeUrl, useAuthorizeAttackServer } from './support/authorize-attack-server.js';
 import { InjectBrowser, pkce, registerThreeLeggedApp } from './support/browser.js';
-import { dialects, REFRESH_TOKEN_SHAPE, startTestServer, type TestServer } from './support/server.js';
+import { dialects, REFRESH_TOKEN_SHAPE, startTestServer } from './support/server.js';
 
 describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
-  let s: TestServer;
-  let app: ThreeLeggedApp;
-  let publicApp: ThreeLeggedApp;
-  /** Signed in as ada (session created directly: no scrypt per test). */
-  let browser: InjectBrowser;
-  const freshApp = appRegistrar(() => s);
-
-  beforeAll(async () => {
-    ({ s, app, publicApp, browser } = await startAuthorizeAttackServer(dialect));
-  });
-  afterAll(async () => {
-    expect(s.logs.text).not.toContain(PASSWORD);
-    await s?.close();
-  });
+  const f = useAuthorizeAttackServer(dialect);
+  const freshApp = appRegistrar(() => f.s);
 
   describe('valid client and redirect, bad request: redirect with error, state and iss', () => {
     const base = () => ({
       response_type: 'code',
-      client_id: app.client.id,
-      redirect_uri: app.redirectUri,
+      client_id: f.app.client.id,
+      redirect_uri: f.app.redirectUri,
       scope: 'data:read',
       state: 'st@te /&=x',
     });
@@ -53,12 +36,12 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
       ['one bad scope among good ones', 'data:read nope'],
       ['a malformed scope', 'data:read "quoted"'],
     ])('%s → invalid_scope', async (_name, scope) => {
-      const before = await snapshot(s);
-      for (const who of [browser, new InjectBrowser(s.app)]) {
+      const before = await snapshot(f.s);
+      for (const who of [f.browser, new InjectBrowser(f.s.app)]) {
         const res = await who.get(authorizeUrl({ ...base(), scope }));
-        expectRedirectError(res, app.redirectUri, 'invalid_scope', 'st@te /&=x');
+        expectRedirectError(res, f.app.redirectUri, 'invalid_scope', 'st@te /&=x');
       }
-      expect(await snapshot(s)).toEqual(before);
+      expect(await snapshot(f.s)).toEqual(before);
     });
 
     it.each([
@@ -67,20 +50,20 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
       ['empty', ''],
       ['CODE', 'CODE'],
     ])('response_type=%s → unsupported_response_type', async (_name, responseType) => {
-      const res = await browser.get(authorizeUrl({ ...base(), response_type: responseType }));
-      expectRedirectError(res, app.redirectUri, 'unsupported_response_type', 'st@te /&=x');
+      const res = await f.browser.get(authorizeUrl({ ...base(), response_type: responseType }));
+      expectRedirectError(res, f.app.redirectUri, 'unsupported_response_type', 'st@te /&=x');
     });
 
     it('missing response_type → unsupported_response_type', async () => {
       const { response_type: _, ...query } = base();
-      const res = await browser.get(authorizeUrl(query));
-      expectRedirectError(res, app.redirectUri, 'unsupported_response_type', 'st@te /&=x');
+      const res = await f.browser.get(authorizeUrl(query));
+      expectRedirectError(res, f.app.redirectUri, 'unsupported_response_type', 'st@te /&=x');
     });
 
     it('without state the error redirect carries no state, still iss', async () => {
       const { state: _, ...query } = base();
-      const res = await browser.get(authorizeUrl({ ...query, scope: 'admin' }));
-      expectRedirectError(res, app.redirectUri, 'invalid_scope', undefined);
+      const res = await f.browser.get(authorizeUrl({ ...query, scope: 'admin' }));
+      expectRedirectError(res, f.app.redirectUri, 'invalid_scope', undefined);
     });
   });
 
@@ -104,10 +87,10 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
       ['method without challenge', { code_challenge_method: 'S256' }],
       ['short challenge', { code_challenge: 'abc', code_challenge_method: 'S256' }],
     ])('public app, %s → invalid_request', async (_name, extra) => {
-      const before = await snapshot(s);
-      const res = await browser.get(authorizeUrl(query(publicApp, extra)));
-      expectRedirectError(res, publicApp.redirectUri, 'invalid_request', 'pk');
-      expect(await snapshot(s)).toEqual(before);
+      const before = await snapshot(f.s);
+      const res = await f.browser.get(authorizeUrl(query(f.publicApp, extra)));
+      expectRedirectError(res, f.publicApp.redirectUri, 'invalid_request', 'pk');
+      expect(await snapshot(f.s)).toEqual(before);
     });
 
     it.each([
@@ -115,17 +98,17 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
       ['unknown method', { code_challenge: challenge, code_challenge_method: 'S1' }],
       ['challenge without method', { code_challenge: challenge }],
     ])('confidential app, %s → invalid_request', async (_name, extra) => {
-      const res = await browser.get(authorizeUrl(query(app, extra)));
-      expectRedirectError(res, app.redirectUri, 'invalid_request', 'pk');
+      const res = await f.browser.get(authorizeUrl(query(f.app, extra)));
+      expectRedirectError(res, f.app.redirectUri, 'invalid_request', 'pk');
     });
 
     it('public app with S256 works end to end (client_id in the body, no secret)', async () => {
-      const { code, verifier } = await getCode(browser, publicApp, { scope: 'data:read' });
-      const res = await tokenRequest(s.app, undefined, {
+      const { code, verifier } = await getCode(f.browser, f.publicApp, { scope: 'data:read' });
+      const res = await tokenRequest(f.s.app, undefined, {
         grant_type: 'authorization_code',
-        client_id: publicApp.client.id,
+        client_id: f.publicApp.client.id,
         code,
-        redirect_uri: publicApp.redirectUri,
+        redirect_uri: f.publicApp.redirectUri,
         code_verifier: verifier as string,
       });
       expect(res.statusCode).toBe(200);
@@ -133,9 +116,9 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
 
     it('confidential app without PKCE works end to end (Lokalise style)', async () => {
       const lokalise = await freshApp();
-      const { code, location } = await getCode(browser, lokalise, { withPkce: false, state: 'lok' });
+      const { code, location } = await getCode(f.browser, lokalise, { withPkce: false, state: 'lok' });
       expect(new URL(location).searchParams.get('state')).toBe('lok');
-      const res = await tokenRequest(s.app, lokalise.basic, {
+      const res = await tokenRequest(f.s.app, lokalise.basic, {
         grant_type: 'authorization_code',
         code,
         redirect_uri: lokalise.redirectUri,

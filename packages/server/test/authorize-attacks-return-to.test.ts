@@ -3,25 +3,15 @@
  * off-site value is ignored on the page, when signed in already and when signing in; a same-origin
  * relative path is honoured.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sessionCookieSet } from './support/attacks.js';
-import { PASSWORD, startAuthorizeAttackServer, USER_EMAIL } from './support/authorize-attack-server.js';
+import { PASSWORD, USER_EMAIL, useAuthorizeAttackServer } from './support/authorize-attack-server.js';
 import { csrfOf, formAction, InjectBrowser, signIn } from './support/browser.js';
-import { dialects, type TestServer } from './support/server.js';
+import { dialects } from './support/server.js';
 
 describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
-  let s: TestServer;
-  /** Signed in as ada (session created directly: no scrypt per test). */
-  let browser: InjectBrowser;
+  const f = useAuthorizeAttackServer(dialect);
   const email = USER_EMAIL;
-
-  beforeAll(async () => {
-    ({ s, browser } = await startAuthorizeAttackServer(dialect));
-  });
-  afterAll(async () => {
-    expect(s.logs.text).not.toContain(PASSWORD);
-    await s?.close();
-  });
 
   describe('return_to off-site is ignored', () => {
     const offSite = [
@@ -39,7 +29,7 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
     ];
 
     it.each(offSite)('login page for %j posts back with the default return_to', async (returnTo) => {
-      const anonymous = new InjectBrowser(s.app);
+      const anonymous = new InjectBrowser(f.s.app);
       const page = await anonymous.get(`/login?return_to=${encodeURIComponent(returnTo)}`);
       expect(page.statusCode).toBe(200);
       expect(formAction(page.body)).toBe('/login?return_to=%2Faccount%2Fapps');
@@ -47,14 +37,14 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
       const signup = await anonymous.get(`/signup?return_to=${encodeURIComponent(returnTo)}`);
       expect(formAction(signup.body)).toBe('/signup?return_to=%2Faccount%2Fapps');
       // Already signed in: straight to the default.
-      const signedIn = await browser.get(`/login?return_to=${encodeURIComponent(returnTo)}`);
+      const signedIn = await f.browser.get(`/login?return_to=${encodeURIComponent(returnTo)}`);
       expect(signedIn.statusCode).toBe(303);
       expect(signedIn.headers['location']).toBe('/account/apps');
     });
 
     it('signing in with an off-site return_to lands on /account/apps', async () => {
       for (const returnTo of offSite.slice(0, 4).concat('javascript:alert(1)')) {
-        const anonymous = new InjectBrowser(s.app);
+        const anonymous = new InjectBrowser(f.s.app);
         const page = await anonymous.get('/login');
         // POSTed directly, as an attacker's crafted form would.
         const res = await anonymous.post(`/login?return_to=${encodeURIComponent(returnTo)}`, {
@@ -69,11 +59,11 @@ describe.each(dialects())('authorization endpoint attacks on %s', (dialect) => {
     });
 
     it('a same-origin relative path is honoured', async () => {
-      const anonymous = new InjectBrowser(s.app);
+      const anonymous = new InjectBrowser(f.s.app);
       const res = await signIn(anonymous, email, PASSWORD, '/account/apps?tab=all');
       expect(res.statusCode).toBe(303);
       expect(res.headers['location']).toBe('/account/apps?tab=all');
-      const signedIn = await browser.get(`/login?return_to=${encodeURIComponent('/oauth/authorize?x=1')}`);
+      const signedIn = await f.browser.get(`/login?return_to=${encodeURIComponent('/oauth/authorize?x=1')}`);
       expect(signedIn.headers['location']).toBe('/oauth/authorize?x=1');
     });
   });

@@ -5,7 +5,7 @@
  * invalid_grant, all with one description; a public app that sends a secret is refused.
  */
 import type { LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   expectInactive,
   expectInvalidGrant,
@@ -15,58 +15,42 @@ import {
   introspect,
   nowSeconds,
   refresh,
-  type ThreeLeggedApp,
   tokenRequest,
 } from './support/attacks.js';
-import { type InjectBrowser, pkce, registerThreeLeggedApp } from './support/browser.js';
+import { pkce, registerThreeLeggedApp } from './support/browser.js';
 import {
   expectGenericInvalidGrant,
   grantRequests,
-  startGrantAttackServer,
+  useGrantAttackServer,
 } from './support/grant-attack-server.js';
-import { dialects, FORM, ISSUED_SECRET, REFRESH_TOKEN_SHAPE, type TestServer } from './support/server.js';
+import { dialects, FORM, REFRESH_TOKEN_SHAPE } from './support/server.js';
 
 describe.each(dialects())('code, refresh, revocation and introspection attacks on %s', (dialect) => {
-  let s: TestServer;
-  /** Confidential, two redirect URIs. */
-  let appA: ThreeLeggedApp;
-  /** Confidential, same first redirect URI as A (a would-be code thief). */
-  let appB: ThreeLeggedApp;
-  let browser: InjectBrowser;
+  const f = useGrantAttackServer(dialect);
 
-  const { redeemCode, active } = grantRequests(() => s);
-
-  beforeAll(async () => {
-    ({ s, appA, appB, browser } = await startGrantAttackServer(dialect));
-  });
-  afterAll(async () => {
-    expect(s.logs.text).not.toMatch(/eyJ[\w-]+\.eyJ/);
-    // Codes, client secrets and refresh tokens (43 characters; 64 in the current refresh format).
-    expect(s.logs.text).not.toMatch(ISSUED_SECRET);
-    await s?.close();
-  });
+  const { redeemCode, active } = grantRequests(() => f.s);
 
   describe('authorization codes', () => {
     it('replayed in sequence: exactly one 200, then invalid_grant, and the first tokens are revoked', async () => {
-      const { code, verifier, redirectUri } = await getCode(browser, appA);
+      const { code, verifier, redirectUri } = await getCode(f.browser, f.appA);
       const form = { code, redirect_uri: redirectUri, code_verifier: verifier };
-      const first = await redeemCode(appA, form);
+      const first = await redeemCode(f.appA, form);
       expect(first.statusCode).toBe(200);
       const tokens = first.json();
-      expect(await active(appA, tokens.access_token)).toBe(true);
-      const second = await redeemCode(appA, form);
+      expect(await active(f.appA, tokens.access_token)).toBe(true);
+      const second = await redeemCode(f.appA, form);
       expectInvalidGrant(second);
       expect(second.json()).not.toHaveProperty('access_token');
-      expectInvalidGrant(await refresh(s.app, appA.basic, tokens.refresh_token));
-      expectInactive(await introspect(s.app, appA.basic, tokens.access_token));
+      expectInvalidGrant(await refresh(f.s.app, f.appA.basic, tokens.refresh_token));
+      expectInactive(await introspect(f.s.app, f.appA.basic, tokens.access_token));
       // A third try is still refused.
-      expectInvalidGrant(await redeemCode(appA, form));
+      expectInvalidGrant(await redeemCode(f.appA, form));
     });
 
     it('codes are 256-bit, stored hashed, and live 60 s by default', async () => {
-      const { code } = await getCode(browser, appA);
+      const { code } = await getCode(f.browser, f.appA);
       expect(code).toMatch(/^[\w-]{43}$/);
-      const row = await s.ctx.db
+      const row = await f.s.ctx.db
         .selectFrom('authorization_codes')
         .select(['expires_at', 'used_at'])
         .where('code_hash', '=', hashOf(code))
@@ -74,7 +58,7 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
       expect(Number(row.expires_at) - nowSeconds()).toBeGreaterThanOrEqual(58);
       expect(Number(row.expires_at) - nowSeconds()).toBeLessThanOrEqual(60);
       expect(row.used_at).toBeNull();
-      const plain = await s.ctx.db
+      const plain = await f.s.ctx.db
         .selectFrom('authorization_codes')
         .select('code_hash')
         .where('code_hash', '=', code)
@@ -83,31 +67,31 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
     });
 
     it('expired → invalid_grant', async () => {
-      const { code, verifier, redirectUri } = await getCode(browser, appA);
-      await s.ctx.db
+      const { code, verifier, redirectUri } = await getCode(f.browser, f.appA);
+      await f.s.ctx.db
         .updateTable('authorization_codes')
         .set({ expires_at: nowSeconds() - 1 })
         .where('code_hash', '=', hashOf(code))
         .execute();
       expectInvalidGrant(
-        await redeemCode(appA, { code, redirect_uri: redirectUri, code_verifier: verifier }),
+        await redeemCode(f.appA, { code, redirect_uri: redirectUri, code_verifier: verifier }),
       );
     });
 
     it('redeemed by another client → invalid_grant', async () => {
-      const { code, verifier, redirectUri } = await getCode(browser, appA);
-      const res = await redeemCode(appB, { code, redirect_uri: redirectUri, code_verifier: verifier });
+      const { code, verifier, redirectUri } = await getCode(f.browser, f.appA);
+      const res = await redeemCode(f.appB, { code, redirect_uri: redirectUri, code_verifier: verifier });
       expectInvalidGrant(res);
     });
 
     it('a public client presenting another app’s code → invalid_grant', async () => {
-      const publicApp = await registerThreeLeggedApp(s, {
+      const publicApp = await registerThreeLeggedApp(f.s, {
         name: 'Public',
         isPublic: true,
         redirectUris: ['https://a.example/cb'],
       });
-      const { code, verifier, redirectUri } = await getCode(browser, appA);
-      const res = await tokenRequest(s.app, undefined, {
+      const { code, verifier, redirectUri } = await getCode(f.browser, f.appA);
+      const res = await tokenRequest(f.s.app, undefined, {
         grant_type: 'authorization_code',
         client_id: publicApp.client.id,
         code,
@@ -118,14 +102,14 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
     });
 
     it('a public app that sends a client_secret (body or Basic) → 401 invalid_client; without one its code and refresh token work', async () => {
-      const spa = await registerThreeLeggedApp(s, {
+      const spa = await registerThreeLeggedApp(f.s, {
         name: 'Public with a secret',
         isPublic: true,
         redirectUris: ['https://spa-secret.example/cb'],
       });
       // An address of its own: these failures count against no other test's limit.
       const post = (form: Record<string, string>, authorization?: string) =>
-        s.app.inject({
+        f.s.app.inject({
           method: 'POST',
           url: '/oauth/token',
           remoteAddress: '10.66.0.1',
@@ -143,11 +127,11 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
           error_description: 'client authentication failed',
         });
       };
-      const { code, verifier, redirectUri } = await getCode(browser, spa);
+      const { code, verifier, redirectUri } = await getCode(f.browser, spa);
       const redeem = { grant_type: 'authorization_code', code, redirect_uri: redirectUri };
       const withVerifier = { ...redeem, code_verifier: verifier as string };
       // Any secret at all, even another app's real one.
-      for (const secret of ['anything', appA.clientSecret as string]) {
+      for (const secret of ['anything', f.appA.clientSecret as string]) {
         expectRefused(await post({ ...withVerifier, client_id: spa.client.id, client_secret: secret }));
         expectRefused(await post(withVerifier, basic(secret)));
       }
@@ -168,23 +152,25 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
       ['a trailing slash', 'https://a.example/cb/'],
       ['an unregistered URI', 'https://evil.example/cb'],
     ])('different redirect_uri (%s) → invalid_grant', async (_name, other) => {
-      const { code, verifier } = await getCode(browser, appA, { redirectUri: 'https://a.example/cb' });
-      expectInvalidGrant(await redeemCode(appA, { code, redirect_uri: other, code_verifier: verifier }));
+      const { code, verifier } = await getCode(f.browser, f.appA, { redirectUri: 'https://a.example/cb' });
+      expectInvalidGrant(await redeemCode(f.appA, { code, redirect_uri: other, code_verifier: verifier }));
     });
 
     it('redirect_uri omitted at the token endpoint although the app has several → invalid_grant', async () => {
-      const { code, verifier } = await getCode(browser, appA, { redirectUri: 'https://a.example/cb' });
-      expectInvalidGrant(await redeemCode(appA, { code, code_verifier: verifier }));
+      const { code, verifier } = await getCode(f.browser, f.appA, { redirectUri: 'https://a.example/cb' });
+      expectInvalidGrant(await redeemCode(f.appA, { code, code_verifier: verifier }));
     });
 
     it('loopback: a code issued for one port is refused at another', async () => {
-      const desktop = await registerThreeLeggedApp(s, {
+      const desktop = await registerThreeLeggedApp(f.s, {
         name: 'Desktop',
         isPublic: true,
         redirectUris: ['http://127.0.0.1/cb'],
       });
-      const { code, verifier } = await getCode(browser, desktop, { redirectUri: 'http://127.0.0.1:5000/cb' });
-      const res = await tokenRequest(s.app, undefined, {
+      const { code, verifier } = await getCode(f.browser, desktop, {
+        redirectUri: 'http://127.0.0.1:5000/cb',
+      });
+      const res = await tokenRequest(f.s.app, undefined, {
         grant_type: 'authorization_code',
         client_id: desktop.client.id,
         code,
@@ -195,28 +181,28 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
     });
 
     it('an app without the refresh_token grant gets no refresh token, and the access token works', async () => {
-      const app = await registerThreeLeggedApp(s, {
+      const app = await registerThreeLeggedApp(f.s, {
         name: 'No refresh',
         scope: 'data:read',
         redirectUris: ['https://norefresh.example/cb'],
         grants: ['authorization_code'],
       });
-      const { code, verifier, redirectUri } = await getCode(browser, app, { scope: 'data:read' });
+      const { code, verifier, redirectUri } = await getCode(f.browser, app, { scope: 'data:read' });
       const res = await redeemCode(app, { code, redirect_uri: redirectUri, code_verifier: verifier });
       expect(res.statusCode).toBe(200);
       expect(Object.keys(res.json()).sort()).toEqual(['access_token', 'expires_in', 'scope', 'token_type']);
       expect(await active(app, res.json().access_token)).toBe(true);
       // The app with the grant still gets one.
-      expect((await getTokens(s, browser, appA)).refresh_token).toMatch(REFRESH_TOKEN_SHAPE);
+      expect((await getTokens(f.s, f.browser, f.appA)).refresh_token).toMatch(REFRESH_TOKEN_SHAPE);
     });
 
     it('every refused code gets the same invalid_grant description, whatever check failed', async () => {
-      const fresh = () => getCode(browser, appA, { redirectUri: 'https://a.example/cb' });
+      const fresh = () => getCode(f.browser, f.appA, { redirectUri: 'https://a.example/cb' });
       const failures: LightMyRequestResponse[] = [];
-      failures.push(await redeemCode(appA, { code: 'x'.repeat(43), redirect_uri: 'https://a.example/cb' }));
+      failures.push(await redeemCode(f.appA, { code: 'x'.repeat(43), redirect_uri: 'https://a.example/cb' }));
       const stolen = await fresh();
       failures.push(
-        await redeemCode(appB, {
+        await redeemCode(f.appB, {
           code: stolen.code,
           redirect_uri: stolen.redirectUri,
           code_verifier: stolen.verifier,
@@ -224,7 +210,7 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
       );
       const otherRedirect = await fresh();
       failures.push(
-        await redeemCode(appA, {
+        await redeemCode(f.appA, {
           code: otherRedirect.code,
           redirect_uri: 'https://a.example/other',
           code_verifier: otherRedirect.verifier,
@@ -232,30 +218,32 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
       );
       const wrongVerifier = await fresh();
       failures.push(
-        await redeemCode(appA, {
+        await redeemCode(f.appA, {
           code: wrongVerifier.code,
           redirect_uri: wrongVerifier.redirectUri,
           code_verifier: pkce().verifier,
         }),
       );
       const noVerifier = await fresh();
-      failures.push(await redeemCode(appA, { code: noVerifier.code, redirect_uri: noVerifier.redirectUri }));
-      const downgrade = await getCode(browser, appA, { withPkce: false });
       failures.push(
-        await redeemCode(appA, {
+        await redeemCode(f.appA, { code: noVerifier.code, redirect_uri: noVerifier.redirectUri }),
+      );
+      const downgrade = await getCode(f.browser, f.appA, { withPkce: false });
+      failures.push(
+        await redeemCode(f.appA, {
           code: downgrade.code,
           redirect_uri: downgrade.redirectUri,
           code_verifier: pkce().verifier,
         }),
       );
       const expired = await fresh();
-      await s.ctx.db
+      await f.s.ctx.db
         .updateTable('authorization_codes')
         .set({ expires_at: nowSeconds() - 1 })
         .where('code_hash', '=', hashOf(expired.code))
         .execute();
       failures.push(
-        await redeemCode(appA, {
+        await redeemCode(f.appA, {
           code: expired.code,
           redirect_uri: expired.redirectUri,
           code_verifier: expired.verifier,
@@ -263,9 +251,9 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
       );
       const used = await fresh();
       const form = { code: used.code, redirect_uri: used.redirectUri, code_verifier: used.verifier };
-      expect((await redeemCode(appA, form)).statusCode).toBe(200);
-      failures.push(await redeemCode(appA, form));
-      failures.push(await redeemCode(appB, form));
+      expect((await redeemCode(f.appA, form)).statusCode).toBe(200);
+      failures.push(await redeemCode(f.appA, form));
+      failures.push(await redeemCode(f.appB, form));
       expect(failures).toHaveLength(9);
       for (const res of failures) expectGenericInvalidGrant(res);
     });
@@ -279,11 +267,11 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
       ['too short', 'abc'],
       ['empty-looking', ' '],
     ])('%s code_verifier when a challenge was sent → invalid_grant', async (_name, bad) => {
-      const { code, redirectUri } = await getCode(browser, appA);
+      const { code, redirectUri } = await getCode(f.browser, f.appA);
       const verifier =
         bad === 'challenge'
           ? ((
-              await s.ctx.db
+              await f.s.ctx.db
                 .selectFrom('authorization_codes')
                 .select('code_challenge')
                 .where('code_hash', '=', hashOf(code))
@@ -291,19 +279,19 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
             ).code_challenge as string)
           : bad;
       expectInvalidGrant(
-        await redeemCode(appA, { code, redirect_uri: redirectUri, code_verifier: verifier }),
+        await redeemCode(f.appA, { code, redirect_uri: redirectUri, code_verifier: verifier }),
       );
     });
 
     it('a public app without code_verifier → invalid_request, told apart only because it reveals nothing about the code', async () => {
-      const spa = await registerThreeLeggedApp(s, {
+      const spa = await registerThreeLeggedApp(f.s, {
         name: 'SPA',
         isPublic: true,
         redirectUris: ['https://spa.example/cb'],
       });
-      const { code, verifier, redirectUri } = await getCode(browser, spa);
+      const { code, verifier, redirectUri } = await getCode(f.browser, spa);
       const redeem = (form: Record<string, string>) =>
-        tokenRequest(s.app, undefined, {
+        tokenRequest(f.s.app, undefined, {
           grant_type: 'authorization_code',
           client_id: spa.client.id,
           redirect_uri: redirectUri,
@@ -322,8 +310,12 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
     });
 
     it('a verifier sent for a code issued without a challenge (downgrade) → invalid_grant', async () => {
-      const { code, redirectUri } = await getCode(browser, appA, { withPkce: false });
-      const res = await redeemCode(appA, { code, redirect_uri: redirectUri, code_verifier: pkce().verifier });
+      const { code, redirectUri } = await getCode(f.browser, f.appA, { withPkce: false });
+      const res = await redeemCode(f.appA, {
+        code,
+        redirect_uri: redirectUri,
+        code_verifier: pkce().verifier,
+      });
       expectInvalidGrant(res);
     });
   });

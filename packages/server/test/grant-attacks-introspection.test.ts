@@ -5,7 +5,7 @@
  * deleted app, are exactly {"active":false}.
  */
 import { generateKeyPair, SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { registerApp } from '../src/oauth/app-registration.js';
 import { signAccessToken } from '../src/tokens/access-token.js';
 import {
@@ -17,50 +17,27 @@ import {
   introspect,
   nowSeconds,
   revoke,
-  type ThreeLeggedApp,
   tokenRequest,
 } from './support/attacks.js';
-import { type InjectBrowser, registerThreeLeggedApp } from './support/browser.js';
-import { grantRequests, startGrantAttackServer } from './support/grant-attack-server.js';
-import {
-  clockReaches,
-  dialects,
-  FORM,
-  ISSUED_SECRET,
-  startTestServer,
-  type TestServer,
-} from './support/server.js';
+import { registerThreeLeggedApp } from './support/browser.js';
+import { grantRequests, useGrantAttackServer } from './support/grant-attack-server.js';
+import { clockReaches, dialects, FORM, startTestServer } from './support/server.js';
 
 describe.each(dialects())('code, refresh, revocation and introspection attacks on %s', (dialect) => {
-  let s: TestServer;
-  /** Confidential, two redirect URIs. */
-  let appA: ThreeLeggedApp;
-  /** Confidential, same first redirect URI as A (a would-be code thief). */
-  let appB: ThreeLeggedApp;
-  let browser: InjectBrowser;
+  const f = useGrantAttackServer(dialect);
 
-  const { active } = grantRequests(() => s);
-
-  beforeAll(async () => {
-    ({ s, appA, appB, browser } = await startGrantAttackServer(dialect));
-  });
-  afterAll(async () => {
-    expect(s.logs.text).not.toMatch(/eyJ[\w-]+\.eyJ/);
-    // Codes, client secrets and refresh tokens (43 characters; 64 in the current refresh format).
-    expect(s.logs.text).not.toMatch(ISSUED_SECRET);
-    await s?.close();
-  });
+  const { active } = grantRequests(() => f.s);
 
   describe('introspection (RFC 7662)', () => {
     it('without client authentication → 401 invalid_client; with a wrong secret → 401', async () => {
-      const tokens = await getTokens(s, browser, appA);
-      const none = await introspect(s.app, undefined, tokens.access_token);
+      const tokens = await getTokens(f.s, f.browser, f.appA);
+      const none = await introspect(f.s.app, undefined, tokens.access_token);
       expect(none.statusCode).toBe(401);
       expect(none.json().error).toBe('invalid_client');
       expect(none.body).not.toContain('active');
       const wrong = await introspect(
-        s.app,
-        `Basic ${Buffer.from(`${appA.client.id}:wrong`).toString('base64')}`,
+        f.s.app,
+        `Basic ${Buffer.from(`${f.appA.client.id}:wrong`).toString('base64')}`,
         tokens.access_token,
       );
       expect(wrong.statusCode).toBe(401);
@@ -68,14 +45,14 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
     });
 
     it('a public client (client_id alone) → 401 invalid_client, even for its own token', async () => {
-      const spa = await registerThreeLeggedApp(s, {
+      const spa = await registerThreeLeggedApp(f.s, {
         name: 'SPA introspecting',
         isPublic: true,
         redirectUris: ['https://spa.example/cb'],
       });
-      const { code, verifier, redirectUri } = await getCode(browser, spa);
+      const { code, verifier, redirectUri } = await getCode(f.browser, spa);
       const tokens = (
-        await tokenRequest(s.app, undefined, {
+        await tokenRequest(f.s.app, undefined, {
           grant_type: 'authorization_code',
           client_id: spa.client.id,
           code,
@@ -83,8 +60,8 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
           code_verifier: verifier as string,
         })
       ).json();
-      for (const token of [tokens.access_token, tokens.refresh_token, appA.client.id]) {
-        const res = await s.app.inject({
+      for (const token of [tokens.access_token, tokens.refresh_token, f.appA.client.id]) {
+        const res = await f.s.app.inject({
           method: 'POST',
           url: '/oauth/introspect',
           headers: FORM,
@@ -98,99 +75,99 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
     });
 
     it('an access token is described only to its own app or a resource server; to other apps it is inactive', async () => {
-      const tokens = await getTokens(s, browser, appA);
+      const tokens = await getTokens(f.s, f.browser, f.appA);
       const twoLegged = (
-        await tokenRequest(s.app, s.basic(), { grant_type: 'client_credentials', scope: 'data:read' })
+        await tokenRequest(f.s.app, f.s.basic(), { grant_type: 'client_credentials', scope: 'data:read' })
       ).json().access_token as string;
       // Another confidential app learns nothing, not even that the token is live.
-      expectInactive(await introspect(s.app, appB.basic, tokens.access_token));
-      expectInactive(await introspect(s.app, appA.basic, twoLegged));
-      expect(await active(appA, tokens.access_token)).toBe(true);
+      expectInactive(await introspect(f.s.app, f.appB.basic, tokens.access_token));
+      expectInactive(await introspect(f.s.app, f.appA.basic, twoLegged));
+      expect(await active(f.appA, tokens.access_token)).toBe(true);
 
-      const { client, clientSecret } = await registerApp(s.ctx.clients, s.config.scopes, {
+      const { client, clientSecret } = await registerApp(f.s.ctx.clients, f.s.config.scopes, {
         name: 'Projects API',
         scope: 'data:read',
       });
-      const api = s.basic(client.id, clientSecret as string);
-      expectInactive(await introspect(s.app, api, tokens.access_token));
-      expect(await s.ctx.clients.setResourceServer(client.id, true)).toBe(true);
-      const described = (await introspect(s.app, api, tokens.access_token)).json();
+      const api = f.s.basic(client.id, clientSecret as string);
+      expectInactive(await introspect(f.s.app, api, tokens.access_token));
+      expect(await f.s.ctx.clients.setResourceServer(client.id, true)).toBe(true);
+      const described = (await introspect(f.s.app, api, tokens.access_token)).json();
       expect(described).toMatchObject({
         active: true,
-        client_id: appA.client.id,
+        client_id: f.appA.client.id,
         scope: 'data:read data:write',
       });
-      expect((await introspect(s.app, api, twoLegged)).json()).toMatchObject({
+      expect((await introspect(f.s.app, api, twoLegged)).json()).toMatchObject({
         active: true,
-        client_id: s.credentials.clientId,
+        client_id: f.s.credentials.clientId,
       });
       // Refresh tokens never go to resource servers: still only their own app's business.
-      expectInactive(await introspect(s.app, api, tokens.refresh_token));
+      expectInactive(await introspect(f.s.app, api, tokens.refresh_token));
     });
 
     it('after the app is deleted, its unexpired access tokens (two- and three-legged) are inactive', async () => {
-      const doomed = await registerThreeLeggedApp(s, {
+      const doomed = await registerThreeLeggedApp(f.s, {
         name: 'Doomed',
         redirectUris: ['https://doomed.example/cb'],
       });
-      const other = await registerApp(s.ctx.clients, s.config.scopes, {
+      const other = await registerApp(f.s.ctx.clients, f.s.config.scopes, {
         name: 'Doomed two-legged',
         scope: 'data:read',
       });
-      const { client, clientSecret } = await registerApp(s.ctx.clients, s.config.scopes, {
+      const { client, clientSecret } = await registerApp(f.s.ctx.clients, f.s.config.scopes, {
         name: 'Resource server',
         scope: 'data:read',
       });
-      await s.ctx.clients.setResourceServer(client.id, true);
-      const api = s.basic(client.id, clientSecret as string);
-      const threeLegged = (await getTokens(s, browser, doomed)).access_token;
+      await f.s.ctx.clients.setResourceServer(client.id, true);
+      const api = f.s.basic(client.id, clientSecret as string);
+      const threeLegged = (await getTokens(f.s, f.browser, doomed)).access_token;
       const twoLegged = (
-        await tokenRequest(s.app, s.basic(other.client.id, other.clientSecret as string), {
+        await tokenRequest(f.s.app, f.s.basic(other.client.id, other.clientSecret as string), {
           grant_type: 'client_credentials',
         })
       ).json().access_token as string;
       for (const token of [threeLegged, twoLegged])
-        expect((await introspect(s.app, api, token)).json().active).toBe(true);
-      expect(await s.ctx.clients.delete(doomed.client.id)).toBe(true);
-      expect(await s.ctx.clients.delete(other.client.id)).toBe(true);
-      for (const token of [threeLegged, twoLegged]) expectInactive(await introspect(s.app, api, token));
+        expect((await introspect(f.s.app, api, token)).json().active).toBe(true);
+      expect(await f.s.ctx.clients.delete(doomed.client.id)).toBe(true);
+      expect(await f.s.ctx.clients.delete(other.client.id)).toBe(true);
+      for (const token of [threeLegged, twoLegged]) expectInactive(await introspect(f.s.app, api, token));
     });
 
     it('a live token is described', async () => {
-      const tokens = await getTokens(s, browser, appA);
-      const res = (await introspect(s.app, appA.basic, tokens.access_token)).json();
-      expect(res).toMatchObject({ active: true, client_id: appA.client.id, iss: ISSUER });
+      const tokens = await getTokens(f.s, f.browser, f.appA);
+      const res = (await introspect(f.s.app, f.appA.basic, tokens.access_token)).json();
+      expect(res).toMatchObject({ active: true, client_id: f.appA.client.id, iss: ISSUER });
     });
 
     it('expired → exactly {"active":false}', async () => {
-      const tokens = await getTokens(s, browser, appA);
+      const tokens = await getTokens(f.s, f.browser, f.appA);
       const live = claimsOf(tokens.access_token);
       // Same key, same grant, same client: only the expiry differs.
       const { token } = await signAccessToken(
-        s.ctx.signer,
-        s.ctx.keys.active,
+        f.s.ctx.signer,
+        f.s.ctx.keys.active,
         {
           issuer: ISSUER,
           audience: live.aud as string,
           subject: live.sub as string,
-          clientId: appA.client.id,
+          clientId: f.appA.client.id,
           scope: 'data:read',
           ttlSeconds: 60,
           grantId: live.gid as string,
         },
         nowSeconds() - 3600,
       );
-      const control = await signAccessToken(s.ctx.signer, s.ctx.keys.active, {
+      const control = await signAccessToken(f.s.ctx.signer, f.s.ctx.keys.active, {
         issuer: ISSUER,
         audience: live.aud as string,
         subject: live.sub as string,
-        clientId: appA.client.id,
+        clientId: f.appA.client.id,
         scope: 'data:read',
         ttlSeconds: 60,
         grantId: live.gid as string,
       });
-      expect(await active(appA, control.token)).toBe(true);
-      expectInactive(await introspect(s.app, appA.basic, token));
+      expect(await active(f.appA, control.token)).toBe(true);
+      expectInactive(await introspect(f.s.app, f.appA.basic, token));
     });
 
     it('expired for real (LATCHKEY_ACCESS_TOKEN_TTL=1) → exactly {"active":false}', async () => {
@@ -212,30 +189,30 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
     });
 
     it('revoked (by grant and by jti) → exactly {"active":false}', async () => {
-      const byGrant = await getTokens(s, browser, appA);
-      await revoke(s.app, appA.basic, byGrant.refresh_token);
-      expectInactive(await introspect(s.app, appA.basic, byGrant.access_token));
-      expectInactive(await introspect(s.app, appA.basic, byGrant.refresh_token));
-      const byJti = await getTokens(s, browser, appA);
-      await revoke(s.app, appA.basic, byJti.access_token);
-      expectInactive(await introspect(s.app, appA.basic, byJti.access_token));
+      const byGrant = await getTokens(f.s, f.browser, f.appA);
+      await revoke(f.s.app, f.appA.basic, byGrant.refresh_token);
+      expectInactive(await introspect(f.s.app, f.appA.basic, byGrant.access_token));
+      expectInactive(await introspect(f.s.app, f.appA.basic, byGrant.refresh_token));
+      const byJti = await getTokens(f.s, f.browser, f.appA);
+      await revoke(f.s.app, f.appA.basic, byJti.access_token);
+      expectInactive(await introspect(f.s.app, f.appA.basic, byJti.access_token));
     });
 
     it('unknown → exactly {"active":false}', async () => {
       for (const token of ['x'.repeat(43), 'garbage', 'a.b.c', 'eyJhbGciOiJub25lIn0.e30.', '%00']) {
-        expectInactive(await introspect(s.app, appA.basic, token));
+        expectInactive(await introspect(f.s.app, f.appA.basic, token));
       }
     });
 
     it('foreign: a JWT with our iss and kid signed by another key, alg none, another client’s refresh token → {"active":false}', async () => {
-      const tokens = await getTokens(s, browser, appA);
+      const tokens = await getTokens(f.s, f.browser, f.appA);
       const live = claimsOf(tokens.access_token);
-      const ourKid = s.ctx.keys.active.kid;
+      const ourKid = f.s.ctx.keys.active.kid;
       const { privateKey } = await generateKeyPair('ES256');
       const payload = {
         sub: live.sub as string,
         aud: live.aud as string,
-        client_id: appA.client.id,
+        client_id: f.appA.client.id,
         scope: 'data:read data:write',
         jti: crypto.randomUUID(),
         gid: live.gid as string,
@@ -247,7 +224,7 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
           .setIssuedAt()
           .setExpirationTime('1h')
           .sign(privateKey);
-        expectInactive(await introspect(s.app, appA.basic, forged));
+        expectInactive(await introspect(f.s.app, f.appA.basic, forged));
       }
       const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
       const now = nowSeconds();
@@ -257,14 +234,14 @@ describe.each(dialects())('code, refresh, revocation and introspection attacks o
         iat: now,
         exp: now + 3600,
       })}.`;
-      expectInactive(await introspect(s.app, appA.basic, unsigned));
+      expectInactive(await introspect(f.s.app, f.appA.basic, unsigned));
       // Our own token with a tampered payload.
       const [header, , signature] = tokens.access_token.split('.');
       const tampered = `${header}.${encode({ ...live, scope: 'admin' })}.${signature}`;
-      expectInactive(await introspect(s.app, appA.basic, tampered));
+      expectInactive(await introspect(f.s.app, f.appA.basic, tampered));
       // A refresh token is described only to the client that holds it.
-      expectInactive(await introspect(s.app, appB.basic, tokens.refresh_token));
-      expect(await active(appA, tokens.refresh_token)).toBe(true);
+      expectInactive(await introspect(f.s.app, f.appB.basic, tokens.refresh_token));
+      expect(await active(f.appA, tokens.refresh_token)).toBe(true);
     });
   });
 });

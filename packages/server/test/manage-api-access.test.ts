@@ -3,30 +3,20 @@
  * X-CSRF-Token, or a bearer token with the manage scope (never with an admin's powers); the 404 rule
  * for every action of anyone without a role; and what a collaborator may and may not do.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getTokens } from './support/attacks.js';
 import { registerThreeLeggedApp } from './support/browser.js';
-import { startManageServer } from './support/manage-api.js';
-import { API, expectProblem, type PortalUser } from './support/portal-user.js';
-import { dialects, type TestServer } from './support/server.js';
+import { useManageServer } from './support/manage-api.js';
+import { API, expectProblem } from './support/portal-user.js';
+import { dialects } from './support/server.js';
 import { twoLegged } from './support/two-legged.js';
 
 describe.each(dialects())('the management API on %s', (dialect) => {
-  let s: TestServer;
-  let owner: PortalUser;
-  let helper: PortalUser;
-  let stranger: PortalUser;
-  let admin: PortalUser;
-  beforeAll(async () => {
-    ({ s, owner, helper, stranger, admin } = await startManageServer(dialect));
-  });
-  afterAll(async () => {
-    await s?.close();
-  });
+  const f = useManageServer(dialect);
 
   it('answers 404 to anyone without a role, for every action, exactly as for an app that does not exist', async () => {
     const app = (
-      await owner.call('POST', '/apps', {
+      await f.owner.call('POST', '/apps', {
         name: 'Private',
         type: 'web',
         scope: 'data:read',
@@ -43,22 +33,22 @@ describe.each(dialects())('the management API on %s', (dialect) => {
         ['POST', `/apps/${id}/secrets`, { grace_seconds: 0 }],
         ['GET', `/apps/${id}/collaborators`, undefined],
         ['POST', `/apps/${id}/collaborators`, { email: 'stranger@example.com' }],
-        ['DELETE', `/apps/${id}/collaborators/${owner.id}`, undefined],
+        ['DELETE', `/apps/${id}/collaborators/${f.owner.id}`, undefined],
         ['GET', `/apps/${id}/errors`, undefined],
         ['GET', `/apps/${id}/usage`, undefined],
       ] as const;
     for (const [method, path, body] of actions(app.client_id)) {
-      const hidden = expectProblem(await stranger.call(method, path, body), 404, 'not_found');
+      const hidden = expectProblem(await f.stranger.call(method, path, body), 404, 'not_found');
       const missing = expectProblem(
-        await stranger.call(method, path.replace(app.client_id, 'lk_nothing'), body),
+        await f.stranger.call(method, path.replace(app.client_id, 'lk_nothing'), body),
         404,
         'not_found',
       );
       expect(hidden.detail.replace(app.client_id, 'X')).toBe(missing.detail.replace('lk_nothing', 'X'));
     }
-    expect((await stranger.call('GET', '/apps')).json().apps).toEqual([]);
+    expect((await f.stranger.call('GET', '/apps')).json().apps).toEqual([]);
     // Nothing changed.
-    expect((await owner.call('GET', `/apps/${app.client_id}`)).json()).toMatchObject({
+    expect((await f.owner.call('GET', `/apps/${app.client_id}`)).json()).toMatchObject({
       name: 'Private',
       redirect_uris: ['https://p.example/cb'],
     });
@@ -66,73 +56,73 @@ describe.each(dialects())('the management API on %s', (dialect) => {
 
   it('lets a collaborator view, change redirect URIs and rotate, but not rename, delete or add people', async () => {
     const app = (
-      await owner.call('POST', '/apps', {
+      await f.owner.call('POST', '/apps', {
         name: 'Team',
         type: 'web',
         scope: 'data:read',
         redirect_uris: ['https://t.example/cb'],
       })
     ).json();
-    const added = await owner.call('POST', `/apps/${app.client_id}/collaborators`, {
+    const added = await f.owner.call('POST', `/apps/${app.client_id}/collaborators`, {
       email: 'HELPER@example.com',
     });
     expect(added.statusCode, added.body).toBe(201);
     expect(added.json().collaborators.map((c: { email: string }) => c.email)).toEqual(['helper@example.com']);
     expect(
-      (await owner.call('POST', `/apps/${app.client_id}/collaborators`, { email: 'helper@example.com' }))
+      (await f.owner.call('POST', `/apps/${app.client_id}/collaborators`, { email: 'helper@example.com' }))
         .statusCode,
     ).toBe(200);
 
     expect(
-      (await helper.call('GET', '/apps'))
+      (await f.helper.call('GET', '/apps'))
         .json()
         .apps.map((a: { name: string; role: string }) => [a.name, a.role]),
     ).toEqual([['Team', 'collaborator']]);
-    const moved = await helper.call('PATCH', `/apps/${app.client_id}`, {
+    const moved = await f.helper.call('PATCH', `/apps/${app.client_id}`, {
       redirect_uris: ['https://t.example/cb2'],
     });
     expect(moved.json().redirect_uris).toEqual(['https://t.example/cb2']);
     expect(
-      (await helper.call('POST', `/apps/${app.client_id}/secrets`, { grace_seconds: 0 })).statusCode,
+      (await f.helper.call('POST', `/apps/${app.client_id}/secrets`, { grace_seconds: 0 })).statusCode,
     ).toBe(201);
     expectProblem(
-      await helper.call('PATCH', `/apps/${app.client_id}`, { name: 'Renamed' }),
+      await f.helper.call('PATCH', `/apps/${app.client_id}`, { name: 'Renamed' }),
       403,
       'forbidden',
     );
-    expectProblem(await helper.call('DELETE', `/apps/${app.client_id}`), 403, 'forbidden');
+    expectProblem(await f.helper.call('DELETE', `/apps/${app.client_id}`), 403, 'forbidden');
     expectProblem(
-      await helper.call('POST', `/apps/${app.client_id}/collaborators`, { email: 'stranger@example.com' }),
+      await f.helper.call('POST', `/apps/${app.client_id}/collaborators`, { email: 'stranger@example.com' }),
       403,
       'forbidden',
     );
     expectProblem(
-      await helper.call('DELETE', `/apps/${app.client_id}/collaborators/${helper.id}`),
+      await f.helper.call('DELETE', `/apps/${app.client_id}/collaborators/${f.helper.id}`),
       403,
       'forbidden',
     );
 
     // The owner removes them: the app is a 404 to them from then on.
-    expect((await owner.call('DELETE', `/apps/${app.client_id}/collaborators/${helper.id}`)).statusCode).toBe(
-      204,
-    );
-    expectProblem(await helper.call('GET', `/apps/${app.client_id}`), 404, 'not_found');
-    expect((await owner.call('DELETE', `/apps/${app.client_id}`)).statusCode).toBe(204);
-    expectProblem(await owner.call('GET', `/apps/${app.client_id}`), 404, 'not_found');
+    expect(
+      (await f.owner.call('DELETE', `/apps/${app.client_id}/collaborators/${f.helper.id}`)).statusCode,
+    ).toBe(204);
+    expectProblem(await f.helper.call('GET', `/apps/${app.client_id}`), 404, 'not_found');
+    expect((await f.owner.call('DELETE', `/apps/${app.client_id}`)).statusCode).toBe(204);
+    expectProblem(await f.owner.call('GET', `/apps/${app.client_id}`), 404, 'not_found');
   });
 
   it('refuses callers without a session or token, a change without the session X-CSRF-Token, and foreign origins', async () => {
-    const anonymous = await s.app.inject({ method: 'GET', url: `${API}/apps` });
+    const anonymous = await f.s.app.inject({ method: 'GET', url: `${API}/apps` });
     expectProblem(anonymous, 401, 'unauthenticated');
     expect(anonymous.headers['www-authenticate']).toBe('Bearer realm="latchkey", scope="manage"');
     // A forged value, another session's value, and the right value from another origin.
     const refused: Record<string, string>[] = [
       { 'x-csrf-token': 'forged' },
-      { 'x-csrf-token': helper.csrf },
+      { 'x-csrf-token': f.helper.csrf },
       { origin: 'https://evil.example' },
     ];
     for (const headers of refused) {
-      const res = await owner.call(
+      const res = await f.owner.call(
         'POST',
         '/apps',
         { name: 'X', type: 'service', scope: 'data:read' },
@@ -141,14 +131,14 @@ describe.each(dialects())('the management API on %s', (dialect) => {
       expectProblem(res, 403, 'csrf_token_invalid');
     }
     // Reading needs no anti-CSRF value.
-    expect((await owner.call('GET', '/apps', undefined, { 'x-csrf-token': '' })).statusCode).toBe(200);
+    expect((await f.owner.call('GET', '/apps', undefined, { 'x-csrf-token': '' })).statusCode).toBe(200);
   });
 
   it('accepts a bearer token with the manage scope as its user, and refuses any other token', async () => {
-    const tool = await registerThreeLeggedApp(s, { scope: 'data:read manage' });
-    const tokens = await getTokens(s, owner.browser, tool, { scope: 'data:read manage' });
+    const tool = await registerThreeLeggedApp(f.s, { scope: 'data:read manage' });
+    const tokens = await getTokens(f.s, f.owner.browser, tool, { scope: 'data:read manage' });
     const bearer = (token: string, method: 'GET' | 'POST' = 'GET', body?: unknown) =>
-      s.app.inject({
+      f.s.app.inject({
         method,
         url: `${API}/apps`,
         headers: {
@@ -166,18 +156,19 @@ describe.each(dialects())('the management API on %s', (dialect) => {
         .statusCode,
     ).toBe(201);
 
-    const narrow = await getTokens(s, owner.browser, tool, { scope: 'data:read' });
+    const narrow = await getTokens(f.s, f.owner.browser, tool, { scope: 'data:read' });
     const insufficient = expectProblem(await bearer(narrow.access_token), 403, 'insufficient_scope');
     expect(insufficient.detail).toContain('manage');
     const service = (
-      await owner.call('POST', '/apps', { name: 'Svc', type: 'service', scope: 'data:read' })
+      await f.owner.call('POST', '/apps', { name: 'Svc', type: 'service', scope: 'data:read' })
     ).json();
-    const twoLeggedToken = (await twoLegged(s, service.client_id, service.client_secret)).json().access_token;
+    const twoLeggedToken = (await twoLegged(f.s, service.client_id, service.client_secret)).json()
+      .access_token;
     expectProblem(await bearer(twoLeggedToken), 403, 'insufficient_scope');
     const invalid = expectProblem(await bearer('not.a.jwt'), 401, 'unauthenticated');
     expect(invalid).toBeTruthy();
     // Revoked: refused at once, though the JWT is unexpired.
-    await s.app.inject({
+    await f.s.app.inject({
       method: 'POST',
       url: '/oauth/revoke',
       headers: { authorization: tool.basic, 'content-type': 'application/x-www-form-urlencoded' },
@@ -188,12 +179,12 @@ describe.each(dialects())('the management API on %s', (dialect) => {
 
   it('a manage token acts for an admin as a developer: no admin powers for the app that holds it', async () => {
     const victim = (
-      await owner.call('POST', '/apps', { name: 'Victim', type: 'service', scope: 'data:read' })
+      await f.owner.call('POST', '/apps', { name: 'Victim', type: 'service', scope: 'data:read' })
     ).json();
-    const tool = await registerThreeLeggedApp(s, { scope: 'data:read manage' });
-    const { access_token } = await getTokens(s, admin.browser, tool, { scope: 'data:read manage' });
+    const tool = await registerThreeLeggedApp(f.s, { scope: 'data:read manage' });
+    const { access_token } = await getTokens(f.s, f.admin.browser, tool, { scope: 'data:read manage' });
     const asTool = (method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown) =>
-      s.app.inject({
+      f.s.app.inject({
         method,
         url: `${API}${path}`,
         headers: {
@@ -216,12 +207,12 @@ describe.each(dialects())('the management API on %s', (dialect) => {
     const restricted = await asTool('POST', '/apps', { name: 'Mine', type: 'service', scope: 'data:write' });
     expectProblem(restricted, 403, 'forbidden');
     // The admin's own session keeps its powers.
-    expect((await admin.call('GET', `/apps/${victim.client_id}`)).statusCode).toBe(200);
+    expect((await f.admin.call('GET', `/apps/${victim.client_id}`)).statusCode).toBe(200);
   });
 
   it('refuses a non-ASCII X-CSRF-Token of the right length as any wrong token, never a 500', async () => {
     const forged = `${'a'.repeat(42)}\u00e9`;
-    const res = await owner.call(
+    const res = await f.owner.call(
       'POST',
       '/apps',
       { name: 'X', type: 'service', scope: 'data:read' },

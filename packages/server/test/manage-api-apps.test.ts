@@ -4,26 +4,17 @@
  * only), bodies validated like registration with RFC 9457 problems naming the member at fault, and
  * every change in the audit log.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startManageServer } from './support/manage-api.js';
-import { API, expectProblem, type PortalUser } from './support/portal-user.js';
-import { dialects, type TestServer } from './support/server.js';
+import { describe, expect, it } from 'vitest';
+import { useManageServer } from './support/manage-api.js';
+import { API, expectProblem } from './support/portal-user.js';
+import { dialects } from './support/server.js';
 import { twoLegged } from './support/two-legged.js';
 
 describe.each(dialects())('the management API on %s', (dialect) => {
-  let s: TestServer;
-  let owner: PortalUser;
-  let helper: PortalUser;
-  let admin: PortalUser;
-  beforeAll(async () => {
-    ({ s, owner, helper, admin } = await startManageServer(dialect));
-  });
-  afterAll(async () => {
-    await s?.close();
-  });
+  const f = useManageServer(dialect);
 
   it('creates a service app whose secret, shown once, fetches a two-legged token', async () => {
-    const created = await owner.call('POST', '/apps', {
+    const created = await f.owner.call('POST', '/apps', {
       name: 'Reports',
       type: 'service',
       scope: 'data:read',
@@ -38,20 +29,20 @@ describe.each(dialects())('the management API on %s', (dialect) => {
       role: 'owner',
     });
     expect(created.headers['location']).toBe(`${API}/apps/${app.client_id}`);
-    expect((await twoLegged(s, app.client_id, app.client_secret)).statusCode).toBe(200);
+    expect((await twoLegged(f.s, app.client_id, app.client_secret)).statusCode).toBe(200);
     // Never again: not in the app, not in the list of secrets.
-    const read = await owner.call('GET', `/apps/${app.client_id}`);
+    const read = await f.owner.call('GET', `/apps/${app.client_id}`);
     expect(read.body).not.toContain(app.client_secret);
-    const secrets = await owner.call('GET', `/apps/${app.client_id}/secrets`);
+    const secrets = await f.owner.call('GET', `/apps/${app.client_id}/secrets`);
     expect(secrets.json().secrets).toHaveLength(1);
     expect(secrets.body).not.toContain(app.client_secret);
   });
 
   it('rotates with a grace period: the old secret works until it ends; without one it stops at once', async () => {
     const app = (
-      await owner.call('POST', '/apps', { name: 'Rotator', type: 'service', scope: 'data:read' })
+      await f.owner.call('POST', '/apps', { name: 'Rotator', type: 'service', scope: 'data:read' })
     ).json();
-    const graced = await owner.call('POST', `/apps/${app.client_id}/secrets`, { grace_seconds: 3600 });
+    const graced = await f.owner.call('POST', `/apps/${app.client_id}/secrets`, { grace_seconds: 3600 });
     expect(graced.statusCode, graced.body).toBe(201);
     const hour = Date.parse(graced.json().previous_secrets_expire_at) - Date.now();
     expect(hour).toBeGreaterThan(3590_000);
@@ -60,15 +51,15 @@ describe.each(dialects())('the management API on %s', (dialect) => {
       true,
       false,
     ]);
-    expect((await twoLegged(s, app.client_id, app.client_secret)).statusCode).toBe(200);
-    expect((await twoLegged(s, app.client_id, graced.json().client_secret)).statusCode).toBe(200);
-    const hard = await owner.call('POST', `/apps/${app.client_id}/secrets`, { grace_seconds: 0 });
+    expect((await twoLegged(f.s, app.client_id, app.client_secret)).statusCode).toBe(200);
+    expect((await twoLegged(f.s, app.client_id, graced.json().client_secret)).statusCode).toBe(200);
+    const hard = await f.owner.call('POST', `/apps/${app.client_id}/secrets`, { grace_seconds: 0 });
     expect(hard.json().previous_secrets_expire_at).toBeNull();
-    expect((await twoLegged(s, app.client_id, app.client_secret)).statusCode).toBe(401);
-    expect((await twoLegged(s, app.client_id, graced.json().client_secret)).statusCode).toBe(401);
-    expect((await twoLegged(s, app.client_id, hard.json().client_secret)).statusCode).toBe(200);
+    expect((await twoLegged(f.s, app.client_id, app.client_secret)).statusCode).toBe(401);
+    expect((await twoLegged(f.s, app.client_id, graced.json().client_secret)).statusCode).toBe(401);
+    expect((await twoLegged(f.s, app.client_id, hard.json().client_secret)).statusCode).toBe(200);
     expectProblem(
-      await owner.call('POST', `/apps/${app.client_id}/secrets`, { grace_seconds: 60 }),
+      await f.owner.call('POST', `/apps/${app.client_id}/secrets`, { grace_seconds: 60 }),
       400,
       'invalid_body',
     );
@@ -76,52 +67,52 @@ describe.each(dialects())('the management API on %s', (dialect) => {
 
   it('keeps restricted scopes for admins, who see and manage every app', async () => {
     const refused = expectProblem(
-      await owner.call('POST', '/apps', { name: 'Writer', type: 'service', scope: 'data:read data:write' }),
+      await f.owner.call('POST', '/apps', { name: 'Writer', type: 'service', scope: 'data:read data:write' }),
       403,
       'forbidden',
     );
     expect(refused).toMatchObject({ field: 'scope' });
     const app = (
-      await owner.call('POST', '/apps', { name: 'Reader', type: 'service', scope: 'data:read' })
+      await f.owner.call('POST', '/apps', { name: 'Reader', type: 'service', scope: 'data:read' })
     ).json();
     expectProblem(
-      await owner.call('PATCH', `/apps/${app.client_id}`, { scope: 'data:write' }),
+      await f.owner.call('PATCH', `/apps/${app.client_id}`, { scope: 'data:write' }),
       403,
       'forbidden',
     );
-    const widened = await admin.call('PATCH', `/apps/${app.client_id}`, { scope: 'data:read data:write' });
+    const widened = await f.admin.call('PATCH', `/apps/${app.client_id}`, { scope: 'data:read data:write' });
     expect(widened.json()).toMatchObject({
       scope: 'data:read data:write',
       role: 'admin',
       owner: 'owner@example.com',
     });
-    const names = (await admin.call('GET', '/apps')).json().apps.map((a: { name: string }) => a.name);
+    const names = (await f.admin.call('GET', '/apps')).json().apps.map((a: { name: string }) => a.name);
     expect(names).toEqual(expect.arrayContaining(['Reports', 'Reader']));
   });
 
   it('validates bodies like registration, naming the member at fault', async () => {
-    expectProblem(await owner.call('POST', '/apps', 'not an object'), 400, 'invalid_body');
+    expectProblem(await f.owner.call('POST', '/apps', 'not an object'), 400, 'invalid_body');
     expectProblem(
-      await owner.call('POST', '/apps', { name: 'X', type: 'web', scope: 'data:read', extra: 1 }),
+      await f.owner.call('POST', '/apps', { name: 'X', type: 'web', scope: 'data:read', extra: 1 }),
       400,
       'invalid_body',
     );
     expect(
       expectProblem(
-        await owner.call('POST', '/apps', { name: 'X', type: 'robot', scope: 'data:read' }),
+        await f.owner.call('POST', '/apps', { name: 'X', type: 'robot', scope: 'data:read' }),
         400,
         'invalid_body',
       ).field,
     ).toBe('type');
     expect(
       expectProblem(
-        await owner.call('POST', '/apps', { name: 7, type: 'web', scope: 'data:read' }),
+        await f.owner.call('POST', '/apps', { name: 7, type: 'web', scope: 'data:read' }),
         400,
         'invalid_body',
       ).field,
     ).toBe('name');
     const badUri = expectProblem(
-      await owner.call('POST', '/apps', {
+      await f.owner.call('POST', '/apps', {
         name: 'X',
         type: 'web',
         scope: 'data:read',
@@ -132,16 +123,16 @@ describe.each(dialects())('the management API on %s', (dialect) => {
     );
     expect(badUri.field).toBe('redirect_uris');
     expectProblem(
-      await owner.call('POST', '/apps', { name: 'X', type: 'web', scope: 'nope' }),
+      await f.owner.call('POST', '/apps', { name: 'X', type: 'web', scope: 'nope' }),
       400,
       'invalid_body',
     );
-    const raw = await owner.call('POST', '/apps', undefined, { 'content-type': 'application/json' });
+    const raw = await f.owner.call('POST', '/apps', undefined, { 'content-type': 'application/json' });
     expectProblem(raw, 400, 'invalid_body');
   });
 
   it('keeps a description and homepage URL, changed by the owner only, validated like registration', async () => {
-    const created = await owner.call('POST', '/apps', {
+    const created = await f.owner.call('POST', '/apps', {
       name: 'Profiled',
       type: 'web',
       scope: 'data:read',
@@ -153,11 +144,11 @@ describe.each(dialects())('the management API on %s', (dialect) => {
     const app = created.json();
     expect(app).toMatchObject({ description: 'Prints your photos.', homepage_url: 'https://pr.example/' });
     const bare = (
-      await owner.call('POST', '/apps', { name: 'Bare', type: 'service', scope: 'data:read' })
+      await f.owner.call('POST', '/apps', { name: 'Bare', type: 'service', scope: 'data:read' })
     ).json();
     expect(bare).toMatchObject({ description: null, homepage_url: null });
 
-    const changed = await owner.call('PATCH', `/apps/${app.client_id}`, {
+    const changed = await f.owner.call('PATCH', `/apps/${app.client_id}`, {
       description: 'Prints and frames your photos.',
       homepage_url: 'http://localhost:8080/',
     });
@@ -166,17 +157,17 @@ describe.each(dialects())('the management API on %s', (dialect) => {
       homepage_url: 'http://localhost:8080/',
       name: 'Profiled',
     });
-    expect((await owner.call('GET', `/apps/${app.client_id}`)).json()).toMatchObject({
+    expect((await f.owner.call('GET', `/apps/${app.client_id}`)).json()).toMatchObject({
       description: 'Prints and frames your photos.',
       homepage_url: 'http://localhost:8080/',
     });
     // A blank value removes it.
-    const cleared = await owner.call('PATCH', `/apps/${app.client_id}`, {
+    const cleared = await f.owner.call('PATCH', `/apps/${app.client_id}`, {
       description: '',
       homepage_url: ' ',
     });
     expect(cleared.json()).toMatchObject({ description: null, homepage_url: null });
-    expect((await owner.call('GET', `/apps/${app.client_id}`)).json()).toMatchObject({
+    expect((await f.owner.call('GET', `/apps/${app.client_id}`)).json()).toMatchObject({
       description: null,
       homepage_url: null,
     });
@@ -193,8 +184,8 @@ describe.each(dialects())('the management API on %s', (dialect) => {
     ];
     for (const [body, field, words] of refusals) {
       for (const attempt of [
-        owner.call('PATCH', `/apps/${app.client_id}`, body),
-        owner.call('POST', '/apps', { name: 'X', type: 'service', scope: 'data:read', ...body }),
+        f.owner.call('PATCH', `/apps/${app.client_id}`, body),
+        f.owner.call('POST', '/apps', { name: 'X', type: 'service', scope: 'data:read', ...body }),
       ]) {
         const refused = expectProblem(await attempt, 400, 'invalid_body');
         expect(refused.field).toBe(field);
@@ -203,41 +194,41 @@ describe.each(dialects())('the management API on %s', (dialect) => {
     }
     expect(
       expectProblem(
-        await owner.call('POST', '/apps', { name: 'X', type: 'web', scope: 'data:read' }),
+        await f.owner.call('POST', '/apps', { name: 'X', type: 'web', scope: 'data:read' }),
         400,
         'invalid_body',
       ).field,
     ).toBe('redirect_uris');
 
     // A collaborator may not change them: they are the app's details.
-    await owner.call('POST', `/apps/${app.client_id}/collaborators`, { email: 'helper@example.com' });
+    await f.owner.call('POST', `/apps/${app.client_id}/collaborators`, { email: 'helper@example.com' });
     expectProblem(
-      await helper.call('PATCH', `/apps/${app.client_id}`, { description: 'Mine' }),
+      await f.helper.call('PATCH', `/apps/${app.client_id}`, { description: 'Mine' }),
       403,
       'forbidden',
     );
     expectProblem(
-      await helper.call('PATCH', `/apps/${app.client_id}`, { homepage_url: 'https://evil.example/' }),
+      await f.helper.call('PATCH', `/apps/${app.client_id}`, { homepage_url: 'https://evil.example/' }),
       403,
       'forbidden',
     );
-    expect((await owner.call('GET', `/apps/${app.client_id}`)).json().homepage_url).toBeNull();
+    expect((await f.owner.call('GET', `/apps/${app.client_id}`)).json().homepage_url).toBeNull();
   });
 
   it('lets an owner keep a restricted scope an admin gave the app while changing the others', async () => {
     const app = (
-      await owner.call('POST', '/apps', { name: 'Granted', type: 'service', scope: 'data:read' })
+      await f.owner.call('POST', '/apps', { name: 'Granted', type: 'service', scope: 'data:read' })
     ).json();
-    await admin.call('PATCH', `/apps/${app.client_id}`, { scope: 'data:read data:write' });
-    const kept = await owner.call('PATCH', `/apps/${app.client_id}`, { scope: 'data:write' });
+    await f.admin.call('PATCH', `/apps/${app.client_id}`, { scope: 'data:read data:write' });
+    const kept = await f.owner.call('PATCH', `/apps/${app.client_id}`, { scope: 'data:write' });
     expect(kept.statusCode, kept.body).toBe(200);
     expect(kept.json().scope).toBe('data:write');
-    const restored = await owner.call('PATCH', `/apps/${app.client_id}`, { scope: 'data:read data:write' });
+    const restored = await f.owner.call('PATCH', `/apps/${app.client_id}`, { scope: 'data:read data:write' });
     expect(restored.json().scope).toBe('data:read data:write');
-    await owner.call('PATCH', `/apps/${app.client_id}`, { scope: 'data:read' });
+    await f.owner.call('PATCH', `/apps/${app.client_id}`, { scope: 'data:read' });
     // Once dropped, only an admin gives it back.
     expectProblem(
-      await owner.call('PATCH', `/apps/${app.client_id}`, { scope: 'data:read data:write' }),
+      await f.owner.call('PATCH', `/apps/${app.client_id}`, { scope: 'data:read data:write' }),
       403,
       'forbidden',
     );
@@ -245,26 +236,28 @@ describe.each(dialects())('the management API on %s', (dialect) => {
 
   it('records every change in the audit log, with the user as actor and never a secret', async () => {
     const app = (
-      await owner.call('POST', '/apps', { name: 'Audited', type: 'service', scope: 'data:read' })
+      await f.owner.call('POST', '/apps', { name: 'Audited', type: 'service', scope: 'data:read' })
     ).json();
-    const rotated = (await owner.call('POST', `/apps/${app.client_id}/secrets`, { grace_seconds: 0 })).json();
-    await owner.call('PATCH', `/apps/${app.client_id}`, { name: 'Audited 2' });
-    await owner.call('POST', `/apps/${app.client_id}/collaborators`, { email: 'helper@example.com' });
-    await owner.call('DELETE', `/apps/${app.client_id}/collaborators/${helper.id}`);
-    await owner.call('DELETE', `/apps/${app.client_id}`);
-    const events = await s.ctx.db
+    const rotated = (
+      await f.owner.call('POST', `/apps/${app.client_id}/secrets`, { grace_seconds: 0 })
+    ).json();
+    await f.owner.call('PATCH', `/apps/${app.client_id}`, { name: 'Audited 2' });
+    await f.owner.call('POST', `/apps/${app.client_id}/collaborators`, { email: 'helper@example.com' });
+    await f.owner.call('DELETE', `/apps/${app.client_id}/collaborators/${f.helper.id}`);
+    await f.owner.call('DELETE', `/apps/${app.client_id}`);
+    const events = await f.s.ctx.db
       .selectFrom('audit_events')
       .selectAll()
       .where('client_id', '=', app.client_id)
       .orderBy('id')
       .execute();
     expect(events.map((e) => [e.type, e.actor])).toEqual([
-      ['app.created', owner.id],
-      ['app.secret_rotated', owner.id],
-      ['app.updated', owner.id],
-      ['app.collaborator_added', owner.id],
-      ['app.collaborator_removed', owner.id],
-      ['app.deleted', owner.id],
+      ['app.created', f.owner.id],
+      ['app.secret_rotated', f.owner.id],
+      ['app.updated', f.owner.id],
+      ['app.collaborator_added', f.owner.id],
+      ['app.collaborator_removed', f.owner.id],
+      ['app.deleted', f.owner.id],
     ]);
     const dump = JSON.stringify(events);
     expect(dump).not.toContain(app.client_secret);
@@ -273,18 +266,18 @@ describe.each(dialects())('the management API on %s', (dialect) => {
 
   it('refuses a homepage URL or name a page could not show as typed', async () => {
     const app = (
-      await owner.call('POST', '/apps', { name: 'Linked', type: 'service', scope: 'data:read' })
+      await f.owner.call('POST', '/apps', { name: 'Linked', type: 'service', scope: 'data:read' })
     ).json();
     for (const homepage of [
       'https://example.com\\path',
       'https://example.com/\u0001',
       'https://example.com/ a',
     ]) {
-      const res = await owner.call('PATCH', `/apps/${app.client_id}`, { homepage_url: homepage });
+      const res = await f.owner.call('PATCH', `/apps/${app.client_id}`, { homepage_url: homepage });
       expect(expectProblem(res, 400, 'invalid_body').field).toBe('homepage_url');
     }
     for (const name of ['Bank\u202eevil', 'Zero\u200bwidth']) {
-      const res = await owner.call('POST', '/apps', { name, type: 'service', scope: 'data:read' });
+      const res = await f.owner.call('POST', '/apps', { name, type: 'service', scope: 'data:read' });
       expect(expectProblem(res, 400, 'invalid_body').field).toBe('name');
     }
   });

@@ -4,23 +4,16 @@
  * problem.
  */
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startManageServer } from './support/manage-api.js';
-import { API, expectProblem, type PortalUser } from './support/portal-user.js';
-import { dialects, type TestServer } from './support/server.js';
+import { describe, expect, it } from 'vitest';
+import { useManageServer } from './support/manage-api.js';
+import { API, expectProblem } from './support/portal-user.js';
+import { dialects } from './support/server.js';
 
 describe.each(dialects())('the management API on %s', (dialect) => {
-  let s: TestServer;
-  let owner: PortalUser;
-  beforeAll(async () => {
-    ({ s, owner } = await startManageServer(dialect));
-  });
-  afterAll(async () => {
-    await s?.close();
-  });
+  const f = useManageServer(dialect);
 
   it('publishes a valid OpenAPI 3.1 document that matches the routes both ways', async () => {
-    const res = await s.app.inject({ method: 'GET', url: `${API}/openapi.json` });
+    const res = await f.s.app.inject({ method: 'GET', url: `${API}/openapi.json` });
     expect(res.statusCode).toBe(200);
     const document = res.json();
     const result = await new Validator().validate(document);
@@ -35,7 +28,7 @@ describe.each(dialects())('the management API on %s', (dialect) => {
     // printRoutes draws a tree: each line's depth is where its branch starts, its path the parent's plus its own.
     const served: string[] = [];
     const stack: string[] = [];
-    for (const line of s.app.printRoutes({ commonPrefix: false }).split('\n')) {
+    for (const line of f.s.app.printRoutes({ commonPrefix: false }).split('\n')) {
       const match = /^([│ ├└─]*?)[├└]── (\S+) \(([^)]+)\)/.exec(line);
       if (!match) continue;
       const depth = (match[1] as string).length / 4;
@@ -53,6 +46,6 @@ describe.each(dialects())('the management API on %s', (dialect) => {
   });
 
   it('answers unknown routes under the prefix with a problem', async () => {
-    expectProblem(await owner.call('GET', '/nothing'), 404, 'not_found');
+    expectProblem(await f.owner.call('GET', '/nothing'), 404, 'not_found');
   });
 });

@@ -3,7 +3,7 @@
  * pending request usable; consent is remembered only for confidential clients, a public client getting
  * the consent page every time (RFC 8252 §8.6, RFC 6749 §10.2).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   countRows,
   expectErrorPage,
@@ -13,36 +13,22 @@ import {
 } from './support/attacks.js';
 import { authorizeUrl } from './support/authorize-attack-server.js';
 import { csrfOf, formAction, locationParams, pkce, registerThreeLeggedApp } from './support/browser.js';
-import { PASSWORD, pageVisitors, startPageAttackServer } from './support/page-attack-server.js';
-import { dialects, type TestServer } from './support/server.js';
+import { pageVisitors, usePageAttackServer } from './support/page-attack-server.js';
+import { dialects } from './support/server.js';
 
 describe.each(dialects())('page attacks on %s', (dialect) => {
-  let s: TestServer;
-  let publicApp: ThreeLeggedApp;
-  let userId: string;
-  const { anonymous, consentPageOf } = pageVisitors(
-    () => s,
-    () => userId,
-  );
-
-  beforeAll(async () => {
-    ({ s, publicApp, userId } = await startPageAttackServer(dialect));
-  });
-  afterAll(async () => {
-    expect(s.logs.text).not.toContain(PASSWORD);
-    expect(s.logs.text).not.toContain('unexpected error');
-    await s?.close();
-  });
+  const f = usePageAttackServer(dialect);
+  const { anonymous, consentPageOf } = pageVisitors(f);
 
   describe('L6: a consent decision other than allow or deny', () => {
     it.each([['maybe'], ['ALLOW'], ['']])(
       '%j: 400 page, the pending request stays usable',
       async (decision) => {
         const { signedIn, page } = await consentPageOf('Undecided', { state: 'undecided' });
-        const before = await snapshot(s);
+        const before = await snapshot(f.s);
         const res = await signedIn.post(formAction(page.body), { csrf: csrfOf(page.body), decision });
         expectErrorPage(res, 400);
-        expect(await snapshot(s)).toEqual(before);
+        expect(await snapshot(f.s)).toEqual(before);
         const ok = await signedIn.post(formAction(page.body), { csrf: csrfOf(page.body), decision: 'allow' });
         expect(ok.statusCode).toBe(303);
         expect(locationParams(ok).get('state')).toBe('undecided');
@@ -63,25 +49,25 @@ describe.each(dialects())('page attacks on %s', (dialect) => {
       });
 
     it('a public client gets the consent page every time', async () => {
-      const signedIn = await signedInBrowser(s, anonymous(), userId);
-      const first = await signedIn.get(query(publicApp));
+      const signedIn = await signedInBrowser(f.s, anonymous(), f.userId);
+      const first = await signedIn.get(query(f.publicApp));
       expect(first.statusCode).toBe(200);
       const allowed = await signedIn.post(formAction(first.body), {
         csrf: csrfOf(first.body),
         decision: 'allow',
       });
       expect(allowed.statusCode).toBe(303);
-      const codes = await countRows(s, 'authorization_codes');
-      const again = await signedIn.get(query(publicApp));
+      const codes = await countRows(f.s, 'authorization_codes');
+      const again = await signedIn.get(query(f.publicApp));
       expect(again.statusCode).toBe(200);
       expect(again.body).toContain('Allow');
       expect(again.headers['location']).toBeUndefined();
-      expect(await countRows(s, 'authorization_codes')).toBe(codes);
+      expect(await countRows(f.s, 'authorization_codes')).toBe(codes);
     });
 
     it('a confidential client still reuses the remembered consent', async () => {
-      const signedIn = await signedInBrowser(s, anonymous(), userId);
-      const target = await registerThreeLeggedApp(s, { name: 'Remembered' });
+      const signedIn = await signedInBrowser(f.s, anonymous(), f.userId);
+      const target = await registerThreeLeggedApp(f.s, { name: 'Remembered' });
       const first = await signedIn.get(query(target));
       await signedIn.post(formAction(first.body), { csrf: csrfOf(first.body), decision: 'allow' });
       const again = await signedIn.get(query(target));

@@ -4,7 +4,7 @@
  * state outside VSCHAR or over 1024 characters (RFC 6749 Appendix A.5) is refused without being echoed;
  * an email with control characters or over 320 characters never reaches the database.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PER_ADDRESS_LIMIT_FACTOR } from '../src/http/login-throttle.js';
 import { DEFAULT_RETURN_TO } from '../src/http/return-to.js';
 import {
@@ -14,38 +14,22 @@ import {
   sessionCookieSet,
   signedInBrowser,
   snapshot,
-  type ThreeLeggedApp,
 } from './support/attacks.js';
 import { authorizeUrl } from './support/authorize-attack-server.js';
 import { csrfOf, formAction, InjectBrowser, locationParams, pkce } from './support/browser.js';
 import {
-  PASSWORD,
   pageVisitors,
   postLogin,
   postSignup,
-  startPageAttackServer,
   USER_EMAIL,
+  usePageAttackServer,
 } from './support/page-attack-server.js';
-import { dialects, type TestServer } from './support/server.js';
+import { dialects } from './support/server.js';
 
 describe.each(dialects())('page attacks on %s', (dialect) => {
-  let s: TestServer;
-  let app: ThreeLeggedApp;
-  let userId: string;
+  const f = usePageAttackServer(dialect);
   const email = USER_EMAIL;
-  const { nextIp, anonymous, consentPageOf, freshEmail } = pageVisitors(
-    () => s,
-    () => userId,
-  );
-
-  beforeAll(async () => {
-    ({ s, app, userId } = await startPageAttackServer(dialect));
-  });
-  afterAll(async () => {
-    expect(s.logs.text).not.toContain(PASSWORD);
-    expect(s.logs.text).not.toContain('unexpected error');
-    await s?.close();
-  });
+  const { nextIp, anonymous, consentPageOf, freshEmail } = pageVisitors(f);
 
   describe('M3: repeated query parameters never give a 500', () => {
     const twice = 'return_to=%2Fa&return_to=%2Fb';
@@ -58,7 +42,7 @@ describe.each(dialects())('page attacks on %s', (dialect) => {
       const signup = await visitor.get(`/signup?${twice}`);
       expect(signup.statusCode).toBe(200);
       expect(formAction(signup.body)).toBe('/signup?return_to=%2Faccount%2Fapps');
-      const signedIn = await signedInBrowser(s, anonymous(), userId);
+      const signedIn = await signedInBrowser(f.s, anonymous(), f.userId);
       const already = await signedIn.get(`/login?${twice}`);
       expect(already.statusCode).toBe(303);
       expect(already.headers['location']).toBe(DEFAULT_RETURN_TO);
@@ -73,22 +57,22 @@ describe.each(dialects())('page attacks on %s', (dialect) => {
     });
 
     it('connected apps with a repeated flag renders', async () => {
-      const signedIn = await signedInBrowser(s, anonymous(), userId);
+      const signedIn = await signedInBrowser(f.s, anonymous(), f.userId);
       expect((await signedIn.get('/account/apps?revoked=1&revoked=1')).statusCode).toBe(200);
     });
 
     it('authorize: a repeated client_id or redirect_uri is an error page (RFC 6749 §3.1)', async () => {
-      const signedIn = await signedInBrowser(s, anonymous(), userId);
-      const redirect = encodeURIComponent(app.redirectUri);
-      const before = await snapshot(s);
+      const signedIn = await signedInBrowser(f.s, anonymous(), f.userId);
+      const redirect = encodeURIComponent(f.app.redirectUri);
+      const before = await snapshot(f.s);
       for (const url of [
-        `/oauth/authorize?response_type=code&client_id=${app.client.id}&client_id=${app.client.id}&redirect_uri=${redirect}`,
-        `/oauth/authorize?response_type=code&client_id=${app.client.id}&redirect_uri=${redirect}&redirect_uri=${redirect}`,
+        `/oauth/authorize?response_type=code&client_id=${f.app.client.id}&client_id=${f.app.client.id}&redirect_uri=${redirect}`,
+        `/oauth/authorize?response_type=code&client_id=${f.app.client.id}&redirect_uri=${redirect}&redirect_uri=${redirect}`,
       ]) {
         expectErrorPage(await signedIn.get(url), 400);
         expectErrorPage(await anonymous().get(url), 400);
       }
-      expect(await snapshot(s)).toEqual(before);
+      expect(await snapshot(f.s)).toEqual(before);
     });
 
     it.each([
@@ -97,14 +81,14 @@ describe.each(dialects())('page attacks on %s', (dialect) => {
       ['code_challenge_method', 'scope=data:read&code_challenge_method=S256', 'st'],
       ['state', 'scope=data:read&state=other', undefined],
     ])('authorize: a repeated %s redirects with invalid_request', async (_name, extra, state) => {
-      const signedIn = await signedInBrowser(s, anonymous(), userId);
+      const signedIn = await signedInBrowser(f.s, anonymous(), f.userId);
       const { challenge } = pkce();
-      const url = `/oauth/authorize?response_type=code&client_id=${app.client.id}&redirect_uri=${encodeURIComponent(app.redirectUri)}&state=st&code_challenge=${challenge}&code_challenge_method=S256&${extra}`;
-      const before = await snapshot(s);
+      const url = `/oauth/authorize?response_type=code&client_id=${f.app.client.id}&redirect_uri=${encodeURIComponent(f.app.redirectUri)}&state=st&code_challenge=${challenge}&code_challenge_method=S256&${extra}`;
+      const before = await snapshot(f.s);
       for (const who of [signedIn, anonymous()]) {
-        expectRedirectError(await who.get(url), app.redirectUri, 'invalid_request', state);
+        expectRedirectError(await who.get(url), f.app.redirectUri, 'invalid_request', state);
       }
-      expect(await snapshot(s)).toEqual(before);
+      expect(await snapshot(f.s)).toEqual(before);
     });
 
     it('consent decision: a repeated request handle is a 400 page and the request stays usable', async () => {
@@ -136,32 +120,32 @@ describe.each(dialects())('page attacks on %s', (dialect) => {
       const { challenge } = pkce();
       const query = {
         response_type: 'code',
-        client_id: app.client.id,
-        redirect_uri: app.redirectUri,
+        client_id: f.app.client.id,
+        redirect_uri: f.app.redirectUri,
         scope: 'data:read',
         state,
         code_challenge: challenge,
         code_challenge_method: 'S256',
       };
-      const before = await snapshot(s);
-      for (const who of [await signedInBrowser(s, anonymous(), userId), anonymous()]) {
+      const before = await snapshot(f.s);
+      for (const who of [await signedInBrowser(f.s, anonymous(), f.userId), anonymous()]) {
         const res = await who.get(authorizeUrl(query));
-        expectRedirectError(res, app.redirectUri, 'invalid_request', undefined);
+        expectRedirectError(res, f.app.redirectUri, 'invalid_request', undefined);
         expect(String(res.headers['location'])).not.toContain(encodeURIComponent(state).slice(0, 20));
       }
-      const after = await snapshot(s);
+      const after = await snapshot(f.s);
       expect({ ...after, sessions: 0 }).toEqual({ ...before, sessions: 0 });
     });
 
     it('every printable ASCII character and exactly 1024 characters are accepted and echoed', async () => {
       const printable = Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i)).join('');
-      const signedIn = await signedInBrowser(s, anonymous(), userId);
+      const signedIn = await signedInBrowser(f.s, anonymous(), f.userId);
       for (const state of [printable, 'y'.repeat(1024)]) {
         const res = await signedIn.get(
           authorizeUrl({
             response_type: 'code',
-            client_id: app.client.id,
-            redirect_uri: app.redirectUri,
+            client_id: f.app.client.id,
+            redirect_uri: f.app.redirectUri,
             scope: 'data:read',
             state,
             code_challenge: pkce().challenge,
@@ -173,7 +157,7 @@ describe.each(dialects())('page attacks on %s', (dialect) => {
           csrf: csrfOf(res.body),
           decision: 'deny',
         });
-        expectRedirectError(decided, app.redirectUri, 'access_denied', state);
+        expectRedirectError(decided, f.app.redirectUri, 'access_denied', state);
       }
     });
   });
@@ -202,15 +186,15 @@ describe.each(dialects())('page attacks on %s', (dialect) => {
       const ip = nextIp();
       for (let i = 0; i < 5 * PER_ADDRESS_LIMIT_FACTOR; i++) {
         const [, who] = bad[i % bad.length] as (typeof bad)[number];
-        expect((await postLogin(new InjectBrowser(s.app, ip), '/login', who)).statusCode).toBe(401);
+        expect((await postLogin(new InjectBrowser(f.s.app, ip), '/login', who)).statusCode).toBe(401);
       }
-      const res = await postLogin(new InjectBrowser(s.app, ip), '/login', email);
+      const res = await postLogin(new InjectBrowser(f.s.app, ip), '/login', email);
       expect(res.statusCode).toBe(429);
       expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     });
 
     it.each(bad)('sign-up with %s: 400 form error, no account', async (_name, who) => {
-      const users = await s.ctx.db
+      const users = await f.s.ctx.db
         .selectFrom('users')
         .select((eb) => eb.fn.countAll().as('n'))
         .executeTakeFirstOrThrow();
@@ -219,7 +203,7 @@ describe.each(dialects())('page attacks on %s', (dialect) => {
       expect(res.body).toContain('Enter a valid email address.');
       expect(sessionCookieSet(res)).toBe(false);
       expectSecurePage(res);
-      const after = await s.ctx.db
+      const after = await f.s.ctx.db
         .selectFrom('users')
         .select((eb) => eb.fn.countAll().as('n'))
         .executeTakeFirstOrThrow();

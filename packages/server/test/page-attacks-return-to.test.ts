@@ -5,19 +5,18 @@
  * sign-in page (RFC 6749 §3.1.2, RFC 8252 §7.3) admits only the origin of a registered redirect URI.
  */
 import type { LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_RETURN_TO, safeReturnTo } from '../src/http/return-to.js';
 import { ISSUER, sessionCookieSet, signedInBrowser, type ThreeLeggedApp } from './support/attacks.js';
 import { formAction } from './support/browser.js';
 import {
-  PASSWORD,
   pageVisitors,
   postLogin,
   postSignup,
-  startPageAttackServer,
   USER_EMAIL,
+  usePageAttackServer,
 } from './support/page-attack-server.js';
-import { dialects, type TestServer } from './support/server.js';
+import { dialects } from './support/server.js';
 
 /** return_to values a browser would follow to another host if they were echoed as a Location. */
 const OFF_SITE = [
@@ -86,24 +85,9 @@ describe('safeReturnTo', () => {
 });
 
 describe.each(dialects())('page attacks on %s', (dialect) => {
-  let s: TestServer;
-  let app: ThreeLeggedApp;
-  let loopbackApp: ThreeLeggedApp;
-  let userId: string;
+  const f = usePageAttackServer(dialect);
   const email = USER_EMAIL;
-  const { anonymous, freshEmail } = pageVisitors(
-    () => s,
-    () => userId,
-  );
-
-  beforeAll(async () => {
-    ({ s, app, loopbackApp, userId } = await startPageAttackServer(dialect));
-  });
-  afterAll(async () => {
-    expect(s.logs.text).not.toContain(PASSWORD);
-    expect(s.logs.text).not.toContain('unexpected error');
-    await s?.close();
-  });
+  const { anonymous, freshEmail } = pageVisitors(f);
 
   describe('H1: return_to that resolves to //host is refused end to end', () => {
     it.each(OFF_SITE)('%j: GET/POST /login and /signup stay on the issuer', async (returnTo) => {
@@ -121,7 +105,7 @@ describe.each(dialects())('page attacks on %s', (dialect) => {
         loginReturnTo,
       );
 
-      const signedIn = await signedInBrowser(s, anonymous(), userId);
+      const signedIn = await signedInBrowser(f.s, anonymous(), f.userId);
       expectOnIssuer(await signedIn.get(`/login?${query}`));
 
       const loggedIn = await postLogin(anonymous(), `/login?${query}`, email);
@@ -155,7 +139,7 @@ describe.each(dialects())('page attacks on %s', (dialect) => {
 
     it('a valid, registered redirect URI adds its origin to form-action on /login and /signup', async () => {
       const visitor = anonymous();
-      const returnTo = returnToFor(app, app.redirectUri);
+      const returnTo = returnToFor(f.app, f.app.redirectUri);
       for (const res of [
         await visitor.get(loginFor(returnTo)),
         await visitor.get(`/signup?${new URLSearchParams({ return_to: returnTo })}`),
@@ -164,18 +148,20 @@ describe.each(dialects())('page attacks on %s', (dialect) => {
         expect(formActionSources(res)).toEqual(["'self'", 'https://app.example']);
       }
       // redirect_uri omitted: the only registered one.
-      expect(formActionSources(await visitor.get(loginFor(returnToFor(app))))).toEqual([
+      expect(formActionSources(await visitor.get(loginFor(returnToFor(f.app))))).toEqual([
         "'self'",
         'https://app.example',
       ]);
       // A loopback redirect with a port: that port's origin (RFC 8252 §7.3).
       expect(
-        formActionSources(await visitor.get(loginFor(returnToFor(loopbackApp, 'http://127.0.0.1:51234/cb')))),
+        formActionSources(
+          await visitor.get(loginFor(returnToFor(f.loopbackApp, 'http://127.0.0.1:51234/cb'))),
+        ),
       ).toEqual(["'self'", 'http://127.0.0.1:51234']);
     });
 
     it.each([
-      ['an unregistered redirect URI', () => returnToFor(app, 'https://evil.example/cb')],
+      ['an unregistered redirect URI', () => returnToFor(f.app, 'https://evil.example/cb')],
       [
         'an unknown client',
         () => '/oauth/authorize?client_id=nope&redirect_uri=https%3A%2F%2Fevil.example%2Fcb',
@@ -183,9 +169,9 @@ describe.each(dialects())('page attacks on %s', (dialect) => {
       [
         'a repeated client_id',
         () =>
-          `/oauth/authorize?client_id=${app.client.id}&client_id=${app.client.id}&redirect_uri=${encodeURIComponent(app.redirectUri)}`,
+          `/oauth/authorize?client_id=${f.app.client.id}&client_id=${f.app.client.id}&redirect_uri=${encodeURIComponent(f.app.redirectUri)}`,
       ],
-      ['another page', () => `/account/apps?redirect_uri=${encodeURIComponent(app.redirectUri)}`],
+      ['another page', () => `/account/apps?redirect_uri=${encodeURIComponent(f.app.redirectUri)}`],
       ['no return_to', () => ''],
     ])('%s: form-action stays self', async (_name, returnTo) => {
       const url = returnTo() === '' ? '/login' : loginFor(returnTo());

@@ -4,7 +4,7 @@
  * included; parallel wrong passwords from one IP get at most LATCHKEY_LOGIN_MAX_FAILURES answers
  * before 429, without locking the account's owner out from elsewhere.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { expectSecurePage, sessionCookieSet } from './support/attacks.js';
 import { csrfOf, InjectBrowser } from './support/browser.js';
@@ -13,9 +13,9 @@ import {
   pageVisitors,
   postLogin,
   postSignup,
-  startPageAttackServer,
+  usePageAttackServer,
 } from './support/page-attack-server.js';
-import { dialects, type TestServer } from './support/server.js';
+import { dialects } from './support/server.js';
 
 describe('LATCHKEY_SIGNUP_MAX_PER_IP and LATCHKEY_SIGNUP_WINDOW', () => {
   it('default to 10 per hour and are read from the environment', () => {
@@ -31,26 +31,13 @@ describe('LATCHKEY_SIGNUP_MAX_PER_IP and LATCHKEY_SIGNUP_WINDOW', () => {
 });
 
 describe.each(dialects())('page attacks on %s', (dialect) => {
-  let s: TestServer;
-  let userId: string;
-  const { nextIp, anonymous, freshEmail } = pageVisitors(
-    () => s,
-    () => userId,
-  );
-
-  beforeAll(async () => {
-    ({ s, userId } = await startPageAttackServer(dialect));
-  });
-  afterAll(async () => {
-    expect(s.logs.text).not.toContain(PASSWORD);
-    expect(s.logs.text).not.toContain('unexpected error');
-    await s?.close();
-  });
+  const f = usePageAttackServer(dialect);
+  const { nextIp, anonymous, freshEmail } = pageVisitors(f);
 
   describe('M7: sign-up is throttled per IP (LATCHKEY_SIGNUP_MAX_PER_IP=3)', () => {
     it('every attempt counts; the 4th from one IP is a 429 page with Retry-After and creates nothing', async () => {
       const ip = nextIp();
-      const from = () => new InjectBrowser(s.app, ip);
+      const from = () => new InjectBrowser(f.s.app, ip);
       expect((await postSignup(from(), '/signup', 'not-an-email')).statusCode).toBe(400);
       expect((await postSignup(from(), '/signup', freshEmail(), 'short')).statusCode).toBe(400);
       expect((await postSignup(from(), '/signup', freshEmail())).statusCode).toBe(303);
@@ -65,7 +52,7 @@ describe.each(dialects())('page attacks on %s', (dialect) => {
       expect(sessionCookieSet(res)).toBe(false);
       expectSecurePage(res);
       expect(
-        await s.ctx.db.selectFrom('users').select('id').where('email', '=', blocked).executeTakeFirst(),
+        await f.s.ctx.db.selectFrom('users').select('id').where('email', '=', blocked).executeTakeFirst(),
       ).toBeUndefined();
       // Another IP is unaffected.
       expect((await postSignup(anonymous(), '/signup', blocked)).statusCode).toBe(303);
@@ -89,7 +76,7 @@ describe.each(dialects())('page attacks on %s', (dialect) => {
   describe('parallel wrong passwords (LATCHKEY_LOGIN_MAX_FAILURES=5)', () => {
     it('20 at once for one account from one IP: at most 5 answers 401, the rest 429', async () => {
       const victim = 'parallel@example.com';
-      await s.ctx.users.create(victim, PASSWORD);
+      await f.s.ctx.users.create(victim, PASSWORD);
       const browser = anonymous();
       const page = await browser.get('/login');
       const csrf = csrfOf(page.body);

@@ -4,35 +4,24 @@
  * secret shown once, in the answer only, with a curl or an authorize URL that works), and each refusal
  * shown beside its field with what was typed kept.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { APP_TYPES } from '../src/oauth/app-types.js';
 import {
   clientIdOf,
   createThroughForm,
-  type Developer,
   expectPortalPage,
   fieldErrorOf,
   markedInvalid,
-  startPortal,
   textOf,
+  usePortal,
 } from './support/portal-pages.js';
-import type { TestServer } from './support/server.js';
 import { twoLegged } from './support/two-legged.js';
 
 describe('the developer portal pages', () => {
-  let s: TestServer;
-  let owner: Developer;
-  let stranger: Developer;
-  let admin: Developer;
-  beforeAll(async () => {
-    ({ s, owner, stranger, admin } = await startPortal());
-  });
-  afterAll(async () => {
-    await s?.close();
-  });
+  const f = usePortal();
 
   it('shows an empty My apps with the navigation, and links it from Connected apps', async () => {
-    const res = await stranger.get('/portal');
+    const res = await f.stranger.get('/portal');
     expect(res.statusCode).toBe(200);
     expectPortalPage(res, false);
     expect(res.body).toContain('<h1>My apps</h1>');
@@ -41,14 +30,14 @@ describe('the developer portal pages', () => {
     expect(res.body).toMatch(
       /<nav class="site-nav"[^>]*><a href="\/portal" aria-current="page">My apps<\/a><a href="\/account\/apps">Connected apps<\/a><\/nav>/,
     );
-    const connected = await stranger.get('/account/apps');
+    const connected = await f.stranger.get('/account/apps');
     expect(connected.body).toMatch(
       /<a href="\/portal">My apps<\/a><a href="\/account\/apps" aria-current="page">Connected apps<\/a>/,
     );
   });
 
   it('offers the Create app form with the labels, types and scope catalogue', async () => {
-    const res = await owner.get('/portal/apps/new');
+    const res = await f.owner.get('/portal/apps/new');
     expect(res.statusCode).toBe(200);
     expectPortalPage(res, false);
     const labels = [...res.body.matchAll(/<label for="([\w-]+)">([^<]*)/g)].map((m) => [m[1], m[2]?.trim()]);
@@ -74,7 +63,7 @@ describe('the developer portal pages', () => {
   });
 
   it('creates a service app: the secret once, in the answer only, with a curl that works', async () => {
-    const res = await createThroughForm(owner, {
+    const res = await createThroughForm(f.owner, {
       name: 'Reports',
       'scope.manage': 'on',
       description: 'Nightly reports',
@@ -100,10 +89,10 @@ describe('the developer portal pages', () => {
         "  --data-urlencode 'scope=data:read manage'",
       ].join('\n'),
     );
-    const token = await twoLegged(s, clientId, secret);
+    const token = await twoLegged(f.s, clientId, secret);
     expect(token.statusCode).toBe(200);
     expect(token.json().scope).toBe('data:read manage');
-    const stored = await s.ctx.clients.find(clientId);
+    const stored = await f.s.ctx.clients.find(clientId);
     expect(stored).toMatchObject({
       name: 'Reports',
       description: 'Nightly reports',
@@ -111,10 +100,10 @@ describe('the developer portal pages', () => {
       grantTypes: ['client_credentials'],
     });
     // Never again: not on the app page, not on My apps.
-    const page = await owner.get(`/portal/apps/${clientId}`);
+    const page = await f.owner.get(`/portal/apps/${clientId}`);
     expect(page.statusCode).toBe(200);
     expect(page.body).not.toContain(secret);
-    const list = await owner.get('/portal');
+    const list = await f.owner.get('/portal');
     expect(list.body).toContain('Reports');
     expect(list.body).toContain(`href="/portal/apps/${clientId}"`);
     expect(list.body).toMatch(/<span class="badge">Owner<\/span>/);
@@ -122,7 +111,7 @@ describe('the developer portal pages', () => {
   });
 
   it('creates web and native apps: the authorize URL shape, and no secret for a native app', async () => {
-    const web = await createThroughForm(owner, {
+    const web = await createThroughForm(f.owner, {
       name: 'Printer',
       type: 'web',
       redirect_uris: 'https://printer.example/cb\r\n\r\nhttps://printer.example/cb2\n',
@@ -134,11 +123,11 @@ describe('the developer portal pages', () => {
       `http://localhost:4000/oauth/authorize?response_type=code&client_id=${webId}&redirect_uri=https%3A%2F%2Fprinter.example%2Fcb&scope=data%3Aread&state=RANDOM_STATE&code_challenge=BASE64URL_SHA256_OF_VERIFIER&code_challenge_method=S256`,
     );
     expect(web.body).not.toContain('id="curl"');
-    expect((await s.ctx.clients.find(webId))?.redirectUris).toEqual([
+    expect((await f.s.ctx.clients.find(webId))?.redirectUris).toEqual([
       'https://printer.example/cb',
       'https://printer.example/cb2',
     ]);
-    const native = await createThroughForm(owner, {
+    const native = await createThroughForm(f.owner, {
       name: 'Phone',
       type: 'native',
       redirect_uris: 'com.example.phone:/cb',
@@ -147,7 +136,7 @@ describe('the developer portal pages', () => {
     expect(native.body).not.toContain('id="client-secret"');
     expect(native.body).not.toContain('will not be shown again');
     expect(native.body).toContain('It has no secret');
-    expect((await s.ctx.clients.find(clientIdOf(native.body)))?.isPublic).toBe(true);
+    expect((await f.s.ctx.clients.find(clientIdOf(native.body)))?.isPublic).toBe(true);
   });
 
   it('shows each refusal beside its field, keeping everything typed', async () => {
@@ -177,10 +166,10 @@ describe('the developer portal pages', () => {
       [{ 'scope.data:read': '', 'scope.manage': '' }, 'scope', /at least one scope/, 400],
       [{ 'scope.data:write': 'on' }, 'scope', /only an admin may give an app the scope data:write/i, 403],
     ];
-    const before = (await s.ctx.clients.list()).length;
+    const before = (await f.s.ctx.clients.list()).length;
     for (const [change, field, message, status] of cases) {
       const form = Object.fromEntries(Object.entries({ ...typed, ...change }).filter(([, v]) => v !== ''));
-      const res = await owner.post('/portal/apps/new', form);
+      const res = await f.owner.post('/portal/apps/new', form);
       expect(res.statusCode, field).toBe(status);
       expectPortalPage(res, false);
       expect(fieldErrorOf(res.body, field), field).toMatch(message);
@@ -199,18 +188,18 @@ describe('the developer portal pages', () => {
       if (!('scope.data:write' in change))
         expect(res.body).toMatch(/name="scope.data:write" value="on"(?! checked)/);
     }
-    expect((await s.ctx.clients.list()).length).toBe(before);
+    expect((await f.s.ctx.clients.list()).length).toBe(before);
     // An admin may give the restricted scope.
-    const byAdmin = await createThroughForm(admin, { name: 'Writer', 'scope.data:write': 'on' });
+    const byAdmin = await createThroughForm(f.admin, { name: 'Writer', 'scope.data:write': 'on' });
     expect(byAdmin.statusCode).toBe(201);
   });
 
   it('shows an admin every app with the Admin role, and lets them manage it', async () => {
-    const list = await admin.get('/portal');
+    const list = await f.admin.get('/portal');
     expect(list.body).toContain('Reports');
     expect(list.body).toMatch(/Admin<\/span>/);
-    const reports = (await s.ctx.clients.list()).find((app) => app.name === 'Reports');
-    const page = await admin.get(`/portal/apps/${reports?.id}`);
+    const reports = (await f.s.ctx.clients.list()).find((app) => app.name === 'Reports');
+    const page = await f.admin.get(`/portal/apps/${reports?.id}`);
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('id="name"');
     expect(page.body).toContain('Delete app');

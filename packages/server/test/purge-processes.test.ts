@@ -3,38 +3,29 @@
  * process at once, and two servers purging one PostgreSQL database, each delete every row once;
  * `latchkey purge` prints what it deleted per table, and bad arguments exit 2 with one line.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/storage/database.js';
 import { PURGED_TABLES, purgeExpired } from '../src/storage/purge.js';
 import { randomToken } from '../src/tokens/random.js';
 import { nowSeconds } from './support/attacks.js';
 import { cli, cliAsync } from './support/process.js';
-import { none, purgeServer, startPurgeServer } from './support/purge.js';
-import { dialects, type TestServer } from './support/server.js';
+import { none, usePurgeServer } from './support/purge.js';
+import { dialects } from './support/server.js';
 
 describe.each(dialects())('purge on %s', (dialect) => {
-  let s: TestServer;
-  let userId: string;
-  const purge = (options: { batchSize?: number; now?: number } = {}) => purgeServer(s, options);
-
-  beforeAll(async () => {
-    ({ s, userId } = await startPurgeServer(dialect));
-  });
-  afterAll(async () => {
-    await s?.close();
-  });
+  const f = usePurgeServer(dialect);
 
   it('purges by a server and by another process at once both succeed and delete each row once', async () => {
-    await purge();
-    for (let i = 0; i < 40; i++) await s.ctx.users.createSession(userId, -10);
+    await f.purge();
+    for (let i = 0; i < 40; i++) await f.s.ctx.users.createSession(f.userId, -10);
     const [here, there] = await Promise.all([
-      purge({ batchSize: 5 }),
-      cliAsync(['purge'], { LATCHKEY_DATA_DIR: s.dir, LATCHKEY_DATABASE_URL: s.config.databaseUrl }),
+      f.purge({ batchSize: 5 }),
+      cliAsync(['purge'], { LATCHKEY_DATA_DIR: f.s.dir, LATCHKEY_DATABASE_URL: f.s.config.databaseUrl }),
     ]);
     expect(there.stderr).toBe('');
     const elsewhere = Number(/^sessions:\s+(\d+)$/m.exec(there.stdout)?.[1]);
     expect(here.sessions + elsewhere).toBe(40);
-    const expired = await s.ctx.db
+    const expired = await f.s.ctx.db
       .selectFrom('sessions')
       .select('id_hash')
       .where('expires_at', '<', nowSeconds())
@@ -43,14 +34,14 @@ describe.each(dialects())('purge on %s', (dialect) => {
   });
 
   it.runIf(dialect === 'postgres')('two servers purging one PostgreSQL database take turns', async () => {
-    await purge();
-    for (let i = 0; i < 40; i++) await s.ctx.users.createSession(userId, -10);
-    const other = openDatabase(s.config.databaseUrl);
+    await f.purge();
+    for (let i = 0; i < 40; i++) await f.s.ctx.users.createSession(f.userId, -10);
+    const other = openDatabase(f.s.config.databaseUrl);
     try {
       const results = await Promise.all([
-        purge({ batchSize: 3 }),
-        purgeExpired(other, { accessTokenTtl: s.config.accessTokenTtl, batchSize: 3 }),
-        purgeExpired(other, { accessTokenTtl: s.config.accessTokenTtl, batchSize: 7 }),
+        f.purge({ batchSize: 3 }),
+        purgeExpired(other, { accessTokenTtl: f.s.config.accessTokenTtl, batchSize: 3 }),
+        purgeExpired(other, { accessTokenTtl: f.s.config.accessTokenTtl, batchSize: 7 }),
       ]);
       expect(results.reduce((sum, c) => sum + c.sessions, 0)).toBe(40);
     } finally {
@@ -59,16 +50,16 @@ describe.each(dialects())('purge on %s', (dialect) => {
   });
 
   it('`latchkey purge` prints what it deleted per table; bad arguments exit 2 with one line', async () => {
-    await purge();
-    await s.ctx.users.createSession(userId, -10);
-    await s.ctx.users.createSession(userId, -10);
-    await s.ctx.db
+    await f.purge();
+    await f.s.ctx.users.createSession(f.userId, -10);
+    await f.s.ctx.users.createSession(f.userId, -10);
+    await f.s.ctx.db
       .insertInto('revoked_tokens')
       .values({ jti: randomToken(12), expires_at: 1 })
       .execute();
     const env = {
-      LATCHKEY_DATA_DIR: s.dir,
-      LATCHKEY_DATABASE_URL: s.config.databaseUrl,
+      LATCHKEY_DATA_DIR: f.s.dir,
+      LATCHKEY_DATABASE_URL: f.s.config.databaseUrl,
       LATCHKEY_LOG_LEVEL: 'warn',
     };
     const run = cli(['purge'], env);

@@ -3,9 +3,11 @@
  * confidential app, a public app with loopback redirect URIs (RFC 8252 §7.3), a public SPA and a browser
  * signed in as the first user; plus the authorize URL and a registrar of further apps.
  */
+import { expect } from 'vitest';
 import { signedInBrowser, type ThreeLeggedApp } from './attacks.js';
 import { InjectBrowser, registerThreeLeggedApp } from './browser.js';
 import { type DialectName, startTestServer, type TestServer } from './server.js';
+import { suiteFixture } from './suite-fixture.js';
 
 /** The password of every user of these suites (never to appear in the logs). */
 export const PASSWORD = 'correct horse battery';
@@ -53,6 +55,24 @@ export async function startAuthorizeAttackServer(dialect: DialectName): Promise<
     await s.close();
     throw error;
   }
+}
+
+/**
+ * Starts the server of `startAuthorizeAttackServer` in the calling describe block's `beforeAll` and, in
+ * its `afterAll`, checks that no password reached the logs, then closes it; returns getters over what
+ * started.
+ */
+export function useAuthorizeAttackServer(dialect: DialectName): AuthorizeAttackServer {
+  return suiteFixture(
+    () => startAuthorizeAttackServer(dialect),
+    async ({ s }) => {
+      try {
+        expect(s.logs.text).not.toContain(PASSWORD);
+      } finally {
+        await s.close();
+      }
+    },
+  );
 }
 
 /** The authorization endpoint's URL with `query` (RFC 6749 §4.1.1). */

@@ -9,7 +9,8 @@ import { expect } from 'vitest';
 import { INVALID_GRANT_DESCRIPTION } from '../../src/grants/user-tokens.js';
 import { introspect, signedInBrowser, type ThreeLeggedApp, tokenRequest } from './attacks.js';
 import { InjectBrowser, registerThreeLeggedApp } from './browser.js';
-import { type DialectName, startTestServer, type TestServer } from './server.js';
+import { type DialectName, ISSUED_SECRET, startTestServer, type TestServer } from './server.js';
+import { suiteFixture } from './suite-fixture.js';
 
 /** The password of the user of these suites. */
 export const PASSWORD = 'correct horse battery';
@@ -49,6 +50,26 @@ export async function startGrantAttackServer(dialect: DialectName): Promise<Gran
     await s.close();
     throw error;
   }
+}
+
+/**
+ * Starts the server of `startGrantAttackServer` in the calling describe block's `beforeAll` and, in its
+ * `afterAll`, checks that no JWT and no issued code, client secret or refresh token reached the logs
+ * (RFC 6749 §10.3, §10.4: they are credentials), then closes it; returns getters over what started.
+ */
+export function useGrantAttackServer(dialect: DialectName): GrantAttackServer {
+  return suiteFixture(
+    () => startGrantAttackServer(dialect),
+    async ({ s }) => {
+      try {
+        expect(s.logs.text).not.toMatch(/eyJ[\w-]+\.eyJ/);
+        // Codes, client secrets and refresh tokens (43 characters; 64 in the current refresh format).
+        expect(s.logs.text).not.toMatch(ISSUED_SECRET);
+      } finally {
+        await s.close();
+      }
+    },
+  );
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { PortalUser } from './portal-user.js';
 import { type DialectName, startTestServer, type TestServer } from './server.js';
+import { suiteFixture } from './suite-fixture.js';
 
 /** The server of the management API tests and its four signed-in users. */
 export interface ManageFixture {
@@ -14,17 +15,36 @@ export interface ManageFixture {
   admin: PortalUser;
 }
 
-/** Starts a server on `dialect` with data:write restricted to admins, and signs the four users up. */
+/**
+ * Starts a server on `dialect` with data:write restricted to admins, and signs the four users up; the
+ * caller closes `s`.
+ */
 export async function startManageServer(dialect: DialectName): Promise<ManageFixture> {
   const s = await startTestServer(dialect, {
     LATCHKEY_SCOPES: 'data:read data:write manage',
     LATCHKEY_RESTRICTED_SCOPES: 'data:write',
   });
-  return {
-    s,
-    owner: await PortalUser.signUp(s, 'owner@example.com'),
-    helper: await PortalUser.signUp(s, 'helper@example.com'),
-    stranger: await PortalUser.signUp(s, 'stranger@example.com'),
-    admin: await PortalUser.signUp(s, 'root@example.com', { admin: true }),
-  };
+  try {
+    return {
+      s,
+      owner: await PortalUser.signUp(s, 'owner@example.com'),
+      helper: await PortalUser.signUp(s, 'helper@example.com'),
+      stranger: await PortalUser.signUp(s, 'stranger@example.com'),
+      admin: await PortalUser.signUp(s, 'root@example.com', { admin: true }),
+    };
+  } catch (error) {
+    await s.close();
+    throw error;
+  }
+}
+
+/**
+ * Starts the server of `startManageServer` in the calling describe block's `beforeAll` and closes it in
+ * its `afterAll`; returns getters over what started.
+ */
+export function useManageServer(dialect: DialectName): ManageFixture {
+  return suiteFixture(
+    () => startManageServer(dialect),
+    ({ s }) => s.close(),
+  );
 }

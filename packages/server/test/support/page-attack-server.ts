@@ -8,6 +8,7 @@ import { signedInBrowser, type ThreeLeggedApp } from './attacks.js';
 import { authorizeUrl } from './authorize-attack-server.js';
 import { csrfOf, InjectBrowser, registerThreeLeggedApp } from './browser.js';
 import { type DialectName, startTestServer, type TestServer } from './server.js';
+import { suiteFixture } from './suite-fixture.js';
 
 /** The password of the user of these suites (never to appear in the logs). */
 export const PASSWORD = 'correct horse battery';
@@ -56,10 +57,31 @@ export async function startPageAttackServer(dialect: DialectName): Promise<PageA
 }
 
 /**
- * Visitors of the server `server()` returns, signed in as `user()` where asked (both read at each call:
- * the server starts in `beforeAll`).
+ * Starts the server of `startPageAttackServer` in the calling describe block's `beforeAll` and, in its
+ * `afterAll`, checks that no password and no unexpected error reached the logs, then closes it; returns
+ * getters over what started.
  */
-export function pageVisitors(server: () => TestServer, user: () => string) {
+export function usePageAttackServer(dialect: DialectName): PageAttackServer {
+  return suiteFixture(
+    () => startPageAttackServer(dialect),
+    async ({ s }) => {
+      try {
+        expect(s.logs.text).not.toContain(PASSWORD);
+        expect(s.logs.text).not.toContain('unexpected error');
+      } finally {
+        await s.close();
+      }
+    },
+  );
+}
+
+/**
+ * Visitors of the fixture's server, signed in as its user where asked (both read at each call: the
+ * server starts in `beforeAll`).
+ */
+export function pageVisitors(fixture: Pick<PageAttackServer, 's' | 'userId'>) {
+  const server = () => fixture.s;
+  const user = () => fixture.userId;
   let ipCounter = 0;
   let emailCounter = 0;
   /** A fresh client IP, so the per-IP sign-in and sign-up limits of one test do not touch another. */

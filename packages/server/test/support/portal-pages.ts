@@ -8,6 +8,7 @@ import { expect } from 'vitest';
 import { signedInBrowser } from './attacks.js';
 import { csrfOf, InjectBrowser } from './browser.js';
 import { startTestServer, type TestServer } from './server.js';
+import { suiteFixture } from './suite-fixture.js';
 
 const PASSWORD = 'a long enough password';
 
@@ -103,13 +104,26 @@ export async function startPortal(): Promise<PortalFixture> {
     LATCHKEY_RESTRICTED_SCOPES: 'data:write',
     LATCHKEY_SCOPE_DESCRIPTIONS: JSON.stringify({ 'data:read': 'Read your projects' }),
   });
-  return {
-    s,
-    owner: await developer(s, 'owner@example.com'),
-    helper: await developer(s, 'helper@example.com'),
-    stranger: await developer(s, 'stranger@example.com'),
-    admin: await developer(s, 'root@example.com', true),
-  };
+  try {
+    return {
+      s,
+      owner: await developer(s, 'owner@example.com'),
+      helper: await developer(s, 'helper@example.com'),
+      stranger: await developer(s, 'stranger@example.com'),
+      admin: await developer(s, 'root@example.com', true),
+    };
+  } catch (error) {
+    await s.close();
+    throw error;
+  }
+}
+
+/**
+ * Starts the server of `startPortal` in the calling describe block's `beforeAll` and closes it in its
+ * `afterAll`; returns getters over what started.
+ */
+export function usePortal(): PortalFixture {
+  return suiteFixture(startPortal, ({ s }) => s.close());
 }
 
 /** Creates an app through the form; returns the created page. */

@@ -6,6 +6,7 @@ import { PURGED_TABLES, type PurgeCounts, purgeExpired } from '../../src/storage
 import { hashOf, nowSeconds, signedInBrowser, type ThreeLeggedApp } from './attacks.js';
 import { InjectBrowser, registerThreeLeggedApp } from './browser.js';
 import { type DialectName, startTestServer, type TestServer } from './server.js';
+import { suiteFixture } from './suite-fixture.js';
 
 /** Counts of a purge that deleted nothing. */
 export const none = (): PurgeCounts => Object.fromEntries(PURGED_TABLES.map((t) => [t, 0])) as PurgeCounts;
@@ -18,13 +19,49 @@ export interface PurgeFixture {
   userId: string;
 }
 
-/** Starts a server on `dialect` with a user signed in and a three-legged app. */
+/** Starts a server on `dialect` with a user signed in and a three-legged app; the caller closes `s`. */
 export async function startPurgeServer(dialect: DialectName): Promise<PurgeFixture> {
   const s = await startTestServer(dialect);
-  const userId = (await s.ctx.users.create('ada@example.com', 'correct horse battery')).id;
-  const app = await registerThreeLeggedApp(s);
-  const browser = await signedInBrowser(s, new InjectBrowser(s.app), userId);
-  return { s, app, browser, userId };
+  try {
+    const userId = (await s.ctx.users.create('ada@example.com', 'correct horse battery')).id;
+    const app = await registerThreeLeggedApp(s);
+    const browser = await signedInBrowser(s, new InjectBrowser(s.app), userId);
+    return { s, app, browser, userId };
+  } catch (error) {
+    await s.close();
+    throw error;
+  }
+}
+
+/** The purge tests' fixture with its server's purge, grant expiry and grant lookup at hand. */
+export interface PurgeSuite extends PurgeFixture {
+  /** Purges the server's database as its periodic purge does, with these options. */
+  purge(options?: { batchSize?: number; now?: number }): Promise<PurgeCounts>;
+  /** `expireGrantOf` on the server. */
+  expireGrant(refreshToken: string, accessTokensExpired?: boolean): Promise<string>;
+  /** `grantExistsIn` on the server. */
+  grantExists(grantId: string): Promise<boolean>;
+}
+
+/**
+ * Starts the server of `startPurgeServer` in the calling describe block's `beforeAll` and closes it in
+ * its `afterAll`; returns getters over what started, with its purge helpers.
+ */
+export function usePurgeServer(dialect: DialectName): PurgeSuite {
+  return suiteFixture(
+    async () => {
+      const started = await startPurgeServer(dialect);
+      const { s } = started;
+      return {
+        ...started,
+        purge: (options = {}) => purgeServer(s, options),
+        expireGrant: (refreshToken, accessTokensExpired = true) =>
+          expireGrantOf(s, refreshToken, accessTokensExpired),
+        grantExists: (grantId) => grantExistsIn(s, grantId),
+      } satisfies PurgeSuite;
+    },
+    ({ s }) => s.close(),
+  );
 }
 
 /** Purges the server's database as its periodic purge does, with these options. */
