@@ -7,7 +7,7 @@ import { expect } from 'vitest';
 import { signedInBrowser, type ThreeLeggedApp } from './attacks.js';
 import { InjectBrowser, registerThreeLeggedApp } from './browser.js';
 import { type DialectName, startTestServer, type TestServer } from './server.js';
-import { suiteFixture } from './suite-fixture.js';
+import { closingOnFailure, serverSuiteFixture } from './suite-fixture.js';
 
 /** The password of every user of these suites (never to appear in the logs). */
 export const PASSWORD = 'correct horse battery';
@@ -39,7 +39,7 @@ export interface AuthorizeAttackServer {
  */
 export async function startAuthorizeAttackServer(dialect: DialectName): Promise<AuthorizeAttackServer> {
   const s = await startTestServer(dialect, { LATCHKEY_LOGIN_MAX_FAILURES: '3' });
-  try {
+  return closingOnFailure(s, async () => {
     const userId = (await s.ctx.users.create(USER_EMAIL, PASSWORD)).id;
     const otherUserId = (await s.ctx.users.create(OTHER_USER_EMAIL, PASSWORD)).id;
     const app = await registerThreeLeggedApp(s, { redirectUris: ['https://app.example/cb'] });
@@ -51,10 +51,7 @@ export async function startAuthorizeAttackServer(dialect: DialectName): Promise<
     const publicApp = await registerThreeLeggedApp(s, { name: 'SPA', isPublic: true });
     const browser = await signedInBrowser(s, new InjectBrowser(s.app), userId);
     return { s, app, loopbackApp, publicApp, userId, otherUserId, browser };
-  } catch (error) {
-    await s.close();
-    throw error;
-  }
+  });
 }
 
 /**
@@ -63,14 +60,10 @@ export async function startAuthorizeAttackServer(dialect: DialectName): Promise<
  * started.
  */
 export function useAuthorizeAttackServer(dialect: DialectName): AuthorizeAttackServer {
-  return suiteFixture(
+  return serverSuiteFixture(
     () => startAuthorizeAttackServer(dialect),
-    async ({ s }) => {
-      try {
-        expect(s.logs.text).not.toContain(PASSWORD);
-      } finally {
-        await s.close();
-      }
+    (s) => {
+      expect(s.logs.text).not.toContain(PASSWORD);
     },
   );
 }

@@ -10,7 +10,7 @@ import { INVALID_GRANT_DESCRIPTION } from '../../src/grants/user-tokens.js';
 import { introspect, signedInBrowser, type ThreeLeggedApp, tokenRequest } from './attacks.js';
 import { InjectBrowser, registerThreeLeggedApp } from './browser.js';
 import { type DialectName, ISSUED_SECRET, startTestServer, type TestServer } from './server.js';
-import { suiteFixture } from './suite-fixture.js';
+import { closingOnFailure, serverSuiteFixture } from './suite-fixture.js';
 
 /** The password of the user of these suites. */
 export const PASSWORD = 'correct horse battery';
@@ -37,7 +37,7 @@ export interface GrantAttackServer {
 /** Starts a test server on `dialect` with its user, apps A and B and a signed-in browser; the caller closes `s`. */
 export async function startGrantAttackServer(dialect: DialectName): Promise<GrantAttackServer> {
   const s = await startTestServer(dialect);
-  try {
+  return closingOnFailure(s, async () => {
     const user = await s.ctx.users.create('ada@example.com', PASSWORD);
     const appA = await registerThreeLeggedApp(s, {
       name: 'App A',
@@ -46,28 +46,21 @@ export async function startGrantAttackServer(dialect: DialectName): Promise<Gran
     const appB = await registerThreeLeggedApp(s, { name: 'App B', redirectUris: ['https://a.example/cb'] });
     const browser = await signedInBrowser(s, new InjectBrowser(s.app), user.id);
     return { s, appA, appB, browser };
-  } catch (error) {
-    await s.close();
-    throw error;
-  }
+  });
 }
 
 /**
  * Starts the server of `startGrantAttackServer` in the calling describe block's `beforeAll` and, in its
  * `afterAll`, checks that no JWT and no issued code, client secret or refresh token reached the logs
- * (RFC 6749 §10.3, §10.4: they are credentials), then closes it; returns getters over what started.
+ * (RFC 6749 §10.3 to §10.5: they are credentials), then closes it; returns getters over what started.
  */
 export function useGrantAttackServer(dialect: DialectName): GrantAttackServer {
-  return suiteFixture(
+  return serverSuiteFixture(
     () => startGrantAttackServer(dialect),
-    async ({ s }) => {
-      try {
-        expect(s.logs.text).not.toMatch(/eyJ[\w-]+\.eyJ/);
-        // Codes, client secrets and refresh tokens (43 characters; 64 in the current refresh format).
-        expect(s.logs.text).not.toMatch(ISSUED_SECRET);
-      } finally {
-        await s.close();
-      }
+    (s) => {
+      expect(s.logs.text).not.toMatch(/eyJ[\w-]+\.eyJ/);
+      // Codes, client secrets and refresh tokens (43 characters; 64 in the current refresh format).
+      expect(s.logs.text).not.toMatch(ISSUED_SECRET);
     },
   );
 }

@@ -4,7 +4,7 @@
  */
 import { PortalUser } from './portal-user.js';
 import { type DialectName, startTestServer, type TestServer } from './server.js';
-import { suiteFixture } from './suite-fixture.js';
+import { closingOnFailure, serverSuiteFixture } from './suite-fixture.js';
 
 /** The server of the management API tests and its four signed-in users. */
 export interface ManageFixture {
@@ -24,7 +24,7 @@ export async function startManageServer(dialect: DialectName): Promise<ManageFix
     LATCHKEY_SCOPES: 'data:read data:write manage',
     LATCHKEY_RESTRICTED_SCOPES: 'data:write',
   });
-  try {
+  return closingOnFailure(s, async () => {
     return {
       s,
       owner: await PortalUser.signUp(s, 'owner@example.com'),
@@ -32,10 +32,7 @@ export async function startManageServer(dialect: DialectName): Promise<ManageFix
       stranger: await PortalUser.signUp(s, 'stranger@example.com'),
       admin: await PortalUser.signUp(s, 'root@example.com', { admin: true }),
     };
-  } catch (error) {
-    await s.close();
-    throw error;
-  }
+  });
 }
 
 /**
@@ -43,8 +40,5 @@ export async function startManageServer(dialect: DialectName): Promise<ManageFix
  * its `afterAll`; returns getters over what started.
  */
 export function useManageServer(dialect: DialectName): ManageFixture {
-  return suiteFixture(
-    () => startManageServer(dialect),
-    ({ s }) => s.close(),
-  );
+  return serverSuiteFixture(() => startManageServer(dialect));
 }

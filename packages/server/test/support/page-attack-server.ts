@@ -8,7 +8,7 @@ import { signedInBrowser, type ThreeLeggedApp } from './attacks.js';
 import { authorizeUrl } from './authorize-attack-server.js';
 import { csrfOf, InjectBrowser, registerThreeLeggedApp } from './browser.js';
 import { type DialectName, startTestServer, type TestServer } from './server.js';
-import { suiteFixture } from './suite-fixture.js';
+import { closingOnFailure, serverSuiteFixture } from './suite-fixture.js';
 
 /** The password of the user of these suites (never to appear in the logs). */
 export const PASSWORD = 'correct horse battery';
@@ -37,7 +37,7 @@ export async function startPageAttackServer(dialect: DialectName): Promise<PageA
     LATCHKEY_LOGIN_MAX_FAILURES: '5',
     LATCHKEY_SIGNUP_MAX_PER_IP: '3',
   });
-  try {
+  return closingOnFailure(s, async () => {
     const userId = (await s.ctx.users.create(USER_EMAIL, PASSWORD)).id;
     const app = await registerThreeLeggedApp(s, { redirectUris: ['https://app.example/cb'] });
     const publicApp = await registerThreeLeggedApp(s, {
@@ -50,10 +50,7 @@ export async function startPageAttackServer(dialect: DialectName): Promise<PageA
       redirectUris: ['http://127.0.0.1/cb'],
     });
     return { s, app, publicApp, loopbackApp, userId };
-  } catch (error) {
-    await s.close();
-    throw error;
-  }
+  });
 }
 
 /**
@@ -62,15 +59,11 @@ export async function startPageAttackServer(dialect: DialectName): Promise<PageA
  * getters over what started.
  */
 export function usePageAttackServer(dialect: DialectName): PageAttackServer {
-  return suiteFixture(
+  return serverSuiteFixture(
     () => startPageAttackServer(dialect),
-    async ({ s }) => {
-      try {
-        expect(s.logs.text).not.toContain(PASSWORD);
-        expect(s.logs.text).not.toContain('unexpected error');
-      } finally {
-        await s.close();
-      }
+    (s) => {
+      expect(s.logs.text).not.toContain(PASSWORD);
+      expect(s.logs.text).not.toContain('unexpected error');
     },
   );
 }

@@ -8,7 +8,7 @@ import { expect } from 'vitest';
 import { signedInBrowser } from './attacks.js';
 import { csrfOf, InjectBrowser } from './browser.js';
 import { startTestServer, type TestServer } from './server.js';
-import { suiteFixture } from './suite-fixture.js';
+import { closingOnFailure, serverSuiteFixture } from './suite-fixture.js';
 
 const PASSWORD = 'a long enough password';
 
@@ -104,7 +104,7 @@ export async function startPortal(): Promise<PortalFixture> {
     LATCHKEY_RESTRICTED_SCOPES: 'data:write',
     LATCHKEY_SCOPE_DESCRIPTIONS: JSON.stringify({ 'data:read': 'Read your projects' }),
   });
-  try {
+  return closingOnFailure(s, async () => {
     return {
       s,
       owner: await developer(s, 'owner@example.com'),
@@ -112,10 +112,7 @@ export async function startPortal(): Promise<PortalFixture> {
       stranger: await developer(s, 'stranger@example.com'),
       admin: await developer(s, 'root@example.com', true),
     };
-  } catch (error) {
-    await s.close();
-    throw error;
-  }
+  });
 }
 
 /**
@@ -123,7 +120,7 @@ export async function startPortal(): Promise<PortalFixture> {
  * `afterAll`; returns getters over what started.
  */
 export function usePortal(): PortalFixture {
-  return suiteFixture(startPortal, ({ s }) => s.close());
+  return serverSuiteFixture(startPortal);
 }
 
 /** Creates an app through the form; returns the created page. */

@@ -6,7 +6,7 @@ import { PURGED_TABLES, type PurgeCounts, purgeExpired } from '../../src/storage
 import { hashOf, nowSeconds, signedInBrowser, type ThreeLeggedApp } from './attacks.js';
 import { InjectBrowser, registerThreeLeggedApp } from './browser.js';
 import { type DialectName, startTestServer, type TestServer } from './server.js';
-import { suiteFixture } from './suite-fixture.js';
+import { closingOnFailure, serverSuiteFixture } from './suite-fixture.js';
 
 /** Counts of a purge that deleted nothing. */
 export const none = (): PurgeCounts => Object.fromEntries(PURGED_TABLES.map((t) => [t, 0])) as PurgeCounts;
@@ -22,15 +22,12 @@ export interface PurgeFixture {
 /** Starts a server on `dialect` with a user signed in and a three-legged app; the caller closes `s`. */
 export async function startPurgeServer(dialect: DialectName): Promise<PurgeFixture> {
   const s = await startTestServer(dialect);
-  try {
+  return closingOnFailure(s, async () => {
     const userId = (await s.ctx.users.create('ada@example.com', 'correct horse battery')).id;
     const app = await registerThreeLeggedApp(s);
     const browser = await signedInBrowser(s, new InjectBrowser(s.app), userId);
     return { s, app, browser, userId };
-  } catch (error) {
-    await s.close();
-    throw error;
-  }
+  });
 }
 
 /** The purge tests' fixture with its server's purge, grant expiry and grant lookup at hand. */
@@ -48,20 +45,17 @@ export interface PurgeSuite extends PurgeFixture {
  * its `afterAll`; returns getters over what started, with its purge helpers.
  */
 export function usePurgeServer(dialect: DialectName): PurgeSuite {
-  return suiteFixture(
-    async () => {
-      const started = await startPurgeServer(dialect);
-      const { s } = started;
-      return {
-        ...started,
-        purge: (options = {}) => purgeServer(s, options),
-        expireGrant: (refreshToken, accessTokensExpired = true) =>
-          expireGrantOf(s, refreshToken, accessTokensExpired),
-        grantExists: (grantId) => grantExistsIn(s, grantId),
-      } satisfies PurgeSuite;
-    },
-    ({ s }) => s.close(),
-  );
+  return serverSuiteFixture(async () => {
+    const started = await startPurgeServer(dialect);
+    const { s } = started;
+    return {
+      ...started,
+      purge: (options = {}) => purgeServer(s, options),
+      expireGrant: (refreshToken, accessTokensExpired = true) =>
+        expireGrantOf(s, refreshToken, accessTokensExpired),
+      grantExists: (grantId) => grantExistsIn(s, grantId),
+    } satisfies PurgeSuite;
+  });
 }
 
 /** Purges the server's database as its periodic purge does, with these options. */

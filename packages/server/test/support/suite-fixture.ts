@@ -1,8 +1,10 @@
 /**
  * One suite's fixture, started once per describe block: `suiteFixture` registers the block's
- * `beforeAll` and `afterAll` and hands back an object whose members read what `beforeAll` started.
+ * `beforeAll` and `afterAll` and hands back an object whose members read what `beforeAll` started;
+ * `serverSuiteFixture` does so for a fixture holding a test server, checked and closed in `afterAll`.
  */
 import { afterAll, beforeAll } from 'vitest';
+import type { TestServer } from './server.js';
 
 /**
  * Registers `beforeAll(start)` and `afterAll(stop)` in the calling describe block and returns an object
@@ -32,4 +34,31 @@ export function suiteFixture<T extends object>(
       throw new Error(`the suite fixture's ${String(key)} is read-only`);
     },
   });
+}
+
+/**
+ * `suiteFixture` for a fixture whose `s` is a test server: in `afterAll`, `checkLogs(s)` asserts what
+ * the server's logs may not hold, and `s` is closed whether or not the check passed.
+ */
+export function serverSuiteFixture<T extends { s: TestServer }>(
+  start: () => Promise<T>,
+  checkLogs: (s: TestServer) => void = () => {},
+): T {
+  return suiteFixture(start, async ({ s }) => {
+    try {
+      checkLogs(s);
+    } finally {
+      await s.close();
+    }
+  });
+}
+
+/** Runs `setup` for the just started server `s`, closing `s` if `setup` fails; returns what it returned. */
+export async function closingOnFailure<T>(s: TestServer, setup: () => Promise<T>): Promise<T> {
+  try {
+    return await setup();
+  } catch (error) {
+    await s.close();
+    throw error;
+  }
 }
