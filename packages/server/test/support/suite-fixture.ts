@@ -9,7 +9,8 @@ import type { TestServer } from './server.js';
 /**
  * Registers `beforeAll(start)` and `afterAll(stop)` in the calling describe block and returns an object
  * whose every member is a getter over what `start` resolved to (so a test reads `f.s` in its body;
- * reading a member before `beforeAll` ran, as a destructuring at collection time would, throws).
+ * reading a member before `beforeAll` ran, as a destructuring at collection time would, throws); a
+ * member set by a test (a browser signed in again) is set on what started, for the tests after it.
  * `stop` runs only when `start` succeeded (a failed `start` cleans up after itself).
  */
 export function suiteFixture<T extends object>(
@@ -30,8 +31,11 @@ export function suiteFixture<T extends object>(
       }
       return Reflect.get(started, key);
     },
-    set(_target, key) {
-      throw new Error(`the suite fixture's ${String(key)} is read-only`);
+    set(_target, key, value) {
+      if (started === undefined) {
+        throw new Error(`the suite fixture's ${String(key)} was set before its beforeAll ran`);
+      }
+      return Reflect.set(started, key, value);
     },
   });
 }
