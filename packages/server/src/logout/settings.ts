@@ -23,10 +23,11 @@ export interface BackchannelLogoutSettings {
   privateNetworks: PrivateNetworks;
 }
 
-/** Hosts of a development issuer: the machine itself. */
-const LOOPBACK_ISSUER_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
-/** A listening address (HOST) only this machine reaches: not `0.0.0.0`, `::` or a network's address. */
-const LOOPBACK_LISTEN_HOST = /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/;
+/**
+ * The machine itself, as an issuer URL's host (`[::1]`) or a listening address (HOST, `::1`): not
+ * `0.0.0.0`, `::` or a network's address.
+ */
+const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/;
 
 /**
  * LATCHKEY_BACKCHANNEL_PRIVATE_NETWORKS: `allow` or `deny`. Unset: `allow` for a development server
@@ -42,7 +43,7 @@ export function privateNetworks(env: Env, issuer: string, host: string): Private
   if (raw === undefined || raw === '') {
     const url = new URL(issuer);
     const development =
-      url.protocol === 'http:' && LOOPBACK_ISSUER_HOST.test(url.hostname) && LOOPBACK_LISTEN_HOST.test(host);
+      url.protocol === 'http:' && LOOPBACK_HOST.test(url.hostname) && LOOPBACK_HOST.test(host);
     return development ? 'allow' : 'deny';
   }
   if (raw !== 'allow' && raw !== 'deny') throw new ConfigError(`${name} must be allow or deny, got "${raw}"`);
